@@ -1,0 +1,16 @@
+// The dlsim sub-commands. Each add_*_command registers its options on the app
+// and a callback that runs it. A callback reports bad input by throwing
+// std::invalid_argument (or a subclass) with a message that names where and
+// what; main turns that into one line on stderr and exit status 2.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace dlsim::cli {
+
+// Exit statuses shared by every command.
+inline constexpr int kExitCompleted = 0;
+inline constexpr int kExitBadInput = 2;
+inline constexpr int kExitRunFailed = 3;
+
+}  // namespace dlsim::cli

@@ -1,0 +1,30 @@
+// dlsim's entry point: parses the command line and dispatches to a sub-command.
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include <exception>
+#include <stdexcept>
+
+#include "cli/commands.hpp"
+
+int main(int argc, char** argv) {
+  using namespace dlsim::cli;
+  CLI::App app{
+      "dlsim: a discrete-event network simulator for decentralized and federated learning"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "dlsim 0.1.0");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);
+    return code == 0 ? kExitCompleted : kExitBadInput;
+  } catch (const std::invalid_argument& error) {
+    fmt::print(stderr, "dlsim: error: {}\n", error.what());
+    return kExitBadInput;
+  } catch (const std::exception& error) {
+    fmt::print(stderr, "dlsim: failed: {}\n", error.what());
+    return kExitRunFailed;
+  }
+  return kExitCompleted;
+}
