@@ -39,23 +39,22 @@ std::uint64_t mix64(std::uint64_t a, std::uint64_t b) {
   return z ^ (z >> 31);
 }
 
-// The node and substream sit in the counter (not hashed), so streams of
-// different nodes can never overlap; seed and purpose are hashed into the key.
+// The node sits in the counter (not hashed), so streams of different nodes can
+// never overlap; seed, purpose and substream are hashed into the 64-bit key
+// (two distinct triples share a key with probability 2^-64).
 RandomStream::RandomStream(std::uint64_t seed, std::uint64_t node, std::uint64_t purpose,
                            std::uint64_t substream) {
-  const std::uint64_t key = mix64(mix64(seed, 0x5eed), purpose);
+  const std::uint64_t key = mix64(mix64(mix64(seed, 0x5eed), purpose), substream);
   key_[0] = static_cast<std::uint32_t>(key);
   key_[1] = static_cast<std::uint32_t>(key >> 32);
-  node_ = static_cast<std::uint32_t>(node);
-  // Node ids above 2^32 and large substreams fold into the substream word.
-  substream_ = static_cast<std::uint32_t>(mix64(substream, node >> 32));
-  if (substream == 0 && (node >> 32) == 0) substream_ = 0;
+  node_low_ = static_cast<std::uint32_t>(node);
+  node_high_ = static_cast<std::uint32_t>(node >> 32);
 }
 
 void RandomStream::refill() {
   const std::uint32_t counter[4] = {static_cast<std::uint32_t>(counter_),
-                                    static_cast<std::uint32_t>(counter_ >> 32), node_,
-                                    substream_};
+                                    static_cast<std::uint32_t>(counter_ >> 32), node_low_,
+                                    node_high_};
   const PhiloxBlock block = philox4x32_10(counter, key_);
   ++counter_;
   buffer_[0] = (std::uint64_t{block.words[1]} << 32) | block.words[0];

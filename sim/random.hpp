@@ -34,7 +34,7 @@ constexpr std::uint64_t purpose_id(std::string_view name) {
 }
 
 // A sequence of random numbers for one (seed, node, purpose, substream).
-// Value type, 40 bytes; copying it copies the position, so a copy replays the
+// Value type, 56 bytes; copying it copies the position, so a copy replays the
 // same numbers. Not thread-safe: give each owner its own stream.
 class RandomStream {
  public:
@@ -76,8 +76,8 @@ class RandomStream {
   void refill();
 
   std::uint32_t key_[2];
-  std::uint32_t node_;
-  std::uint32_t substream_;
+  std::uint32_t node_low_;
+  std::uint32_t node_high_;
   std::uint64_t counter_ = 0;
   std::uint64_t buffer_[2] = {0, 0};
   std::uint32_t buffered_ = 0;

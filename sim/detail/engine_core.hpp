@@ -1,0 +1,110 @@
+// The engine's kernel behind the Engine facade: node state, the window loop,
+// and the per-thread NodeRunner that handles one node's events. Private to sim/.
+#pragma once
+
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/task_arena.h>
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "sim/detail/event_queue.hpp"
+#include "sim/detail/event_record.hpp"
+#include "sim/detail/fair_network.hpp"
+#include "sim/engine.hpp"
+
+namespace dlsim::detail {
+
+class EngineCore;
+
+// Handles events for one node at a time; one per thread. Everything it
+// produces goes to its own buffers, merged by the core after the window.
+class NodeRunner {
+ public:
+  explicit NodeRunner(EngineCore& core) : core_(core) {}
+
+  // Handles `events` (one node's, sorted by key) plus the events the node
+  // schedules for itself before window_end.
+  void run_node(const EventRecord* begin, const EventRecord* end, SimTime window_end);
+
+  // Context services.
+  void send(Context& ctx, NodeId to, Message message);
+  void set_timer(Context& ctx, SimTime delay, std::uint64_t tag);
+  void start_compute(Context& ctx, ComputeCost cost, ComputeWork work, std::uint64_t tag);
+  std::uint64_t next_sequence(NodeId node);
+  EngineCore& core() { return core_; }
+
+  std::vector<EventRecord> output;      // events for the queue
+  std::vector<FlowRequest> flow_starts;  // sends under the fair model
+  std::uint64_t events = 0;
+  std::uint64_t fingerprint = 0;
+
+ private:
+  void handle(Context& ctx, const EventRecord& event);
+  void deliver(Context& ctx, const EventRecord& event);
+  void emit(const EventRecord& event);
+  void schedule_lifecycle(NodeId node, SimTime time, LifecycleChange change);
+
+  EngineCore& core_;
+  std::vector<EventRecord> local_;  // min-heap of this node's in-window events
+  SimTime window_end_ = 0;
+  NodeId current_node_ = 0;
+};
+
+enum class NodeStatus : std::uint8_t { up, down, crashed };
+
+class EngineCore {
+ public:
+  explicit EngineCore(EngineConfig config);
+  ~EngineCore();
+
+  RunOutcome run_until(SimTime until);
+  std::size_t pending_events() const;
+  std::size_t memory_bytes() const;
+
+  EngineConfig config;
+  SimTime lookahead = 0;
+  SimTime now = 0;
+  EngineStats stats;
+  std::atomic<bool> stop_requested{false};
+
+  // Per-node state, indexed by node id; each entry is touched only by its node's events.
+  std::vector<NodeBehaviour*> behaviours;
+  std::vector<std::uint64_t> next_sequence;
+  std::vector<NodeCounters> counters;
+  std::vector<NodeStatus> status;
+  std::vector<std::uint32_t> epoch;          // bumped when a node goes down: stale timers die
+  std::vector<SimTime> uplink_free;          // fifo: when each uplink is next idle
+  std::vector<SimTime> downlink_free;        // fifo: when each downlink is next idle
+  std::vector<bool> churns;                  // which nodes churn (empty = none)
+
+  std::int64_t uplink_bps(NodeId node) const;
+  std::int64_t downlink_bps(NodeId node) const;
+  SimTime link_latency(NodeId from, NodeId to) const;
+  SimTime compute_duration(NodeId node, const ComputeCost& cost, RandomStream& jitter) const;
+
+  std::unique_ptr<tbb::task_arena> arena;  // null with one thread
+
+ private:
+  void start_nodes();
+  void process_window(std::vector<EventRecord>& window, SimTime window_end);
+  void merge_outputs(SimTime window_end);
+  void release_payload(const EventRecord& event);
+
+  EventQueue queue_;
+  std::optional<FairNetwork> fair_;
+  tbb::enumerable_thread_specific<NodeRunner> runners_;
+  std::vector<EventRecord> window_;
+  std::vector<std::pair<std::size_t, std::size_t>> groups_;
+  std::vector<FlowRequest> flow_starts_;
+  std::vector<EventRecord> deliveries_;
+  std::uint64_t engine_sequence_ = 0;
+  double nanoseconds_per_event_ = 200.0;  // running estimate, only decides inline vs parallel
+  bool started_ = false;
+
+  friend class NodeRunner;
+};
+
+}  // namespace dlsim::detail

@@ -1,0 +1,145 @@
+// Calendar queue with chunked buckets; see event_queue.hpp.
+#include "sim/detail/event_queue.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cassert>
+
+namespace dlsim::detail {
+namespace {
+
+// The overflow heap is a min-heap: std heap functions build max-heaps.
+bool later(const EventRecord& a, const EventRecord& b) { return key_less(b, a); }
+
+}  // namespace
+
+EventQueue::EventQueue(SimTime width_hint, int bucket_count_log2) {
+  const SimTime hint = std::max<SimTime>(width_hint, 1);
+  shift_ = 63 - std::countl_zero(static_cast<std::uint64_t>(hint));
+  const std::int64_t bucket_count = std::int64_t{1} << bucket_count_log2;
+  mask_ = bucket_count - 1;
+  ring_.resize(static_cast<std::size_t>(bucket_count));
+  occupied_.assign(static_cast<std::size_t>((bucket_count + 63) / 64), 0);
+}
+
+EventQueue::~EventQueue() {
+  for (Bucket& bucket : ring_) {
+    while (bucket.head != nullptr) {
+      Chunk* next = bucket.head->next;
+      delete bucket.head;
+      bucket.head = next;
+    }
+  }
+  while (free_chunks_ != nullptr) {
+    Chunk* next = free_chunks_->next;
+    delete free_chunks_;
+    free_chunks_ = next;
+  }
+}
+
+EventQueue::Chunk* EventQueue::new_chunk() {
+  Chunk* chunk = free_chunks_;
+  if (chunk != nullptr) {
+    free_chunks_ = chunk->next;
+  } else {
+    chunk = new Chunk;
+    ++chunks_allocated_;
+  }
+  chunk->next = nullptr;
+  chunk->count = 0;
+  return chunk;
+}
+
+void EventQueue::push_to_ring(std::int64_t bucket_number, const EventRecord& event) {
+  const std::size_t slot = static_cast<std::size_t>(bucket_number & mask_);
+  Bucket& bucket = ring_[slot];
+  if (bucket.tail == nullptr) {
+    bucket.head = bucket.tail = new_chunk();
+    occupied_[slot / 64] |= std::uint64_t{1} << (slot % 64);
+  } else if (bucket.tail->count == kChunkRecords) {
+    Chunk* chunk = new_chunk();
+    bucket.tail->next = chunk;
+    bucket.tail = chunk;
+  }
+  bucket.tail->records[bucket.tail->count++] = event;
+}
+
+void EventQueue::push(const EventRecord& event) {
+  const std::int64_t bucket_number = event.time >> shift_;
+  assert(bucket_number >= current_ && "event scheduled before the current window");
+  ++size_;
+  if (bucket_number <= current_ + mask_) {
+    push_to_ring(bucket_number, event);
+  } else {
+    overflow_.push_back(event);
+    std::push_heap(overflow_.begin(), overflow_.end(), later);
+  }
+}
+
+SimTime EventQueue::first_bucket_start() const {
+  if (size_ == 0) return kNever;
+  const std::size_t slots = ring_.size();
+  const std::size_t start = static_cast<std::size_t>(current_ & mask_);
+  // Scan the occupancy bitmap cyclically from the current slot.
+  for (std::size_t scanned = 0; scanned < slots;) {
+    const std::size_t slot = (start + scanned) % slots;
+    const std::uint64_t word = occupied_[slot / 64] >> (slot % 64);
+    if (word != 0) {
+      const std::size_t found = scanned + static_cast<std::size_t>(std::countr_zero(word));
+      if (found < slots) return (current_ + static_cast<std::int64_t>(found)) << shift_;
+      break;
+    }
+    scanned += 64 - slot % 64;
+  }
+  // The ring is empty: the next events are in the overflow heap.
+  return (overflow_.front().time >> shift_) << shift_;
+}
+
+void EventQueue::advance_to(std::int64_t bucket_number) {
+  assert(bucket_number >= current_);
+  current_ = bucket_number;
+  // Events that the moving horizon now covers leave the overflow heap.
+  while (!overflow_.empty() && (overflow_.front().time >> shift_) <= current_ + mask_) {
+    std::pop_heap(overflow_.begin(), overflow_.end(), later);
+    const EventRecord event = overflow_.back();
+    overflow_.pop_back();
+    push_to_ring(event.time >> shift_, event);
+  }
+}
+
+void EventQueue::pop_bucket(SimTime bucket_start, SimTime limit, std::vector<EventRecord>& out) {
+  const std::int64_t bucket_number = bucket_start >> shift_;
+  advance_to(bucket_number);
+  const std::size_t slot = static_cast<std::size_t>(bucket_number & mask_);
+  Bucket& bucket = ring_[slot];
+  Chunk* chunk = bucket.head;
+  bucket.head = bucket.tail = nullptr;
+  occupied_[slot / 64] &= ~(std::uint64_t{1} << (slot % 64));
+  const std::size_t first = out.size();
+  while (chunk != nullptr) {
+    out.insert(out.end(), chunk->records, chunk->records + chunk->count);
+    Chunk* next = chunk->next;
+    chunk->next = free_chunks_;
+    free_chunks_ = chunk;
+    chunk = next;
+  }
+  size_ -= out.size() - first;
+  if (limit < bucket_start + bucket_width()) {
+    // The caller's horizon cuts the bucket: put back what lies beyond it.
+    auto beyond = std::partition(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
+                                 [limit](const EventRecord& event) { return event.time < limit; });
+    for (auto it = beyond; it != out.end(); ++it) {
+      push_to_ring(bucket_number, *it);
+      ++size_;
+    }
+    out.erase(beyond, out.end());
+  }
+}
+
+std::size_t EventQueue::memory_bytes() const {
+  return chunks_allocated_ * sizeof(Chunk) + ring_.capacity() * sizeof(Bucket) +
+         occupied_.capacity() * sizeof(std::uint64_t) +
+         overflow_.capacity() * sizeof(EventRecord);
+}
+
+}  // namespace dlsim::detail

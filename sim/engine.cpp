@@ -1,0 +1,603 @@
+// The engine kernel: node lifecycle, the fifo network, compute tasks and the
+// windowed parallel loop. See engine.hpp for the design note.
+#include "sim/engine.hpp"
+
+#include <fmt/core.h>
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <stdexcept>
+
+#include "sim/detail/compute_job.hpp"
+#include "sim/detail/engine_core.hpp"
+#include "sim/units.hpp"
+
+namespace dlsim {
+
+using detail::ComputeJob;
+using detail::EventKind;
+using detail::EventRecord;
+using detail::LifecycleChange;
+using detail::NodeStatus;
+
+namespace {
+
+constexpr std::uint64_t kLossPurpose = purpose_id("sim.network.loss");
+constexpr std::uint64_t kJitterPurpose = purpose_id("sim.network.jitter");
+constexpr std::uint64_t kLatencyPurpose = purpose_id("sim.network.latency");
+constexpr std::uint64_t kComputePurpose = purpose_id("sim.compute.jitter");
+constexpr std::uint64_t kChurnPurpose = purpose_id("sim.faults.churn");
+
+using BodyHolder = std::shared_ptr<const MessageBody>;
+
+std::uint64_t event_hash(const EventRecord& event) {
+  const std::uint64_t kind = static_cast<std::uint64_t>(detail::kind_of(event.order));
+  const std::uint64_t ends =
+      (std::uint64_t{detail::origin_of(event.order)} << 32) | std::uint64_t{event.target};
+  return mix64(mix64(mix64(static_cast<std::uint64_t>(event.time), kind), ends),
+               static_cast<std::uint64_t>(event.value));
+}
+
+void require(bool condition, const std::string& message) {
+  if (!condition) throw std::invalid_argument(message);
+}
+
+void validate(const EngineConfig& config) {
+  require(config.nodes >= 1 && config.nodes < kMaxNodes,
+          fmt::format("engine: nodes must be in [1, {}], got {}", kMaxNodes - 1, config.nodes));
+  require(config.threads >= 1, fmt::format("engine: threads must be >= 1, got {}", config.threads));
+  const NetworkConfig& network = config.network;
+  require(network.latency.base >= 0 && network.latency.spread >= 0 &&
+              network.latency.jitter_mean >= 0,
+          "network: latency values must not be negative");
+  for (const auto& [link, latency] : network.latency.per_link) {
+    require(latency >= 0, "network: latency table values must not be negative");
+    require(link.first < config.nodes && link.second < config.nodes,
+            fmt::format("network: latency table names link {}-{} outside the {} nodes",
+                        link.first, link.second, config.nodes));
+  }
+  for (const auto* rates : {&network.uplink_bps, &network.downlink_bps}) {
+    require(rates->empty() || rates->size() == config.nodes,
+            fmt::format("network: {} bandwidth values for {} nodes", rates->size(), config.nodes));
+    for (std::int64_t rate : *rates) require(rate >= 0, "network: bandwidth must not be negative");
+  }
+  require(network.loss_probability >= 0.0 && network.loss_probability <= 1.0,
+          fmt::format("network: loss probability must be in [0, 1], got {}",
+                      network.loss_probability));
+  const ComputeConfig& compute = config.compute;
+  require(compute.flops_per_second > 0 && compute.bytes_per_second > 0,
+          "compute: rates must be positive");
+  require(compute.speed_factor.empty() || compute.speed_factor.size() == config.nodes,
+          fmt::format("compute: {} speed factors for {} nodes", compute.speed_factor.size(),
+                      config.nodes));
+  for (double factor : compute.speed_factor)
+    require(factor > 0 && std::isfinite(factor), "compute: speed factors must be positive");
+  require(compute.jitter_sigma >= 0 && std::isfinite(compute.jitter_sigma),
+          "compute: jitter sigma must not be negative");
+  const FaultConfig& faults = config.faults;
+  for (const auto& [node, time] : faults.crashes)
+    require(node < config.nodes && time >= 0,
+            fmt::format("faults: crash of node {} at {} is outside the run", node, time));
+  require((faults.churn_mean_up > 0) == (faults.churn_mean_down > 0),
+          "faults: churn needs both a mean up time and a mean down time");
+  require(faults.churn_mean_up >= 0 && faults.churn_mean_down >= 0,
+          "faults: churn means must not be negative");
+  for (NodeId node : faults.churn_nodes)
+    require(node < config.nodes, fmt::format("faults: churn names node {} of {}", node,
+                                             config.nodes));
+}
+
+}  // namespace
+
+NodeCounters& NodeCounters::operator+=(const NodeCounters& other) {
+  messages_sent += other.messages_sent;
+  bits_sent += other.bits_sent;
+  messages_received += other.messages_received;
+  bits_received += other.bits_received;
+  messages_dropped += other.messages_dropped;
+  bits_dropped += other.bits_dropped;
+  return *this;
+}
+
+// ---------------------------------------------------------------- Context
+
+std::uint32_t Context::node_count() const { return runner_.core().config.nodes; }
+std::uint64_t Context::seed() const { return runner_.core().config.seed; }
+void Context::send(NodeId to, Message message) { runner_.send(*this, to, std::move(message)); }
+void Context::set_timer(SimTime delay, std::uint64_t tag) { runner_.set_timer(*this, delay, tag); }
+void Context::start_compute(ComputeCost cost, ComputeWork work, std::uint64_t tag) {
+  runner_.start_compute(*this, cost, std::move(work), tag);
+}
+RandomStream Context::rng(std::uint64_t purpose) {
+  // The event key makes the stream unique to this event; the call count to this call.
+  const std::uint64_t event = mix64(static_cast<std::uint64_t>(now_), event_order_);
+  return RandomStream(seed(), self_, purpose, mix64(event, rng_calls_++));
+}
+void Context::request_stop() { runner_.core().stop_requested.store(true); }
+
+namespace detail {
+
+// ---------------------------------------------------------------- NodeRunner
+
+std::uint64_t NodeRunner::next_sequence(NodeId node) {
+  const std::uint64_t sequence = core_.next_sequence[node]++;
+  if (sequence > kSequenceMask)
+    throw std::overflow_error(fmt::format("node {} scheduled more than 2^40 events", node));
+  return sequence;
+}
+
+void NodeRunner::emit(const EventRecord& event) {
+  if (event.target == current_node_ && event.time < window_end_) {
+    local_.push_back(event);
+    std::push_heap(local_.begin(), local_.end(),
+                   [](const EventRecord& a, const EventRecord& b) { return key_less(b, a); });
+  } else {
+    output.push_back(event);
+  }
+}
+
+void NodeRunner::run_node(const EventRecord* begin, const EventRecord* end, SimTime window_end) {
+  current_node_ = begin->target;
+  window_end_ = window_end;
+  local_.clear();
+  Context ctx(*this, current_node_);
+  auto later = [](const EventRecord& a, const EventRecord& b) { return key_less(b, a); };
+  while (begin != end || !local_.empty()) {
+    if (local_.empty() || (begin != end && key_less(*begin, local_.front()))) {
+      handle(ctx, *begin++);
+    } else {
+      std::pop_heap(local_.begin(), local_.end(), later);
+      const EventRecord event = local_.back();
+      local_.pop_back();
+      handle(ctx, event);
+    }
+  }
+}
+
+void NodeRunner::schedule_lifecycle(NodeId node, SimTime time, LifecycleChange change) {
+  emit(EventRecord{time, make_order(EventKind::lifecycle, node, next_sequence(node)), node, 0,
+                   static_cast<std::int64_t>(change), nullptr});
+}
+
+void NodeRunner::handle(Context& ctx, const EventRecord& event) {
+  ++events;
+  fingerprint += event_hash(event);
+  ctx.now_ = event.time;
+  ctx.event_order_ = event.order;
+  ctx.rng_calls_ = 0;
+  ctx.rejoining_ = false;
+  const NodeId node = event.target;
+  NodeBehaviour* behaviour = core_.behaviours[node];
+  NodeStatus& status = core_.status[node];
+  const FaultConfig& faults = core_.config.faults;
+
+  auto churn_delay = [&](SimTime mean) {
+    RandomStream stream(core_.config.seed, node, kChurnPurpose, core_.next_sequence[node]);
+    return std::max<SimTime>(1, static_cast<SimTime>(stream.exponential(static_cast<double>(mean))));
+  };
+
+  switch (kind_of(event.order)) {
+    case EventKind::lifecycle:
+      switch (static_cast<LifecycleChange>(event.value)) {
+        case LifecycleChange::start:
+          if (status == NodeStatus::up) {
+            if (behaviour) behaviour->on_start(ctx);
+            if (!core_.churns.empty() && core_.churns[node])
+              schedule_lifecycle(node, event.time + churn_delay(faults.churn_mean_up),
+                                 LifecycleChange::go_down);
+          }
+          break;
+        case LifecycleChange::crash:
+          if (status != NodeStatus::crashed) ++core_.epoch[node];
+          status = NodeStatus::crashed;
+          break;
+        case LifecycleChange::go_down:
+          if (status == NodeStatus::up) {
+            status = NodeStatus::down;
+            ++core_.epoch[node];
+            schedule_lifecycle(node, event.time + churn_delay(faults.churn_mean_down),
+                               LifecycleChange::come_up);
+          }
+          break;
+        case LifecycleChange::come_up:
+          if (status == NodeStatus::down) {
+            status = NodeStatus::up;
+            ctx.rejoining_ = true;
+            if (behaviour) behaviour->on_start(ctx);
+            schedule_lifecycle(node, event.time + churn_delay(faults.churn_mean_up),
+                               LifecycleChange::go_down);
+          }
+          break;
+      }
+      break;
+    case EventKind::nic_arrival: {
+      if (status != NodeStatus::up) {
+        deliver(ctx, event);  // counts the drop
+        break;
+      }
+      // Cut-through: the message streams through the receiver's downlink at
+      // its rate, but cannot finish before its last bit left the sender.
+      const NodeId source = origin_of(event.order);
+      const std::int64_t up_rate = core_.uplink_bps(source);
+      const std::int64_t down_rate = core_.downlink_bps(node);
+      const SimTime last_bit = event.time + (up_rate > 0 ? transfer_duration(event.value, up_rate) : 0);
+      SimTime delivered = last_bit;
+      if (down_rate > 0) {
+        const SimTime down_start = std::max(event.time, core_.downlink_free[node]);
+        delivered = std::max(delivered, down_start + transfer_duration(event.value, down_rate));
+        core_.downlink_free[node] = delivered;
+      }
+      if (delivered == event.time) {
+        deliver(ctx, event);
+      } else {
+        EventRecord delivery = event;
+        delivery.time = delivered;
+        delivery.order = make_order(EventKind::delivery, source, sequence_of(event.order));
+        emit(delivery);
+      }
+      break;
+    }
+    case EventKind::delivery:
+      deliver(ctx, event);
+      break;
+    case EventKind::compute_done: {
+      auto* job = static_cast<ComputeJob*>(event.payload);
+      try {
+        job->join();
+      } catch (...) {
+        job->release();
+        throw;
+      }
+      job->release();
+      if (status == NodeStatus::up && event.tag == core_.epoch[node] && behaviour)
+        behaviour->on_compute_done(ctx, static_cast<std::uint64_t>(event.value));
+      break;
+    }
+    case EventKind::timer:
+      if (status == NodeStatus::up && event.tag == core_.epoch[node] && behaviour)
+        behaviour->on_timer(ctx, static_cast<std::uint64_t>(event.value));
+      break;
+  }
+}
+
+void NodeRunner::deliver(Context& ctx, const EventRecord& event) {
+  const NodeId node = event.target;
+  const NodeId source = origin_of(event.order);
+  const auto bits = static_cast<std::uint64_t>(event.value);
+  std::unique_ptr<BodyHolder> holder(static_cast<BodyHolder*>(event.payload));
+  NodeCounters& counters = core_.counters[node];
+  const double loss = core_.config.network.loss_probability;
+  // The loss draw is keyed by the message itself, so it is the same whichever
+  // thread or window delivers it.
+  const bool lost = loss > 0 && RandomStream(core_.config.seed, source, kLossPurpose,
+                                             sequence_of(event.order))
+                                    .bernoulli(loss);
+  if (lost || core_.status[node] != NodeStatus::up) {
+    ++counters.messages_dropped;
+    counters.bits_dropped += bits;
+    return;
+  }
+  ++counters.messages_received;
+  counters.bits_received += bits;
+  if (NodeBehaviour* behaviour = core_.behaviours[node]) {
+    Message message{event.tag, event.value, holder ? std::move(*holder) : nullptr};
+    holder.reset();
+    behaviour->on_message(ctx, source, message);
+  }
+}
+
+void NodeRunner::send(Context& ctx, NodeId to, Message message) {
+  const NodeId node = ctx.self();
+  if (to >= core_.config.nodes)
+    throw std::logic_error(fmt::format("node {} sent to node {} of {}", node, to,
+                                       core_.config.nodes));
+  if (message.size_bits < 0)
+    throw std::logic_error(fmt::format("node {} sent a message of {} bits", node,
+                                       message.size_bits));
+  const std::uint64_t sequence = next_sequence(node);
+  NodeCounters& counters = core_.counters[node];
+  ++counters.messages_sent;
+  counters.bits_sent += static_cast<std::uint64_t>(message.size_bits);
+  SimTime latency = core_.link_latency(node, to);
+  const SimTime jitter_mean = core_.config.network.latency.jitter_mean;
+  if (jitter_mean > 0) {
+    RandomStream jitter(core_.config.seed, node, kJitterPurpose, sequence);
+    latency += static_cast<SimTime>(jitter.exponential(static_cast<double>(jitter_mean)));
+  }
+  void* payload = message.body ? new BodyHolder(std::move(message.body)) : nullptr;
+  const SimTime now = ctx.now();
+  if (core_.fair_) {
+    flow_starts.push_back(FlowRequest{
+        EventRecord{now, make_order(EventKind::delivery, node, sequence), to, message.tag,
+                    message.size_bits, payload},
+        latency});
+    return;
+  }
+  SimTime up_start = now;
+  const std::int64_t up_rate = core_.uplink_bps(node);
+  if (up_rate > 0) {
+    up_start = std::max(now, core_.uplink_free[node]);
+    core_.uplink_free[node] = up_start + transfer_duration(message.size_bits, up_rate);
+  }
+  emit(EventRecord{up_start + latency, make_order(EventKind::nic_arrival, node, sequence), to,
+                   message.tag, message.size_bits, payload});
+}
+
+void NodeRunner::set_timer(Context& ctx, SimTime delay, std::uint64_t tag) {
+  const NodeId node = ctx.self();
+  if (delay < 0) throw std::logic_error(fmt::format("node {} set a negative timer", node));
+  emit(EventRecord{ctx.now() + delay, make_order(EventKind::timer, node, next_sequence(node)),
+                   node, core_.epoch[node], static_cast<std::int64_t>(tag), nullptr});
+}
+
+void NodeRunner::start_compute(Context& ctx, ComputeCost cost, ComputeWork work,
+                               std::uint64_t tag) {
+  const NodeId node = ctx.self();
+  if (!(cost.flops >= 0 && cost.bytes >= 0 && std::isfinite(cost.flops) &&
+        std::isfinite(cost.bytes)))
+    throw std::logic_error(fmt::format("node {} started a task with a bad cost", node));
+  const std::uint64_t sequence = next_sequence(node);
+  RandomStream jitter(core_.config.seed, node, kComputePurpose, sequence);
+  const SimTime duration = core_.compute_duration(node, cost, jitter);
+  auto* job = new ComputeJob(std::move(work), core_.arena ? 2 : 1);
+  if (core_.arena) {
+    core_.arena->enqueue([job] {
+      job->run_if_pending();
+      job->release();
+    });
+  }
+  emit(EventRecord{ctx.now() + duration, make_order(EventKind::compute_done, node, sequence),
+                   node, core_.epoch[node], static_cast<std::int64_t>(tag), job});
+}
+
+// ---------------------------------------------------------------- EngineCore
+
+EngineCore::EngineCore(EngineConfig engine_config)
+    : config(std::move(engine_config)),
+      lookahead(config.network.latency.minimum()),
+      queue_(config.network.latency.minimum()),
+      runners_([this] { return NodeRunner(*this); }) {
+  const std::uint32_t n = config.nodes;
+  behaviours.assign(n, nullptr);
+  next_sequence.assign(n, 0);
+  counters.assign(n, NodeCounters{});
+  status.assign(n, NodeStatus::up);
+  epoch.assign(n, 0);
+  if (config.network.model == NetworkModel::fair) {
+    fair_.emplace(config.network.uplink_bps, config.network.downlink_bps, n);
+  } else {
+    if (!config.network.uplink_bps.empty()) uplink_free.assign(n, 0);
+    if (!config.network.downlink_bps.empty()) downlink_free.assign(n, 0);
+  }
+  if (config.faults.churn_mean_up > 0) {
+    churns.assign(n, config.faults.churn_nodes.empty());
+    for (NodeId node : config.faults.churn_nodes) churns[node] = true;
+  }
+  if (config.threads > 1) arena = std::make_unique<tbb::task_arena>(config.threads);
+}
+
+EngineCore::~EngineCore() {
+  queue_.for_each([this](const EventRecord& event) { release_payload(event); });
+  if (fair_) fair_->for_each_payload([](void* payload) { delete static_cast<BodyHolder*>(payload); });
+}
+
+void EngineCore::release_payload(const EventRecord& event) {
+  switch (kind_of(event.order)) {
+    case EventKind::nic_arrival:
+    case EventKind::delivery:
+      delete static_cast<BodyHolder*>(event.payload);
+      break;
+    case EventKind::compute_done: {
+      auto* job = static_cast<ComputeJob*>(event.payload);
+      try {
+        job->join();
+      } catch (...) {
+        // The run is over; a failed task no longer matters.
+      }
+      job->release();
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+std::int64_t EngineCore::uplink_bps(NodeId node) const {
+  return config.network.uplink_bps.empty() ? kUnlimitedBandwidth : config.network.uplink_bps[node];
+}
+
+std::int64_t EngineCore::downlink_bps(NodeId node) const {
+  return config.network.downlink_bps.empty() ? kUnlimitedBandwidth
+                                             : config.network.downlink_bps[node];
+}
+
+SimTime EngineCore::link_latency(NodeId from, NodeId to) const {
+  const LatencyModel& latency = config.network.latency;
+  const NodeId low = std::min(from, to), high = std::max(from, to);
+  switch (latency.kind) {
+    case LatencyModel::Kind::constant:
+      return latency.base;
+    case LatencyModel::Kind::uniform: {
+      // Drawn from the link's own stream: the same every time it is asked.
+      RandomStream stream(config.seed, low, kLatencyPurpose, high);
+      return latency.base +
+             static_cast<SimTime>(stream.uniform_int(static_cast<std::uint64_t>(latency.spread) + 1));
+    }
+    case LatencyModel::Kind::table: {
+      auto it = latency.per_link.find({low, high});
+      return it == latency.per_link.end() ? latency.base : it->second;
+    }
+  }
+  return latency.base;
+}
+
+SimTime EngineCore::compute_duration(NodeId node, const ComputeCost& cost,
+                                     RandomStream& jitter) const {
+  double seconds = std::max(cost.flops / config.compute.flops_per_second,
+                            cost.bytes / config.compute.bytes_per_second);
+  if (!config.compute.speed_factor.empty()) seconds /= config.compute.speed_factor[node];
+  if (config.compute.jitter_sigma > 0) seconds *= std::exp(config.compute.jitter_sigma * jitter.normal());
+  return static_cast<SimTime>(std::ceil(seconds * 1e9));
+}
+
+void EngineCore::start_nodes() {
+  started_ = true;
+  const std::uint32_t n = config.nodes;
+  for (NodeId node = 0; node < n; ++node) {
+    queue_.push(EventRecord{0, make_order(EventKind::lifecycle, kEngineOrigin, engine_sequence_++),
+                            node, 0, static_cast<std::int64_t>(LifecycleChange::start), nullptr});
+  }
+  for (const auto& [node, time] : config.faults.crashes) {
+    queue_.push(EventRecord{time,
+                            make_order(EventKind::lifecycle, kEngineOrigin, engine_sequence_++),
+                            node, 0, static_cast<std::int64_t>(LifecycleChange::crash), nullptr});
+  }
+}
+
+RunOutcome EngineCore::run_until(SimTime until) {
+  if (!started_) start_nodes();
+  const SimTime width = queue_.bucket_width();
+  while (!stop_requested.load(std::memory_order_relaxed)) {
+    SimTime window_start = queue_.first_bucket_start();
+    if (fair_) {
+      const SimTime completion = fair_->next_completion();
+      if (completion != kNever) window_start = std::min(window_start, completion / width * width);
+    }
+    if (window_start == kNever) {
+      now = std::max(now, until);
+      return RunOutcome::queue_empty;
+    }
+    if (window_start >= until) break;
+    const SimTime window_end = std::min(window_start + width, until);
+    window_.clear();
+    if (queue_.first_bucket_start() == window_start)
+      queue_.pop_bucket(window_start, window_end, window_);
+    // Nothing before the horizon in the earliest bucket: everything left is later.
+    if (window_.empty() && window_end == until &&
+        (!fair_ || fair_->next_completion() >= window_end))
+      break;
+    now = std::max(now, window_start);
+    process_window(window_, window_end);
+    merge_outputs(window_end);
+    if (stop_requested.load(std::memory_order_relaxed)) {
+      now = window_end;
+      return RunOutcome::stop_requested;
+    }
+  }
+  if (stop_requested.load(std::memory_order_relaxed)) return RunOutcome::stop_requested;
+  now = std::max(now, until);
+  return RunOutcome::reached_time;
+}
+
+void EngineCore::process_window(std::vector<EventRecord>& window, SimTime window_end) {
+  ++stats.windows;
+  if (window.empty()) return;
+  // Grouping by target and then by key gives each node its events in order,
+  // and walks node state in memory order.
+  std::sort(window.begin(), window.end(), [](const EventRecord& a, const EventRecord& b) {
+    if (a.target != b.target) return a.target < b.target;
+    return key_less(a, b);
+  });
+  groups_.clear();
+  for (std::size_t begin = 0; begin < window.size();) {
+    std::size_t end = begin + 1;
+    while (end < window.size() && window[end].target == window[begin].target) ++end;
+    groups_.emplace_back(begin, end);
+    begin = end;
+  }
+  // A TBB dispatch costs a few microseconds: only windows with more work than that go parallel.
+  const bool parallel =
+      arena && groups_.size() >= 2 &&
+      (config.always_parallel ||
+       static_cast<double>(window.size()) * nanoseconds_per_event_ >= 20'000.0);
+  if (parallel) {
+    ++stats.parallel_windows;
+    arena->execute([&] {
+      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, groups_.size()),
+                        [&](const tbb::blocked_range<std::size_t>& range) {
+                          NodeRunner& runner = runners_.local();
+                          for (std::size_t g = range.begin(); g != range.end(); ++g)
+                            runner.run_node(window.data() + groups_[g].first,
+                                            window.data() + groups_[g].second, window_end);
+                        });
+    });
+    return;
+  }
+  NodeRunner& runner = runners_.local();
+  // Time a sample of inline windows: the estimate decides when TBB pays off.
+  const bool timed = arena && (stats.windows % 16 == 0);
+  const auto started = timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+  for (const auto& [begin, end] : groups_)
+    runner.run_node(window.data() + begin, window.data() + end, window_end);
+  if (timed) {
+    const double elapsed =
+        std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - started).count();
+    nanoseconds_per_event_ = 0.8 * nanoseconds_per_event_ + 0.2 * elapsed / static_cast<double>(window.size());
+  }
+}
+
+void EngineCore::merge_outputs(SimTime window_end) {
+  flow_starts_.clear();
+  for (NodeRunner& runner : runners_) {
+    stats.events += runner.events;
+    stats.fingerprint += runner.fingerprint;
+    runner.events = 0;
+    runner.fingerprint = 0;
+    for (const EventRecord& event : runner.output) queue_.push(event);
+    runner.output.clear();
+    flow_starts_.insert(flow_starts_.end(), runner.flow_starts.begin(), runner.flow_starts.end());
+    runner.flow_starts.clear();
+  }
+  if (fair_) {
+    std::sort(flow_starts_.begin(), flow_starts_.end(),
+              [](const FlowRequest& a, const FlowRequest& b) { return key_less(a.delivery, b.delivery); });
+    deliveries_.clear();
+    fair_->advance(flow_starts_, window_end, deliveries_);
+    for (const EventRecord& event : deliveries_) queue_.push(event);
+  }
+}
+
+std::size_t EngineCore::pending_events() const {
+  return queue_.size() + (fair_ ? fair_->active_flows() : 0);
+}
+
+std::size_t EngineCore::memory_bytes() const { return queue_.memory_bytes(); }
+
+}  // namespace detail
+
+// ---------------------------------------------------------------- Engine facade
+
+Engine::Engine(EngineConfig config) {
+  validate(config);
+  core_ = std::make_unique<detail::EngineCore>(std::move(config));
+}
+Engine::~Engine() = default;
+
+void Engine::set_behaviour(NodeId node, NodeBehaviour* behaviour) {
+  if (node >= core_->config.nodes)
+    throw std::invalid_argument(fmt::format("engine: no node {} (of {})", node, core_->config.nodes));
+  core_->behaviours[node] = behaviour;
+}
+void Engine::set_behaviour_all(NodeBehaviour* behaviour) {
+  std::fill(core_->behaviours.begin(), core_->behaviours.end(), behaviour);
+}
+RunOutcome Engine::run_until(SimTime until) { return core_->run_until(until); }
+SimTime Engine::now() const { return core_->now; }
+SimTime Engine::lookahead() const { return core_->lookahead; }
+std::size_t Engine::pending_events() const { return core_->pending_events(); }
+std::size_t Engine::queue_memory_bytes() const { return core_->memory_bytes(); }
+const EngineStats& Engine::stats() const { return core_->stats; }
+const NodeCounters& Engine::counters(NodeId node) const { return core_->counters.at(node); }
+NodeCounters Engine::total_counters() const {
+  NodeCounters total;
+  for (const NodeCounters& counters : core_->counters) total += counters;
+  return total;
+}
+bool Engine::is_up(NodeId node) const { return core_->status.at(node) == NodeStatus::up; }
+std::uint32_t Engine::node_count() const { return core_->config.nodes; }
+const EngineConfig& Engine::config() const { return core_->config; }
+
+}  // namespace dlsim

@@ -1,0 +1,112 @@
+// What node code sees: messages, the per-event Context, and the NodeBehaviour
+// hooks. A node is a logical process: the engine calls its hooks one event at
+// a time, in the order of the event key, and a node changes only its own
+// state; it reaches other nodes only through Context::send.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "sim/random.hpp"
+#include "sim/time.hpp"
+
+namespace dlsim {
+
+using NodeId = std::uint32_t;
+
+// Largest number of nodes one engine can hold (the node id is 21 bits of the event key).
+inline constexpr std::uint32_t kMaxNodes = (1u << 21) - 1;
+
+// Base class of message payloads. Payloads are immutable once sent and shared
+// by all recipients (a gossip step sends one encoded vector to every neighbour).
+struct MessageBody {
+  virtual ~MessageBody() = default;
+};
+
+// A message on the wire. `size_bits` is what its real encoding needs and is the
+// only thing the network model looks at; `tag` says what kind of message it is
+// (behaviour-defined); `body` carries the content, or nothing.
+struct Message {
+  std::uint32_t tag = 0;
+  std::int64_t size_bits = 0;
+  std::shared_ptr<const MessageBody> body;
+
+  // The payload as its concrete type; the caller knows it from the tag.
+  template <typename T>
+  const T& body_as() const {
+    return static_cast<const T&>(*body);
+  }
+};
+
+// The cost of a compute task, from which the node's compute model derives its
+// simulated duration (never from wall-clock time).
+struct ComputeCost {
+  double flops = 0;  // floating-point operations
+  double bytes = 0;  // bytes of memory touched
+};
+
+// The numeric work of a compute task. It may run on any pool thread as soon as
+// it is submitted, concurrently with other nodes' events: it must touch only
+// what it captured (its snapshot) and the result buffers its node reserved for
+// it, which the node must not read or write until on_compute_done.
+using ComputeWork = std::function<void()>;
+
+namespace detail {
+class NodeRunner;
+class EngineCore;
+}
+
+// The handle a hook gets for the node it runs on. Valid only during the hook.
+class Context {
+ public:
+  NodeId self() const { return self_; }
+  SimTime now() const { return now_; }
+  std::uint32_t node_count() const;
+  std::uint64_t seed() const;
+  // True in on_start when the node rejoins after a churn outage.
+  bool rejoining() const { return rejoining_; }
+
+  // Sends `message` to node `to` through the network model. Delivery (or a
+  // counted drop) happens no earlier than now() + the link latency.
+  void send(NodeId to, Message message);
+  // Calls on_timer(tag) after `delay` (>= 0) of simulated time.
+  void set_timer(SimTime delay, std::uint64_t tag);
+  // Starts a compute task: `work` may run at once on the pool; on_compute_done(tag)
+  // fires after the duration the node's compute model gives for `cost`, and
+  // `work` has finished by then.
+  void start_compute(ComputeCost cost, ComputeWork work, std::uint64_t tag);
+  // A fresh random stream for this event and purpose. Each call returns a new,
+  // independent stream keyed by (seed, node, purpose, this event, call number),
+  // so results never depend on thread scheduling.
+  RandomStream rng(std::uint64_t purpose);
+  // Asks the engine to stop after the current window.
+  void request_stop();
+
+ private:
+  friend class detail::NodeRunner;
+  Context(detail::NodeRunner& runner, NodeId self) : runner_(runner), self_(self) {}
+
+  detail::NodeRunner& runner_;
+  NodeId self_;
+  SimTime now_ = 0;
+  std::uint64_t event_order_ = 0;
+  std::uint32_t rng_calls_ = 0;
+  bool rejoining_ = false;
+};
+
+// A node's behaviour: the four hooks and nothing else. One object may serve
+// many nodes (it gets the node id from the Context); it must then keep
+// per-node state indexed by ctx.self() and may be called concurrently for
+// different nodes, never for the same node.
+class NodeBehaviour {
+ public:
+  virtual ~NodeBehaviour() = default;
+  // At time 0 (or the node's start time), and again when it rejoins after churn.
+  virtual void on_start(Context&) {}
+  virtual void on_message(Context&, NodeId /*from*/, const Message&) {}
+  virtual void on_timer(Context&, std::uint64_t /*tag*/) {}
+  virtual void on_compute_done(Context&, std::uint64_t /*tag*/) {}
+};
+
+}  // namespace dlsim
