@@ -32,13 +32,16 @@ constexpr std::uint64_t kComputePurpose = purpose_id("sim.compute.jitter");
 constexpr std::uint64_t kChurnPurpose = purpose_id("sim.faults.churn");
 
 using BodyHolder = std::shared_ptr<const MessageBody>;
+// The hash keeps kind and origin from the key but not the sequence number.
+constexpr std::uint64_t kSequenceMaskForHash = detail::kSequenceMask;
 
+// One mix over the fields that identify an event (time, kind, source, target, bits or tag).
 std::uint64_t event_hash(const EventRecord& event) {
-  const std::uint64_t kind = static_cast<std::uint64_t>(detail::kind_of(event.order));
-  const std::uint64_t ends =
-      (std::uint64_t{detail::origin_of(event.order)} << 32) | std::uint64_t{event.target};
-  return mix64(mix64(mix64(static_cast<std::uint64_t>(event.time), kind), ends),
-               static_cast<std::uint64_t>(event.value));
+  const std::uint64_t fields = static_cast<std::uint64_t>(event.time) * 0x9E3779B97F4A7C15ULL ^
+                               (event.order & ~kSequenceMaskForHash) ^
+                               (std::uint64_t{event.target} * 0xC2B2AE3D27D4EB4FULL) ^
+                               (static_cast<std::uint64_t>(event.value) * 0x165667B19E3779F9ULL);
+  return mix64(fields);
 }
 
 void require(bool condition, const std::string& message) {
@@ -112,9 +115,9 @@ void Context::start_compute(ComputeCost cost, ComputeWork work, std::uint64_t ta
   runner_.start_compute(*this, cost, std::move(work), tag);
 }
 RandomStream Context::rng(std::uint64_t purpose) {
-  // The event key makes the stream unique to this event; the call count to this call.
-  const std::uint64_t event = mix64(static_cast<std::uint64_t>(now_), event_order_);
-  return RandomStream(seed(), self_, purpose, mix64(event, rng_calls_++));
+  // The event's order is unique among this node's events; the call count makes
+  // each call's stream distinct.
+  return RandomStream(seed(), self_, purpose, mix64(event_order_, rng_calls_++));
 }
 void Context::request_stop() { runner_.core().stop_requested.store(true); }
 

@@ -20,7 +20,36 @@ namespace dlsim {
 struct PhiloxBlock {
   std::uint32_t words[4];
 };
-PhiloxBlock philox4x32_10(const std::uint32_t counter[4], const std::uint32_t key[2]);
+// Inline: it runs for every two 64-bit draws, on the engine's hot path.
+inline PhiloxBlock philox4x32_10(const std::uint32_t counter[4], const std::uint32_t key[2]) {
+  constexpr std::uint32_t kMultiplier0 = 0xD2511F53u;
+  constexpr std::uint32_t kMultiplier1 = 0xCD9E8D57u;
+  constexpr std::uint32_t kWeyl0 = 0x9E3779B9u;  // golden ratio
+  constexpr std::uint32_t kWeyl1 = 0xBB67AE85u;  // sqrt(3) - 1
+  std::uint32_t c0 = counter[0], c1 = counter[1], c2 = counter[2], c3 = counter[3];
+  std::uint32_t k0 = key[0], k1 = key[1];
+  for (int round = 0; round < 10; ++round) {
+    const std::uint64_t product0 = std::uint64_t{kMultiplier0} * c0;
+    const std::uint64_t product1 = std::uint64_t{kMultiplier1} * c2;
+    const std::uint32_t next0 = static_cast<std::uint32_t>(product1 >> 32) ^ c1 ^ k0;
+    const std::uint32_t next2 = static_cast<std::uint32_t>(product0 >> 32) ^ c3 ^ k1;
+    c1 = static_cast<std::uint32_t>(product1);
+    c3 = static_cast<std::uint32_t>(product0);
+    c0 = next0;
+    c2 = next2;
+    k0 += kWeyl0;
+    k1 += kWeyl1;
+  }
+  return PhiloxBlock{{c0, c1, c2, c3}};
+}
+
+// A 64-bit mix of two words (SplitMix64 finaliser); for hashing keys, never as a generator.
+constexpr std::uint64_t mix64(std::uint64_t a, std::uint64_t b = 0) {
+  std::uint64_t z = a + 0x9E3779B97F4A7C15ULL * (b + 1);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
 
 // A stable 64-bit id for a purpose name (FNV-1a), usable at compile time:
 //   constexpr auto kSampler = purpose_id("data.sampler");
@@ -38,18 +67,35 @@ constexpr std::uint64_t purpose_id(std::string_view name) {
 // same numbers. Not thread-safe: give each owner its own stream.
 class RandomStream {
  public:
+  // The node sits in the counter (not hashed), so streams of different nodes
+  // never overlap; seed, purpose and substream are hashed into the 64-bit key
+  // (two distinct triples share a key with probability 2^-64).
   RandomStream(std::uint64_t seed, std::uint64_t node, std::uint64_t purpose,
-               std::uint64_t substream = 0);
+               std::uint64_t substream = 0) {
+    const std::uint64_t key = mix64(mix64(mix64(seed, 0x5eed), purpose), substream);
+    key_[0] = static_cast<std::uint32_t>(key);
+    key_[1] = static_cast<std::uint32_t>(key >> 32);
+    node_low_ = static_cast<std::uint32_t>(node);
+    node_high_ = static_cast<std::uint32_t>(node >> 32);
+  }
 
   // 64 uniformly random bits.
-  std::uint64_t next_u64();
+  std::uint64_t next_u64() {
+    if (buffered_ == 0) refill();
+    return buffer_[2 - buffered_--];
+  }
   // Uniform on [0, 1) with 53 random bits.
-  double uniform();
+  double uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
   // Uniform on [low, high).
   double uniform(double low, double high) { return low + (high - low) * uniform(); }
   // Uniform integer on [0, bound), exactly unbiased (Lemire's multiply-and-reject).
   // Requires bound > 0.
-  std::uint64_t uniform_int(std::uint64_t bound);
+  std::uint64_t uniform_int(std::uint64_t bound) {
+    // Lemire, "Fast random integer generation in an interval", TOMACS 2019.
+    unsigned __int128 product = static_cast<unsigned __int128>(next_u64()) * bound;
+    if (static_cast<std::uint64_t>(product) < bound) return uniform_int_slow(bound, product);
+    return static_cast<std::uint64_t>(product >> 64);
+  }
   // Standard normal N(0, 1) (Box-Muller; the second value is cached).
   double normal();
   double normal(double mean, double stddev) { return mean + stddev * normal(); }
@@ -73,7 +119,17 @@ class RandomStream {
   std::uint64_t position() const { return counter_ * 2 - buffered_; }
 
  private:
-  void refill();
+  void refill() {
+    const std::uint32_t counter[4] = {static_cast<std::uint32_t>(counter_),
+                                      static_cast<std::uint32_t>(counter_ >> 32), node_low_,
+                                      node_high_};
+    const PhiloxBlock block = philox4x32_10(counter, key_);
+    ++counter_;
+    buffer_[0] = (std::uint64_t{block.words[1]} << 32) | block.words[0];
+    buffer_[1] = (std::uint64_t{block.words[3]} << 32) | block.words[2];
+    buffered_ = 2;
+  }
+  std::uint64_t uniform_int_slow(std::uint64_t bound, unsigned __int128 product);
 
   std::uint32_t key_[2];
   std::uint32_t node_low_;
@@ -84,8 +140,5 @@ class RandomStream {
   bool has_spare_normal_ = false;
   double spare_normal_ = 0.0;
 };
-
-// A 64-bit mix of two words (SplitMix64 finaliser); for hashing keys, never as a generator.
-std::uint64_t mix64(std::uint64_t a, std::uint64_t b = 0);
 
 }  // namespace dlsim
