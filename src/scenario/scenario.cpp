@@ -1,0 +1,335 @@
+// Loading, overriding, validating and resolving scenario files.
+#include "scenario/scenario.hpp"
+
+#include <fmt/core.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "sim/units.hpp"
+
+namespace dlsim {
+namespace {
+
+constexpr std::string_view kOverridePrefix = "--set ";
+
+[[noreturn]] void fail_at(const toml::node& node, const std::string& fallback, std::string_view path,
+                          std::string_view what) {
+  throw ScenarioError(fmt::format("{}: {}: {}", describe_location(node, fallback), path, what));
+}
+
+std::string join_path(std::string_view section, std::string_view key) {
+  return section.empty() ? std::string(key) : fmt::format("{}.{}", section, key);
+}
+
+std::vector<std::string> names_of(const std::vector<KeySpec>& keys) {
+  std::vector<std::string> names;
+  for (const KeySpec& key : keys) names.push_back(key.name);
+  return names;
+}
+
+std::string suggestion(std::string_view word, const std::vector<std::string>& candidates) {
+  const std::string near = nearest_match(word, candidates);
+  return near.empty() ? "" : fmt::format(" (did you mean \"{}\"?)", near);
+}
+
+toml::node_view<toml::node> parse_literal(const std::string& literal, const std::string& where) {
+  static thread_local toml::table holder;
+  try {
+    holder = toml::parse("value = " + literal, where);
+  } catch (const toml::parse_error&) {
+    return {};
+  }
+  return holder["value"];
+}
+
+void check_number_range(const toml::node& node, const std::string& source, std::string_view path,
+                        const KeySpec& spec, double value) {
+  if (!std::isfinite(value)) fail_at(node, source, path, "must be a finite number");
+  if (value < spec.minimum || value > spec.maximum) {
+    if (spec.maximum >= 1e308)
+      fail_at(node, source, path, fmt::format("must be at least {}, got {}", spec.minimum, value));
+    if (spec.minimum <= -1e308)
+      fail_at(node, source, path, fmt::format("must be at most {}, got {}", spec.maximum, value));
+    fail_at(node, source, path,
+            fmt::format("must be in [{}, {}], got {}", spec.minimum, spec.maximum, value));
+  }
+}
+
+// Checks one value's type and range; converts integers given for reals.
+void check_value(toml::table& table, std::string_view key, const KeySpec& spec,
+                 const std::string& source, std::string_view path) {
+  toml::node& node = *table.get(key);
+  auto expect = [&](bool ok) {
+    if (!ok)
+      fail_at(node, source, path,
+              fmt::format("expected a {}, got {}", value_type_name(spec.type),
+                          node.is_string() ? fmt::format("the string \"{}\"", *node.value<std::string>())
+                                           : std::string(toml::impl::node_type_friendly_names[
+                                                 static_cast<int>(node.type())])));
+  };
+  switch (spec.type) {
+    case ValueType::string:
+      expect(node.is_string());
+      break;
+    case ValueType::choice: {
+      expect(node.is_string());
+      const std::string value = *node.value<std::string>();
+      bool found = false;
+      for (const std::string& choice : spec.choices) found |= choice == value;
+      if (!found) {
+        std::string list;
+        for (const std::string& choice : spec.choices) list += (list.empty() ? "" : ", ") + choice;
+        fail_at(node, source, path,
+                fmt::format("\"{}\" is not one of: {}{}", value, list, suggestion(value, spec.choices)));
+      }
+      break;
+    }
+    case ValueType::integer:
+      expect(node.is_integer());
+      check_number_range(node, source, path, spec, static_cast<double>(*node.value<std::int64_t>()));
+      break;
+    case ValueType::real: {
+      expect(node.is_number());
+      const double value = *node.value<double>();
+      check_number_range(node, source, path, spec, value);
+      if (node.is_integer()) {
+        const toml::source_region region = node.source();
+        table.insert_or_assign(key, value);
+        // Keep the location for later messages.
+        table.get(key)->as_floating_point()->source(region);
+      }
+      break;
+    }
+    case ValueType::boolean:
+      expect(node.is_boolean());
+      break;
+    case ValueType::duration:
+    case ValueType::rate:
+    case ValueType::size: {
+      expect(node.is_string());
+      const std::string text = *node.value<std::string>();
+      try {
+        const double value = spec.type == ValueType::duration ? static_cast<double>(parse_duration(text))
+                             : spec.type == ValueType::rate   ? static_cast<double>(parse_rate_bps(text))
+                                                              : static_cast<double>(parse_size_bits(text));
+        check_number_range(node, source, path, spec, value);
+      } catch (const UnitError& error) {
+        fail_at(node, source, path, error.what());
+      }
+      break;
+    }
+    case ValueType::integer_list:
+    case ValueType::real_list: {
+      expect(node.is_array());
+      toml::array& array = *node.as_array();
+      for (std::size_t i = 0; i < array.size(); ++i) {
+        toml::node& element = *array.get(i);
+        const bool ok = spec.type == ValueType::integer_list ? element.is_integer() : element.is_number();
+        if (!ok)
+          fail_at(element, source, fmt::format("{}[{}]", path, i),
+                  fmt::format("expected a {}", spec.type == ValueType::integer_list ? "integer" : "number"));
+        check_number_range(element, source, fmt::format("{}[{}]", path, i), spec, *element.value<double>());
+      }
+      break;
+    }
+  }
+}
+
+void resolve_section(toml::table& table, std::string_view section_name, const std::vector<KeySpec>& keys,
+                     const std::string& source, const std::vector<std::string>& subtables) {
+  // Unknown keys first, with a suggestion drawn from this section's keys.
+  std::vector<std::string> known = names_of(keys);
+  known.insert(known.end(), subtables.begin(), subtables.end());
+  for (auto&& [key, node] : table) {
+    const std::string name(key.str());
+    bool is_known = false;
+    for (const std::string& candidate : known) is_known |= candidate == name;
+    if (!is_known) {
+      const std::string where = section_name.empty() ? "the top level" : fmt::format("[{}]", section_name);
+      fail_at(node, source, join_path(section_name, name),
+              fmt::format("unknown key in {}{}", where, suggestion(name, known)));
+    }
+  }
+  for (const KeySpec& spec : keys) {
+    const std::string path = join_path(section_name, spec.name);
+    if (table.get(spec.name) == nullptr) {
+      if (!spec.default_value.empty()) {
+        auto literal = parse_literal(spec.default_value, "default");
+        if (!literal) throw std::logic_error(fmt::format("schema default of {} is not TOML", path));
+        table.insert_or_assign(spec.name, *literal.node());
+      } else if (spec.required) {
+        throw ScenarioError(fmt::format("{}: {}: required key is missing ({})", source, path, spec.help));
+      } else {
+        continue;
+      }
+    }
+    check_value(table, spec.name, spec, source, path);
+  }
+}
+
+}  // namespace
+
+std::string describe_location(const toml::node& node, const std::string& fallback) {
+  const toml::source_region& region = node.source();
+  if (region.path && region.path->rfind(kOverridePrefix, 0) == 0) return *region.path;
+  if (region.begin.line == 0) return fallback;
+  return fmt::format("{}:{}:{}", region.path ? *region.path : fallback, region.begin.line,
+                     region.begin.column);
+}
+
+void apply_override(toml::table& document, std::string_view assignment) {
+  const std::string where = fmt::format("{}{}", kOverridePrefix, assignment);
+  const std::size_t equals = assignment.find('=');
+  if (equals == std::string_view::npos || equals == 0)
+    throw ScenarioError(fmt::format("{}: expected key.path=value", where));
+  const std::string_view path = assignment.substr(0, equals);
+  const std::string value_text(assignment.substr(equals + 1));
+  if (path == "sweep" || path.rfind("sweep.", 0) == 0)
+    throw ScenarioError(fmt::format("{}: the sweep table cannot be overridden", where));
+
+  toml::table parsed;
+  try {
+    parsed = toml::parse("value = " + value_text, where);
+  } catch (const toml::parse_error&) {
+    // Not a TOML value: take the text as a string (e.g. torus, 5ms).
+    toml::table as_string;
+    as_string.insert("value", value_text);
+    parsed = std::move(as_string);
+    parsed.get("value")->source(toml::source_region{{1, 1}, {1, 1}, std::make_shared<const std::string>(where)});
+  }
+  toml::table* table = &document;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t dot = path.find('.', start);
+    const std::string part(path.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+    if (part.empty()) throw ScenarioError(fmt::format("{}: empty part in the key path", where));
+    if (dot == std::string_view::npos) {
+      table->insert_or_assign(part, *parsed.get("value"));
+      return;
+    }
+    toml::node* next = table->get(part);
+    if (next == nullptr) {
+      table->insert(part, toml::table{});
+      next = table->get(part);
+    }
+    if (!next->is_table())
+      throw ScenarioError(fmt::format("{}: \"{}\" is a value, not a section", where, part));
+    table = next->as_table();
+    start = dot + 1;
+  }
+}
+
+void validate_and_resolve(toml::table& document, const Schema& schema, const std::string& source) {
+  std::vector<std::string> sections;
+  for (const SectionSpec& section : schema.sections())
+    if (!section.name.empty()) sections.push_back(section.name);
+  const SectionSpec* top = schema.find_section("");
+  // Sections that are tables must be tables; the rest are checked as top-level keys.
+  for (const std::string& name : sections) {
+    toml::node* node = document.get(name);
+    if (node != nullptr && !node->is_table())
+      fail_at(*node, source, name, fmt::format("must be a table ([{}])", name));
+  }
+  resolve_section(document, "", top ? top->keys : std::vector<KeySpec>{}, source, sections);
+  for (const SectionSpec& section : schema.sections()) {
+    if (section.name.empty() || section.name == "sweep") continue;
+    if (document.get(section.name) == nullptr) document.insert(section.name, toml::table{});
+    toml::table& table = *document.get(section.name)->as_table();
+    std::vector<KeySpec> keys = section.keys;
+    if (section.kind_keys) {
+      // The kind is validated first, so that its parameters can be looked up.
+      std::vector<KeySpec> kind_only;
+      for (const KeySpec& key : keys)
+        if (key.name == "kind") kind_only.push_back(key);
+      toml::table kind_table;
+      if (toml::node* kind = table.get("kind")) kind_table.insert("kind", *kind);
+      resolve_section(kind_table, section.name, kind_only, source, {});
+      // Re-check the kind in the real table so its location is kept.
+      const std::string kind = *kind_table.get("kind")->value<std::string>();
+      for (KeySpec& extra : section.kind_keys(schema, kind)) keys.push_back(std::move(extra));
+    }
+    resolve_section(table, section.name, keys, source, {});
+  }
+}
+
+Scenario parse_scenario(std::string_view text, const std::string& source_name,
+                        const std::vector<std::string>& overrides, const Schema& schema) {
+  if (text.size() > kMaxScenarioBytes)
+    throw ScenarioError(fmt::format("{}: the file is larger than {} bytes", source_name, kMaxScenarioBytes));
+  toml::table document;
+  try {
+    document = toml::parse(text, source_name);
+  } catch (const toml::parse_error& error) {
+    throw ScenarioError(fmt::format("{}:{}:{}: {}", source_name, error.source().begin.line,
+                                    error.source().begin.column, error.description()));
+  }
+  for (const std::string& assignment : overrides) apply_override(document, assignment);
+  validate_and_resolve(document, schema, source_name);
+  return Scenario(source_name, std::move(document));
+}
+
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides,
+                       const Schema& schema) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw ScenarioError(fmt::format("{}: cannot open the scenario file", path));
+  std::string text;
+  char buffer[65536];
+  while (file.read(buffer, sizeof buffer) || file.gcount() > 0) {
+    text.append(buffer, static_cast<std::size_t>(file.gcount()));
+    if (text.size() > kMaxScenarioBytes)
+      throw ScenarioError(fmt::format("{}: the file is larger than {} bytes", path, kMaxScenarioBytes));
+  }
+  return parse_scenario(text, path, overrides, schema);
+}
+
+// ---------------------------------------------------------------- Scenario
+
+Scenario::Scenario(std::string source, toml::table resolved)
+    : source_(std::move(source)), resolved_(std::move(resolved)) {}
+
+std::string Scenario::to_toml() const {
+  std::ostringstream out;
+  out << resolved_;
+  return out.str();
+}
+
+bool Scenario::has(std::string_view path) const {
+  return static_cast<bool>(resolved_.at_path(path));
+}
+
+const toml::node& Scenario::at(std::string_view path) const {
+  const toml::node* node = resolved_.at_path(path).node();
+  if (node == nullptr) throw std::logic_error(fmt::format("scenario has no key {}", path));
+  return *node;
+}
+
+std::string Scenario::text(std::string_view path) const { return *at(path).value<std::string>(); }
+std::int64_t Scenario::integer(std::string_view path) const { return *at(path).value<std::int64_t>(); }
+double Scenario::real(std::string_view path) const { return *at(path).value<double>(); }
+bool Scenario::boolean(std::string_view path) const { return *at(path).value<bool>(); }
+SimTime Scenario::duration(std::string_view path) const { return parse_duration(text(path)); }
+std::int64_t Scenario::rate_bps(std::string_view path) const { return parse_rate_bps(text(path)); }
+std::int64_t Scenario::size_bits(std::string_view path) const { return parse_size_bits(text(path)); }
+
+std::vector<std::int64_t> Scenario::integers(std::string_view path) const {
+  std::vector<std::int64_t> values;
+  for (const toml::node& element : *at(path).as_array()) values.push_back(*element.value<std::int64_t>());
+  return values;
+}
+
+std::vector<double> Scenario::reals(std::string_view path) const {
+  std::vector<double> values;
+  for (const toml::node& element : *at(path).as_array()) values.push_back(*element.value<double>());
+  return values;
+}
+
+std::vector<std::pair<std::string, const toml::node*>> Scenario::section_entries(std::string_view section) const {
+  std::vector<std::pair<std::string, const toml::node*>> entries;
+  if (const toml::table* table = at(section).as_table())
+    for (auto&& [key, node] : *table) entries.emplace_back(std::string(key.str()), &node);
+  return entries;
+}
+
+}  // namespace dlsim
