@@ -28,7 +28,7 @@ double NonsmoothExample::loss_and_gradient(std::span<const double> x, const Data
   check(x);
   if (gradient.size() != 2) throw std::invalid_argument("nonsmooth: gradient size mismatch");
   const double s = sign(x[0] + x[1]);
-  const double t = sign(x[0] - x[1]);
+  const double t = x[0] - x[1] >= 0 ? 1.0 : -1.0;  // see the header: keeps sign(g) = +-(1, -1)
   gradient[0] = s + 2.0 * t;
   gradient[1] = s - 2.0 * t;
   return loss(x, data, batch, ws);

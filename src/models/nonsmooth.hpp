@@ -8,10 +8,13 @@
 namespace dlsim {
 
 // f(x) = |x1 + x2| + 2 |x1 - x2| on R^2, minimum 0 at the origin. The data and
-// the batch are ignored. The subgradient is
-//   sign(x1 + x2) (1, 1) + 2 sign(x1 - x2) (1, -1), with sign(0) = 0.
-// Away from x1 = x2 its sign is always +-(1, -1), so sign-SGD never changes
-// x1 + x2 and stalls at f >= |x1 + x2| of its starting point.
+// the batch are ignored. The subgradient returned is
+//   s (1, 1) + 2 t (1, -1),  s = sign(x1 + x2) with sign(0) = 0,
+//                            t = sign(x1 - x2) with sign(0) = +1,
+// a valid element of the subdifferential everywhere (the one a framework's
+// |.| at 0 would not give, but the one that makes the example exact): its
+// components s + 2t, s - 2t are never 0 and its sign is always +-(1, -1), so
+// sign-SGD never changes x1 + x2 and stalls at f >= |x1 + x2| of its start.
 class NonsmoothExample final : public Model {
  public:
   std::size_t dimension() const override { return 2; }

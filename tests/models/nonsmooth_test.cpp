@@ -20,5 +20,6 @@ TEST_CASE("nonsmooth example: value and gradient away from the kinks") {
   CHECK(g[1] == -1.0);
   x = {0.0, 0.0};
   CHECK(model.loss_and_gradient(x, none, {}, g, *ws) == 0.0);
-  CHECK(g[0] == 0.0);  // sign(0) = 0: the origin is stationary
+  CHECK(g[0] == 2.0);  // on the diagonal t = +1: g = (2, -2), still a subgradient
+  CHECK(g[1] == -2.0);
 }
