@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
+
 namespace dlsim {
 
 void validate(const Dataset& data) {
@@ -33,6 +36,36 @@ std::vector<std::size_t> class_counts(const Dataset& data) {
   std::vector<std::size_t> counts(data.num_classes, 0);
   for (std::int32_t c : data.classes) ++counts[static_cast<std::size_t>(c)];
   return counts;
+}
+
+void assign_labels(Dataset& data, std::vector<double> labels) {
+  std::vector<double> distinct = labels;
+  std::sort(distinct.begin(), distinct.end());
+  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+  auto within = [&](std::initializer_list<double> allowed) {
+    return std::all_of(distinct.begin(), distinct.end(), [&](double v) {
+      return std::find(allowed.begin(), allowed.end(), v) != allowed.end();
+    });
+  };
+  data.classes.clear();
+  if (!distinct.empty() && (within({-1.0, 1.0}) || within({0.0, 1.0}))) {
+    data.num_classes = 2;
+    for (double& y : labels) {
+      data.classes.push_back(y > 0 ? 1 : 0);
+      y = y > 0 ? 1.0 : -1.0;
+    }
+  } else if (!distinct.empty() && std::all_of(distinct.begin(), distinct.end(),
+                                              [](double v) { return v == std::floor(v); })) {
+    data.num_classes = distinct.size();
+    for (double& y : labels) {
+      const auto c = std::lower_bound(distinct.begin(), distinct.end(), y) - distinct.begin();
+      data.classes.push_back(static_cast<std::int32_t>(c));
+      y = double(c);
+    }
+  } else {
+    data.num_classes = 0;
+  }
+  data.targets = std::move(labels);
 }
 
 Dataset subset(const Dataset& data, std::span<const std::uint32_t> indices) {

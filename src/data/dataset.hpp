@@ -74,6 +74,14 @@ void validate(const Dataset& data);
 // Samples per class (requires a classification set). O(size()).
 std::vector<std::size_t> class_counts(const Dataset& data);
 
+// Sets targets/classes/num_classes from raw labels, one per sample:
+//   all labels in {-1, +1} or all in {0, 1}  -> binary, targets -1/+1 (0 -> -1);
+//   otherwise all integral                   -> multi-class, the sorted distinct
+//                                               values become classes 0..C-1;
+//   otherwise                                -> regression, targets = labels.
+// `labels` may be consumed. O(n log n).
+void assign_labels(Dataset& data, std::vector<double> labels);
+
 // The rows listed in `indices`, as a new data set of the same kind (e.g. a
 // train/test split of a generated set). O(copied values).
 Dataset subset(const Dataset& data, std::span<const std::uint32_t> indices);
