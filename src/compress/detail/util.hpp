@@ -1,0 +1,75 @@
+// Internal to src/compress: helpers shared by the operators.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <span>
+#include <stdexcept>
+#include <string>
+
+#include "compress/compressor.hpp"
+#include "sim/random.hpp"
+
+namespace dlsim::detail {
+
+inline void check_decode(const Message& message, std::span<double> out, const char* who) {
+  if (out.size() != message.dim)
+    throw std::invalid_argument(std::string(who) + ": decode buffer has " + std::to_string(out.size()) +
+                                " values, message has " + std::to_string(message.dim));
+}
+
+// out = 0 except out[indices[j]] = factor * values[j].
+inline void scatter(const Message& message, double factor, std::span<double> out) {
+  std::fill(out.begin(), out.end(), 0.0);
+  for (std::size_t j = 0; j < message.indices.size(); ++j)
+    out[message.indices[j]] = factor * double(message.values[j]);
+}
+
+// Resets the payload fields of a reused message.
+inline void reset(Message& message, std::size_t dim) {
+  message.dim = dim;
+  message.indices.clear();
+  message.values.clear();
+  message.signs.clear();
+  message.levels.clear();
+  message.words.clear();
+  message.scale = 0.0f;
+  message.seed = 0;
+  message.wire_bits = 0;
+}
+
+// The smallest float >= v (v >= 0): a norm sent as fp32 that never undercuts
+// the true one, so that |x_i| / norm <= 1 still holds at the receiver's precision.
+inline float float_at_least(double v) {
+  float f = static_cast<float>(v);
+  if (double(f) < v) f = std::nextafter(f, INFINITY);
+  return f;
+}
+
+// Number of entries to keep for "k as count or ratio": k if k > 0, else
+// round(ratio * d), at least 1, at most d.
+inline std::size_t resolve_k(std::size_t k, double ratio, std::size_t d) {
+  if (d == 0) return 0;
+  std::size_t kept = k > 0 ? k : static_cast<std::size_t>(std::llround(ratio * double(d)));
+  return std::clamp<std::size_t>(kept, 1, d);
+}
+
+// Fills out[0..n) with 32-bit random words. One 64-bit draw from `rng` keys a
+// run of Philox4x32-10 blocks (the stream's own bijection) at counters 0, 1, ...,
+// so each call costs the stream one draw and yields four words per block,
+// without the per-draw bookkeeping of next_u64(): the random numbers are the
+// hot loop of QSGD, natural compression and stochastic rounding.
+inline void random_words(RandomStream& rng, std::uint32_t* out, std::size_t n) {
+  const std::uint64_t key64 = rng.next_u64();
+  const std::uint32_t key[2] = {static_cast<std::uint32_t>(key64), static_cast<std::uint32_t>(key64 >> 32)};
+  std::uint32_t counter[4] = {0, 0, 0x636f6d70u /* "comp" */, 0};
+  std::size_t i = 0;
+  for (std::uint64_t block = 0; i < n; ++block) {
+    counter[0] = static_cast<std::uint32_t>(block);
+    counter[1] = static_cast<std::uint32_t>(block >> 32);
+    const PhiloxBlock words = philox4x32_10(counter, key);
+    for (int w = 0; w < 4 && i < n; ++w) out[i++] = words.words[w];
+  }
+}
+
+}  // namespace dlsim::detail

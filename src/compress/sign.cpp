@@ -1,0 +1,33 @@
+// Packs 64 signs per word; the branch-free bit extraction keeps it memory-bound.
+#include "compress/sign.hpp"
+
+#include "compress/detail/util.hpp"
+
+namespace dlsim {
+
+void ScaledSign::compress(std::span<const double> x, RandomStream&, Message& out) const {
+  const std::size_t d = x.size();
+  detail::reset(out, d);
+  out.signs.assign((d + 63) / 64, 0);
+  double l1 = 0.0;
+  for (std::size_t w = 0; w < out.signs.size(); ++w) {
+    const std::size_t begin = w * 64, end = std::min(d, begin + 64);
+    std::uint64_t word = 0;
+    for (std::size_t i = begin; i < end; ++i) {
+      l1 += std::abs(x[i]);
+      word |= std::uint64_t{std::signbit(x[i]) && x[i] != 0.0} << (i - begin);
+    }
+    out.signs[w] = word;
+  }
+  out.scale = d ? static_cast<float>(l1 / double(d)) : 0.0f;
+  out.wire_bits = d + 32;
+}
+
+void ScaledSign::decode(const Message& message, std::span<double> out) const {
+  detail::check_decode(message, out, "sign");
+  const double scale = message.scale;
+  for (std::size_t i = 0; i < out.size(); ++i)
+    out[i] = (message.signs[i / 64] >> (i % 64) & 1) ? -scale : scale;
+}
+
+}  // namespace dlsim

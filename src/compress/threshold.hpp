@@ -1,0 +1,31 @@
+// Threshold sparsification: every coordinate with |x_i| >= threshold.
+#pragma once
+
+#include "compress/compressor.hpp"
+#include "compress/index_coding.hpp"
+
+namespace dlsim {
+
+// Keeps x_i where |x_i| >= threshold (compared in double).
+// Wire: a 32-bit count header (the number kept varies) + per kept coordinate
+// one fp32 value + its index coded with `coding`.
+// Reconstruction: float(x_i) at the kept indices, 0 elsewhere.
+// Deterministic, biased, non-expansive (||C(x) - x|| <= ||x||) but with no
+// worst-case contraction: delta = 0 (all below the threshold sends nothing).
+class ThresholdSparsifier final : public Compressor {
+ public:
+  explicit ThresholdSparsifier(double threshold, IndexCoding coding = IndexCoding::log2d);
+
+  std::string name() const override;
+  void compress(std::span<const double> x, RandomStream& rng, Message& out) const override;
+  void decode(const Message& message, std::span<double> out) const override;
+  CompressorTraits traits(std::size_t) const override { return {0.0, false, true}; }
+  using Compressor::compress;
+  using Compressor::decode;
+
+ private:
+  double threshold_;
+  IndexCoding coding_;
+};
+
+}  // namespace dlsim

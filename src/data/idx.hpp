@@ -1,0 +1,39 @@
+// IDX files (the MNIST / Fashion-MNIST format), gzip-compressed or plain.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "data/dataset.hpp"
+
+namespace dlsim {
+
+// Where Debian's dataset-fashion-mnist package installs the four files
+// (train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-...).
+inline constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mnist";
+
+// An IDX array: shape (big-endian 32-bit sizes in the file) and values widened to float.
+struct IdxArray {
+  std::vector<std::size_t> shape;
+  std::vector<float> values;
+};
+
+// Reads one IDX file through zlib (gzip or plain, detected by zlib). Element
+// types: 0x08 unsigned byte, 0x09 signed byte, 0x0B int16, 0x0C int32,
+// 0x0D float32, 0x0E float64. Throws DataError "PATH: byte N: what" for a file
+// that cannot be opened, a bad magic number or type, or data ending early.
+IdxArray read_idx(const std::string& path);
+
+// Images (n x d1 x d2 ..., flattened per sample to a dense row) and labels
+// (n integers in [0, 255]) as one classification set, classes = largest label + 1.
+// Pixel values are kept as stored (0..255): normalise afterwards (data/normalize.hpp).
+// Throws DataError when the counts differ or the shapes are wrong.
+Dataset load_idx(const std::string& images_path, const std::string& labels_path);
+
+// Fashion-MNIST from `dir`: train (60,000) or test (10,000), pixels scaled to [0, 1].
+Dataset load_fashion_mnist(const std::string& dir, bool train);
+// Whether the four Fashion-MNIST files are present in `dir`.
+bool fashion_mnist_available(const std::string& dir = kFashionMnistDir);
+
+}  // namespace dlsim

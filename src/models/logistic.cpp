@@ -1,0 +1,103 @@
+// Logistic regression: dense minibatches as one matrix-vector product each way,
+// sparse ones as a loop over non-zeros.
+#include "models/logistic.hpp"
+
+#include <fmt/format.h>
+
+#include "models/detail/batch.hpp"
+#include "models/detail/linear_workspace.hpp"
+
+namespace dlsim {
+
+using detail::kChunk;
+
+LogisticRegression::LogisticRegression(std::size_t features, double lambda)
+    : features_(features), lambda_(lambda) {
+  if (features == 0) throw std::invalid_argument("logistic: needs at least one feature");
+  if (lambda < 0) throw std::invalid_argument("logistic: lambda must be >= 0");
+}
+
+std::string LogisticRegression::name() const { return fmt::format("logistic(d={}, lambda={})", features_, lambda_); }
+
+std::unique_ptr<ModelWorkspace> LogisticRegression::make_workspace() const {
+  return std::make_unique<detail::LinearWorkspace>();
+}
+
+double LogisticRegression::flops_per_sample(const Dataset& data) const {
+  const double nnz = data.is_sparse() && data.size() ? double(data.values.size()) / data.size() : features_;
+  return 4.0 * nnz + 20.0;
+}
+
+double LogisticRegression::evaluate(std::span<const double> x, const Dataset& data, Batch batch,
+                                    double* gradient, std::size_t* correct,
+                                    ModelWorkspace& workspace) const {
+  detail::check_sizes("logistic", features_, x.size(), features_, data);
+  auto& ws = static_cast<detail::LinearWorkspace&>(workspace);
+  const detail::ConstVectorMap w(x.data(), features_);
+  double total = 0.0;
+  if (gradient) detail::VectorMap(gradient, features_).setZero();
+  double* coef = detail::reserve(ws.scalars, kChunk);
+  for (std::size_t start = 0; start < batch.size(); start += kChunk) {
+    const auto chunk = batch.subspan(start, std::min(kChunk, batch.size() - start));
+    const auto nb = static_cast<Eigen::Index>(chunk.size());
+    detail::VectorMap margins(coef, nb);
+    if (data.is_sparse()) {
+      for (Eigen::Index j = 0; j < nb; ++j) {
+        auto cols = data.row_columns(chunk[j]);
+        auto vals = data.row_values(chunk[j]);
+        double m = 0.0;
+        for (std::size_t k = 0; k < cols.size(); ++k) m += w[cols[k]] * vals[k];
+        margins[j] = m;
+      }
+    } else {
+      detail::gather_rows(data, chunk, detail::reserve(ws.rows, kChunk * features_));
+      const Eigen::Map<const detail::RowMatrix> a(ws.rows.data(), nb, features_);
+      margins.noalias() = a * w;
+    }
+    for (Eigen::Index j = 0; j < nb; ++j) {
+      const double y = data.targets[chunk[j]];
+      const double z = y * margins[j];
+      if (correct) *correct += (margins[j] >= 0.0 ? 1.0 : -1.0) == y;
+      total += detail::softplus(-z);
+      margins[j] = -y * detail::sigmoid(-z);  // d loss_j / d margin_j
+    }
+    if (!gradient) continue;
+    if (data.is_sparse()) {
+      for (Eigen::Index j = 0; j < nb; ++j) {
+        auto cols = data.row_columns(chunk[j]);
+        auto vals = data.row_values(chunk[j]);
+        for (std::size_t k = 0; k < cols.size(); ++k) gradient[cols[k]] += margins[j] * vals[k];
+      }
+    } else {
+      const Eigen::Map<const detail::RowMatrix> a(ws.rows.data(), nb, features_);
+      detail::VectorMap(gradient, features_).noalias() += a.transpose() * margins;
+    }
+  }
+  const double scale = batch.empty() ? 0.0 : 1.0 / double(batch.size());
+  if (gradient) {
+    detail::VectorMap g(gradient, features_);
+    g = scale * g + lambda_ * w;
+  }
+  return scale * total + 0.5 * lambda_ * w.squaredNorm();
+}
+
+double LogisticRegression::loss(std::span<const double> x, const Dataset& data, Batch batch,
+                                ModelWorkspace& workspace) const {
+  return evaluate(x, data, batch, nullptr, nullptr, workspace);
+}
+
+double LogisticRegression::loss_and_gradient(std::span<const double> x, const Dataset& data,
+                                             Batch batch, std::span<double> gradient,
+                                             ModelWorkspace& workspace) const {
+  if (gradient.size() != features_) throw std::invalid_argument("logistic: gradient size mismatch");
+  return evaluate(x, data, batch, gradient.data(), nullptr, workspace);
+}
+
+double LogisticRegression::accuracy(std::span<const double> x, const Dataset& data, Batch batch,
+                                    ModelWorkspace& workspace) const {
+  std::size_t correct = 0;
+  evaluate(x, data, batch, nullptr, &correct, workspace);
+  return batch.empty() ? std::numeric_limits<double>::quiet_NaN() : double(correct) / double(batch.size());
+}
+
+}  // namespace dlsim
