@@ -1,10 +1,10 @@
 // Compression operators with exact wire sizes.
 //
 // Design note. A compressor turns a vector x (the sender's doubles) into a
-// Message: what would travel on the wire, held in structured form (indices,
+// CompressedMessage: what would travel on the wire, held in structured form (indices,
 // fp32 values, packed sign bits, quantisation levels, 16-bit words, one scale).
 // decode() rebuilds exactly what the receiver would reconstruct from those
-// fields, and Message::bits() is the length of the bit string that encodes
+// fields, and CompressedMessage::bits() is the length of the bit string that encodes
 // them. The bit string itself is never materialised: its length is counted
 // from the fields (e.g. Elias-gamma code lengths from the index gaps), which is
 // exact and much cheaper than packing.
@@ -24,9 +24,9 @@
 // is (an unbiased operator with variance omega has 1 - delta = omega; divide it
 // by (1 + omega) to get a contraction with delta = 1 / (1 + omega)).
 //
-// Threads: a Compressor is immutable and shared; a Message belongs to one
-// sender at a time. Reusing a Message makes compress() allocation-free once its
-// buffers have grown (scratch space lives in the Message too).
+// Threads: a Compressor is immutable and shared; a CompressedMessage belongs to one
+// sender at a time. Reusing a CompressedMessage makes compress() allocation-free once its
+// buffers have grown (scratch space lives in the CompressedMessage too).
 #pragma once
 
 #include <cstddef>
@@ -39,7 +39,7 @@ namespace dlsim {
 
 class RandomStream;
 
-struct Message {
+struct CompressedMessage {
   std::size_t dim = 0;                 // d, known to the receiver (not sent)
   std::vector<std::uint32_t> indices;  // sparse operators: ascending coordinates
   std::vector<float> values;           // fp32 payload (sparse values, dense values, P and Q)
@@ -72,20 +72,20 @@ class Compressor {
   virtual std::string name() const = 0;
   // Encodes x into `out` (fields overwritten, buffers reused). Draws from `rng`
   // only if !traits().deterministic.
-  virtual void compress(std::span<const double> x, RandomStream& rng, Message& out) const = 0;
+  virtual void compress(std::span<const double> x, RandomStream& rng, CompressedMessage& out) const = 0;
   // The receiver's reconstruction: writes message.dim values into `out`
   // (requires out.size() == message.dim).
-  virtual void decode(const Message& message, std::span<double> out) const = 0;
+  virtual void decode(const CompressedMessage& message, std::span<double> out) const = 0;
   // Contraction and bias for vectors of dimension d.
   virtual CompressorTraits traits(std::size_t d) const = 0;
 
   // Convenience: a fresh message (allocates).
-  Message compress(std::span<const double> x, RandomStream& rng) const {
-    Message out;
+  CompressedMessage compress(std::span<const double> x, RandomStream& rng) const {
+    CompressedMessage out;
     compress(x, rng, out);
     return out;
   }
-  std::vector<double> decode(const Message& message) const {
+  std::vector<double> decode(const CompressedMessage& message) const {
     std::vector<double> out(message.dim);
     decode(message, out);
     return out;

@@ -10,7 +10,7 @@ ErrorFeedback::ErrorFeedback(std::shared_ptr<const Compressor> compressor, std::
   if (!compressor_) throw std::invalid_argument("error feedback: needs a compressor");
 }
 
-void ErrorFeedback::compress(std::span<const double> v, RandomStream& rng, Message& out) {
+void ErrorFeedback::compress(std::span<const double> v, RandomStream& rng, CompressedMessage& out) {
   if (v.size() != memory_.size()) throw std::invalid_argument("error feedback: dimension mismatch");
   // memory_ holds p = e + v during the call, then the residual p - C(p).
   for (std::size_t i = 0; i < v.size(); ++i) memory_[i] += v[i];

@@ -23,7 +23,7 @@ class ErrorFeedback {
   ErrorFeedback(std::shared_ptr<const Compressor> compressor, std::size_t dim);
 
   // Compresses e + v into `out` and keeps the residual. Requires v.size() == dim().
-  void compress(std::span<const double> v, RandomStream& rng, Message& out);
+  void compress(std::span<const double> v, RandomStream& rng, CompressedMessage& out);
   // What the receiver reconstructs from the last message (C(e + v)).
   std::span<const double> decoded() const { return decoded_; }
   // The memory e after the last call.

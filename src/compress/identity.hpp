@@ -10,8 +10,8 @@ namespace dlsim {
 class Identity final : public Compressor {
  public:
   std::string name() const override { return "identity"; }
-  void compress(std::span<const double> x, RandomStream& rng, Message& out) const override;
-  void decode(const Message& message, std::span<double> out) const override;
+  void compress(std::span<const double> x, RandomStream& rng, CompressedMessage& out) const override;
+  void decode(const CompressedMessage& message, std::span<double> out) const override;
   CompressorTraits traits(std::size_t) const override { return {1.0, true, true}; }
   using Compressor::compress;
   using Compressor::decode;

@@ -84,7 +84,7 @@ CompressorTraits LowPrecision::traits(std::size_t d) const {
   return {1.0 - rest, stochastic_, !stochastic_};
 }
 
-void LowPrecision::compress(std::span<const double> x, RandomStream& rng, Message& out) const {
+void LowPrecision::compress(std::span<const double> x, RandomStream& rng, CompressedMessage& out) const {
   const std::size_t d = x.size();
   detail::reset(out, d);
   std::uint32_t* uniforms = nullptr;
@@ -120,7 +120,7 @@ void LowPrecision::compress(std::span<const double> x, RandomStream& rng, Messag
   out.wire_bits = 16ull * d;
 }
 
-void LowPrecision::decode(const Message& message, std::span<double> out) const {
+void LowPrecision::decode(const CompressedMessage& message, std::span<double> out) const {
   detail::check_decode(message, out, "low-precision");
   switch (format_) {
     case Format::fp16:

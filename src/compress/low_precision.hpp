@@ -22,8 +22,8 @@ class LowPrecision final : public Compressor {
   explicit LowPrecision(Format format, bool stochastic = false);
 
   std::string name() const override;
-  void compress(std::span<const double> x, RandomStream& rng, Message& out) const override;
-  void decode(const Message& message, std::span<double> out) const override;
+  void compress(std::span<const double> x, RandomStream& rng, CompressedMessage& out) const override;
+  void decode(const CompressedMessage& message, std::span<double> out) const override;
   CompressorTraits traits(std::size_t d) const override;
   using Compressor::compress;
   using Compressor::decode;

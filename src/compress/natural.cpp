@@ -9,7 +9,7 @@
 
 namespace dlsim {
 
-void NaturalCompression::compress(std::span<const double> x, RandomStream& rng, Message& out) const {
+void NaturalCompression::compress(std::span<const double> x, RandomStream& rng, CompressedMessage& out) const {
   const std::size_t d = x.size();
   detail::reset(out, d);
   out.words.resize(d);
@@ -32,7 +32,7 @@ void NaturalCompression::compress(std::span<const double> x, RandomStream& rng, 
   out.wire_bits = 9ull * d;
 }
 
-void NaturalCompression::decode(const Message& message, std::span<double> out) const {
+void NaturalCompression::decode(const CompressedMessage& message, std::span<double> out) const {
   detail::check_decode(message, out, "natural");
   for (std::size_t i = 0; i < out.size(); ++i) {
     const std::uint32_t word = message.words[i];

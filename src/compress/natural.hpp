@@ -16,8 +16,8 @@ namespace dlsim {
 class NaturalCompression final : public Compressor {
  public:
   std::string name() const override { return "natural"; }
-  void compress(std::span<const double> x, RandomStream& rng, Message& out) const override;
-  void decode(const Message& message, std::span<double> out) const override;
+  void compress(std::span<const double> x, RandomStream& rng, CompressedMessage& out) const override;
+  void decode(const CompressedMessage& message, std::span<double> out) const override;
   CompressorTraits traits(std::size_t) const override { return {7.0 / 8.0, true, false}; }
   using Compressor::compress;
   using Compressor::decode;

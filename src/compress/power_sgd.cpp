@@ -15,7 +15,7 @@ PowerSgd::PowerSgd(std::size_t rows, std::size_t rank) : rows_(rows), rank_(rank
 
 std::string PowerSgd::name() const { return fmt::format("power-sgd(rows={}, rank={})", rows_, rank_); }
 
-void PowerSgd::compress(std::span<const double> x, RandomStream& rng, Message& out) const {
+void PowerSgd::compress(std::span<const double> x, RandomStream& rng, CompressedMessage& out) const {
   const std::size_t d = x.size();
   if (d % rows_ != 0)
     throw std::invalid_argument(fmt::format("power-sgd: dimension {} is not a multiple of rows = {}", d, rows_));
@@ -42,7 +42,7 @@ void PowerSgd::compress(std::span<const double> x, RandomStream& rng, Message& o
   out.wire_bits = 32ull * std::uint64_t((m + n) * r);
 }
 
-void PowerSgd::decode(const Message& message, std::span<double> out) const {
+void PowerSgd::decode(const CompressedMessage& message, std::span<double> out) const {
   detail::check_decode(message, out, "power-sgd");
   const auto m = Eigen::Index(rows_), n = Eigen::Index(message.dim / rows_);
   const auto r = Eigen::Index(message.scale);

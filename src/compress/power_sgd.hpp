@@ -22,8 +22,8 @@ class PowerSgd final : public Compressor {
   PowerSgd(std::size_t rows, std::size_t rank);
 
   std::string name() const override;
-  void compress(std::span<const double> x, RandomStream& rng, Message& out) const override;
-  void decode(const Message& message, std::span<double> out) const override;
+  void compress(std::span<const double> x, RandomStream& rng, CompressedMessage& out) const override;
+  void decode(const CompressedMessage& message, std::span<double> out) const override;
   CompressorTraits traits(std::size_t) const override { return {0.0, false, false}; }
   using Compressor::compress;
   using Compressor::decode;

@@ -24,7 +24,7 @@ CompressorTraits Qsgd::traits(std::size_t d) const {
   return {1.0 - omega, true, false};
 }
 
-void Qsgd::compress(std::span<const double> x, RandomStream& rng, Message& out) const {
+void Qsgd::compress(std::span<const double> x, RandomStream& rng, CompressedMessage& out) const {
   const std::size_t d = x.size();
   detail::reset(out, d);
   double norm2 = 0.0;
@@ -50,7 +50,7 @@ void Qsgd::compress(std::span<const double> x, RandomStream& rng, Message& out) 
   out.wire_bits = 32 + level_bits;
 }
 
-void Qsgd::decode(const Message& message, std::span<double> out) const {
+void Qsgd::decode(const CompressedMessage& message, std::span<double> out) const {
   detail::check_decode(message, out, "qsgd");
   const double unit = double(message.scale) / double(levels_);
   for (std::size_t i = 0; i < out.size(); ++i) out[i] = unit * message.levels[i];

@@ -24,7 +24,7 @@ CompressorTraits RandK::traits(std::size_t d) const {
   return {scaled_ ? 2.0 - 1.0 / q : q, scaled_, false};
 }
 
-void RandK::compress(std::span<const double> x, RandomStream& rng, Message& out) const {
+void RandK::compress(std::span<const double> x, RandomStream& rng, CompressedMessage& out) const {
   const std::size_t d = x.size();
   const std::size_t k = detail::resolve_k(count_, ratio_, d);
   detail::reset(out, d);
@@ -46,7 +46,7 @@ void RandK::compress(std::span<const double> x, RandomStream& rng, Message& out)
   out.wire_bits = 32ull * k + (shared_seed_ ? 0 : index_bits(coding_, out.indices, d));
 }
 
-void RandK::decode(const Message& message, std::span<double> out) const {
+void RandK::decode(const CompressedMessage& message, std::span<double> out) const {
   detail::check_decode(message, out, "rand-k");
   const double factor = scaled_ && !message.indices.empty() ? double(message.dim) / double(message.indices.size()) : 1.0;
   detail::scatter(message, factor, out);

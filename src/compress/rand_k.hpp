@@ -22,8 +22,8 @@ class RandK final : public Compressor {
         IndexCoding coding = IndexCoding::log2d);
 
   std::string name() const override;
-  void compress(std::span<const double> x, RandomStream& rng, Message& out) const override;
-  void decode(const Message& message, std::span<double> out) const override;
+  void compress(std::span<const double> x, RandomStream& rng, CompressedMessage& out) const override;
+  void decode(const CompressedMessage& message, std::span<double> out) const override;
   CompressorTraits traits(std::size_t d) const override;
   using Compressor::compress;
   using Compressor::decode;

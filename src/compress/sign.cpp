@@ -5,7 +5,7 @@
 
 namespace dlsim {
 
-void ScaledSign::compress(std::span<const double> x, RandomStream&, Message& out) const {
+void ScaledSign::compress(std::span<const double> x, RandomStream&, CompressedMessage& out) const {
   const std::size_t d = x.size();
   detail::reset(out, d);
   out.signs.assign((d + 63) / 64, 0);
@@ -23,7 +23,7 @@ void ScaledSign::compress(std::span<const double> x, RandomStream&, Message& out
   out.wire_bits = d + 32;
 }
 
-void ScaledSign::decode(const Message& message, std::span<double> out) const {
+void ScaledSign::decode(const CompressedMessage& message, std::span<double> out) const {
   detail::check_decode(message, out, "sign");
   const double scale = message.scale;
   for (std::size_t i = 0; i < out.size(); ++i)

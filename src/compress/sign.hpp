@@ -15,8 +15,8 @@ namespace dlsim {
 class ScaledSign final : public Compressor {
  public:
   std::string name() const override { return "sign"; }
-  void compress(std::span<const double> x, RandomStream& rng, Message& out) const override;
-  void decode(const Message& message, std::span<double> out) const override;
+  void compress(std::span<const double> x, RandomStream& rng, CompressedMessage& out) const override;
+  void decode(const CompressedMessage& message, std::span<double> out) const override;
   CompressorTraits traits(std::size_t d) const override { return {d ? 1.0 / double(d) : 1.0, false, true}; }
   using Compressor::compress;
   using Compressor::decode;

@@ -16,7 +16,7 @@ std::string ThresholdSparsifier::name() const {
   return fmt::format("threshold(threshold={}, index={})", threshold_, to_string(coding_));
 }
 
-void ThresholdSparsifier::compress(std::span<const double> x, RandomStream&, Message& out) const {
+void ThresholdSparsifier::compress(std::span<const double> x, RandomStream&, CompressedMessage& out) const {
   detail::reset(out, x.size());
   for (std::size_t i = 0; i < x.size(); ++i)
     if (std::abs(x[i]) >= threshold_) {
@@ -26,7 +26,7 @@ void ThresholdSparsifier::compress(std::span<const double> x, RandomStream&, Mes
   out.wire_bits = 32 + 32ull * out.indices.size() + index_bits(coding_, out.indices, x.size());
 }
 
-void ThresholdSparsifier::decode(const Message& message, std::span<double> out) const {
+void ThresholdSparsifier::decode(const CompressedMessage& message, std::span<double> out) const {
   detail::check_decode(message, out, "threshold");
   detail::scatter(message, 1.0, out);
 }

@@ -17,8 +17,8 @@ class ThresholdSparsifier final : public Compressor {
   explicit ThresholdSparsifier(double threshold, IndexCoding coding = IndexCoding::log2d);
 
   std::string name() const override;
-  void compress(std::span<const double> x, RandomStream& rng, Message& out) const override;
-  void decode(const Message& message, std::span<double> out) const override;
+  void compress(std::span<const double> x, RandomStream& rng, CompressedMessage& out) const override;
+  void decode(const CompressedMessage& message, std::span<double> out) const override;
   CompressorTraits traits(std::size_t) const override { return {0.0, false, true}; }
   using Compressor::compress;
   using Compressor::decode;

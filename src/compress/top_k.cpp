@@ -25,7 +25,7 @@ CompressorTraits TopK::traits(std::size_t d) const {
   return {d ? double(detail::resolve_k(count_, ratio_, d)) / double(d) : 1.0, false, true};
 }
 
-void TopK::compress(std::span<const double> x, RandomStream&, Message& out) const {
+void TopK::compress(std::span<const double> x, RandomStream&, CompressedMessage& out) const {
   const std::size_t d = x.size();
   const std::size_t k = detail::resolve_k(count_, ratio_, d);
   detail::reset(out, d);
@@ -55,7 +55,7 @@ void TopK::compress(std::span<const double> x, RandomStream&, Message& out) cons
   out.wire_bits = 32ull * k + index_bits(coding_, out.indices, d);
 }
 
-void TopK::decode(const Message& message, std::span<double> out) const {
+void TopK::decode(const CompressedMessage& message, std::span<double> out) const {
   detail::check_decode(message, out, "top-k");
   detail::scatter(message, 1.0, out);
 }

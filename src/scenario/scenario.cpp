@@ -93,13 +93,8 @@ void check_value(toml::table& table, std::string_view key, const KeySpec& spec,
     case ValueType::real: {
       expect(node.is_number());
       const double value = *node.value<double>();
+      // An integer stays as written; Scenario::real converts it exactly.
       check_number_range(node, source, path, spec, value);
-      if (node.is_integer()) {
-        const toml::source_region region = node.source();
-        table.insert_or_assign(key, value);
-        // Keep the location for later messages.
-        table.get(key)->as_floating_point()->source(region);
-      }
       break;
     }
     case ValueType::boolean:
@@ -193,11 +188,16 @@ void apply_override(toml::table& document, std::string_view assignment) {
   try {
     parsed = toml::parse("value = " + value_text, where);
   } catch (const toml::parse_error&) {
-    // Not a TOML value: take the text as a string (e.g. torus, 5ms).
-    toml::table as_string;
-    as_string.insert("value", value_text);
-    parsed = std::move(as_string);
-    parsed.get("value")->source(toml::source_region{{1, 1}, {1, 1}, std::make_shared<const std::string>(where)});
+    // Not a TOML value: take the text as a string (e.g. torus, 5ms), quoted
+    // as a TOML literal so that the value remembers where it came from.
+    std::string quoted = "\"";
+    for (char c : value_text) {
+      if (c == '"' || c == '\\') quoted += '\\';
+      if (static_cast<unsigned char>(c) < 0x20) throw ScenarioError(fmt::format("{}: control character in the value", where));
+      quoted += c;
+    }
+    quoted += '"';
+    parsed = toml::parse("value = " + quoted, where);
   }
   toml::table* table = &document;
   std::size_t start = 0;

@@ -56,7 +56,7 @@ inline void check_unbiased(const Compressor& c, std::size_t d, int trials = 4000
   RandomStream draws(14, 0, purpose_id("test.compressor"));
   const auto x = random_vector(d, rng);
   std::vector<double> sum(d, 0.0), sum2(d, 0.0);
-  Message m;
+  CompressedMessage m;
   std::vector<double> y(d);
   for (int t = 0; t < trials; ++t) {
     c.compress(x, draws, m);

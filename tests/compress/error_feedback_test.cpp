@@ -13,7 +13,7 @@ using namespace dlsim;
 TEST_CASE("error feedback keeps p - C(p) as memory") {
   ErrorFeedback ef(std::make_shared<TopK>(1, 0.0), 3);
   RandomStream rng(1, 0, 1);
-  Message m;
+  CompressedMessage m;
   const std::vector<double> v = {1.0, 2.0, 0.5};
   ef.compress(v, rng, m);
   CHECK(std::vector<double>(ef.decoded().begin(), ef.decoded().end()) == std::vector<double>{0, 2, 0});
@@ -34,7 +34,7 @@ TEST_CASE("error feedback + scaled sign solves the nonsmooth example; sign-SGD s
   RandomStream rng(1, 0, 1);
   std::vector<double> plain = {1.0, 0.3}, with_ef = plain, g(2), step(2);
   ErrorFeedback ef(sign, 2);
-  Message m;
+  CompressedMessage m;
   const int steps = 50000;
   for (int t = 0; t < steps; ++t) {
     // Steps sum to about 2.2: each coordinate needs to travel only 0.65 from (1, 0.3).

@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
   };
   for (const auto& [kind, params] : cases) {
     const auto compressor = make_compressor(kind, params);
-    Message message;
+    CompressedMessage message;
     RandomStream draws(4, 0, purpose_id("bench.compress"));
     const double seconds = median_seconds(runs, [&] { compressor->compress(x, draws, message); });
     std::vector<double> out(d);

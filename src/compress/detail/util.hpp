@@ -12,21 +12,21 @@
 
 namespace dlsim::detail {
 
-inline void check_decode(const Message& message, std::span<double> out, const char* who) {
+inline void check_decode(const CompressedMessage& message, std::span<double> out, const char* who) {
   if (out.size() != message.dim)
     throw std::invalid_argument(std::string(who) + ": decode buffer has " + std::to_string(out.size()) +
                                 " values, message has " + std::to_string(message.dim));
 }
 
 // out = 0 except out[indices[j]] = factor * values[j].
-inline void scatter(const Message& message, double factor, std::span<double> out) {
+inline void scatter(const CompressedMessage& message, double factor, std::span<double> out) {
   std::fill(out.begin(), out.end(), 0.0);
   for (std::size_t j = 0; j < message.indices.size(); ++j)
     out[message.indices[j]] = factor * double(message.values[j]);
 }
 
 // Resets the payload fields of a reused message.
-inline void reset(Message& message, std::size_t dim) {
+inline void reset(CompressedMessage& message, std::size_t dim) {
   message.dim = dim;
   message.indices.clear();
   message.values.clear();
