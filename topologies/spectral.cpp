@@ -1,0 +1,323 @@
+// Eigenvalues of mixing matrices: dense for small W, Lanczos for large sparse W.
+#include "topologies/spectral.hpp"
+
+#include <Eigen/Dense>
+#include <Eigen/SparseCholesky>
+#include <Spectra/SymEigsSolver.h>
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <stdexcept>
+
+#include "topologies/errors.hpp"
+
+namespace dlsim {
+namespace {
+
+using Vector = Eigen::VectorXd;
+
+// --- Structure of W read from its pattern ---------------------------------
+
+// Components of the graph of W's off-diagonal non-zeros, and whether that
+// graph is bipartite.
+struct Pattern {
+  std::size_t components = 0;
+  bool bipartite = true;
+  bool zero_diagonal = true;
+};
+
+Pattern read_pattern(const SparseMatrix& w) {
+  const auto n = static_cast<std::size_t>(w.rows());
+  Pattern pattern;
+  std::vector<int> colour(n, -1);
+  std::vector<Eigen::Index> stack;
+  for (std::size_t start = 0; start < n; ++start) {
+    if (colour[start] != -1) continue;
+    ++pattern.components;
+    colour[start] = 0;
+    stack.assign(1, static_cast<Eigen::Index>(start));
+    while (!stack.empty()) {
+      const Eigen::Index j = stack.back();
+      stack.pop_back();
+      for (SparseMatrix::InnerIterator it(w, j); it; ++it) {
+        if (it.row() == j) {
+          if (it.value() != 0.0) pattern.zero_diagonal = false;
+          continue;
+        }
+        if (it.value() == 0.0) continue;
+        int& other = colour[static_cast<std::size_t>(it.row())];
+        if (other == -1) {
+          other = 1 - colour[static_cast<std::size_t>(j)];
+          stack.push_back(it.row());
+        } else if (other == colour[static_cast<std::size_t>(j)]) {
+          pattern.bipartite = false;
+        }
+      }
+    }
+  }
+  return pattern;
+}
+
+// Gershgorin: every eigenvalue is >= min_j (w_jj - sum_{i != j} |w_ij|).
+double gershgorin_lower_bound(const SparseMatrix& w) {
+  double bound = INFINITY;
+  for (Eigen::Index j = 0; j < w.cols(); ++j) {
+    double diagonal = 0.0, radius = 0.0;
+    for (SparseMatrix::InnerIterator it(w, j); it; ++it) {
+      (it.row() == j ? diagonal : radius) += it.row() == j ? it.value() : std::abs(it.value());
+    }
+    bound = std::min(bound, diagonal - radius);
+  }
+  return bound;
+}
+
+// --- Operators for Spectra (y = A x on raw arrays) ------------------------
+
+struct ProductOp {
+  using Scalar = double;
+  const SparseMatrix& w;
+  double deflate;  // subtract deflate * (1^T x / n) 1
+  std::size_t* products;
+  Eigen::Index rows() const { return w.rows(); }
+  Eigen::Index cols() const { return w.cols(); }
+  void perform_op(const double* x_in, double* y_out) const {
+    Eigen::Map<const Vector> x(x_in, w.rows());
+    Eigen::Map<Vector> y(y_out, w.rows());
+    y.noalias() = w * x;
+    if (deflate != 0.0) y.array() -= deflate * x.mean();
+    ++*products;
+  }
+};
+
+// x -> P A^{-1} P x where A is (n-1) x (n-1) factored and the last node is
+// grounded (its entry 0); P = I - 11^T/n when `project`, else A is n x n.
+struct InverseOp {
+  using Scalar = double;
+  const Eigen::SimplicialLDLT<SparseMatrix, Eigen::Lower, Eigen::AMDOrdering<int>>& factor;
+  Eigen::Index n;
+  bool project;
+  std::size_t* products;
+  Eigen::Index rows() const { return n; }
+  Eigen::Index cols() const { return n; }
+  void perform_op(const double* x_in, double* y_out) const {
+    Eigen::Map<const Vector> x(x_in, n);
+    Eigen::Map<Vector> y(y_out, n);
+    if (project) {
+      Vector b = x.array() - x.mean();
+      y.head(n - 1) = factor.solve(b.head(n - 1));
+      y[n - 1] = 0.0;
+      y.array() -= y.mean();
+    } else {
+      y = factor.solve(x);
+    }
+    ++*products;
+  }
+};
+
+template <typename Op>
+std::optional<double> extreme_eigenvalue(Op& op, Spectra::SortRule rule, int vectors, int restarts,
+                                         double tolerance) {
+  const Eigen::Index n = op.rows();
+  const Eigen::Index ncv = std::min<Eigen::Index>(n, vectors);
+  Spectra::SymEigsSolver<Op> solver(op, 1, ncv);
+  solver.init();
+  solver.compute(rule, restarts, tolerance, rule);
+  if (solver.info() != Spectra::CompInfo::Successful) return std::nullopt;
+  return solver.eigenvalues()[0];
+}
+
+// Laplacian-form matrices from W, computed entrywise so that no 1 - (1 - tiny)
+// cancellation happens: L = I - W has L_ii = sum_{j != i} w_ij and L_ij = -w_ij;
+// Q = I + W has Q_ii = 2 w_ii + sum_{j != i} w_ij and Q_ij = w_ij. `drop` names
+// a node whose row and column are left out (grounding), or n for none.
+SparseMatrix laplacian_form(const SparseMatrix& w, double sign, Eigen::Index drop) {
+  const Eigen::Index n = w.rows(), size = drop < n ? n - 1 : n;
+  std::vector<Eigen::Triplet<double>> entries;
+  entries.reserve(static_cast<std::size_t>(w.nonZeros()));
+  for (Eigen::Index j = 0; j < n; ++j) {
+    if (j == drop) continue;
+    double diagonal = 0.0;
+    for (SparseMatrix::InnerIterator it(w, j); it; ++it) {
+      if (it.row() == j) {
+        if (sign > 0) diagonal += 2.0 * it.value();
+        continue;
+      }
+      diagonal += it.value();
+      if (it.row() == drop) continue;
+      const Eigen::Index i = it.row() > drop ? it.row() - 1 : it.row();
+      entries.emplace_back(i, j > drop ? j - 1 : j, sign * it.value());
+    }
+    const Eigen::Index jj = j > drop ? j - 1 : j;
+    entries.emplace_back(jj, jj, diagonal);
+  }
+  SparseMatrix result(size, size);
+  result.setFromTriplets(entries.begin(), entries.end());
+  return result;
+}
+
+// The smallest Ritz value of `steps` plain Lanczos steps (no reorthogonalisation,
+// O(n) memory). In exact arithmetic it is >= lambda_min; rounding only adds
+// spurious copies of converged values (Paige 1976), so it is an estimate from
+// above that is good to the width of the bottom cluster.
+double smallest_ritz_value(const SparseMatrix& w, int steps, std::size_t& products) {
+  const Eigen::Index n = w.rows();
+  Vector previous = Vector::Zero(n), current(n), next(n);
+  // A fixed, structure-free start: fractional parts of i * golden ratio.
+  for (Eigen::Index i = 0; i < n; ++i) {
+    current[i] = std::fmod(0.6180339887498949 * static_cast<double>(i + 1), 1.0) - 0.5;
+  }
+  current /= current.norm();
+  std::vector<double> alpha, beta;
+  double previous_beta = 0.0;
+  for (int k = 0; k < steps; ++k) {
+    next.noalias() = w * current;
+    ++products;
+    const double a = current.dot(next);
+    next -= a * current + previous_beta * previous;
+    alpha.push_back(a);
+    const double b = next.norm();
+    if (b < 1e-13 || k + 1 == steps) break;
+    beta.push_back(b);
+    previous.swap(current);
+    current = next / b;
+    previous_beta = b;
+  }
+  Vector diagonal = Eigen::Map<Vector>(alpha.data(), static_cast<Eigen::Index>(alpha.size()));
+  Vector sub = Eigen::Map<Vector>(beta.data(), static_cast<Eigen::Index>(beta.size()));
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver;
+  solver.computeFromTridiagonal(diagonal, sub, Eigen::EigenvaluesOnly);
+  return solver.eigenvalues()[0];
+}
+
+// --- The two methods --------------------------------------------------------
+// Both fill one_minus_lambda_2 and one_plus_lambda_min, the two numbers the gaps
+// are made of, so that tiny gaps are never formed as 1 - (1 - tiny).
+struct Gaps {
+  double one_minus_lambda_2 = 0.0;
+  double one_plus_lambda_min = 0.0;
+};
+
+Gaps dense_gaps(const SparseMatrix& w, SpectralReport& report) {
+  const Eigen::MatrixXd dense = Eigen::MatrixXd(w);
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(dense, Eigen::EigenvaluesOnly);
+  if (solver.info() != Eigen::Success) throw std::runtime_error("dense eigen-solver failed");
+  const Vector& values = solver.eigenvalues();  // ascending
+  report.method = "dense";
+  report.notes.push_back("all eigenvalues from Eigen's dense self-adjoint solver");
+  return {1.0 - values[values.size() - 2], 1.0 + values[0]};
+}
+
+Gaps lanczos_gaps(const SparseMatrix& w, const Pattern& pattern, const SpectralOptions& options,
+                  SpectralReport& report) {
+  report.method = "lanczos";
+  const Eigen::Index n = w.rows();
+  Gaps gaps;
+  // lambda_2.
+  if (pattern.components == 1) {
+    ProductOp deflated{w, 2.0, &report.matrix_products};
+    if (auto value = extreme_eigenvalue(deflated, Spectra::SortRule::LargestAlge,
+                                        options.lanczos_vectors, options.lanczos_restarts,
+                                        options.tolerance)) {
+      gaps.one_minus_lambda_2 = 1.0 - *value;
+      report.notes.push_back("lambda_2: Lanczos on W - 2 11^T/n");
+    } else {
+      const SparseMatrix grounded = laplacian_form(w, -1.0, n - 1);
+      Eigen::SimplicialLDLT<SparseMatrix, Eigen::Lower, Eigen::AMDOrdering<int>> factor(grounded);
+      if (factor.info() != Eigen::Success) throw std::runtime_error("LDL^T of the grounded Laplacian failed");
+      InverseOp inverse{factor, n, true, &report.matrix_products};
+      auto value = extreme_eigenvalue(inverse, Spectra::SortRule::LargestAlge, 20, 1000, options.tolerance);
+      if (!value || *value <= 0.0) throw std::runtime_error("shift-invert Lanczos for lambda_2 did not converge");
+      gaps.one_minus_lambda_2 = 1.0 / *value;
+      report.notes.push_back(fmt::format(
+          "lambda_2: plain Lanczos did not converge in {} restarts (slow mixing); shift-invert "
+          "Lanczos on the grounded Laplacian I - W (sparse LDL^T, {} non-zeros in the factor)",
+          options.lanczos_restarts, factor.matrixL().nestedExpression().nonZeros()));
+    }
+  }
+  // lambda_min.
+  if (pattern.bipartite && pattern.zero_diagonal) {
+    report.notes.push_back("lambda_min = -1 exactly: bipartite graph with zero self-weights");
+    return gaps;  // one_plus_lambda_min = 0
+  }
+  ProductOp plain{w, 0.0, &report.matrix_products};
+  if (auto value = extreme_eigenvalue(plain, Spectra::SortRule::SmallestAlge, options.lanczos_vectors,
+                                      options.lanczos_restarts, options.tolerance)) {
+    gaps.one_plus_lambda_min = 1.0 + *value;
+    report.notes.push_back("lambda_min: Lanczos on W");
+    return gaps;
+  }
+  const double lower = gershgorin_lower_bound(w);
+  const double lambda_2 = 1.0 - gaps.one_minus_lambda_2;
+  const double estimate = smallest_ritz_value(w, 300, report.matrix_products);
+  if (-lower <= lambda_2) {
+    // |lambda_min| <= lambda_2, so lambda_min cannot set spectral_gap.
+    gaps.one_plus_lambda_min = 1.0 + estimate;
+    report.notes.push_back(fmt::format(
+        "lambda_min: Lanczos did not converge (clustered bottom eigenvalues); reported value is a "
+        "300-step Lanczos estimate, lambda_min lies in [{:.10g}, {:.10g}] (Gershgorin, Ritz); it "
+        "cannot change spectral_gap since |lambda_min| <= lambda_2",
+        lower, estimate));
+    return gaps;
+  }
+  const SparseMatrix signless = laplacian_form(w, 1.0, n);
+  Eigen::SimplicialLDLT<SparseMatrix, Eigen::Lower, Eigen::AMDOrdering<int>> factor(signless);
+  if (factor.info() == Eigen::Success) {
+    InverseOp inverse{factor, n, false, &report.matrix_products};
+    if (auto value = extreme_eigenvalue(inverse, Spectra::SortRule::LargestAlge, 20, 1000,
+                                        options.tolerance);
+        value && *value > 0.0) {
+      gaps.one_plus_lambda_min = 1.0 / *value;
+      report.notes.push_back("lambda_min: shift-invert Lanczos on I + W (sparse LDL^T)");
+      return gaps;
+    }
+  }
+  gaps.one_plus_lambda_min = 1.0 + estimate;
+  report.notes.push_back(fmt::format(
+      "lambda_min did NOT converge: it lies in [{:.10g}, {:.10g}]; spectral_gap is an upper bound",
+      lower, estimate));
+  return gaps;
+}
+
+}  // namespace
+
+SpectralReport analyze_spectrum(const SparseMatrix& w, const SpectralOptions& options) {
+  const Eigen::Index n = w.rows();
+  if (w.cols() != n || n < 2) {
+    throw TopologyError(fmt::format("spectral analysis needs a square W with at least 2 nodes, got {} x {}",
+                                    w.rows(), w.cols()));
+  }
+  SpectralReport report;
+  const Pattern pattern = read_pattern(w);
+  report.components = pattern.components;
+  report.connected = pattern.components == 1;
+
+  bool dense = options.method == SpectralMethod::dense ||
+               (options.method == SpectralMethod::automatic &&
+                static_cast<std::size_t>(n) <= options.dense_limit);
+  // Spectra needs a basis larger than one vector; tiny graphs are dense anyway.
+  if (n < 4) dense = true;
+  Gaps gaps = dense ? dense_gaps(w, report) : lanczos_gaps(w, pattern, options, report);
+
+  // What the structure proves exactly overrides rounding.
+  if (!report.connected) {
+    gaps.one_minus_lambda_2 = 0.0;
+    report.notes.push_back(fmt::format(
+        "graph is disconnected ({} components): lambda_2 = 1 and both gaps are 0; gossip never "
+        "reaches consensus", pattern.components));
+  }
+  if (report.connected && pattern.bipartite && pattern.zero_diagonal) gaps.one_plus_lambda_min = 0.0;
+  gaps.one_minus_lambda_2 = std::clamp(gaps.one_minus_lambda_2, 0.0, 2.0);
+  gaps.one_plus_lambda_min = std::clamp(gaps.one_plus_lambda_min, 0.0, 2.0);
+
+  report.lambda_2 = 1.0 - gaps.one_minus_lambda_2;
+  report.lambda_min = gaps.one_plus_lambda_min - 1.0;
+  report.spectral_gap_signed = gaps.one_minus_lambda_2;
+  // 1 - max(|l2|, |lmin|) = min(1 - l2, 1 + l2, 1 - lmin, 1 + lmin) = min(1 - l2, 1 + lmin),
+  // because lmin <= l2.
+  report.spectral_gap = std::min(gaps.one_minus_lambda_2, gaps.one_plus_lambda_min);
+  return report;
+}
+
+}  // namespace dlsim
