@@ -141,7 +141,31 @@ Graph read_dot(std::istream& in, std::string_view name) {
   } catch (const std::exception& error) {
     throw TopologyError(fmt::format("{}: not a valid undirected DOT graph: {}", name, error.what()));
   }
-  return simple_copy(graph, name);
+  // Boost numbers the nodes in its own order (sorted by name). When every name
+  // is a non-negative integer, as in the files we write, the names are the ids.
+  const std::size_t count = boost::num_vertices(graph);
+  std::vector<std::uint32_t> id(count);
+  std::uint64_t max_id = 0;
+  bool numeric = true;
+  for (std::size_t v = 0; v < count && numeric; ++v) {
+    const std::string& text = graph[v].id;
+    std::uint64_t value = 0;
+    auto [ptr, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    numeric = error == std::errc{} && ptr == text.data() + text.size() && value <= kMaxNodeId;
+    id[v] = static_cast<std::uint32_t>(value);
+    max_id = std::max(max_id, value);
+  }
+  if (!numeric) return simple_copy(graph, name);
+  std::vector<EdgePair> edges;
+  std::vector<double> weights;
+  for (auto [it, end] = boost::edges(graph); it != end; ++it) {
+    edges.emplace_back(id[boost::source(*it, graph)], id[boost::target(*it, graph)]);
+    weights.push_back(graph[*it].weight);
+  }
+  Graph result = graph_from_edges(count == 0 ? 0 : max_id + 1, edges, name);
+  std::size_t i = 0;
+  for (auto [it, end] = boost::edges(result); it != end; ++it) result[*it].weight = weights[i++];
+  return result;
 }
 
 Graph read_graph_file(const std::string& path) {

@@ -7,8 +7,8 @@
 //   .graphml .xml           GraphML (Boost's reader); an edge attribute "weight"
 //                           is kept
 //   .dot .gv                Graphviz DOT (Boost's reader); an edge attribute
-//                           "weight" is kept, nodes are numbered in order of
-//                           appearance
+//                           "weight" is kept; nodes named by integers keep
+//                           them as ids, other names are numbered in name order
 // Every graph read must be simple and undirected: a self-loop, a repeated edge,
 // a directed graph or a syntax error throws TopologyError naming the file and,
 // for edge lists, the line ("net.edges:12: expected 'u v [weight]', got 4 fields").

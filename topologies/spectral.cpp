@@ -227,9 +227,12 @@ Gaps lanczos_gaps(const SparseMatrix& w, const Pattern& pattern, const SpectralO
       Eigen::SimplicialLDLT<SparseMatrix, Eigen::Lower, Eigen::AMDOrdering<int>> factor(grounded);
       if (factor.info() != Eigen::Success) throw std::runtime_error("LDL^T of the grounded Laplacian failed");
       InverseOp inverse{factor, n, true, &report.matrix_products};
-      auto value = extreme_eigenvalue(inverse, Spectra::SortRule::LargestAlge, 20, 1000, options.tolerance);
-      if (!value || *value <= 0.0) throw std::runtime_error("shift-invert Lanczos for lambda_2 did not converge");
-      gaps.one_minus_lambda_2 = 1.0 / *value;
+      auto inverse_value =
+          extreme_eigenvalue(inverse, Spectra::SortRule::LargestAlge, 20, 1000, options.tolerance);
+      if (!inverse_value || *inverse_value <= 0.0) {
+        throw std::runtime_error("shift-invert Lanczos for lambda_2 did not converge");
+      }
+      gaps.one_minus_lambda_2 = 1.0 / *inverse_value;
       report.notes.push_back(fmt::format(
           "lambda_2: plain Lanczos did not converge in {} restarts (slow mixing); shift-invert "
           "Lanczos on the grounded Laplacian I - W (sparse LDL^T, {} non-zeros in the factor)",
