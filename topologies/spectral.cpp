@@ -157,11 +157,13 @@ SparseMatrix laplacian_form(const SparseMatrix& w, double sign, Eigen::Index dro
   return result;
 }
 
-// The smallest Ritz value of `steps` plain Lanczos steps (no reorthogonalisation,
-// O(n) memory). In exact arithmetic it is >= lambda_min; rounding only adds
-// spurious copies of converged values (Paige 1976), so it is an estimate from
-// above that is good to the width of the bottom cluster.
-double smallest_ritz_value(const SparseMatrix& w, int steps, std::size_t& products) {
+// The extreme Ritz values of `steps` plain Lanczos steps on W - deflate 11^T/n
+// (no reorthogonalisation, O(n) memory). In exact arithmetic they lie inside
+// [lambda_min, lambda_max] and approach the ends from inside; rounding only adds
+// spurious copies of converged values (Paige 1976), so they are estimates from
+// inside, good to the width of the cluster at each end.
+std::pair<double, double> ritz_extremes(const SparseMatrix& w, double deflate, int steps,
+                                        std::size_t& products) {
   const Eigen::Index n = w.rows();
   Vector previous = Vector::Zero(n), current(n), next(n);
   // A fixed, structure-free start: fractional parts of i * golden ratio.
@@ -173,6 +175,7 @@ double smallest_ritz_value(const SparseMatrix& w, int steps, std::size_t& produc
   double previous_beta = 0.0;
   for (int k = 0; k < steps; ++k) {
     next.noalias() = w * current;
+    if (deflate != 0.0) next.array() -= deflate * current.mean();
     ++products;
     const double a = current.dot(next);
     next -= a * current + previous_beta * previous;
@@ -188,7 +191,7 @@ double smallest_ritz_value(const SparseMatrix& w, int steps, std::size_t& produc
   Vector sub = Eigen::Map<Vector>(beta.data(), static_cast<Eigen::Index>(beta.size()));
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver;
   solver.computeFromTridiagonal(diagonal, sub, Eigen::EigenvaluesOnly);
-  return solver.eigenvalues()[0];
+  return {solver.eigenvalues()[0], solver.eigenvalues()[solver.eigenvalues().size() - 1]};
 }
 
 // --- The two methods --------------------------------------------------------
@@ -209,6 +212,24 @@ Gaps dense_gaps(const SparseMatrix& w, SpectralReport& report) {
   return {1.0 - values[values.size() - 2], 1.0 + values[0]};
 }
 
+// Below this estimated distance from +-1 after the probe, plain Lanczos would
+// need thousands of restarts (its rate is ~ sqrt of the relative gap), so
+// shift-invert is used straight away.
+constexpr double kSlowMixing = 1e-3;
+constexpr int kProbeSteps = 300;
+
+using Factor = Eigen::SimplicialLDLT<SparseMatrix, Eigen::Lower, Eigen::AMDOrdering<int>>;
+
+// 1 / (largest eigenvalue of the inverse of the factored matrix), or nullopt.
+std::optional<double> smallest_by_shift_invert(const Factor& factor, Eigen::Index n, bool project,
+                                               double tolerance, std::size_t& products) {
+  if (factor.info() != Eigen::Success) return std::nullopt;
+  InverseOp inverse{factor, n, project, &products};
+  auto value = extreme_eigenvalue(inverse, Spectra::SortRule::LargestAlge, 20, 300, tolerance);
+  if (!value || *value <= 0.0) return std::nullopt;
+  return 1.0 / *value;
+}
+
 Gaps lanczos_gaps(const SparseMatrix& w, const Pattern& pattern, const SpectralOptions& options,
                   SpectralReport& report) {
   report.method = "lanczos";
@@ -216,27 +237,34 @@ Gaps lanczos_gaps(const SparseMatrix& w, const Pattern& pattern, const SpectralO
   Gaps gaps;
   // lambda_2.
   if (pattern.components == 1) {
-    ProductOp deflated{w, 2.0, &report.matrix_products};
-    if (auto value = extreme_eigenvalue(deflated, Spectra::SortRule::LargestAlge,
-                                        options.lanczos_vectors, options.lanczos_restarts,
-                                        options.tolerance)) {
+    const double probe = ritz_extremes(w, 2.0, kProbeSteps, report.matrix_products).second;
+    std::optional<double> value;
+    if (1.0 - probe >= kSlowMixing) {
+      ProductOp deflated{w, 2.0, &report.matrix_products};
+      value = extreme_eigenvalue(deflated, Spectra::SortRule::LargestAlge, options.lanczos_vectors,
+                                 options.lanczos_restarts, options.tolerance);
+    }
+    if (value) {
       gaps.one_minus_lambda_2 = 1.0 - *value;
       report.notes.push_back("lambda_2: Lanczos on W - 2 11^T/n");
-    } else {
-      const SparseMatrix grounded = laplacian_form(w, -1.0, n - 1);
-      Eigen::SimplicialLDLT<SparseMatrix, Eigen::Lower, Eigen::AMDOrdering<int>> factor(grounded);
-      if (factor.info() != Eigen::Success) throw std::runtime_error("LDL^T of the grounded Laplacian failed");
-      InverseOp inverse{factor, n, true, &report.matrix_products};
-      auto inverse_value =
-          extreme_eigenvalue(inverse, Spectra::SortRule::LargestAlge, 20, 1000, options.tolerance);
-      if (!inverse_value || *inverse_value <= 0.0) {
-        throw std::runtime_error("shift-invert Lanczos for lambda_2 did not converge");
-      }
-      gaps.one_minus_lambda_2 = 1.0 / *inverse_value;
+    } else if (1.0 - probe >= kSlowMixing) {
+      // Fast mixing but a clustered top (e.g. the edge of an expander's
+      // spectrum): shift-invert at 1 would not separate the cluster, and the
+      // sparse factorisation of an expander fills in catastrophically.
+      gaps.one_minus_lambda_2 = 1.0 - probe;
       report.notes.push_back(fmt::format(
-          "lambda_2: plain Lanczos did not converge in {} restarts (slow mixing); shift-invert "
-          "Lanczos on the grounded Laplacian I - W (sparse LDL^T, {} non-zeros in the factor)",
-          options.lanczos_restarts, factor.matrixL().nestedExpression().nonZeros()));
+          "lambda_2 did NOT converge in {} restarts: reported value is a {}-step Lanczos "
+          "estimate from below (gaps are upper bounds)", options.lanczos_restarts, kProbeSteps));
+    } else {
+      const Factor factor(laplacian_form(w, -1.0, n - 1));
+      auto gap = smallest_by_shift_invert(factor, n, true, options.tolerance, report.matrix_products);
+      if (!gap) throw std::runtime_error("shift-invert Lanczos for lambda_2 did not converge");
+      gaps.one_minus_lambda_2 = *gap;
+      report.notes.push_back(fmt::format(
+          "lambda_2: slow mixing (a {}-step Lanczos probe gives 1 - lambda_2 <= {:.2g}), so "
+          "shift-invert Lanczos on the grounded Laplacian I - W (sparse LDL^T, {} non-zeros in "
+          "the factor)",
+          kProbeSteps, 1.0 - probe, factor.matrixL().nestedExpression().nonZeros()));
     }
   }
   // lambda_min.
@@ -244,35 +272,38 @@ Gaps lanczos_gaps(const SparseMatrix& w, const Pattern& pattern, const SpectralO
     report.notes.push_back("lambda_min = -1 exactly: bipartite graph with zero self-weights");
     return gaps;  // one_plus_lambda_min = 0
   }
-  ProductOp plain{w, 0.0, &report.matrix_products};
-  if (auto value = extreme_eigenvalue(plain, Spectra::SortRule::SmallestAlge, options.lanczos_vectors,
-                                      options.lanczos_restarts, options.tolerance)) {
-    gaps.one_plus_lambda_min = 1.0 + *value;
-    report.notes.push_back("lambda_min: Lanczos on W");
-    return gaps;
-  }
-  const double lower = gershgorin_lower_bound(w);
   const double lambda_2 = 1.0 - gaps.one_minus_lambda_2;
-  const double estimate = smallest_ritz_value(w, 300, report.matrix_products);
-  if (-lower <= lambda_2) {
-    // |lambda_min| <= lambda_2, so lambda_min cannot set spectral_gap.
+  const double lower = gershgorin_lower_bound(w);
+  // Gershgorin proves |lambda_min| <= lambda_2: lambda_min cannot set spectral_gap,
+  // so a small Lanczos budget is enough and an estimate is acceptable.
+  const bool irrelevant = -lower <= lambda_2;
+  const double estimate = ritz_extremes(w, 0.0, kProbeSteps, report.matrix_products).first;
+  if (1.0 + estimate >= kSlowMixing || irrelevant) {
+    ProductOp plain{w, 0.0, &report.matrix_products};
+    if (auto value = extreme_eigenvalue(plain, Spectra::SortRule::SmallestAlge, options.lanczos_vectors,
+                                        irrelevant ? std::min(5, options.lanczos_restarts) : options.lanczos_restarts,
+                                        options.tolerance)) {
+      gaps.one_plus_lambda_min = 1.0 + *value;
+      report.notes.push_back("lambda_min: Lanczos on W");
+      return gaps;
+    }
+  }
+  if (irrelevant) {
     gaps.one_plus_lambda_min = 1.0 + estimate;
     report.notes.push_back(fmt::format(
         "lambda_min: Lanczos did not converge (clustered bottom eigenvalues); reported value is a "
-        "300-step Lanczos estimate, lambda_min lies in [{:.10g}, {:.10g}] (Gershgorin, Ritz); it "
+        "{}-step Lanczos estimate, lambda_min lies in [{:.10g}, {:.10g}] (Gershgorin, Ritz); it "
         "cannot change spectral_gap since |lambda_min| <= lambda_2",
-        lower, estimate));
+        kProbeSteps, lower, estimate));
     return gaps;
   }
-  const SparseMatrix signless = laplacian_form(w, 1.0, n);
-  Eigen::SimplicialLDLT<SparseMatrix, Eigen::Lower, Eigen::AMDOrdering<int>> factor(signless);
-  if (factor.info() == Eigen::Success) {
-    InverseOp inverse{factor, n, false, &report.matrix_products};
-    if (auto value = extreme_eigenvalue(inverse, Spectra::SortRule::LargestAlge, 20, 1000,
-                                        options.tolerance);
-        value && *value > 0.0) {
-      gaps.one_plus_lambda_min = 1.0 / *value;
-      report.notes.push_back("lambda_min: shift-invert Lanczos on I + W (sparse LDL^T)");
+  // Shift-invert at -1 separates lambda_min only when it is close to -1 (and
+  // only then is the factorisation worth its fill-in).
+  if (1.0 + estimate < kSlowMixing) {
+    const Factor factor(laplacian_form(w, 1.0, n));
+    if (auto value = smallest_by_shift_invert(factor, n, false, options.tolerance, report.matrix_products)) {
+      gaps.one_plus_lambda_min = *value;
+      report.notes.push_back("lambda_min: close to -1, so shift-invert Lanczos on I + W (sparse LDL^T)");
       return gaps;
     }
   }
