@@ -55,7 +55,7 @@ struct SpectralOptions {
   double tolerance = 1e-8;
   int lanczos_vectors = 20;    // Lanczos basis size (Spectra's ncv); the
                                // orthogonalisation costs O(n ncv) per product
-  int lanczos_restarts = 300;  // plain Lanczos budget per eigenvalue
+  int lanczos_restarts = 100;  // restarted Lanczos budget per eigenvalue
 };
 
 struct SpectralReport {
