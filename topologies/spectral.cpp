@@ -276,7 +276,7 @@ Gaps lanczos_gaps(const SparseMatrix& w, const Pattern& pattern, const SpectralO
           "lambda_2: restarted Lanczos did not converge in {} restarts (clustered top); reported "
           "value is a {}-step Lanczos estimate from below, which moved by {:.1e} over its second "
           "half (spectral gaps are upper bounds to about that much)",
-          options.lanczos_restarts, kLongSteps, long_run.max - long_run.half_max));
+          options.lanczos_restarts, kLongSteps, std::abs(long_run.max - long_run.half_max)));
     } else {
       const Factor factor(laplacian_form(w, -1.0, n - 1));
       auto gap = smallest_by_shift_invert(factor, n, true, options.tolerance, report.matrix_products);
@@ -335,7 +335,7 @@ Gaps lanczos_gaps(const SparseMatrix& w, const Pattern& pattern, const SpectralO
       "lambda_min: restarted Lanczos did not converge; reported value is a {}-step Lanczos "
       "estimate from above, which moved by {:.1e} over its second half; it lies in [{:.10g}, "
       "{:.10g}] and spectral_gap is an upper bound",
-      kLongSteps, long_run.half_min - long_run.min, lower, long_run.min));
+      kLongSteps, std::abs(long_run.half_min - long_run.min), lower, long_run.min));
   return gaps;
 }
 
