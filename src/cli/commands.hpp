@@ -13,4 +13,7 @@ inline constexpr int kExitCompleted = 0;
 inline constexpr int kExitBadInput = 2;
 inline constexpr int kExitRunFailed = 3;
 
+// dlsim topo: graph facts, mixing-matrix checks and spectral gap of a topology.
+void add_topo_command(CLI::App& app);
+
 }  // namespace dlsim::cli
