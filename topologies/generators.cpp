@@ -589,7 +589,7 @@ const TopologyKind& find_topology_kind(std::string_view name) {
 Graph make_topology(std::string_view kind_name, std::size_t nodes, const ParamText& params,
                     std::uint64_t seed) {
   const TopologyKind& kind = find_topology_kind(kind_name);
-  const ParamValues values = ParamValues::resolve(kind.name, kind.params, params);
+  const ParamValues values = ParamValues::resolve_text(kind.name, kind.params, params);
   return kind.build(nodes, values, seed);
 }
 

@@ -1,11 +1,11 @@
-// Parsing and validating declared parameters.
+// Parsing and validating declared parameters. Defaults are parsed from the
+// table's text, so the table stays the one place where a default is written.
 #include "topologies/params.hpp"
 
 #include <fmt/core.h>
 
 #include <charconv>
 #include <cmath>
-#include <stdexcept>
 #include <vector>
 
 #include "topologies/errors.hpp"
@@ -33,6 +33,70 @@ bool parse_boolean(std::string_view text, bool& out) {
   return false;
 }
 
+bool has_choice(std::string_view choices, std::string_view value) {
+  while (!choices.empty()) {
+    const auto bar = choices.find('|');
+    if (choices.substr(0, bar) == value) return true;
+    if (bar == std::string_view::npos) break;
+    choices.remove_prefix(bar + 1);
+  }
+  return false;
+}
+
+// Text to a typed value; throws ParamError naming owner and parameter.
+ParamValue parse_text(std::string_view owner, const ParamSpec& spec, std::string_view text) {
+  switch (spec.type) {
+    case ParamType::integer: {
+      std::int64_t value = 0;
+      if (parse_integer(text, value)) return value;
+      break;
+    }
+    case ParamType::real: {
+      double value = 0;
+      if (parse_real(text, value)) return value;
+      break;
+    }
+    case ParamType::boolean: {
+      bool value = false;
+      if (parse_boolean(text, value)) return value;
+      break;
+    }
+    case ParamType::text:
+      return std::string(text);
+  }
+  const std::string_view expected = spec.type == ParamType::boolean ? "true or false"
+                                    : spec.type == ParamType::real    ? "a real number"
+                                                                      : "an integer";
+  throw ParamError(fmt::format("{}: parameter {}={}: expected {}", owner, spec.name, text, expected));
+}
+
+const ParamSpec& declared(std::string_view owner, std::span<const ParamSpec> specs, std::string_view name) {
+  std::vector<std::string_view> names;
+  for (const auto& spec : specs) {
+    if (spec.name == name) return spec;
+    names.push_back(spec.name);
+  }
+  std::string message = fmt::format("{}: unknown parameter '{}'", owner, name);
+  if (names.empty()) {
+    message += fmt::format(" ({} takes no parameters)", owner);
+  } else if (auto near = nearest_match(name, names); !near.empty()) {
+    message += fmt::format(" (did you mean '{}'?)", near);
+  } else {
+    message += " (it takes";
+    for (std::size_t i = 0; i < names.size(); ++i) message += fmt::format("{} {}", i ? "," : "", names[i]);
+    message += ")";
+  }
+  throw ParamError(message);
+}
+
+void check_choice(std::string_view owner, const ParamSpec& spec, const ParamValue& value) {
+  if (spec.type != ParamType::text || spec.choices.empty()) return;
+  const std::string& text = std::get<std::string>(value);
+  if (!has_choice(spec.choices, text))
+    throw ParamError(fmt::format("{}: parameter {}={}: expected one of {}", owner, spec.name, text,
+                                 spec.choices));
+}
+
 }  // namespace
 
 std::string_view param_type_name(ParamType type) {
@@ -40,77 +104,61 @@ std::string_view param_type_name(ParamType type) {
     case ParamType::integer: return "integer";
     case ParamType::real: return "real";
     case ParamType::boolean: return "boolean";
+    case ParamType::text: return "string";
   }
   return "?";
 }
 
 ParamValues ParamValues::resolve(std::string_view owner, std::span<const ParamSpec> specs,
-                                 const ParamText& given) {
-  std::vector<std::string_view> names;
-  for (const auto& spec : specs) names.push_back(spec.name);
-  for (const auto& [name, text] : given) {
-    bool declared = false;
-    for (auto declared_name : names) declared = declared || declared_name == name;
-    if (declared) continue;
-    std::string message = fmt::format("{}: unknown parameter '{}'", owner, name);
-    if (names.empty()) {
-      message += fmt::format(" ({} takes no parameters)", owner);
-    } else if (auto near = nearest_match(name, names); !near.empty()) {
-      message += fmt::format(" (did you mean '{}'?)", near);
-    } else {
-      message += " (it takes";
-      for (std::size_t i = 0; i < names.size(); ++i) message += fmt::format("{} {}", i ? "," : "", names[i]);
-      message += ")";
-    }
-    throw TopologyError(message);
-  }
-
+                                 const ParamMap& given) {
   ParamValues result;
-  for (const auto& spec : specs) {
-    auto it = given.find(spec.name);
-    const bool is_given = it != given.end();
-    const std::string_view text = is_given ? std::string_view(it->second) : spec.default_value;
-    Value value{spec.type};
-    value.given = is_given;
-    bool ok = false;
-    switch (spec.type) {
-      case ParamType::integer: ok = parse_integer(text, value.integer); break;
-      case ParamType::real: ok = parse_real(text, value.real); break;
-      case ParamType::boolean: {
-        bool flag = false;
-        ok = parse_boolean(text, flag);
-        value.integer = flag ? 1 : 0;
-        break;
-      }
-    }
-    if (!ok) {
-      const std::string_view expected = spec.type == ParamType::boolean ? "true or false"
-                                        : spec.type == ParamType::real    ? "a real number"
-                                                                          : "an integer";
-      throw TopologyError(
-          fmt::format("{}: parameter {}={}: expected {}", owner, spec.name, text, expected));
-    }
-    result.values_.emplace(std::string(spec.name), value);
+  for (const auto& [name, value] : given) {
+    const ParamSpec& spec = declared(owner, specs, name);
+    ParamValue accepted = value;
+    const bool ok = std::visit(
+        [&](const auto& v) {
+          using T = std::decay_t<decltype(v)>;
+          switch (spec.type) {
+            case ParamType::integer: return std::is_same_v<T, std::int64_t>;
+            case ParamType::boolean: return std::is_same_v<T, bool>;
+            case ParamType::text: return std::is_same_v<T, std::string>;
+            case ParamType::real:
+              if constexpr (std::is_same_v<T, std::int64_t>) accepted = static_cast<double>(v);
+              if constexpr (std::is_same_v<T, double>) return std::isfinite(v);
+              return std::is_same_v<T, std::int64_t>;
+          }
+          return false;
+        },
+        value);
+    if (!ok)
+      throw ParamError(fmt::format("{}: parameter {} must be a finite {}", owner, name,
+                                   param_type_name(spec.type)));
+    check_choice(owner, spec, accepted);
+    result.values_[std::string(name)] = Entry{std::move(accepted), true};
   }
+  for (const auto& spec : specs)
+    if (result.values_.find(spec.name) == result.values_.end())
+      result.values_[std::string(spec.name)] = Entry{parse_text(owner, spec, spec.default_value), false};
   return result;
 }
 
-const ParamValues::Value& ParamValues::find(std::string_view name, ParamType type) const {
-  auto it = values_.find(name);
-  if (it == values_.end() || it->second.type != type) {
-    throw std::logic_error(fmt::format("parameter '{}' is not declared as {}", name,
-                                       param_type_name(type)));
-  }
-  return it->second;
+ParamValues ParamValues::resolve_text(std::string_view owner, std::span<const ParamSpec> specs,
+                                      const ParamText& given) {
+  ParamMap typed;
+  for (const auto& [name, text] : given) typed[name] = parse_text(owner, declared(owner, specs, name), text);
+  return resolve(owner, specs, typed);
 }
 
-std::int64_t ParamValues::integer(std::string_view name) const {
-  return find(name, ParamType::integer).integer;
+const ParamValue& ParamValues::at(std::string_view name) const {
+  auto it = values_.find(name);
+  if (it == values_.end()) throw std::logic_error(fmt::format("parameter '{}' is not declared", name));
+  return it->second.value;
 }
-double ParamValues::real(std::string_view name) const { return find(name, ParamType::real).real; }
-bool ParamValues::boolean(std::string_view name) const {
-  return find(name, ParamType::boolean).integer != 0;
-}
+
+std::int64_t ParamValues::integer(std::string_view name) const { return std::get<std::int64_t>(at(name)); }
+double ParamValues::real(std::string_view name) const { return std::get<double>(at(name)); }
+bool ParamValues::boolean(std::string_view name) const { return std::get<bool>(at(name)); }
+const std::string& ParamValues::text(std::string_view name) const { return std::get<std::string>(at(name)); }
 bool ParamValues::given(std::string_view name) const {
   auto it = values_.find(name);
   return it != values_.end() && it->second.given;
@@ -118,10 +166,8 @@ bool ParamValues::given(std::string_view name) const {
 
 void parse_param_assignment(std::string_view assignment, ParamText& text) {
   const auto equals = assignment.find('=');
-  if (equals == std::string_view::npos || equals == 0) {
-    throw TopologyError(
-        fmt::format("--param {}: expected NAME=VALUE, e.g. --param p=0.1", assignment));
-  }
+  if (equals == std::string_view::npos || equals == 0)
+    throw ParamError(fmt::format("--param {}: expected NAME=VALUE, e.g. --param p=0.1", assignment));
   text[std::string(assignment.substr(0, equals))] = std::string(assignment.substr(equals + 1));
 }
 

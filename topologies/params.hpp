@@ -1,62 +1,73 @@
-// Declared parameters: each topology generator lists its parameters once
-// (name, type, default, one line of help) and that table drives parsing,
-// validation, defaults and the `dlsim topo --help` listing. No second copy of
-// a default exists anywhere.
+// Declared parameters: each component (a topology generator, a compressor, an
+// algorithm) declares its parameters once, as a table of name, type, default
+// and one line of help (SST ELI params, see STYLE.md 4). The table drives
+// validation (unknown names get a did-you-mean), defaults and help listings.
+//
+// It lives in topologies/ because that is the lowest layer that needs it and
+// topologies may depend on nothing else of ours; compressors, algorithms and
+// scenario files use the same table.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <variant>
 
 namespace dlsim {
 
-enum class ParamType { integer, real, boolean };
+enum class ParamType { integer, real, boolean, text };
 
-// "integer", "real" or "boolean", as the help listing shows it.
 std::string_view param_type_name(ParamType type);
 
 struct ParamSpec {
   std::string_view name;
   ParamType type;
-  std::string_view default_value;  // text, parsed like a user's value
+  std::string_view default_value;  // text, parsed like a user's value ("0.01", "true", "log2d")
   std::string_view help;           // one line
+  std::string_view choices = {};   // text parameters: "a|b|c"; empty for any value
 };
 
-// Parameters given by the user as text, by name ("p" -> "0.1").
-using ParamText = std::map<std::string, std::string, std::less<>>;
+// A bad parameter name, type or value. The message names the owner and the parameter.
+class ParamError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
 
-// The values of an owner's declared parameters after defaults.
+using ParamValue = std::variant<bool, std::int64_t, double, std::string>;
+using ParamMap = std::map<std::string, ParamValue, std::less<>>;    // typed (e.g. from TOML)
+using ParamText = std::map<std::string, std::string, std::less<>>;  // text (e.g. from --param k=v)
+
+// Every declared parameter with its value: the given one or the default.
 class ParamValues {
  public:
-  // Checks `given` against `specs`: every name must be declared (else a
-  // TopologyError with the nearest declared name) and every value must parse
-  // as its type (else a TopologyError naming owner, parameter and value).
-  // Undeclared-but-absent parameters take their defaults.
+  // Throws ParamError for an undeclared name (with a did-you-mean), a value of
+  // the wrong type (integers are accepted for reals), unparsable text, or a
+  // text value outside its choices.
   static ParamValues resolve(std::string_view owner, std::span<const ParamSpec> specs,
-                             const ParamText& given);
+                             const ParamMap& given);
+  // The same from text values ("8", "0.1", "true"), parsed by each parameter's type.
+  static ParamValues resolve_text(std::string_view owner, std::span<const ParamSpec> specs,
+                                  const ParamText& given);
 
-  // The value of a declared parameter. Requires `name` to be declared with
-  // that type (a programming error otherwise: std::logic_error).
   std::int64_t integer(std::string_view name) const;
   double real(std::string_view name) const;
   bool boolean(std::string_view name) const;
-  // Whether the user gave the parameter (rather than taking the default).
+  const std::string& text(std::string_view name) const;
   bool given(std::string_view name) const;
 
  private:
-  struct Value {
-    ParamType type;
-    std::int64_t integer = 0;
-    double real = 0.0;
+  struct Entry {
+    ParamValue value;
     bool given = false;
   };
-  const Value& find(std::string_view name, ParamType type) const;
-  std::map<std::string, Value, std::less<>> values_;
+  const ParamValue& at(std::string_view name) const;
+  std::map<std::string, Entry, std::less<>> values_;
 };
 
-// Parses "k=v" into `text`; throws TopologyError for text without '='.
+// Parses "NAME=VALUE" into `text`; throws ParamError otherwise.
 void parse_param_assignment(std::string_view assignment, ParamText& text);
 
 }  // namespace dlsim

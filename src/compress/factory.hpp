@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "compress/compressor.hpp"
-#include "compress/params.hpp"
+#include "topologies/params.hpp"
 
 namespace dlsim {
 
@@ -21,7 +21,7 @@ struct CompressorKind {
   std::string_view name;
   std::string_view help;  // one line
   std::vector<ParamSpec> params;
-  std::function<std::unique_ptr<Compressor>(const ResolvedParams&)> make;
+  std::function<std::unique_ptr<Compressor>(const ParamValues&)> make;
 };
 
 // Every kind: identity, top-k, rand-k, sign, qsgd, natural, low-precision,
@@ -29,7 +29,7 @@ struct CompressorKind {
 std::span<const CompressorKind> compressor_kinds();
 
 // Throws std::invalid_argument for an unknown kind (suggesting the nearest) or
-// any parameter problem (see ResolvedParams), naming the kind.
+// any parameter problem (see ParamValues), naming the kind.
 std::unique_ptr<Compressor> make_compressor(std::string_view kind, const ParamMap& params = {});
 
 // A reference listing: each kind, its help line and its parameters with type,

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "sim/units.hpp"
+#include "topologies/errors.hpp"
 
 namespace dlsim {
 namespace {
@@ -30,7 +31,8 @@ std::vector<std::string> names_of(const std::vector<KeySpec>& keys) {
 }
 
 std::string suggestion(std::string_view word, const std::vector<std::string>& candidates) {
-  const std::string near = nearest_match(word, candidates);
+  const std::vector<std::string_view> views(candidates.begin(), candidates.end());
+  const std::string near = nearest_match(word, views);
   return near.empty() ? "" : fmt::format(" (did you mean \"{}\"?)", near);
 }
 

@@ -62,7 +62,4 @@ class Schema {
   std::vector<SectionSpec> sections_;
 };
 
-// The nearest of `candidates` to `word` by edit distance, or "" if none is close.
-std::string nearest_match(std::string_view word, const std::vector<std::string>& candidates);
-
 }  // namespace dlsim

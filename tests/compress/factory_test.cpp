@@ -25,9 +25,9 @@ TEST_CASE("factory: every problem is one clear message") {
   CHECK(message([] { make_compressor("topk"); }) == "unknown compressor 'topk' (did you mean 'top-k'?)");
   CHECK(message([] { make_compressor("top-k", {{"ration", 0.1}}); }) ==
         "top-k: unknown parameter 'ration' (did you mean 'ratio'?)");
-  CHECK(message([] { make_compressor("top-k", {{"ratio", "big"}}); }) == "top-k: parameter 'ratio' must be a real");
+  CHECK(message([] { make_compressor("top-k", {{"ratio", "big"}}); }) == "top-k: parameter ratio must be a finite real");
   CHECK(message([] { make_compressor("top-k", {{"index", "huffman"}}); }) ==
-        "top-k: parameter 'index' is 'huffman', expected one of fixed32|log2d|elias-gamma");
+        "top-k: parameter index=huffman: expected one of fixed32|log2d|elias-gamma");
   CHECK(message([] { make_compressor("qsgd", {{"levels", 0}}); }) == "qsgd: parameter 'levels' must be >= 1");
 }
 
