@@ -13,6 +13,9 @@ inline constexpr int kExitCompleted = 0;
 inline constexpr int kExitBadInput = 2;
 inline constexpr int kExitRunFailed = 3;
 
+// dlsim sweep: the points of a scenario's [sweep] table (list, run, shard, merge, MPI).
+void add_sweep_command(CLI::App& app);
+
 // dlsim topo: graph facts, mixing-matrix checks and spectral gap of a topology.
 void add_topo_command(CLI::App& app);
 

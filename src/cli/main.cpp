@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
       "dlsim: a discrete-event network simulator for decentralized and federated learning"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "dlsim 0.1.0");
+  add_sweep_command(app);
   add_topo_command(app);
 
   try {

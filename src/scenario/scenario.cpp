@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "scenario/sweep.hpp"
 #include "sim/units.hpp"
 #include "topologies/errors.hpp"
 
@@ -245,11 +246,13 @@ void validate_and_resolve(toml::table& document, const Schema& schema, const std
       std::vector<KeySpec> kind_only;
       for (const KeySpec& key : keys)
         if (key.name == "kind") kind_only.push_back(key);
+      // Moved there and back, not copied: a copy drops the source region
+      // (file:line:column) that messages about the kind need.
       toml::table kind_table;
-      if (toml::node* kind = table.get("kind")) kind_table.insert("kind", *kind);
+      if (toml::node* kind = table.get("kind")) kind_table.insert("kind", std::move(*kind));
       resolve_section(kind_table, section.name, kind_only, source, {});
-      // Re-check the kind in the real table so its location is kept.
       const std::string kind = *kind_table.get("kind")->value<std::string>();
+      table.insert_or_assign("kind", std::move(*kind_table.get("kind")));
       for (KeySpec& extra : section.kind_keys(schema, kind)) keys.push_back(std::move(extra));
     }
     resolve_section(table, section.name, keys, source, {});
@@ -269,6 +272,8 @@ Scenario parse_scenario(std::string_view text, const std::string& source_name,
   }
   for (const std::string& assignment : overrides) apply_override(document, assignment);
   validate_and_resolve(document, schema, source_name);
+  // A [sweep] table is checked (its keys and every point) even when the scenario runs alone.
+  if (document.contains("sweep")) parse_sweep(text, source_name, overrides, schema);
   return Scenario(source_name, std::move(document));
 }
 
