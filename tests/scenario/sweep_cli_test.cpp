@@ -1,0 +1,229 @@
+// `dlsim sweep` end to end: --list, bad input, shards and --merge, and the
+// kill-and-resume property: a sweep killed (SIGKILL) at any moment and
+// resumed gives the same runs.csv as an uninterrupted one.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kDlsim = DLSIM_BINARY_DIR "/src/cli/dlsim";
+const fs::path kWork = fs::path(DLSIM_BINARY_DIR) / "tests/scenario/sweep_cli";
+
+// Eight short points (a few tenths of a second each).
+const char* const kScenario = R"(name = "sweep-test"
+seed = 3
+nodes = 8
+
+[topology]
+kind = "ring"
+
+[data]
+source = "synthetic-logistic"
+samples = 800
+test_samples = 200
+features = 10
+
+[algorithm]
+kind = "d-psgd"
+learning_rate = 0.2
+batch_size = 16
+
+[stop]
+rounds = 60
+
+[metrics]
+every_rounds = 20
+
+[sweep]
+"topology.kind" = ["ring", "complete"]
+"algorithm.learning_rate" = { logspace = [0.05, 0.5], count = 2 }
+repeat = 2
+)";
+
+std::string read(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+fs::path scenario_file() {
+  fs::create_directories(kWork);
+  const fs::path path = kWork / "sweep.toml";
+  std::ofstream(path) << kScenario;
+  return path;
+}
+
+// Starts dlsim with `arguments`, stdout and stderr into `log`.
+pid_t start(const std::vector<std::string>& arguments, const fs::path& log) {
+  std::vector<std::string> all = {kDlsim};
+  all.insert(all.end(), arguments.begin(), arguments.end());
+  std::vector<char*> argv;
+  for (std::string& argument : all) argv.push_back(argument.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  pid_t pid = 0;
+  const int error = posix_spawn(&pid, kDlsim.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  REQUIRE(error == 0);
+  return pid;
+}
+
+int wait_for(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+}
+
+int run(const std::vector<std::string>& arguments, const fs::path& log = kWork / "dlsim.log") {
+  return wait_for(start(arguments, log));
+}
+
+std::size_t finished_points(const fs::path& out) {
+  std::size_t count = 0;
+  if (fs::is_directory(out))
+    for (const fs::directory_entry& entry : fs::directory_iterator(out)) count += fs::exists(entry.path() / "summary.json");
+  return count;
+}
+
+// runs.csv without its last column (wall_seconds, the one host-dependent figure).
+std::string without_wall_time(const std::string& csv) {
+  std::istringstream in(csv);
+  std::string out, line;
+  while (std::getline(in, line)) out += line.substr(0, line.rfind(',')) + "\n";
+  return out;
+}
+
+// The uninterrupted sweep, run once and shared by the tests.
+const std::string& reference_runs() {
+  static const std::string runs = [] {
+    const fs::path out = kWork / "reference";
+    fs::remove_all(out);
+    REQUIRE(run({"sweep", scenario_file().string(), "--out", out.string(), "--jobs", "2", "--quiet"}) == 0);
+    return read(out / "runs.csv");
+  }();
+  return runs;
+}
+
+}  // namespace
+
+TEST_CASE("dlsim sweep runs every point and writes runs.csv", "[sweep-cli]") {
+  const std::string& runs = reference_runs();
+  INFO(runs);
+  CHECK(runs.rfind("id,index,repetition,seed,topology.kind,algorithm.learning_rate,status,message,", 0) == 0);
+  std::istringstream lines(runs);
+  std::string line;
+  std::getline(lines, line);
+  std::size_t rows = 0;
+  while (std::getline(lines, line)) {
+    ++rows;
+    CHECK(line.find(",completed,") != std::string::npos);
+  }
+  CHECK(rows == 8);
+  // Repetition 0 of a paired sweep runs with the scenario's seed.
+  CHECK(runs.find(",0,0,3,ring,0.05,") != std::string::npos);
+}
+
+TEST_CASE("dlsim sweep --list prints every point and its id; bad input exits with status 2", "[sweep-cli]") {
+  const fs::path scenario = scenario_file();
+  REQUIRE(run({"sweep", scenario.string(), "--list", "--out", (kWork / "listed").string()}, kWork / "list.log") == 0);
+  const std::string list = read(kWork / "list.log");
+  CHECK(list.find("8 points = 2 x 2 combinations x 2 repetitions (seeds paired)") != std::string::npos);
+  CHECK(list.find("\"complete\"") != std::string::npos);
+  CHECK(!fs::exists(kWork / "listed"));  // --list runs nothing
+
+  CHECK(run({"sweep", scenario.string(), "--list", "--set", "algorithm.learning_rat=0.1"}) == 2);
+  CHECK(run({"sweep", scenario.string(), "--shard", "2/2", "--list"}) == 2);
+  CHECK(read(kWork / "dlsim.log").find("--shard 2/2: expected k/N") != std::string::npos);
+  CHECK(run({"sweep"}) == 2);
+
+  const fs::path bad = kWork / "bad.toml";
+  std::ofstream(bad) << "[sweep]\n\"topology.knd\" = [\"ring\"]\n";
+  CHECK(run({"sweep", bad.string(), "--out", (kWork / "bad").string()}) == 2);
+  CHECK(read(kWork / "dlsim.log") ==
+        "dlsim: error: " + bad.string() +
+            ":2:1: sweep.topology.knd: unknown key path \"topology.knd\" (did you mean \"topology.kind\"?)\n");
+  CHECK(!fs::exists(kWork / "bad"));  // nothing half-written
+}
+
+TEST_CASE("Shards run disjoint points and --merge assembles the same runs.csv", "[sweep-cli]") {
+  const fs::path scenario = scenario_file();
+  const fs::path shared = kWork / "shards-shared";
+  const fs::path apart = kWork / "shards-apart";
+  fs::remove_all(shared);
+  fs::remove_all(apart);
+  for (const char* shard : {"0/3", "1/3", "2/3"}) {
+    REQUIRE(run({"sweep", scenario.string(), "--out", shared.string(), "--shard", shard, "--quiet"}) == 0);
+    // As if copied back from three machines.
+    const fs::path own = apart / (std::string("shard-") + shard[0]);
+    REQUIRE(run({"sweep", scenario.string(), "--out", own.string(), "--shard", shard, "--quiet"}) == 0);
+    CHECK(finished_points(own) == (shard[0] == '2' ? 2u : 3u));
+  }
+  CHECK(!fs::exists(shared / "runs.csv"));
+  REQUIRE(run({"sweep", "--merge", shared.string(), "--quiet"}) == 0);
+  CHECK(without_wall_time(read(shared / "runs.csv")) == without_wall_time(reference_runs()));
+  REQUIRE(run({"sweep", "--merge", apart.string(), "--quiet"}) == 0);
+  CHECK(without_wall_time(read(apart / "runs.csv")) == without_wall_time(reference_runs()));
+
+  // A merge before every shard is done says so, and marks the rest missing.
+  fs::remove_all(apart / "shard-1");
+  REQUIRE(run({"sweep", "--merge", apart.string()}) == 0);
+  CHECK(read(kWork / "dlsim.log").find("3 of 8 points have no result yet") != std::string::npos);
+  CHECK(read(apart / "runs.csv").find(",missing,") != std::string::npos);
+}
+
+TEST_CASE("A sweep killed at any moment and resumed gives the same runs.csv", "[sweep-cli]") {
+  const fs::path scenario = scenario_file();
+  const fs::path out = kWork / "killed";
+  fs::remove_all(out);
+  const std::vector<std::string> arguments = {"sweep", scenario.string(), "--out", out.string(), "--jobs", "2",
+                                              "--resume", "--quiet"};
+  // Kill it very early, then after 1, 3 and 5 points (or when it ends by itself).
+  for (const std::size_t points : {0u, 1u, 3u, 5u}) {
+    const pid_t pid = start(arguments, kWork / "killed.log");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    if (points == 0) std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    while (points > 0 && finished_points(out) < points && std::chrono::steady_clock::now() < deadline &&
+           waitpid(pid, nullptr, WNOHANG) == 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    CHECK(!fs::exists(out / "runs.csv"));
+  }
+  // What is done is not run again: its summary keeps its inode (a rewrite renames a new file in).
+  std::map<std::string, ino_t> done;
+  for (const fs::directory_entry& entry : fs::directory_iterator(out)) {
+    struct stat info {};
+    if (stat((entry.path() / "summary.json").c_str(), &info) == 0) done[entry.path().filename()] = info.st_ino;
+  }
+  CHECK(done.size() >= 5);
+  REQUIRE(run(arguments) == 0);
+  for (const auto& [id, inode] : done) {
+    struct stat info {};
+    REQUIRE(stat((out / id / "summary.json").c_str(), &info) == 0);
+    CHECK(info.st_ino == inode);
+  }
+  CHECK(without_wall_time(read(out / "runs.csv")) == without_wall_time(reference_runs()));
+  CHECK(finished_points(out) == 8);
+}
