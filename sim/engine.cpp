@@ -462,6 +462,7 @@ void EngineCore::start_nodes() {
 
 RunOutcome EngineCore::run_until(SimTime until) {
   if (!started_) start_nodes();
+  stop_requested.store(false);  // a stop ends one call; the next one continues
   const SimTime width = queue_.bucket_width();
   while (!stop_requested.load(std::memory_order_relaxed)) {
     SimTime window_start = queue_.first_bucket_start();

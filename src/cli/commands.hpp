@@ -13,6 +13,16 @@ inline constexpr int kExitCompleted = 0;
 inline constexpr int kExitBadInput = 2;
 inline constexpr int kExitRunFailed = 3;
 
+// Thrown by a command that finished with a status other than 0 and has
+// already said why (e.g. a run that failed: kExitRunFailed).
+struct CommandExit {
+  int status;
+};
+
+// dlsim run: one scenario; dlsim validate: print it resolved.
+void add_run_command(CLI::App& app);
+void add_validate_command(CLI::App& app);
+
 // dlsim sweep: the points of a scenario's [sweep] table (list, run, shard, merge, MPI).
 void add_sweep_command(CLI::App& app);
 

@@ -13,6 +13,8 @@ int main(int argc, char** argv) {
       "dlsim: a discrete-event network simulator for decentralized and federated learning"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "dlsim 0.1.0");
+  add_run_command(app);
+  add_validate_command(app);
   add_sweep_command(app);
   add_topo_command(app);
 
@@ -21,6 +23,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& error) {
     const int code = app.exit(error);
     return code == 0 ? kExitCompleted : kExitBadInput;
+  } catch (const CommandExit& exit) {
+    return exit.status;
   } catch (const std::invalid_argument& error) {
     fmt::print(stderr, "dlsim: error: {}\n", error.what());
     return kExitBadInput;

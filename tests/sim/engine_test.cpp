@@ -174,6 +174,8 @@ TEST_CASE("run_until stops at the horizon and continues; request_stop ends early
   CHECK(engine.run_until(kSecond) == RunOutcome::stop_requested);
   CHECK(ticker.ticks == 50);
   CHECK(engine.pending_events() == 1);
+  CHECK(engine.run_until(kSecond) == RunOutcome::reached_time);  // a stop ends one call only
+  CHECK(ticker.ticks == 999);
 }
 
 TEST_CASE("with zero lookahead, same-instant messages run in delta rounds") {

@@ -1,0 +1,78 @@
+// dlsim run and dlsim validate.
+#include <fmt/core.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "scenario/experiment.hpp"
+
+namespace dlsim::cli {
+namespace {
+
+struct RunCommandOptions {
+  std::string scenario;
+  std::vector<std::string> overrides;
+  std::string out_dir;
+  int threads = 1;
+  bool quiet = false;
+  bool verbose = false;
+};
+
+void add_scenario_arguments(CLI::App* command, RunCommandOptions& options) {
+  command->add_option("scenario", options.scenario, "scenario file (TOML)")->required();
+  command->add_option("--set", options.overrides,
+                      "override a key, e.g. --set network.latency=5ms --set algorithm.learning_rate=0.05")
+      ->type_name("KEY=VALUE");
+}
+
+void run(const RunCommandOptions& options) {
+  const Scenario scenario = load_scenario(options.scenario, options.overrides, scenario_schema());
+  RunOptions run_options;
+  run_options.out_dir = options.out_dir.empty() ? "results/" + scenario.text("name") : options.out_dir;
+  run_options.threads = options.threads;
+  run_options.quiet = options.quiet;
+  run_options.verbose = options.verbose;
+  const RunSummary summary = run_scenario(scenario, run_options);
+  if (!options.quiet) {
+    fmt::print("{}: {} ({}) in {:.2f} s; results in {}\n", scenario.text("name"), run_status_name(summary.status),
+               summary.message, summary.wall_seconds, run_options.out_dir);
+    for (const auto& [name, value] : summary.final) fmt::print("  {:<20} {}\n", name, value);
+  }
+  if (summary.status == RunStatus::failed) {
+    fmt::print(stderr, "dlsim: run failed: {}\n", summary.message);
+    throw CommandExit{kExitRunFailed};
+  }
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app) {
+  auto options = std::make_shared<RunCommandOptions>();
+  CLI::App* command = app.add_subcommand(
+      "run", "Run one scenario; write metrics.csv and summary.json into the output folder");
+  add_scenario_arguments(command, *options);
+  command->add_option("--out", options->out_dir, "output folder (default results/<name>)");
+  command->add_option("--threads", options->threads, "worker threads (results do not depend on it)")
+      ->check(CLI::Range(1, 1024));
+  command->add_flag("--quiet,-q", options->quiet, "no progress line and no final report");
+  command->add_flag("--verbose,-v", options->verbose, "a line per evaluation on stderr");
+  command->footer(
+      "Exit status: 0 when the run finished (completed, stopped or diverged: see summary.json),\n"
+      "2 for bad input (the message names file, line, column and key), 3 when the run failed.");
+  command->callback([options] { run(*options); });
+}
+
+void add_validate_command(CLI::App& app) {
+  auto options = std::make_shared<RunCommandOptions>();
+  CLI::App* command =
+      app.add_subcommand("validate", "Check a scenario and print it resolved, with every default filled in");
+  add_scenario_arguments(command, *options);
+  command->callback([options] {
+    const Scenario scenario = load_scenario(options->scenario, options->overrides, scenario_schema());
+    fmt::print("{}\n", scenario.to_toml());
+  });
+}
+
+}  // namespace dlsim::cli

@@ -1,0 +1,223 @@
+// The scenario schema: every section and key, with its default and help.
+// Kind-dependent keys (topology generator parameters, compressor parameters)
+// come from the components' own parameter tables.
+#include <fmt/core.h>
+
+#include <limits>
+
+#include "compress/factory.hpp"
+#include "scenario/experiment.hpp"
+#include "topologies/generators.hpp"
+#include "topologies/mixing.hpp"
+
+namespace dlsim {
+namespace {
+
+
+
+KeySpec key(std::string name, ValueType type, std::string default_value, std::string help,
+            double minimum = -1e308, double maximum = 1e308) {
+  KeySpec spec;
+  spec.name = std::move(name);
+  spec.type = type;
+  spec.default_value = std::move(default_value);
+  spec.help = std::move(help);
+  spec.minimum = minimum;
+  spec.maximum = maximum;
+  return spec;
+}
+
+KeySpec choice(std::string name, std::vector<std::string> choices, std::string default_value, std::string help) {
+  KeySpec spec = key(std::move(name), ValueType::choice, "\"" + default_value + "\"", std::move(help));
+  spec.choices = std::move(choices);
+  return spec;
+}
+
+std::string quoted(std::string_view text) { return fmt::format("\"{}\"", text); }
+
+// A component's declared parameter as a scenario key.
+KeySpec from_param(const ParamSpec& param) {
+  KeySpec spec;
+  spec.name = std::string(param.name);
+  spec.help = std::string(param.help);
+  switch (param.type) {
+    case ParamType::integer: spec.type = ValueType::integer; spec.default_value = std::string(param.default_value); break;
+    case ParamType::real: spec.type = ValueType::real; spec.default_value = std::string(param.default_value); break;
+    case ParamType::boolean: spec.type = ValueType::boolean; spec.default_value = std::string(param.default_value); break;
+    case ParamType::text:
+      spec.default_value = quoted(param.default_value);
+      if (param.choices.empty()) {
+        spec.type = ValueType::string;
+      } else {
+        spec.type = ValueType::choice;
+        std::string_view rest = param.choices;
+        while (!rest.empty()) {
+          const auto bar = rest.find('|');
+          spec.choices.emplace_back(rest.substr(0, bar));
+          if (bar == std::string_view::npos) break;
+          rest.remove_prefix(bar + 1);
+        }
+      }
+      break;
+  }
+  return spec;
+}
+
+std::vector<std::string> topology_kind_names() {
+  std::vector<std::string> names;
+  for (const TopologyKind& kind : topology_kinds()) names.emplace_back(kind.name);
+  names.emplace_back("file");
+  return names;
+}
+
+std::vector<std::string> mixing_rule_names() {
+  std::vector<std::string> names;
+  for (const MixingRuleInfo& rule : mixing_rules()) names.emplace_back(rule.name);
+  return names;
+}
+
+std::vector<std::string> compressor_kind_names() {
+  std::vector<std::string> names{"none"};
+  for (const CompressorKind& kind : compressor_kinds()) names.emplace_back(kind.name);
+  return names;
+}
+
+Schema build_schema() {
+  std::vector<SectionSpec> sections;
+  sections.push_back(SectionSpec{
+      "", "the experiment",
+      {key("name", ValueType::string, "\"scenario\"", "name of the experiment; results go to results/<name>"),
+       key("seed", ValueType::integer, "1", "seed of every random stream in the run", 0),
+       key("nodes", ValueType::integer, "16", "number of nodes", 1, 2'097'150)},
+      {}});
+
+  SectionSpec topology{"topology", "the communication graph and its mixing weights",
+                       {choice("kind", topology_kind_names(), "ring",
+                               "graph generator, or \"file\" to read `file`"),
+                        choice("weights", mixing_rule_names(), "metropolis", "mixing rule for W"),
+                        key("file", ValueType::string, "", "graph file (edge list, GraphML or DOT) when kind = \"file\"")},
+                       {}};
+  topology.kind_keys = [](const Schema&, std::string_view kind) {
+    std::vector<KeySpec> keys;
+    if (kind == "file") return keys;
+    for (const ParamSpec& param : find_topology_kind(kind).params) keys.push_back(from_param(param));
+    return keys;
+  };
+  sections.push_back(std::move(topology));
+
+  sections.push_back(SectionSpec{
+      "network", "links and NICs",
+      {choice("model", {"fifo", "fair"}, "fifo", "fifo: a FIFO queue per NIC; fair: max-min fair flows"),
+       key("latency", ValueType::duration, "\"1ms\"", "link latency (minimum if spread > 0)"),
+       key("latency_spread", ValueType::duration, "\"0s\"", "per-link latency drawn uniformly in [latency, latency + spread]"),
+       key("jitter", ValueType::duration, "\"0s\"", "mean of an exponential delay added to every message"),
+       key("bandwidth", ValueType::rate, "\"1Gbps\"", "uplink and downlink rate of every node", 1),
+       key("uplink", ValueType::rate, "", "uplink rate (overrides bandwidth)", 1),
+       key("downlink", ValueType::rate, "", "downlink rate (overrides bandwidth)", 1),
+       key("loss", ValueType::real, "0.0", "probability that a message is lost", 0, 1)},
+      {}});
+
+  sections.push_back(SectionSpec{
+      "compute", "how long local computation takes",
+      {key("flops_per_second", ValueType::real, "1e10", "floating-point rate of a nominal node", 1e-300),
+       key("bytes_per_second", ValueType::real, "2e10", "memory rate of a nominal node", 1e-300),
+       choice("speed", {"constant", "uniform", "lognormal", "two-class", "table"}, "constant",
+              "per-node speed factor distribution"),
+       key("speed_low", ValueType::real, "0.5", "uniform: lowest speed factor", 1e-300),
+       key("speed_high", ValueType::real, "1.5", "uniform: highest speed factor", 1e-300),
+       key("speed_sigma", ValueType::real, "0.5", "lognormal: sigma of log(speed) (median 1)", 0),
+       key("slow_fraction", ValueType::real, "0.1", "two-class: fraction of slow nodes", 0, 1),
+       key("slow_factor", ValueType::real, "5.0", "two-class: how many times slower they are", 1),
+       key("speed_table", ValueType::string, "", "table: CSV file of node,speed_factor rows"),
+       key("jitter_sigma", ValueType::real, "0.0", "sigma of the lognormal per-task jitter", 0)},
+      {}});
+
+  sections.push_back(SectionSpec{
+      "faults", "crashes and churn",
+      {key("crash_fraction", ValueType::real, "0.0", "fraction of nodes (chosen at random) that crash", 0, 1),
+       key("crash_time", ValueType::duration, "\"0s\"", "when they crash"),
+       key("churn_fraction", ValueType::real, "0.0", "fraction of nodes that churn", 0, 1),
+       key("churn_mean_up", ValueType::duration, "\"1s\"", "mean up period of a churning node"),
+       key("churn_mean_down", ValueType::duration, "\"100ms\"", "mean down period of a churning node")},
+      {}});
+
+  sections.push_back(SectionSpec{
+      "data", "the training and test data and how it is split",
+      {choice("source", {"synthetic-logistic", "synthetic-linear", "gaussian-mixture", "libsvm", "csv", "fashion-mnist"},
+              "synthetic-logistic", "where samples come from"),
+       key("samples", ValueType::integer, "4000", "synthetic: training samples", 1),
+       key("test_samples", ValueType::integer, "1000", "synthetic: test samples", 0),
+       key("features", ValueType::integer, "20", "synthetic: features", 1),
+       key("classes", ValueType::integer, "3", "gaussian-mixture: classes", 2),
+       key("margin", ValueType::real, "0.0", "synthetic-logistic: margin between the classes", 0),
+       key("flip_probability", ValueType::real, "0.05", "synthetic-logistic: fraction of flipped labels", 0, 1),
+       key("noise", ValueType::real, "0.1", "synthetic-linear: label noise standard deviation", 0),
+       key("separation", ValueType::real, "3.0", "gaussian-mixture: distance between class means", 0),
+       key("groups", ValueType::integer, "1", "synthetic: groups with different optima (non-iid knob)", 1),
+       key("heterogeneity", ValueType::real, "0.0", "synthetic: spread of the groups' optima", 0),
+       key("path", ValueType::string, "", "libsvm/csv: training file (fashion-mnist: folder)"),
+       key("test_path", ValueType::string, "", "libsvm/csv: test file"),
+       choice("normalize", {"none", "min-max", "standardize", "unit-norm"}, "none", "feature normalisation"),
+       choice("partition", {"iid", "sorted", "shards", "dirichlet", "quantity-skew", "contiguous"}, "iid",
+              "how samples are split across nodes (sorted: by label, as in CHOCO-SGD)"),
+       key("alpha", ValueType::real, "0.5", "dirichlet: concentration", 1e-12),
+       key("shards_per_node", ValueType::integer, "2", "shards: shards per node", 1),
+       key("skew_exponent", ValueType::real, "1.5", "quantity-skew: power-law exponent", 1e-12)},
+      {}});
+
+  sections.push_back(SectionSpec{
+      "model", "loss and gradient",
+      {choice("kind", {"logistic", "least-squares", "softmax", "mlp", "consensus"}, "logistic",
+              "logistic: binary, labels +-1; consensus: average consensus f_i = 1/2 ||x - b_i||^2"),
+       key("l2", ValueType::real, "1e-4", "L2 regularisation", 0),
+       key("hidden", ValueType::integer_list, "[128]", "mlp: hidden layer sizes", 1)},
+      {}});
+
+  sections.push_back(SectionSpec{
+      "algorithm", "the node behaviour",
+      {choice("kind", {"d-psgd", "gossip"}, "d-psgd",
+              "d-psgd: decentralized SGD (Lian et al. 2017); gossip: exact average consensus"),
+       key("learning_rate", ValueType::real, "0.1", "step size eta", 0),
+       key("batch_size", ValueType::integer, "32", "minibatch per node and round", 1)},
+      {}});
+
+  SectionSpec compression{"compression", "how messages are encoded",
+                          {choice("kind", compressor_kind_names(), "none",
+                                  "none: exact fp64 models (64 bits per value)")},
+                          {}};
+  compression.kind_keys = [](const Schema&, std::string_view kind) {
+    std::vector<KeySpec> keys;
+    for (const CompressorKind& entry : compressor_kinds())
+      if (entry.name == kind)
+        for (const ParamSpec& param : entry.params) keys.push_back(from_param(param));
+    return keys;
+  };
+  sections.push_back(std::move(compression));
+
+  sections.push_back(SectionSpec{
+      "stop", "when the run ends (the first condition met)",
+      {key("rounds", ValueType::integer, "100", "rounds every node completes", 0),
+       key("time", ValueType::duration, "\"0s\"", "simulated time limit (0s: none)"),
+       key("wall_time", ValueType::duration, "\"0s\"", "wall-clock limit (0s: none); hitting it gives status stopped"),
+       key("target_loss", ValueType::real, "", "stop once the loss at the average model is at most this"),
+       key("target_accuracy", ValueType::real, "", "stop once the test accuracy reaches this", 0, 1)},
+      {}});
+
+  sections.push_back(SectionSpec{
+      "metrics", "when metrics are evaluated",
+      {key("every_rounds", ValueType::integer, "10", "evaluate after every this many rounds", 1)},
+      {}});
+
+  sections.push_back(SectionSpec{"sweep", "parameter sweeps (see README, Sweeps)", {}, {}});
+
+  return Schema(std::move(sections));
+}
+
+}  // namespace
+
+const Schema& scenario_schema() {
+  static const Schema schema = build_schema();
+  return schema;
+}
+
+}  // namespace dlsim
