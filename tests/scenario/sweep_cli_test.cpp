@@ -3,6 +3,7 @@
 // resumed gives the same runs.csv as an uninterrupted one.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -27,7 +28,7 @@ namespace fs = std::filesystem;
 const std::string kDlsim = DLSIM_BINARY_DIR "/src/cli/dlsim";
 const fs::path kWork = fs::path(DLSIM_BINARY_DIR) / "tests/scenario/sweep_cli";
 
-// Eight short points (a few tenths of a second each).
+// Eight short points (tens of milliseconds each).
 const char* const kScenario = R"(name = "sweep-test"
 seed = 3
 nodes = 8
@@ -37,7 +38,7 @@ kind = "ring"
 
 [data]
 source = "synthetic-logistic"
-samples = 800
+samples = 4000
 test_samples = 200
 features = 10
 
@@ -47,10 +48,10 @@ learning_rate = 0.2
 batch_size = 16
 
 [stop]
-rounds = 60
+rounds = 1000
 
 [metrics]
-every_rounds = 20
+every_rounds = 100
 
 [sweep]
 "topology.kind" = ["ring", "complete"]
@@ -208,8 +209,10 @@ TEST_CASE("A sweep killed at any moment and resumed gives the same runs.csv", "[
            waitpid(pid, nullptr, WNOHANG) == 0)
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     kill(pid, SIGKILL);
-    waitpid(pid, nullptr, 0);
-    CHECK(!fs::exists(out / "runs.csv"));
+    int status = 0;
+    waitpid(pid, &status, 0);
+    // (Unless it finished first, on a very loaded machine.)
+    if (WIFSIGNALED(status)) CHECK(!fs::exists(out / "runs.csv"));
   }
   // What is done is not run again: its summary keeps its inode (a rewrite renames a new file in).
   std::map<std::string, ino_t> done;
