@@ -26,7 +26,7 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::string kDlsim = DLSIM_BINARY_DIR "/src/cli/dlsim";
-const fs::path kWork = fs::path(DLSIM_BINARY_DIR) / "tests/scenario/sweep_cli";
+const fs::path kRoot = fs::path(DLSIM_BINARY_DIR) / "tests/scenario/sweep_cli";
 
 // Eight short points (tens of milliseconds each).
 const char* const kScenario = R"(name = "sweep-test"
@@ -66,8 +66,16 @@ std::string read(const fs::path& path) {
   return text.str();
 }
 
-fs::path scenario_file() {
+// CTest runs each test case in its own process, in parallel: each has its own folder.
+fs::path kWork;
+
+void use_folder(const std::string& name) {
+  kWork = kRoot / name;
+  fs::remove_all(kWork);
   fs::create_directories(kWork);
+}
+
+fs::path scenario_file() {
   const fs::path path = kWork / "sweep.toml";
   std::ofstream(path) << kScenario;
   return path;
@@ -116,21 +124,19 @@ std::string without_wall_time(const std::string& csv) {
   return out;
 }
 
-// The uninterrupted sweep, run once and shared by the tests.
-const std::string& reference_runs() {
-  static const std::string runs = [] {
-    const fs::path out = kWork / "reference";
-    fs::remove_all(out);
+// The uninterrupted sweep.
+std::string reference_runs() {
+  const fs::path out = kWork / "reference";
+  if (!fs::exists(out / "runs.csv"))
     REQUIRE(run({"sweep", scenario_file().string(), "--out", out.string(), "--jobs", "2", "--quiet"}) == 0);
-    return read(out / "runs.csv");
-  }();
-  return runs;
+  return read(out / "runs.csv");
 }
 
 }  // namespace
 
 TEST_CASE("dlsim sweep runs every point and writes runs.csv", "[sweep-cli]") {
-  const std::string& runs = reference_runs();
+  use_folder("runs");
+  const std::string runs = reference_runs();
   INFO(runs);
   CHECK(runs.rfind("id,index,repetition,seed,topology.kind,algorithm.learning_rate,status,message,", 0) == 0);
   std::istringstream lines(runs);
@@ -146,7 +152,8 @@ TEST_CASE("dlsim sweep runs every point and writes runs.csv", "[sweep-cli]") {
   CHECK(runs.find(",0,0,3,ring,0.05,") != std::string::npos);
 }
 
-TEST_CASE("dlsim sweep --list prints every point and its id; bad input exits with status 2", "[sweep-cli]") {
+TEST_CASE("dlsim sweep --list prints every point and its id and bad input exits with status 2", "[sweep-cli]") {
+  use_folder("list");
   const fs::path scenario = scenario_file();
   REQUIRE(run({"sweep", scenario.string(), "--list", "--out", (kWork / "listed").string()}, kWork / "list.log") == 0);
   const std::string list = read(kWork / "list.log");
@@ -169,6 +176,7 @@ TEST_CASE("dlsim sweep --list prints every point and its id; bad input exits wit
 }
 
 TEST_CASE("Shards run disjoint points and --merge assembles the same runs.csv", "[sweep-cli]") {
+  use_folder("shards");
   const fs::path scenario = scenario_file();
   const fs::path shared = kWork / "shards-shared";
   const fs::path apart = kWork / "shards-apart";
@@ -195,6 +203,7 @@ TEST_CASE("Shards run disjoint points and --merge assembles the same runs.csv", 
 }
 
 TEST_CASE("A sweep killed at any moment and resumed gives the same runs.csv", "[sweep-cli]") {
+  use_folder("killed");
   const fs::path scenario = scenario_file();
   const fs::path out = kWork / "killed";
   fs::remove_all(out);

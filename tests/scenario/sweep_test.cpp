@@ -184,7 +184,7 @@ TEST_CASE("logspace and linspace ranges") {
   CHECK(lin.scenario(lin.points()[2]).real("compression.ratio") == 1.0);
 }
 
-TEST_CASE("Overrides apply to every point; a sweep of no keys is one point") {
+TEST_CASE("Overrides apply to every point and a sweep of no keys is one point") {
   const Sweep sweep = sweep_of("\"topology.kind\" = [\"ring\", \"complete\"]\n", {"algorithm.learning_rate=0.5"});
   CHECK(sweep.scenario(sweep.points()[1]).real("algorithm.learning_rate") == 0.5);
   const Sweep none = parse_sweep(kBase, "s.toml", {}, test_schema());
