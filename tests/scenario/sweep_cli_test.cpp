@@ -239,3 +239,32 @@ TEST_CASE("A sweep killed at any moment and resumed gives the same runs.csv", "[
   CHECK(without_wall_time(read(out / "runs.csv")) == without_wall_time(reference_runs()));
   CHECK(finished_points(out) == 8);
 }
+
+TEST_CASE("Points that fail or diverge are recorded and the sweep goes on", "[sweep-cli]") {
+  use_folder("failing");
+  const fs::path scenario = kWork / "failing.toml";
+  std::ofstream(scenario) << R"(nodes = 8
+[data]
+samples = 500
+features = 5
+[stop]
+rounds = 30
+[sweep]
+"algorithm.learning_rate" = [0.1, 1e300]
+"data.source" = ["synthetic-logistic", "libsvm"]
+"data.path" = ["", "missing.svm"]
+zip = [["data.source", "data.path"]]
+)";
+  REQUIRE(run({"sweep", scenario.string(), "--out", (kWork / "out").string(), "--jobs", "1"}) == 0);
+  CHECK(read(kWork / "dlsim.log").find("4 points: 1 completed, 1 diverged, 2 failed") != std::string::npos);
+  const std::string runs = read(kWork / "out/runs.csv");
+  INFO(runs);
+  CHECK(runs.find(",0.1,synthetic-logistic,,completed,") != std::string::npos);
+  CHECK(runs.find(",1e+300,synthetic-logistic,,diverged,the loss is not finite") != std::string::npos);
+  // The failure names where the point's value was written.
+  CHECK(runs.find(",libsvm,missing.svm,failed," + scenario.string() + ":10:20: data.path: missing.svm: cannot open") !=
+        std::string::npos);
+  // --resume reruns what failed and keeps what diverged.
+  REQUIRE(run({"sweep", scenario.string(), "--out", (kWork / "out").string(), "--jobs", "1", "--resume"}) == 0);
+  CHECK(read(kWork / "dlsim.log").find("4 points: 0 completed, 2 failed, 2 done before (--resume)") != std::string::npos);
+}
