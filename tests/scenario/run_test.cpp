@@ -146,3 +146,16 @@ TEST_CASE("the dlsim command: run, validate and exit statuses") {
   CHECK(status(dlsim + " frobnicate") == 2);
   CHECK(status(dlsim + " --help") == 0);
 }
+
+TEST_CASE("metrics every simulated duration evaluate the current models at those times") {
+  const Scenario scenario = parse_scenario(
+      "nodes = 8\n[stop]\nrounds = 40\n[metrics]\nevery_time = \"5ms\"\n", "timed.toml", {}, scenario_schema());
+  const std::string dir = out_dir("timed");
+  REQUIRE(run_scenario(scenario, RunOptions{dir, 2, true}).status == RunStatus::completed);
+  std::vector<std::string> header;
+  const auto rows = read_csv(dir + "/metrics.csv", header);
+  REQUIRE(rows.size() >= 3);
+  for (std::size_t i = 0; i + 1 < rows.size(); ++i) CHECK(rows[i][1] == Approx(0.005 * static_cast<double>(i)));
+  CHECK(rows.back()[0] == 40);  // the last round is always evaluated
+  for (std::size_t i = 1; i < rows.size(); ++i) CHECK(rows[i][0] >= rows[i - 1][0]);
+}
