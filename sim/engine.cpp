@@ -247,14 +247,7 @@ void NodeRunner::handle(Context& ctx, const EventRecord& event) {
       deliver(ctx, event);
       break;
     case EventKind::compute_done: {
-      auto* job = static_cast<ComputeJob*>(event.payload);
-      try {
-        job->join();
-      } catch (...) {
-        job->release();
-        throw;
-      }
-      job->release();
+      static_cast<ComputeJob*>(event.payload)->join_then_release();
       if (status == NodeStatus::up && event.tag == core_.epoch[node] && behaviour)
         behaviour->on_compute_done(ctx, static_cast<std::uint64_t>(event.value));
       break;
@@ -393,16 +386,13 @@ void EngineCore::release_payload(const EventRecord& event) {
     case EventKind::delivery:
       delete static_cast<BodyHolder*>(event.payload);
       break;
-    case EventKind::compute_done: {
-      auto* job = static_cast<ComputeJob*>(event.payload);
+    case EventKind::compute_done:
       try {
-        job->join();
+        static_cast<ComputeJob*>(event.payload)->join_then_release();
       } catch (...) {
         // The run is over; a failed task no longer matters.
       }
-      job->release();
       break;
-    }
     default:
       break;
   }

@@ -39,6 +39,17 @@ class ComputeJob {
     if (error_) std::rethrow_exception(error_);
   }
 
+  // join(), then release(); the job's exception, if any, is rethrown after the release.
+  void join_then_release() {
+    try {
+      join();
+    } catch (...) {
+      release();
+      throw;
+    }
+    release();
+  }
+
   // Drops one reference; the last one deletes the job.
   void release() {
     if (references_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;

@@ -64,12 +64,36 @@ void add_run_command(CLI::App& app) {
   command->callback([options] { run(*options); });
 }
 
+// Every key of the schema as Markdown tables: the README's reference is this output.
+void print_reference() {
+  for (const SectionSpec& section : scenario_schema().sections()) {
+    if (section.name == "sweep") continue;
+    fmt::print("\n**{}** ({})\n\n| key | type | default | meaning |\n|---|---|---|---|\n",
+               section.name.empty() ? "top level" : "[" + section.name + "]", section.help);
+    for (const KeySpec& key : section.keys) {
+      std::string type(value_type_name(key.type));
+      if (key.type == ValueType::choice) {
+        type.clear();
+        for (const std::string& choice : key.choices) type += (type.empty() ? "" : " \\| ") + choice;
+      }
+      fmt::print("| `{}` | {} | {} | {} |\n", key.name, type,
+                 key.default_value.empty() ? "(none)" : "`" + key.default_value + "`", key.help);
+    }
+    if (section.kind_keys) fmt::print("\nplus the parameters of the chosen `kind` (see `dlsim topo --help` and the compressor table).\n");
+  }
+}
+
 void add_validate_command(CLI::App& app) {
   auto options = std::make_shared<RunCommandOptions>();
+  auto reference = std::make_shared<bool>(false);
   CLI::App* command =
       app.add_subcommand("validate", "Check a scenario and print it resolved, with every default filled in");
-  add_scenario_arguments(command, *options);
-  command->callback([options] {
+  command->add_option("scenario", options->scenario, "scenario file (TOML)");
+  command->add_option("--set", options->overrides, "override a key")->type_name("KEY=VALUE");
+  command->add_flag("--reference", *reference, "print every scenario key (type, default, meaning) as Markdown");
+  command->callback([options, reference] {
+    if (*reference) return print_reference();
+    if (options->scenario.empty()) throw std::invalid_argument("validate: give a scenario file (or --reference)");
     const Scenario scenario = load_scenario(options->scenario, options->overrides, scenario_schema());
     fmt::print("{}\n", scenario.to_toml());
   });

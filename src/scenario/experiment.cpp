@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <limits>
 #include <cmath>
 #include <filesystem>
 #include <numeric>
@@ -409,6 +410,7 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
 
   const std::uint64_t rounds = static_cast<std::uint64_t>(scenario.integer("stop.rounds"));
   const std::uint64_t every = static_cast<std::uint64_t>(scenario.integer("metrics.every_rounds"));
+  const SimTime every_time = scenario.duration("metrics.every_time");
   const SimTime time_limit = scenario.duration("stop.time");
   const SimTime wall_limit = scenario.duration("stop.wall_time");
   const bool has_accuracy = experiment.model->has_accuracy();
@@ -430,59 +432,81 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
 
   std::unique_ptr<Engine> engine;
   try {
-    RoundSnapshots snapshots(experiment.nodes, every, rounds);
+    // By time: evaluate the nodes' current models every `every_time`; the
+    // snapshots then only mark the last round. By rounds: evaluate snapshots.
+    const bool by_time = every_time > 0;
+    RoundSnapshots snapshots(experiment.nodes, by_time ? std::numeric_limits<std::uint64_t>::max() : every, rounds);
     GossipSgd behaviour(experiment.algorithm, snapshots);
     engine = std::make_unique<Engine>(experiment.engine);
     engine->set_behaviour_all(&behaviour);
     const SimTime horizon = time_limit > 0 ? time_limit : kNever - 1;
+    SimTime next_evaluation = by_time ? 0 : kNever;
+
+    // Adds a row; returns true when a stop condition is met (and says which).
+    auto record = [&](std::span<const std::vector<double>> models, std::uint64_t round, SimTime time) {
+      const ModelEvaluation evaluation =
+          evaluate_models(models, *experiment.model, *experiment.train, experiment.test.get());
+      const NodeCounters totals = engine->total_counters();
+      std::uint64_t max_bits = 0;
+      for (NodeId node = 0; node < experiment.nodes; ++node)
+        max_bits = std::max(max_bits, engine->counters(node).bits_sent);
+      std::vector<double> row{static_cast<double>(round), to_seconds(time),
+                              static_cast<double>(engine->stats().events), static_cast<double>(totals.messages_sent),
+                              static_cast<double>(totals.bits_sent), static_cast<double>(max_bits),
+                              evaluation.loss, evaluation.gradient_norm, evaluation.consensus_distance};
+      if (has_accuracy) {
+        row.push_back(evaluation.train_accuracy);
+        if (experiment.test) row.push_back(evaluation.test_accuracy);
+      }
+      table.add_row(row);
+      for (std::size_t i = 0; i < columns.size(); ++i) summary.final[columns[i]] = row[i];
+      if (options.verbose)
+        fmt::print(stderr, "round {} ({:.6g} s): loss {:.6g}, consensus distance {:.3g}\n", round, to_seconds(time),
+                   evaluation.loss, evaluation.consensus_distance);
+      if (!std::isfinite(evaluation.loss) || !std::isfinite(evaluation.consensus_distance)) {
+        summary.status = RunStatus::diverged;
+        summary.message = fmt::format("the loss is not finite at round {}", round);
+        return true;
+      }
+      if (scenario.has("stop.target_loss") && evaluation.loss <= scenario.real("stop.target_loss")) {
+        summary.message = fmt::format("target loss reached at round {}", round);
+        return true;
+      }
+      if (scenario.has("stop.target_accuracy") && has_accuracy &&
+          (experiment.test ? evaluation.test_accuracy : evaluation.train_accuracy) >=
+              scenario.real("stop.target_accuracy")) {
+        summary.message = fmt::format("target accuracy reached at round {}", round);
+        return true;
+      }
+      return false;
+    };
+
     bool done = false;
     while (!done) {
-      const RunOutcome outcome = engine->run_until(horizon);
-      while (auto snapshot = snapshots.take_ready()) {
-        const ModelEvaluation evaluation =
-            evaluate_models(snapshot->models, *experiment.model, *experiment.train, experiment.test.get());
-        const NodeCounters totals = engine->total_counters();
-        std::uint64_t max_bits = 0;
-        for (NodeId node = 0; node < experiment.nodes; ++node)
-          max_bits = std::max(max_bits, engine->counters(node).bits_sent);
-        std::vector<double> row{static_cast<double>(snapshot->round), to_seconds(snapshot->completed_at),
-                                static_cast<double>(engine->stats().events), static_cast<double>(totals.messages_sent),
-                                static_cast<double>(totals.bits_sent), static_cast<double>(max_bits),
-                                evaluation.loss, evaluation.gradient_norm, evaluation.consensus_distance};
-        if (has_accuracy) {
-          row.push_back(evaluation.train_accuracy);
-          if (experiment.test) row.push_back(evaluation.test_accuracy);
+      const SimTime target = std::min(horizon, next_evaluation);
+      const RunOutcome outcome = engine->run_until(target);
+      if (by_time && outcome != RunOutcome::stop_requested && engine->now() >= next_evaluation) {
+        std::vector<std::vector<double>> models;
+        std::uint64_t slowest = rounds;
+        for (NodeId node = 0; node < experiment.nodes; ++node) {
+          models.emplace_back(behaviour.model(node).begin(), behaviour.model(node).end());
+          slowest = std::min(slowest, behaviour.rounds_completed(node));
         }
-        table.add_row(row);
-        for (std::size_t i = 0; i < columns.size(); ++i) summary.final[columns[i]] = row[i];
-        if (options.verbose)
-          fmt::print(stderr, "round {}: loss {:.6g}, consensus distance {:.3g}\n", snapshot->round,
-                     evaluation.loss, evaluation.consensus_distance);
-        if (!std::isfinite(evaluation.loss) || !std::isfinite(evaluation.consensus_distance)) {
-          summary.status = RunStatus::diverged;
-          summary.message = fmt::format("the loss is not finite at round {}", snapshot->round);
-          done = true;
-          break;
-        }
-        if (scenario.has("stop.target_loss") && evaluation.loss <= scenario.real("stop.target_loss")) {
-          summary.message = fmt::format("target loss reached at round {}", snapshot->round);
-          done = true;
-          break;
-        }
-        if (scenario.has("stop.target_accuracy") && has_accuracy &&
-            (experiment.test ? evaluation.test_accuracy : evaluation.train_accuracy) >= scenario.real("stop.target_accuracy")) {
-          summary.message = fmt::format("target accuracy reached at round {}", snapshot->round);
-          done = true;
-          break;
-        }
-        if (snapshot->round >= rounds) {
+        done = record(models, slowest, next_evaluation);
+        next_evaluation += every_time;
+      }
+      while (!done) {
+        auto snapshot = snapshots.take_ready();
+        if (!snapshot) break;
+        if (by_time && snapshot->round < rounds) continue;  // round 0: already evaluated at time 0
+        done = record(snapshot->models, snapshot->round, snapshot->completed_at);
+        if (!done && snapshot->round >= rounds) {
           summary.message = fmt::format("{} rounds completed", rounds);
           done = true;
-          break;
         }
       }
       if (done) break;
-      if (outcome == RunOutcome::reached_time) {
+      if (outcome == RunOutcome::reached_time && target == horizon) {
         summary.message = fmt::format("simulated time limit {} reached", format_duration(time_limit));
         break;
       }

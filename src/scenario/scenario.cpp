@@ -135,9 +135,9 @@ void check_value(toml::table& table, std::string_view key, const KeySpec& spec,
   }
 }
 
-void resolve_section(toml::table& table, std::string_view section_name, const std::vector<KeySpec>& keys,
-                     const std::string& source, const std::vector<std::string>& subtables) {
-  // Unknown keys first, with a suggestion drawn from this section's keys.
+void reject_unknown_keys(toml::table& table, std::string_view section_name, const std::vector<KeySpec>& keys,
+                         const std::string& source, const std::vector<std::string>& subtables) {
+  // A suggestion is drawn from this section's keys.
   std::vector<std::string> known = names_of(keys);
   known.insert(known.end(), subtables.begin(), subtables.end());
   for (auto&& [key, node] : table) {
@@ -146,10 +146,19 @@ void resolve_section(toml::table& table, std::string_view section_name, const st
     for (const std::string& candidate : known) is_known |= candidate == name;
     if (!is_known) {
       const std::string where = section_name.empty() ? "the top level" : fmt::format("[{}]", section_name);
-      fail_at(node, source, join_path(section_name, name),
-              fmt::format("unknown key in {}{}", where, suggestion(name, known)));
+      const toml::source_region& region = key.source();
+      const std::string location =
+          region.begin.line == 0 ? describe_location(node, source)
+                                 : fmt::format("{}:{}:{}", region.path ? *region.path : source, region.begin.line,
+                                               region.begin.column);
+      throw ScenarioError(fmt::format("{}: {}: unknown key in {}{}", location, join_path(section_name, name), where,
+                                      suggestion(name, known)));
     }
   }
+}
+
+void fill_and_check(toml::table& table, std::string_view section_name, const std::vector<KeySpec>& keys,
+                    const std::string& source) {
   for (const KeySpec& spec : keys) {
     const std::string path = join_path(section_name, spec.name);
     if (table.get(spec.name) == nullptr) {
@@ -165,6 +174,12 @@ void resolve_section(toml::table& table, std::string_view section_name, const st
     }
     check_value(table, spec.name, spec, source, path);
   }
+}
+
+void resolve_section(toml::table& table, std::string_view section_name, const std::vector<KeySpec>& keys,
+                     const std::string& source, const std::vector<std::string>& subtables) {
+  reject_unknown_keys(table, section_name, keys, source, subtables);
+  fill_and_check(table, section_name, keys, source);
 }
 
 }  // namespace
@@ -209,7 +224,8 @@ void apply_override(toml::table& document, std::string_view assignment) {
     const std::string part(path.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
     if (part.empty()) throw ScenarioError(fmt::format("{}: empty part in the key path", where));
     if (dot == std::string_view::npos) {
-      table->insert_or_assign(part, *parsed.get("value"));
+      // Moving (not copying) keeps the node's source region, which names the override.
+      parsed.get("value")->visit([&](auto&& value) { table->insert_or_assign(part, std::move(value)); });
       return;
     }
     toml::node* next = table->get(part);
@@ -242,17 +258,12 @@ void validate_and_resolve(toml::table& document, const Schema& schema, const std
     toml::table& table = *document.get(section.name)->as_table();
     std::vector<KeySpec> keys = section.keys;
     if (section.kind_keys) {
-      // The kind is validated first, so that its parameters can be looked up.
+      // The kind is checked first, so that its parameters can be looked up.
       std::vector<KeySpec> kind_only;
       for (const KeySpec& key : keys)
         if (key.name == "kind") kind_only.push_back(key);
-      // Moved there and back, not copied: a copy drops the source region
-      // (file:line:column) that messages about the kind need.
-      toml::table kind_table;
-      if (toml::node* kind = table.get("kind")) kind_table.insert("kind", std::move(*kind));
-      resolve_section(kind_table, section.name, kind_only, source, {});
-      const std::string kind = *kind_table.get("kind")->value<std::string>();
-      table.insert_or_assign("kind", std::move(*kind_table.get("kind")));
+      fill_and_check(table, section.name, kind_only, source);
+      const std::string kind = *table.get("kind")->value<std::string>();
       for (KeySpec& extra : section.kind_keys(schema, kind)) keys.push_back(std::move(extra));
     }
     resolve_section(table, section.name, keys, source, {});

@@ -205,7 +205,10 @@ Schema build_schema() {
 
   sections.push_back(SectionSpec{
       "metrics", "when metrics are evaluated",
-      {key("every_rounds", ValueType::integer, "10", "evaluate after every this many rounds", 1)},
+      {key("every_rounds", ValueType::integer, "10", "evaluate after every this many rounds", 1),
+       key("every_time", ValueType::duration, "\"0s\"",
+           "evaluate the nodes' current models every this much simulated time instead (0s: by rounds); "
+           "the round column is then the slowest node's")},
       {}});
 
   sections.push_back(SectionSpec{"sweep", "parameter sweeps (see README, Sweeps)", {}, {}});

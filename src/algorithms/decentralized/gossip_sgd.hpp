@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "algorithms/round_snapshots.hpp"
@@ -63,7 +64,9 @@ class GossipSgd final : public NodeBehaviour {
   void on_message(Context& ctx, NodeId from, const Message& message) override;
   void on_compute_done(Context& ctx, std::uint64_t tag) override;
 
+  // Between engine calls only (not while the engine runs).
   std::uint64_t rounds_completed(NodeId node) const { return nodes_[node].round; }
+  std::span<const double> model(NodeId node) const { return nodes_[node].x; }
   std::size_t dimension() const { return dimension_; }
 
  private:

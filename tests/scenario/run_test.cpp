@@ -1,0 +1,161 @@
+// Whole runs: reproducibility across thread counts, and exact gossip against
+// its spectral rate.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "scenario/experiment.hpp"
+#include "topologies/generators.hpp"
+#include "topologies/mixing.hpp"
+#include "topologies/spectral.hpp"
+
+using namespace dlsim;
+
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string out_dir(const std::string& name) { return std::string(DLSIM_BINARY_DIR) + "/test_runs/" + name; }
+
+std::vector<std::vector<double>> read_csv(const std::string& path, std::vector<std::string>& header) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  std::stringstream head(line);
+  for (std::string cell; std::getline(head, cell, ',');) header.push_back(cell);
+  std::vector<std::vector<double>> rows;
+  while (std::getline(in, line)) {
+    std::stringstream row(line);
+    rows.emplace_back();
+    for (std::string cell; std::getline(row, cell, ',');) rows.back().push_back(std::stod(cell));
+  }
+  return rows;
+}
+
+}  // namespace
+
+TEST_CASE("a run's metrics.csv is bit-identical for 1, 2 and 8 threads and across repetitions") {
+  const std::string text = R"(
+    name = "determinism"
+    nodes = 24
+    [topology]
+    kind = "random-regular"
+    d = 4
+    [network]
+    model = "fair"
+    bandwidth = "100Mbps"
+    jitter = "200us"
+    loss = 0.0
+    [compute]
+    speed = "lognormal"
+    jitter_sigma = 0.3
+    [data]
+    samples = 2400
+    partition = "dirichlet"
+    source = "gaussian-mixture"
+    [model]
+    kind = "softmax"
+    [stop]
+    rounds = 30
+    [metrics]
+    every_rounds = 5
+  )";
+  const Scenario scenario = parse_scenario(text, "determinism.toml", {}, scenario_schema());
+  std::string reference;
+  for (int threads : {1, 2, 8, 1}) {
+    const std::string dir = out_dir("determinism_" + std::to_string(threads));
+    const RunSummary summary = run_scenario(scenario, RunOptions{dir, threads, true});
+    CHECK(summary.status == RunStatus::completed);
+    const std::string metrics = read_file(dir + "/metrics.csv");
+    if (reference.empty()) reference = metrics;
+    CHECK(metrics == reference);
+  }
+  CHECK(std::count(reference.begin(), reference.end(), '\n') == 8);  // header + rounds 0, 5, ..., 30
+}
+
+TEST_CASE("exact gossip on a ring reaches consensus and contracts at (1 - spectral_gap)^2 per round") {
+  // Ring of 25 with Metropolis weights (1/3 each): lambda_2 = 1/3 + 2/3 cos(2 pi / 25), so
+  // the consensus distance shrinks by lambda_2^2 per round once the slowest mode dominates.
+  const std::string text = R"(
+    name = "gossip"
+    nodes = 25
+    [topology]
+    kind = "ring"
+    [data]
+    source = "synthetic-linear"
+    samples = 25
+    test_samples = 0
+    features = 200
+    partition = "contiguous"
+    [model]
+    kind = "consensus"
+    [algorithm]
+    kind = "gossip"
+    [stop]
+    rounds = 800
+    [metrics]
+    every_rounds = 1
+  )";
+  const Scenario scenario = parse_scenario(text, "gossip.toml", {}, scenario_schema());
+  const std::string dir = out_dir("gossip");
+  REQUIRE(run_scenario(scenario, RunOptions{dir, 1, true}).status == RunStatus::completed);
+  std::vector<std::string> header;
+  const auto rows = read_csv(dir + "/metrics.csv", header);
+  const auto column = std::find(header.begin(), header.end(), "consensus_distance") - header.begin();
+  REQUIRE(rows.size() == 801);
+  CHECK(rows.back()[column] < 1e-10);
+
+  const double gap = analyze_spectrum(mixing_matrix(ring_graph(25), MixingRule::metropolis)).spectral_gap;
+  const double expected = (1 - gap) * (1 - gap);
+  CHECK(expected == Approx(std::pow(1.0 / 3 + 2.0 / 3 * std::cos(2 * M_PI / 25), 2)).epsilon(1e-12));
+  for (std::size_t round : {300u, 400u, 500u}) {
+    const double ratio = rows[round + 1][column] / rows[round][column];
+    INFO("round " << round);
+    CHECK(ratio == Approx(expected).epsilon(0.01));
+  }
+  // Exact averaging preserves the mean: the loss at x_bar stays at its minimum.
+  const auto loss = std::find(header.begin(), header.end(), "gradient_norm") - header.begin();
+  CHECK(rows.back()[loss] < 1e-12);
+}
+
+TEST_CASE("the dlsim command: run, validate and exit statuses") {
+  const std::string dlsim = std::string(DLSIM_BINARY_DIR) + "/src/cli/dlsim";
+  const std::string quickstart = std::string(DLSIM_SOURCE_DIR) + "/scenarios/quickstart.toml";
+  const std::string dir = out_dir("cli_quickstart");
+  auto status = [](const std::string& command) {
+    const int raw = std::system((command + " >/dev/null 2>&1").c_str());
+    return WEXITSTATUS(raw);
+  };
+  CHECK(status(dlsim + " run " + quickstart + " --quiet --set stop.rounds=20 --out " + dir) == 0);
+  CHECK(std::filesystem::exists(dir + "/metrics.csv"));
+  CHECK(std::filesystem::exists(dir + "/summary.json"));
+  CHECK_FALSE(std::filesystem::exists(dir + "/summary.json.tmp"));
+  CHECK(read_file(dir + "/summary.json").find("\"status\": \"completed\"") != std::string::npos);
+  CHECK(status(dlsim + " validate " + quickstart) == 0);
+  CHECK(status(dlsim + " run /no/such.toml") == 2);
+  CHECK(status(dlsim + " run " + quickstart + " --set network.latency=fast") == 2);
+  CHECK(status(dlsim + " run " + quickstart + " --threads 0") == 2);
+  CHECK(status(dlsim + " frobnicate") == 2);
+  CHECK(status(dlsim + " --help") == 0);
+}
+
+TEST_CASE("metrics every simulated duration evaluate the current models at those times") {
+  const Scenario scenario = parse_scenario(
+      "nodes = 8\n[stop]\nrounds = 40\n[metrics]\nevery_time = \"5ms\"\n", "timed.toml", {}, scenario_schema());
+  const std::string dir = out_dir("timed");
+  REQUIRE(run_scenario(scenario, RunOptions{dir, 2, true}).status == RunStatus::completed);
+  std::vector<std::string> header;
+  const auto rows = read_csv(dir + "/metrics.csv", header);
+  REQUIRE(rows.size() >= 3);
+  for (std::size_t i = 0; i + 1 < rows.size(); ++i) CHECK(rows[i][1] == Approx(0.005 * static_cast<double>(i)));
+  CHECK(rows.back()[0] == 40);  // the last round is always evaluated
+  for (std::size_t i = 1; i < rows.size(); ++i) CHECK(rows[i][0] >= rows[i - 1][0]);
+}
