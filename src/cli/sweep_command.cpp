@@ -34,8 +34,9 @@ void print_list(const Sweep& sweep, const Shard& shard, bool sharded) {
   std::string shape;
   for (const std::size_t length : sweep.axis_lengths()) shape += fmt::format("{}{}", shape.empty() ? "" : " x ", length);
   if (shape.empty()) shape = "1";
-  fmt::print("{}: {} points = {} combinations x {} repetitions (seeds {})\n", sweep.source(), sweep.points().size(),
-             shape, sweep.repeat(), seed_mode_name(sweep.seed_mode()));
+  fmt::print("{}: {} points = {} combinations x {} repetition{} (seeds {})\n", sweep.source(),
+             sweep.points().size(), shape, sweep.repeat(), sweep.repeat() == 1 ? "" : "s",
+             seed_mode_name(sweep.seed_mode()));
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> header = {"index", "id", "repetition", "seed"};
   header.insert(header.end(), sweep.keys().begin(), sweep.keys().end());

@@ -371,6 +371,13 @@ Sweep parse_sweep(std::string_view text, const std::string& source, const std::v
   sweep.repeat_ = raw.repeat;
   sweep.seed_mode_ = raw.seeds;
 
+  // The sweep would silently replace such an override in every point.
+  for (const std::string& assignment : overrides)
+    for (const RawKey& key : raw.keys)
+      if (assignment.rfind(key.path + "=", 0) == 0)
+        throw ScenarioError(fmt::format("--set {}: {} is swept ({}): remove it from [sweep] to fix its value",
+                                        assignment, key.path, location(key.where, source)));
+
   // Axes: each key alone, or its zip group in the place of the group's first key.
   std::stable_sort(raw.keys.begin(), raw.keys.end(),
                    [](const RawKey& a, const RawKey& b) { return before(a.value_where, b.value_where); });

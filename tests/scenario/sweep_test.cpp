@@ -187,6 +187,8 @@ TEST_CASE("logspace and linspace ranges") {
 TEST_CASE("Overrides apply to every point and a sweep of no keys is one point") {
   const Sweep sweep = sweep_of("\"topology.kind\" = [\"ring\", \"complete\"]\n", {"algorithm.learning_rate=0.5"});
   CHECK(sweep.scenario(sweep.points()[1]).real("algorithm.learning_rate") == 0.5);
+  CHECK_THROWS_WITH(sweep_of("\"topology.kind\" = [\"ring\", \"complete\"]\n", {"topology.kind=torus"}),
+                    "--set topology.kind=torus: topology.kind is swept (s.toml:6:1): remove it from [sweep] to fix its value");
   const Sweep none = parse_sweep(kBase, "s.toml", {}, test_schema());
   REQUIRE(none.points().size() == 1);
   CHECK(none.points()[0].id.rfind("run-", 0) == 0);
