@@ -13,6 +13,7 @@
 
 #include "sim/detail/compute_job.hpp"
 #include "sim/detail/engine_core.hpp"
+#include "sim/detail/tsan_annotations.hpp"
 #include "sim/units.hpp"
 
 namespace dlsim {
@@ -340,7 +341,9 @@ void NodeRunner::start_compute(Context& ctx, ComputeCost cost, ComputeWork work,
   const SimTime duration = core_.compute_duration(node, cost, jitter);
   auto* job = new ComputeJob(std::move(work), core_.arena ? 2 : 1);
   if (core_.arena) {
+    DLSIM_HAPPENS_BEFORE(job);
     core_.arena->enqueue([job] {
+      DLSIM_HAPPENS_AFTER(job);
       job->run_if_pending();
       job->release();
     });
@@ -509,15 +512,19 @@ void EngineCore::process_window(std::vector<EventRecord>& window, SimTime window
        static_cast<double>(window.size()) * nanoseconds_per_event_ >= 20'000.0);
   if (parallel) {
     ++stats.parallel_windows;
+    DLSIM_HAPPENS_BEFORE(&window);
     arena->execute([&] {
       tbb::parallel_for(tbb::blocked_range<std::size_t>(0, groups_.size()),
                         [&](const tbb::blocked_range<std::size_t>& range) {
+                          DLSIM_HAPPENS_AFTER(&window);
                           NodeRunner& runner = runners_.local();
                           for (std::size_t g = range.begin(); g != range.end(); ++g)
                             runner.run_node(window.data() + groups_[g].first,
                                             window.data() + groups_[g].second, window_end);
+                          DLSIM_HAPPENS_BEFORE(&groups_);
                         });
     });
+    DLSIM_HAPPENS_AFTER(&groups_);
     return;
   }
   NodeRunner& runner = runners_.local();

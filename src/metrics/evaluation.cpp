@@ -7,6 +7,8 @@
 #include <cmath>
 #include <numeric>
 
+#include "sim/detail/tsan_annotations.hpp"
+
 namespace dlsim {
 namespace {
 
@@ -24,7 +26,9 @@ std::vector<ChunkResult> over_chunks(const Model& model, std::span<const double>
   const std::size_t samples = data.size();
   const std::size_t chunks = (samples + kChunk - 1) / kChunk;
   std::vector<ChunkResult> results(chunks);
+  DLSIM_HAPPENS_BEFORE(&results);
   tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
+    DLSIM_HAPPENS_AFTER(&results);
     const std::size_t begin = c * kChunk, end = std::min(samples, begin + kChunk);
     std::vector<std::uint32_t> batch(end - begin);
     std::iota(batch.begin(), batch.end(), static_cast<std::uint32_t>(begin));
@@ -39,7 +43,9 @@ std::vector<ChunkResult> over_chunks(const Model& model, std::span<const double>
       result.loss_sum = count * model.loss(x, data, batch, *workspace);
     }
     if (accuracy) result.correct = count * model.accuracy(x, data, batch, *workspace);
+    DLSIM_HAPPENS_BEFORE(&results[0]);
   });
+  DLSIM_HAPPENS_AFTER(&results[0]);
   return results;
 }
 
