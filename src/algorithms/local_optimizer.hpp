@@ -1,0 +1,98 @@
+// The local step of decentralized SGD algorithms: a learning-rate schedule
+// and SGD with optional heavy-ball or Nesterov momentum and weight decay.
+//
+// Design note. The configuration is immutable and shared by every node; each
+// node owns one LocalOptimizer holding only a pointer to it and, when
+// momentum is on, its momentum buffer. The buffer is allocated on the first
+// apply(), so a node that never steps (an idle federated client) or runs
+// without momentum costs a pointer and an empty vector. The update follows
+// the PyTorch SGD convention (dampening 0), which is also how Koloskova, Lin,
+// Stich, Jaggi, "Decentralized deep learning with arbitrary communication
+// compression", ICLR 2020, apply local momentum.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace dlsim {
+
+// The learning rate eta_t for round t = 0, 1, ...
+struct LearningRateSchedule {
+  enum class Kind { constant, step, inverse_time };
+  Kind kind = Kind::constant;
+  double base = 0.1;                // eta_0
+  double decay_factor = 0.1;        // step: multiply by this every `decay_every` rounds
+  std::uint64_t decay_every = 100;  // step
+  // inverse_time: eta_t = base * offset / (t + offset), i.e. a / (t + b) with
+  // b = offset and a = base * b (Koloskova, Stich, Jaggi, "Decentralized
+  // stochastic optimization and gossip algorithms with compressed
+  // communication", ICML 2019, convex experiments).
+  double offset = 100;
+  // Linear warm-up: eta_t is scaled by (t + 1) / warmup_rounds while
+  // t < warmup_rounds (Goyal et al., "Accurate, large minibatch SGD", 2017).
+  // The warm-up multiplies the schedule; it does not delay it (step decay
+  // still counts rounds from 0).
+  std::uint64_t warmup_rounds = 0;
+
+  // eta_t:
+  //   constant:      base
+  //   step:          base * decay_factor^floor(t / decay_every)
+  //   inverse_time:  base * offset / (t + offset)
+  // times the warm-up factor. O(1); requires a configuration that validate() accepts.
+  double at(std::uint64_t round) const;
+};
+
+// "constant", "step", "inverse-time".
+std::string_view schedule_name(LearningRateSchedule::Kind kind);
+// The inverse of schedule_name; throws std::invalid_argument listing the choices.
+LearningRateSchedule::Kind parse_schedule(std::string_view name);
+
+struct LocalOptimizerConfig {
+  LearningRateSchedule schedule;
+  double momentum = 0;      // heavy ball when > 0
+  bool nesterov = false;    // Nesterov momentum (needs momentum > 0)
+  double weight_decay = 0;  // adds weight_decay * x to the gradient (decoupled from the model's own L2)
+};
+
+// Throws std::invalid_argument naming the field ("schedule.base", "momentum",
+// ...) for a bad configuration: a negative or non-finite base rate or weight
+// decay, momentum outside [0, 1), nesterov without momentum, and, for the
+// schedule kind that reads them, decay_every = 0 or decay_factor outside
+// (0, 1] (step) and offset <= 0 (inverse_time). Fields that the chosen kind
+// ignores are not checked.
+void validate(const LocalOptimizerConfig& config);
+
+// One node's local optimiser state.
+class LocalOptimizer {
+ public:
+  // `config` outlives the optimiser and is shared by all nodes; it should have
+  // passed validate().
+  explicit LocalOptimizer(const LocalOptimizerConfig* config);
+
+  // target -= eta_t * d, where g' = gradient + weight_decay * x and
+  //   plain:       d = g'
+  //   heavy ball:  v = momentum * v + g';  d = v
+  //   Nesterov:    v = momentum * v + g';  d = g' + momentum * v
+  // with v = 0 before the first call. `x` is the point where the gradient was
+  // evaluated; `target` may be x itself or another vector (D-PSGD applies the
+  // step to the mixed model); `gradient` may also be `target`. Partially
+  // overlapping spans are not allowed. Requires x, gradient and target of one
+  // size, the same on every call (std::invalid_argument otherwise). O(size);
+  // allocates the momentum buffer on the first call when momentum > 0, nothing after.
+  void apply(std::uint64_t round, std::span<const double> x, std::span<const double> gradient,
+             std::span<double> target);
+
+  // eta_t of the shared schedule.
+  double learning_rate(std::uint64_t round) const;
+  // Bytes this node's optimiser holds: the object plus its momentum buffer.
+  std::size_t memory_bytes() const;
+
+ private:
+  const LocalOptimizerConfig* config_;
+  std::vector<double> velocity_;  // v; empty until the first apply() with momentum
+};
+
+}  // namespace dlsim
