@@ -11,7 +11,8 @@ namespace dlsim {
 namespace {
 
 void require(bool ok, std::string_view field, std::string_view what, double value) {
-  if (!ok) throw std::invalid_argument(fmt::format("local optimizer: {} {} (got {})", field, what, value));
+  if (!ok)
+    throw std::invalid_argument(fmt::format("local optimizer: {} {} (got {})", field, what, value));
 }
 
 }  // namespace
@@ -37,9 +38,12 @@ double LearningRateSchedule::at(std::uint64_t round) const {
 
 std::string_view schedule_name(LearningRateSchedule::Kind kind) {
   switch (kind) {
-    case LearningRateSchedule::Kind::constant: return "constant";
-    case LearningRateSchedule::Kind::step: return "step";
-    case LearningRateSchedule::Kind::inverse_time: return "inverse-time";
+    case LearningRateSchedule::Kind::constant:
+      return "constant";
+    case LearningRateSchedule::Kind::step:
+      return "step";
+    case LearningRateSchedule::Kind::inverse_time:
+      return "inverse-time";
   }
   return "unknown";
 }
@@ -56,7 +60,8 @@ void validate(const LocalOptimizerConfig& config) {
   const LearningRateSchedule& s = config.schedule;
   // Comparisons are written so that NaN fails them.
   require(s.base >= 0 && std::isfinite(s.base), "schedule.base", "must be finite and >= 0", s.base);
-  require(config.momentum >= 0 && config.momentum < 1, "momentum", "must be in [0, 1)", config.momentum);
+  require(config.momentum >= 0 && config.momentum < 1, "momentum", "must be in [0, 1)",
+          config.momentum);
   require(!config.nesterov || config.momentum > 0, "nesterov", "needs momentum > 0; momentum is",
           config.momentum);
   require(config.weight_decay >= 0 && std::isfinite(config.weight_decay), "weight_decay",
@@ -74,7 +79,9 @@ void validate(const LocalOptimizerConfig& config) {
 
 LocalOptimizer::LocalOptimizer(const LocalOptimizerConfig* config) : config_(config) {}
 
-double LocalOptimizer::learning_rate(std::uint64_t round) const { return config_->schedule.at(round); }
+double LocalOptimizer::learning_rate(std::uint64_t round) const {
+  return config_->schedule.at(round);
+}
 
 std::size_t LocalOptimizer::memory_bytes() const {
   return sizeof(*this) + velocity_.capacity() * sizeof(double);
@@ -84,9 +91,9 @@ void LocalOptimizer::apply(std::uint64_t round, std::span<const double> x,
                            std::span<const double> gradient, std::span<double> target) {
   const std::size_t n = x.size();
   if (gradient.size() != n || target.size() != n)
-    throw std::invalid_argument(fmt::format(
-        "local optimizer: x, gradient and target sizes differ ({}, {}, {})", n, gradient.size(),
-        target.size()));
+    throw std::invalid_argument(
+        fmt::format("local optimizer: x, gradient and target sizes differ ({}, {}, {})", n,
+                    gradient.size(), target.size()));
   const double eta = config_->schedule.at(round);
   const double decay = config_->weight_decay;
   const double beta = config_->momentum;
@@ -103,8 +110,8 @@ void LocalOptimizer::apply(std::uint64_t round, std::span<const double> x,
   }
   if (velocity_.empty()) velocity_.assign(n, 0.0);
   if (velocity_.size() != n)
-    throw std::invalid_argument(fmt::format(
-        "local optimizer: dimension changed from {} to {}", velocity_.size(), n));
+    throw std::invalid_argument(
+        fmt::format("local optimizer: dimension changed from {} to {}", velocity_.size(), n));
   const bool nesterov = config_->nesterov;
   for (std::size_t k = 0; k < n; ++k) {
     const double g = decay == 0 ? gradient[k] : gradient[k] + decay * x[k];

@@ -52,9 +52,11 @@ LearningRateSchedule::Kind parse_schedule(std::string_view name);
 
 struct LocalOptimizerConfig {
   LearningRateSchedule schedule;
-  double momentum = 0;      // heavy ball when > 0
-  bool nesterov = false;    // Nesterov momentum (needs momentum > 0)
-  double weight_decay = 0;  // adds weight_decay * x to the gradient (decoupled from the model's own L2)
+  double momentum = 0;    // heavy ball when > 0
+  bool nesterov = false;  // Nesterov momentum (needs momentum > 0)
+  // Adds weight_decay * x to the gradient, on top of (and independent of) the
+  // model's own L2 term, which is part of the gradient already.
+  double weight_decay = 0;
 };
 
 // Throws std::invalid_argument naming the field ("schedule.base", "momentum",

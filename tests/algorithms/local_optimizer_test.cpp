@@ -54,7 +54,8 @@ TEST_CASE("constant schedule: eta_t = base at every round") {
   CHECK(s.at(12345) == 0.25);
 }
 
-TEST_CASE("step schedule: eta_t = base * factor^floor(t / every), decaying exactly at the boundaries") {
+TEST_CASE(
+    "step schedule: eta_t = base * factor^floor(t / every), decaying exactly at the boundaries") {
   LearningRateSchedule s;
   s.kind = Kind::step;
   s.base = 0.8;
@@ -82,7 +83,8 @@ TEST_CASE("inverse-time schedule: eta_t = a / (t + b) with b = offset, a = base 
   CHECK(s.at(20) == Approx(0.25).epsilon(1e-15));  // halved after `offset` rounds
 }
 
-TEST_CASE("warm-up: eta_t scaled by (t + 1) / warmup_rounds while t < warmup_rounds, on any schedule") {
+TEST_CASE(
+    "warm-up: eta_t scaled by (t + 1) / warmup_rounds while t < warmup_rounds, on any schedule") {
   LearningRateSchedule s;
   s.base = 0.4;
   s.warmup_rounds = 4;
