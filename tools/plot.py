@@ -294,10 +294,13 @@ def check_x_column(runs, column):
 # Figures
 
 
+def check_out(out):
+    if Path(out).suffix.lower() not in IMAGE_SUFFIXES:
+        raise PlotError(f"--out {out}: unknown image type (use .png, .svg or .pdf)")
+
+
 def save(figure, out):
     path = Path(out)
-    if path.suffix.lower() not in IMAGE_SUFFIXES:
-        raise PlotError(f"--out {out}: unknown image type (use .png, .svg or .pdf)")
     try:
         figure.savefig(path, dpi=150, bbox_inches="tight")
     except OSError as error:
@@ -344,7 +347,7 @@ def group_curves(runs, x_column, y_values):
     return stats, order, seeds
 
 
-def curves_command(args):
+def curves_figure(args):
     folders = [check_folder(text) for text in args.dirs]
     runs = runs_of_folders(folders)
     x_column = X_COLUMNS[args.x]
@@ -384,7 +387,7 @@ def curves_command(args):
         axes.legend(fontsize="small")
     axes.set_title(title, fontsize="medium")
     axes.grid(True, which="both", alpha=0.3)
-    save(figure, args.out)
+    return figure
 
 
 # --- spectral gap ----------------------------------------------------------
@@ -429,6 +432,11 @@ def first_reaching(runs, values, target):
     return reached.reindex(range(len(runs)))[["round", "time_s", "bits_sent"]]
 
 
+def id_list(ids, shown=20):
+    ids = list(ids)
+    return ", ".join(ids[:shown]) + (f" and {len(ids) - shown} more" if len(ids) > shown else "")
+
+
 def loglog_slope(x, y):
     """Least-squares slope of log y against log x."""
     return np.polyfit(np.log(x), np.log(y), 1)
@@ -454,11 +462,11 @@ def gap_table(args):
     never = table[table["round"].isna()]
     if not never.empty:
         note(f"{len(never)} point(s) never reach {args.metric} <= {args.target:g}, left out: "
-             + ", ".join(never["id"]))
+             + id_list(never["id"]))
     no_gap = table[table["round"].notna() & ~np.isfinite(table["inverse_gap"])]
     if not no_gap.empty:
         note(f"{len(no_gap)} point(s) have no spectral_gap in summary.json (over 4096 nodes, "
-             f"or disconnected), left out: " + ", ".join(no_gap["id"]))
+             f"or disconnected), left out: " + id_list(no_gap["id"]))
     table = table[table["round"].notna() & np.isfinite(table["inverse_gap"])]
     if table.empty:
         raise PlotError(f"{sweep.runs_csv}: no point reaches {args.metric} <= {args.target:g} "
@@ -470,7 +478,7 @@ def gap_table(args):
     return averaged, metric_label
 
 
-def gap_command(args):
+def gap_figure(args):
     table, metric_label = gap_table(args)
     compressions = list(dict.fromkeys(table["compression"]))
     topologies = list(dict.fromkeys(table["topology"]))
@@ -494,7 +502,7 @@ def gap_command(args):
     add_key(panels[-1], markers, colours)
     figure.suptitle(f"first evaluation with {metric_label} ≤ {args.target:g}; repeated seeds averaged; "
                     f"lines: least-squares fits in log-log space", fontsize="medium")
-    save(figure, args.out)
+    return figure
 
 
 def fit_line(axes, points, column, compression, colour, label):
@@ -551,7 +559,7 @@ def pareto_front(x, y, maximise):
     return xs[improves], best[improves]
 
 
-def tradeoff_command(args):
+def tradeoff_figure(args):
     sweep = require_sweep(args.sweepdir)
     column = final_metric(sweep, args.metric)
     for needed in ("bits_sent", "time_s"):
@@ -588,7 +596,7 @@ def tradeoff_command(args):
     figure.suptitle(f"final {column.replace('_', ' ')} against communication and time; one marker per point; "
                     f"front: best {'(highest)' if maximise else '(lowest)'} value for at most that cost",
                     fontsize="medium")
-    save(figure, args.out)
+    return figure
 
 
 # --- heatmap ---------------------------------------------------------------
@@ -621,7 +629,7 @@ def heatmap_table(sweep, rows, cols, value):
     return grid.reindex(index=list(dict.fromkeys(table[rows])), columns=list(dict.fromkeys(table[cols])))
 
 
-def heatmap_command(args):
+def heatmap_figure(args):
     sweep = require_sweep(args.sweepdir)
     grid = heatmap_table(sweep, args.rows, args.cols, args.value)
     values = grid.to_numpy(dtype=float)
@@ -637,7 +645,7 @@ def heatmap_command(args):
         axes.text(col, row, "—" if np.isnan(cell) else f"{cell:.4g}", ha="center", va="center", fontsize="small",
                   color="white" if cell < middle else "black")
     axes.set_title(f"final {args.value} (mean over the points of each cell)", fontsize="medium")
-    save(figure, args.out)
+    return figure
 
 
 # ---------------------------------------------------------------------------
@@ -681,7 +689,7 @@ def build_parser():
     add_f_star(curves)
     curves.add_argument("--out", default="plot-curves.png", metavar="FILE",
                         help="image file, .png, .svg or .pdf (default plot-curves.png)")
-    curves.set_defaults(run=curves_command)
+    curves.set_defaults(figure=curves_figure)
 
     gap = commands.add_parser(
         "gap", help="rounds, time and bits to a target against 1/spectral gap (log-log, fitted slopes)",
@@ -699,7 +707,7 @@ def build_parser():
     add_f_star(gap)
     gap.add_argument("--out", default="plot-gap.png", metavar="FILE",
                      help="image file, .png, .svg or .pdf (default plot-gap.png)")
-    gap.set_defaults(run=gap_command)
+    gap.set_defaults(figure=gap_figure)
 
     tradeoff = commands.add_parser(
         "tradeoff", help="final accuracy or loss against total bits and simulated time, with the Pareto front",
@@ -711,7 +719,7 @@ def build_parser():
                           help="accuracy (test_accuracy, else train_accuracy) or loss; default accuracy")
     tradeoff.add_argument("--out", default="plot-tradeoff.png", metavar="FILE",
                           help="image file, .png, .svg or .pdf (default plot-tradeoff.png)")
-    tradeoff.set_defaults(run=tradeoff_command)
+    tradeoff.set_defaults(figure=tradeoff_figure)
 
     heatmap = commands.add_parser(
         "heatmap", help="a table of a final figure over two swept keys",
@@ -724,14 +732,15 @@ def build_parser():
                          help="numeric runs.csv column, e.g. loss, test_accuracy, bits_sent, time_s")
     heatmap.add_argument("--out", default="plot-heatmap.png", metavar="FILE",
                          help="image file, .png, .svg or .pdf (default plot-heatmap.png)")
-    heatmap.set_defaults(run=heatmap_command)
+    heatmap.set_defaults(figure=heatmap_figure)
     return parser
 
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
-        args.run(args)
+        check_out(args.out)  # before reading anything
+        save(args.figure(args), args.out)
     except PlotError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2
