@@ -236,7 +236,8 @@ def accuracy_column(frames_and_paths):
         if all(column in frame.columns and frame[column].notna().any() for frame, _ in frames_and_paths):
             return column
     frame, path = next((frame, path) for frame, path in frames_and_paths
-                       if not ({"test_accuracy", "train_accuracy"} & set(frame.columns)))
+                       if not any(column in frame.columns and frame[column].notna().any()
+                                  for column in ("test_accuracy", "train_accuracy")))
     raise missing_column(path, "`test_accuracy` or `train_accuracy` (only classifiers have them)", frame.columns)
 
 
@@ -248,7 +249,7 @@ def optimal_loss(summary):
 def suboptimality(runs, f_star):
     """loss - f* per run; see choose f* in the README ("Plots")."""
     for run in runs:
-        if "loss" not in run.metrics.columns and "suboptimality" not in run.metrics.columns:
+        if "loss" not in run.metrics.columns and (f_star is not None or "suboptimality" not in run.metrics.columns):
             raise missing_column(run.metrics_path, "`loss`", run.metrics.columns)
     if f_star is not None:
         return [run.metrics["loss"] - f_star for run in runs]
@@ -633,16 +634,20 @@ def heatmap_figure(args):
     sweep = require_sweep(args.sweepdir)
     grid = heatmap_table(sweep, args.rows, args.cols, args.value)
     values = grid.to_numpy(dtype=float)
-    figure, axes = plt.subplots(figsize=(1.2 * len(grid.columns) + 3, 0.6 * len(grid.index) + 2.5))
+    # Wide sweeps get a capped figure with turned column labels rather than a wall of overlapping text.
+    width = min(1.2 * len(grid.columns) + 3, 24)
+    height = min(0.6 * len(grid.index) + 2.5, 16)
+    figure, axes = plt.subplots(figsize=(width, height), layout="constrained")
     image = axes.imshow(np.ma.masked_invalid(values), cmap="viridis", aspect="auto")
     figure.colorbar(image, ax=axes, label=args.value)
-    axes.set_xticks(range(len(grid.columns)), labels=grid.columns)
+    axes.set_xticks(range(len(grid.columns)), labels=grid.columns, rotation=90 if len(grid.columns) > 8 else 0)
     axes.set_yticks(range(len(grid.index)), labels=grid.index)
     axes.set_xlabel(args.cols)
     axes.set_ylabel(args.rows)
     middle = np.nanmean(values) if np.isfinite(values).any() else 0.0
     for (row, col), cell in np.ndenumerate(values):
-        axes.text(col, row, "—" if np.isnan(cell) else f"{cell:.4g}", ha="center", va="center", fontsize="small",
+        axes.text(col, row, "—" if np.isnan(cell) else f"{cell:.4g}", ha="center", va="center",
+                  fontsize="small" if len(grid.columns) <= 12 else 5, rotation=90 if len(grid.columns) > 20 else 0,
                   color="white" if cell < middle else "black")
     axes.set_title(f"final {args.value} (mean over the points of each cell)", fontsize="medium")
     return figure
