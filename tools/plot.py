@@ -439,12 +439,13 @@ def id_list(ids, shown=20):
 
 
 def loglog_slope(x, y):
-    """Least-squares slope of log y against log x."""
+    """Least-squares line of log y against log x: (slope, intercept)."""
     return np.polyfit(np.log(x), np.log(y), 1)
 
 
 GAP_PANELS = (("round", "rounds to target"), ("time_s", "simulated time to target (s)"),
               ("bits_sent", "bits sent to target"))
+GAP_PANEL_NAMES = {"round": "rounds", "time_s": "time", "bits_sent": "bits"}  # as the slope lines name them
 
 
 def gap_table(args):
@@ -469,9 +470,14 @@ def gap_table(args):
         note(f"{len(no_gap)} point(s) have no spectral_gap in summary.json (over 4096 nodes, "
              f"or disconnected), left out: " + id_list(no_gap["id"]))
     table = table[table["round"].notna() & np.isfinite(table["inverse_gap"])]
+    at_start = table[table["round"] <= 0]
+    if not at_start.empty:
+        # Zero rounds (and seconds and bits) have no place on a log axis.
+        note(f"{len(at_start)} point(s) meet the target at round 0, left out: " + id_list(at_start["id"]))
+        table = table[table["round"] > 0]
     if table.empty:
-        raise PlotError(f"{sweep.runs_csv}: no point reaches {args.metric} <= {args.target:g} "
-                        f"with a known spectral gap")
+        raise PlotError(f"{sweep.runs_csv}: no point to draw: none reaches {args.metric} <= {args.target:g} "
+                        f"after round 0 with a known spectral gap")
     # Repeated seeds: one figure per setting (the swept values without the repetition).
     averaged = table.groupby("setting", sort=False).agg(
         inverse_gap=("inverse_gap", "mean"), round=("round", "mean"), time_s=("time_s", "mean"),
@@ -516,8 +522,6 @@ def fit_line(axes, points, column, compression, colour, label):
     x = np.geomspace(points["inverse_gap"].min(), points["inverse_gap"].max(), 50)
     axes.plot(x, np.exp(intercept) * x ** slope, color=colour, linewidth=1, label=f"slope {slope:.3g}")
 
-
-GAP_PANEL_NAMES = {"round": "rounds", "time_s": "time", "bits_sent": "bits"}
 
 
 def add_key(axes, markers, colours):
