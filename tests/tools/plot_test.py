@@ -1,0 +1,292 @@
+# Tests of tools/plot.py on small result folders written here, in the formats
+# README.md describes (metrics.csv, summary.json, runs.csv, sweep.json), so they
+# need no dlsim build. Run: /usr/bin/python3 -m unittest plot_test (from this folder).
+
+import contextlib
+import csv
+import importlib.util
+import io
+import json
+import math
+import re
+import subprocess
+import tempfile
+import unittest
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PLOT_PATH = ROOT / "tools" / "plot.py"
+
+spec = importlib.util.spec_from_file_location("plot", PLOT_PATH)
+plot = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(plot)
+
+METRIC_COLUMNS = ["round", "time_s", "events", "messages_sent", "bits_sent", "max_node_bits_sent", "loss",
+                  "gradient_norm", "consensus_distance", "train_accuracy", "test_accuracy"]
+
+
+def curve(rounds, loss, accuracy=True, time_per_round=0.01, bits_per_round=1000):
+    """metrics.csv rows: one per round given, with the given losses."""
+    rows = []
+    for r, value in zip(rounds, loss):
+        row = {"round": r, "time_s": r * time_per_round, "events": 10 * r, "messages_sent": 4 * r,
+               "bits_sent": r * bits_per_round, "max_node_bits_sent": r * bits_per_round / 4, "loss": value,
+               "gradient_norm": value / 2, "consensus_distance": value / 10}
+        if accuracy:
+            row.update(train_accuracy=1 - value / 2, test_accuracy=1 - value / 2 - 0.01)
+        rows.append(row)
+    return rows
+
+
+def write_run(folder, rows, spectral_gap=0.1, topology="ring", status="completed", extra=None):
+    folder.mkdir(parents=True, exist_ok=True)
+    columns = [column for column in METRIC_COLUMNS if column in rows[0]] + \
+        [column for column in rows[0] if column not in METRIC_COLUMNS]
+    with open(folder / "metrics.csv", "w", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    summary = {"name": folder.name, "seed": 1, "scenario": {"topology": {"kind": topology}}, "status": status,
+               "message": "", "final": rows[-1], "topology": {"nodes": 16, "spectral_gap": spectral_gap},
+               "host": {"wall_seconds": 0.1}}
+    summary.update(extra or {})
+    (folder / "summary.json").write_text(json.dumps(summary))
+    return rows[-1]
+
+
+def write_sweep(folder, keys, points):
+    """points: dicts with values (one per key), repetition, rows, and optionally gap, topology, status."""
+    folder.mkdir(parents=True, exist_ok=True)
+    plan = {"scenario": "s.toml", "keys": keys, "points": []}
+    table = []
+    for index, point in enumerate(points):
+        point_id = "_".join(point["values"]) + f"_r{point['repetition']}-{index:08x}"
+        status = point.get("status", "completed")
+        final = write_run(folder / point_id, point["rows"], point.get("gap", 0.1), point.get("topology", "ring"),
+                          status)
+        plan["points"].append({"index": index, "id": point_id, "combination": index, "repetition":
+                               point["repetition"], "seed": 1 + point["repetition"],
+                               "parameters": [{"key": k, "value": v, "text": v} for k, v in zip(keys, point["values"])]})
+        table.append((point_id, index, point["repetition"], 1 + point["repetition"], point["values"], status,
+                      final if status == "completed" else {}))
+    (folder / "sweep.json").write_text(json.dumps(plan))
+    figures = sorted({name for *_, final in table for name in final})
+    with open(folder / "runs.csv", "w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["id", "index", "repetition", "seed"] + keys + ["status", "message"] + figures
+                        + ["wall_seconds"])
+        for point_id, index, repetition, seed, values, status, final in table:
+            writer.writerow([point_id, index, repetition, seed] + list(values) + [status, ""]
+                            + [final.get(name, "") for name in figures] + ["0.100"])
+    return folder
+
+
+def run_plot(*argv):
+    """plot.main in this process: (exit status, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = plot.main([str(arg) for arg in argv])
+        except SystemExit as exit:
+            status = exit.code
+    return status, out.getvalue(), err.getvalue()
+
+
+def figure_of(*argv):
+    args = plot.build_parser().parse_args([str(arg) for arg in argv])
+    with contextlib.redirect_stderr(io.StringIO()):
+        return args.figure(args)
+
+
+class Folders(unittest.TestCase):
+    """A temporary folder with a run and a sweep (two topologies x two ratios, two seeds)."""
+
+    def setUp(self):
+        self.temp = tempfile.TemporaryDirectory()
+        self.dir = Path(self.temp.name)
+        rounds = list(range(0, 101, 10))
+        write_run(self.dir / "run", curve(rounds, [1 / (1 + r) for r in rounds]))
+        points = []
+        for topology, gap in (("ring", 0.05), ("torus", 0.2)):
+            for ratio in ("0.1", "0.01"):
+                for repetition in (0, 1):
+                    scale = 1 + 0.1 * repetition + float(ratio)
+                    points.append({"values": [topology, ratio], "repetition": repetition, "gap": gap,
+                                   "topology": topology,
+                                   "rows": curve(rounds, [scale / (1 + r * gap) for r in rounds])})
+        self.sweep = write_sweep(self.dir / "sweep", ["topology.kind", "compression.ratio"], points)
+
+    def tearDown(self):
+        self.temp.cleanup()
+
+    def assert_image(self, path):
+        self.assertTrue(path.is_file(), path)
+        self.assertGreater(path.stat().st_size, 1000, path)
+
+    def assert_error(self, fragment, *argv):
+        status, out, err = run_plot(*argv)
+        self.assertEqual(status, 2, err)
+        lines = err.strip().splitlines()
+        self.assertTrue(lines and lines[-1].startswith("plot.py: error: "), err)
+        self.assertIn(fragment, lines[-1])
+        return lines[-1]
+
+
+class Curves(Folders):
+    def test_run_folder_png_through_the_script(self):
+        out = self.dir / "run.png"
+        result = subprocess.run([str(PLOT_PATH), "curves", str(self.dir / "run"), "--out", str(out)],
+                                capture_output=True, text=True, timeout=60)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout.strip(), str(out))
+        self.assert_image(out)
+
+    def test_every_axis_and_svg(self):
+        for x, y in (("rounds", "loss"), ("time", "suboptimality"), ("bits", "accuracy"), ("rounds", "consensus")):
+            with self.subTest(x=x, y=y):
+                out = self.dir / f"{x}-{y}.svg"
+                status, _, err = run_plot("curves", self.sweep, self.dir / "run", "--x", x, "--y", y, "--log",
+                                          "--out", out)
+                self.assertEqual(status, 0, err)
+                self.assert_image(out)
+
+    def test_repeated_seeds_make_one_line_with_a_band(self):
+        figure = figure_of("curves", self.sweep)
+        axes = figure.axes[0]
+        labels = [line.get_label() for line in axes.lines]
+        self.assertEqual(len(labels), 4)  # 8 points, 2 seeds each
+        self.assertIn("topology.kind=ring, compression.ratio=0.1 (2 seeds)", labels)
+        self.assertEqual(len(axes.collections), 1)
+        self.assertEqual(len(axes.collections[0].get_paths()), 4)  # one band per line
+        self.assertIn("band = min..max", axes.get_title())
+        # The line is the mean over the seeds.
+        ring = axes.lines[labels.index("topology.kind=ring, compression.ratio=0.1 (2 seeds)")]
+        self.assertAlmostEqual(ring.get_ydata()[0], (1.1 + 1.2) / 2)
+
+    def test_f_star_order(self):
+        run = self.dir / "known"
+        write_run(run, curve([0, 10], [2.0, 1.5]), extra={"optimal_loss": 1.0})
+        self.assertEqual(list(figure_of("curves", run, "--y", "suboptimality").axes[0].lines[0].get_ydata()),
+                         [1.0, 0.5])
+        self.assertEqual(list(figure_of("curves", run, "--y", "suboptimality", "--f-star", "0.5")
+                              .axes[0].lines[0].get_ydata()), [1.5, 1.0])
+        status, _, err = run_plot("curves", self.dir / "run", "--y", "suboptimality", "--out", self.dir / "s.png")
+        self.assertEqual(status, 0)
+        self.assertIn("lowest loss", err)
+
+    def test_suboptimality_column_used_as_is(self):
+        run = self.dir / "column"
+        rows = curve([0, 10], [2.0, 1.5])
+        for row, value in zip(rows, (0.3, 0.03)):
+            row["suboptimality"] = value
+        write_run(run, rows)
+        self.assertEqual(list(figure_of("curves", run, "--y", "suboptimality").axes[0].lines[0].get_ydata()),
+                         [0.3, 0.03])
+
+
+class Gap(Folders):
+    def power_law_sweep(self):
+        """rounds to target = C (1/gap)^1 exactly, C per compression setting, two seeds, one point never there."""
+        gaps = (0.5, 0.25, 0.1, 0.05)
+        points = []
+        for kind, constant in (("top-k", 10), ("sign", 20)):
+            for gap in gaps:
+                for repetition in (0, 1):
+                    reach = round(constant / gap)
+                    rounds = list(range(0, reach + 11))
+                    points.append({"values": [str(gap), kind], "repetition": repetition, "gap": gap,
+                                   "rows": curve(rounds, [1.0 if r < reach else 1e-3 for r in rounds])})
+        points.append({"values": ["0.01", "never"], "repetition": 0, "gap": 0.01,
+                       "rows": curve([0, 10], [1.0, 0.9])})
+        return write_sweep(self.dir / "gaps", ["topology.gap", "compression.kind"], points)
+
+    def test_recovers_the_slope_of_a_power_law(self):
+        out = self.dir / "gap.png"
+        status, stdout, stderr = run_plot("gap", self.power_law_sweep(), "--target", 0.01, "--metric", "loss",
+                                          "--out", out)
+        self.assertEqual(status, 0, stderr)
+        self.assert_image(out)
+        slopes = dict(re.findall(r"^slope (.+): (\S+)$", stdout, re.MULTILINE))
+        for kind in ("top-k", "sign"):
+            for figure in ("rounds", "time", "bits"):
+                self.assertLess(abs(float(slopes[f"compression.kind={kind} [{figure}]"]) - 1.0), 1e-6, stdout)
+        self.assertIn("never reach", stderr)
+        self.assertIn("0.01_never_r0", stderr)
+
+    def test_pdf(self):
+        out = self.dir / "gap.pdf"
+        status, stdout, err = run_plot("gap", self.sweep, "--target", 0.5, "--metric", "loss", "--out", out)
+        self.assertEqual(status, 0, err)
+        self.assert_image(out)
+        self.assertEqual(len(re.findall(r"^slope compression.ratio=0.1 \[", stdout, re.MULTILINE)), 3)
+
+
+class Tradeoff(Folders):
+    def test_png_and_pdf(self):
+        for metric, name in (("accuracy", "t.png"), ("loss", "t.pdf")):
+            status, _, err = run_plot("tradeoff", self.sweep, "--metric", metric, "--out", self.dir / name)
+            self.assertEqual(status, 0, err)
+            self.assert_image(self.dir / name)
+
+    def test_pareto_front(self):
+        x, y = plot.pareto_front(plot.np.array([3.0, 1.0, 2.0, 4.0]), plot.np.array([0.5, 0.2, 0.1, 0.9]), True)
+        self.assertEqual(list(x), [1.0, 3.0, 4.0])
+        self.assertEqual(list(y), [0.2, 0.5, 0.9])
+
+
+class Heatmap(Folders):
+    def test_png_and_note(self):
+        out = self.dir / "h.png"
+        status, _, err = run_plot("heatmap", self.sweep, "--rows", "topology.kind", "--cols", "compression.ratio",
+                                  "--value", "loss", "--out", out)
+        self.assertEqual(status, 0, err)
+        self.assert_image(out)
+        self.assertIn("averages over repetitions", err)
+
+    def test_cells_are_means(self):
+        args = plot.build_parser().parse_args(["heatmap", str(self.sweep), "--rows", "topology.kind", "--cols",
+                                               "compression.ratio", "--value", "loss"])
+        with contextlib.redirect_stderr(io.StringIO()):
+            grid = plot.heatmap_table(plot.read_sweep(self.sweep), args.rows, args.cols, args.value)
+        self.assertEqual(list(grid.index), ["ring", "torus"])
+        self.assertEqual(list(grid.columns), ["0.1", "0.01"])
+        expected = ((1.1 + 1.2) / 2) / (1 + 100 * 0.05)
+        self.assertTrue(math.isclose(grid.loc["ring", "0.1"], expected, rel_tol=1e-12))
+
+
+class Errors(Folders):
+    def test_missing_folder(self):
+        self.assert_error("no such folder", "curves", self.dir / "nothing")
+
+    def test_neither_run_nor_sweep(self):
+        (self.dir / "empty").mkdir()
+        self.assert_error("neither a run folder", "curves", self.dir / "empty")
+
+    def test_sweep_figure_of_a_run_folder(self):
+        self.assert_error("needs a sweep folder", "tradeoff", self.dir / "run")
+
+    def test_missing_metric_names_file_and_columns(self):
+        write_run(self.dir / "regression", curve([0, 10], [1.0, 0.5], accuracy=False))
+        line = self.assert_error("no column", "curves", self.dir / "regression", "--y", "accuracy")
+        self.assertIn("regression/metrics.csv", line)
+        self.assertIn("consensus_distance", line)
+
+    def test_empty_sweep(self):
+        write_sweep(self.dir / "failed", ["topology.kind"],
+                    [{"values": ["ring"], "repetition": 0, "rows": curve([0], [1.0]), "status": "failed"}])
+        self.assert_error("no completed points (failed 1)", "curves", self.dir / "failed")
+
+    def test_heatmap_unknown_key_and_value(self):
+        line = self.assert_error("not a swept key", "heatmap", self.sweep, "--rows", "topology.kinds", "--cols",
+                                 "compression.ratio", "--value", "loss")
+        self.assertIn("swept keys: topology.kind, compression.ratio", line)
+        self.assert_error("not a numeric column", "heatmap", self.sweep, "--rows", "topology.kind", "--cols",
+                          "compression.ratio", "--value", "lossy")
+
+    def test_bad_image_type_and_bad_choice(self):
+        self.assert_error("unknown image type", "curves", self.dir / "run", "--out", self.dir / "x.jpg")
+        self.assert_error("invalid choice", "curves", self.dir / "run", "--y", "speed")
+
+
+if __name__ == "__main__":
+    unittest.main()
