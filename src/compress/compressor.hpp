@@ -78,6 +78,11 @@ class Compressor {
   virtual void decode(const CompressedMessage& message, std::span<double> out) const = 0;
   // Contraction and bias for vectors of dimension d.
   virtual CompressorTraits traits(std::size_t d) const = 0;
+  // target += weight * decode(message), the receiver's side of a gossip step.
+  // Requires target.size() == message.dim. Sparse operators override it to
+  // touch only the sent coordinates (O(k)); the default decodes into a
+  // temporary (O(d), one allocation). Same values as decode() then an axpy.
+  virtual void add_decoded(const CompressedMessage& message, double weight, std::span<double> target) const;
 
   // Convenience: a fresh message (allocates).
   CompressedMessage compress(std::span<const double> x, RandomStream& rng) const {

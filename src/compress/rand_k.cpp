@@ -46,10 +46,18 @@ void RandK::compress(std::span<const double> x, RandomStream& rng, CompressedMes
   out.wire_bits = 32ull * k + (shared_seed_ ? 0 : index_bits(coding_, out.indices, d));
 }
 
+double RandK::decode_factor(const CompressedMessage& message) const {
+  return scaled_ && !message.indices.empty() ? double(message.dim) / double(message.indices.size()) : 1.0;
+}
+
 void RandK::decode(const CompressedMessage& message, std::span<double> out) const {
   detail::check_decode(message, out, "rand-k");
-  const double factor = scaled_ && !message.indices.empty() ? double(message.dim) / double(message.indices.size()) : 1.0;
-  detail::scatter(message, factor, out);
+  detail::scatter(message, decode_factor(message), out);
+}
+
+void RandK::add_decoded(const CompressedMessage& message, double weight, std::span<double> target) const {
+  detail::check_decode(message, target, "rand-k");
+  detail::scatter_add(message, decode_factor(message), weight, target);
 }
 
 }  // namespace dlsim

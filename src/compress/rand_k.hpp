@@ -25,10 +25,14 @@ class RandK final : public Compressor {
   void compress(std::span<const double> x, RandomStream& rng, CompressedMessage& out) const override;
   void decode(const CompressedMessage& message, std::span<double> out) const override;
   CompressorTraits traits(std::size_t d) const override;
+  void add_decoded(const CompressedMessage& message, double weight, std::span<double> target) const override;
   using Compressor::compress;
   using Compressor::decode;
 
  private:
+  // d / k for the scaled variant, 1 otherwise.
+  double decode_factor(const CompressedMessage& message) const;
+
   std::size_t count_;
   double ratio_;
   bool scaled_;

@@ -31,4 +31,9 @@ void ThresholdSparsifier::decode(const CompressedMessage& message, std::span<dou
   detail::scatter(message, 1.0, out);
 }
 
+void ThresholdSparsifier::add_decoded(const CompressedMessage& message, double weight, std::span<double> target) const {
+  detail::check_decode(message, target, "threshold");
+  detail::scatter_add(message, 1.0, weight, target);
+}
+
 }  // namespace dlsim

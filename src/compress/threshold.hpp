@@ -20,6 +20,7 @@ class ThresholdSparsifier final : public Compressor {
   void compress(std::span<const double> x, RandomStream& rng, CompressedMessage& out) const override;
   void decode(const CompressedMessage& message, std::span<double> out) const override;
   CompressorTraits traits(std::size_t) const override { return {0.0, false, true}; }
+  void add_decoded(const CompressedMessage& message, double weight, std::span<double> target) const override;
   using Compressor::compress;
   using Compressor::decode;
 

@@ -60,4 +60,9 @@ void TopK::decode(const CompressedMessage& message, std::span<double> out) const
   detail::scatter(message, 1.0, out);
 }
 
+void TopK::add_decoded(const CompressedMessage& message, double weight, std::span<double> target) const {
+  detail::check_decode(message, target, "top-k");
+  detail::scatter_add(message, 1.0, weight, target);
+}
+
 }  // namespace dlsim

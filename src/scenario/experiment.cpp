@@ -13,26 +13,11 @@
 #include <numeric>
 #include <sstream>
 
-#include "algorithms/decentralized/gossip_sgd.hpp"
-#include "data/csv.hpp"
-#include "data/idx.hpp"
-#include "data/libsvm.hpp"
-#include "data/normalize.hpp"
-#include "data/partition.hpp"
-#include "data/synthetic.hpp"
 #include "metrics/evaluation.hpp"
 #include "metrics/results_files.hpp"
-#include "models/consensus.hpp"
-#include "models/least_squares.hpp"
-#include "models/logistic.hpp"
-#include "models/mlp.hpp"
-#include "models/softmax.hpp"
+#include "scenario/experiment_builder.hpp"
+#include "scenario/gamma_tuner.hpp"
 #include "sim/engine.hpp"
-#include "sim/heterogeneity.hpp"
-#include "sim/random.hpp"
-#include "topologies/generators.hpp"
-#include "topologies/graph_files.hpp"
-#include "topologies/mixing.hpp"
 #include "topologies/spectral.hpp"
 
 #ifndef DLSIM_VERSION
@@ -47,302 +32,6 @@ namespace {
 
 // Spectral analysis is part of the summary only where it is cheap.
 constexpr std::uint32_t kSpectralSummaryLimit = 4096;
-
-[[noreturn]] void bad(const Scenario& scenario, std::string_view path, std::string_view what) {
-  const toml::node* node = scenario.resolved().at_path(path).node();
-  const std::string where = node ? describe_location(*node, scenario.source()) : scenario.source();
-  throw ScenarioError(fmt::format("{}: {}: {}", where, path, what));
-}
-
-// Runs `build`, turning a component's std::invalid_argument into a ScenarioError at `path`.
-template <typename Build>
-auto at_key(const Scenario& scenario, std::string_view path, Build build) {
-  try {
-    return build();
-  } catch (const ScenarioError&) {
-    throw;
-  } catch (const std::invalid_argument& error) {
-    bad(scenario, path, error.what());
-  }
-}
-
-std::string toml_to_text(const toml::node& node) {
-  if (auto text = node.value<std::string>(); node.is_string()) return *text;
-  if (node.is_integer()) return std::to_string(*node.value<std::int64_t>());
-  if (node.is_floating_point()) return fmt::format("{}", *node.value<double>());
-  if (node.is_boolean()) return *node.value<bool>() ? "true" : "false";
-  std::ostringstream out;
-  node.visit([&](const auto& value) { out << value; });
-  return out.str();
-}
-
-struct Experiment {
-  std::uint32_t nodes = 0;
-  Graph graph;
-  SparseMatrix mixing;
-  SharedDataset train, test;
-  std::shared_ptr<const Model> model;
-  EngineConfig engine;
-  GossipSgdConfig algorithm;
-};
-
-void build_topology(const Scenario& scenario, Experiment& experiment) {
-  const std::string kind = scenario.text("topology.kind");
-  if (kind == "file") {
-    if (!scenario.has("topology.file")) bad(scenario, "topology.kind", "kind \"file\" needs topology.file");
-    experiment.graph = at_key(scenario, "topology.file",
-                              [&] { return read_graph_file(scenario.text("topology.file")); });
-  } else {
-    ParamText params;
-    for (const auto& [name, node] : scenario.section_entries("topology"))
-      if (name != "kind" && name != "weights" && name != "file") params[name] = toml_to_text(*node);
-    experiment.graph = at_key(scenario, "topology.kind", [&] {
-      return make_topology(kind, experiment.nodes, params, static_cast<std::uint64_t>(scenario.integer("seed")));
-    });
-  }
-  const std::size_t size = boost::num_vertices(experiment.graph);
-  if (size != experiment.nodes)
-    bad(scenario, "nodes",
-        fmt::format("the {} graph has {} nodes but the scenario has {}", kind, size, experiment.nodes));
-  if (connected_components(experiment.graph).count > 1)
-    bad(scenario, "topology.kind",
-        fmt::format("the {} graph is disconnected; {} needs a connected graph", kind,
-                    scenario.text("algorithm.kind")));
-  experiment.mixing = at_key(scenario, "topology.weights", [&] {
-    return mixing_matrix(experiment.graph, parse_mixing_rule(scenario.text("topology.weights")));
-  });
-  experiment.algorithm.mixing.assign(experiment.nodes, MixingRow{});
-  for (int node = 0; node < experiment.mixing.outerSize(); ++node) {
-    MixingRow& row = experiment.algorithm.mixing[static_cast<std::size_t>(node)];
-    row.self_weight = 0;
-    // W is symmetric, so column `node` is also its row; entries come in ascending order.
-    for (SparseMatrix::InnerIterator it(experiment.mixing, node); it; ++it) {
-      if (it.row() == node) {
-        row.self_weight = it.value();
-      } else {
-        row.neighbours.push_back(static_cast<NodeId>(it.row()));
-        row.weights.push_back(it.value());
-      }
-    }
-  }
-}
-
-Dataset synthetic(const Scenario& scenario, std::size_t samples, RandomStream& rng) {
-  const std::string source = scenario.text("data.source");
-  const auto features = static_cast<std::size_t>(scenario.integer("data.features"));
-  const auto groups = static_cast<std::size_t>(scenario.integer("data.groups"));
-  const double heterogeneity = scenario.real("data.heterogeneity");
-  if (source == "synthetic-logistic")
-    return make_logistic(LogisticSpec{samples, features, scenario.real("data.margin"),
-                                      scenario.real("data.flip_probability"), groups, heterogeneity},
-                         rng);
-  if (source == "synthetic-linear")
-    return make_linear_regression(
-        LinearRegressionSpec{samples, features, scenario.real("data.noise"), groups, heterogeneity}, rng);
-  return make_gaussian_mixture(
-      GaussianMixtureSpec{samples, features, static_cast<std::size_t>(scenario.integer("data.classes")),
-                          scenario.real("data.separation"), 1.0, groups, heterogeneity},
-      rng);
-}
-
-void build_data(const Scenario& scenario, Experiment& experiment) {
-  const std::string source = scenario.text("data.source");
-  const auto seed = static_cast<std::uint64_t>(scenario.integer("seed"));
-  Dataset train, test;
-  auto required_path = [&](std::string_view key) {
-    if (!scenario.has(key)) bad(scenario, "data.source", fmt::format("source \"{}\" needs {}", source, key));
-    return scenario.text(key);
-  };
-  if (source.rfind("synthetic", 0) == 0 || source == "gaussian-mixture") {
-    // One draw for train and test, so both come from the same distribution.
-    const auto samples = static_cast<std::size_t>(scenario.integer("data.samples"));
-    const auto test_samples = static_cast<std::size_t>(scenario.integer("data.test_samples"));
-    RandomStream rng(seed, 0, purpose_id("data.synthetic"));
-    const Dataset all = synthetic(scenario, samples + test_samples, rng);
-    std::vector<std::uint32_t> train_rows(samples), test_rows(test_samples);
-    std::iota(train_rows.begin(), train_rows.end(), 0u);
-    std::iota(test_rows.begin(), test_rows.end(), static_cast<std::uint32_t>(samples));
-    train = subset(all, train_rows);
-    test = subset(all, test_rows);
-  } else if (source == "libsvm") {
-    train = at_key(scenario, "data.path", [&] { return load_libsvm(required_path("data.path")); });
-    if (scenario.has("data.test_path"))
-      test = at_key(scenario, "data.test_path", [&] {
-        return load_libsvm(scenario.text("data.test_path"), LibsvmOptions{train.dim, false});
-      });
-  } else if (source == "csv") {
-    train = at_key(scenario, "data.path", [&] { return load_csv(required_path("data.path")); });
-    if (scenario.has("data.test_path"))
-      test = at_key(scenario, "data.test_path", [&] { return load_csv(scenario.text("data.test_path")); });
-  } else {
-    const std::string dir = scenario.has("data.path") ? scenario.text("data.path") : std::string(kFashionMnistDir);
-    if (!fashion_mnist_available(dir))
-      bad(scenario, "data.source",
-          fmt::format("Fashion-MNIST is not in {} (install Debian's dataset-fashion-mnist)", dir));
-    train = at_key(scenario, "data.path", [&] { return load_fashion_mnist(dir, true); });
-    test = at_key(scenario, "data.path", [&] { return load_fashion_mnist(dir, false); });
-  }
-  const std::string normalization = scenario.text("data.normalize");
-  if (normalization == "unit-norm") {
-    normalize_rows(train);
-    if (test.size() > 0) normalize_rows(test);
-  } else if (normalization != "none") {
-    const FeatureScaling scaling = fit_scaling(train, parse_normalization(normalization));
-    apply_scaling(train, scaling);
-    if (test.size() > 0) apply_scaling(test, scaling);
-  }
-  experiment.train = std::make_shared<const Dataset>(std::move(train));
-  if (test.size() > 0) experiment.test = std::make_shared<const Dataset>(std::move(test));
-
-  const std::string partition = scenario.text("data.partition");
-  const std::size_t samples = experiment.train->size();
-  RandomStream rng(seed, 0, purpose_id("data.partition"));
-  Partition split = at_key(scenario, "data.partition", [&] {
-    if (partition == "iid") return partition_iid(samples, experiment.nodes, rng);
-    if (partition == "sorted") return partition_sorted_by_label(*experiment.train, experiment.nodes);
-    if (partition == "shards")
-      return partition_shards(*experiment.train, experiment.nodes,
-                              static_cast<std::size_t>(scenario.integer("data.shards_per_node")), rng);
-    if (partition == "dirichlet")
-      return partition_dirichlet(*experiment.train, experiment.nodes, scenario.real("data.alpha"), rng);
-    if (partition == "quantity-skew")
-      return partition_quantity_skew(samples, experiment.nodes, scenario.real("data.skew_exponent"), rng);
-    return partition_contiguous(samples, experiment.nodes);
-  });
-  for (std::uint32_t node = 0; node < experiment.nodes; ++node)
-    if (split.indices[node].empty())
-      bad(scenario, "data.partition",
-          fmt::format("node {} gets no samples ({} samples over {} nodes)", node, samples, experiment.nodes));
-  experiment.algorithm.partition = std::move(split.indices);
-}
-
-void build_model(const Scenario& scenario, Experiment& experiment) {
-  const std::string kind = scenario.text("model.kind");
-  const Dataset& data = *experiment.train;
-  const double l2 = scenario.real("model.l2");
-  experiment.model = at_key(scenario, "model.kind", [&]() -> std::shared_ptr<const Model> {
-    if (kind == "logistic") {
-      if (data.num_classes != 2)
-        throw std::invalid_argument(fmt::format("logistic regression needs two classes, the data has {}", data.num_classes));
-      return std::make_shared<LogisticRegression>(data.dim, l2);
-    }
-    if (kind == "least-squares") return std::make_shared<LeastSquares>(data.dim, l2);
-    if (kind == "consensus") return std::make_shared<AverageConsensus>(data.dim);
-    if (data.num_classes < 2)
-      throw std::invalid_argument(fmt::format("{} needs class labels; the data is a regression set", kind));
-    if (kind == "softmax") return std::make_shared<SoftmaxRegression>(data.dim, data.num_classes, l2);
-    std::vector<std::size_t> layers{data.dim};
-    for (std::int64_t width : scenario.integers("model.hidden")) layers.push_back(static_cast<std::size_t>(width));
-    layers.push_back(data.num_classes);
-    return std::make_shared<Mlp>(layers, l2);
-  });
-}
-
-void build_algorithm(const Scenario& scenario, Experiment& experiment) {
-  const std::string kind = scenario.text("algorithm.kind");
-  if (scenario.text("compression.kind") != "none")
-    bad(scenario, "compression.kind",
-        fmt::format("{} sends exact models; compressed algorithms (choco-sgd, ...) are not available yet", kind));
-  GossipSgdConfig& config = experiment.algorithm;
-  config.nodes = experiment.nodes;
-  config.seed = static_cast<std::uint64_t>(scenario.integer("seed"));
-  config.rounds = static_cast<std::uint64_t>(scenario.integer("stop.rounds"));
-  config.learning_rate = scenario.real("algorithm.learning_rate");
-  config.batch_size = static_cast<std::size_t>(scenario.integer("algorithm.batch_size"));
-  config.model = experiment.model;
-  config.train = experiment.train;
-  config.gradient_steps = kind == "d-psgd";
-  if (kind == "gossip") {
-    if (scenario.text("model.kind") != "consensus")
-      bad(scenario, "algorithm.kind", "gossip averages the nodes' data: set model.kind = \"consensus\"");
-    // x_i^0 = the mean of node i's rows: the minimiser of its local objective.
-    const Dataset& data = *experiment.train;
-    config.initial_models.assign(experiment.nodes, std::vector<double>(data.dim, 0.0));
-    for (std::uint32_t node = 0; node < experiment.nodes; ++node) {
-      std::vector<double>& x = config.initial_models[node];
-      for (std::uint32_t row : config.partition[node]) {
-        if (data.is_sparse()) {
-          const auto columns = data.row_columns(row);
-          const auto values = data.row_values(row);
-          for (std::size_t k = 0; k < columns.size(); ++k) x[columns[k]] += values[k];
-        } else {
-          const auto values = data.row(row);
-          for (std::size_t k = 0; k < values.size(); ++k) x[k] += values[k];
-        }
-      }
-      for (double& value : x) value /= static_cast<double>(config.partition[node].size());
-    }
-  }
-}
-
-std::vector<NodeId> random_nodes(std::uint32_t nodes, double fraction, std::uint64_t seed, std::string_view purpose) {
-  std::vector<NodeId> order(nodes);
-  std::iota(order.begin(), order.end(), 0u);
-  RandomStream(seed, 0, purpose_id(purpose)).shuffle(std::span<NodeId>(order));
-  order.resize(static_cast<std::size_t>(std::llround(fraction * nodes)));
-  std::sort(order.begin(), order.end());
-  return order;
-}
-
-void build_engine(const Scenario& scenario, Experiment& experiment, int threads) {
-  EngineConfig& engine = experiment.engine;
-  const std::uint32_t n = experiment.nodes;
-  const auto seed = static_cast<std::uint64_t>(scenario.integer("seed"));
-  engine.nodes = n;
-  engine.seed = seed;
-  engine.threads = threads;
-  NetworkConfig& network = engine.network;
-  network.model = scenario.text("network.model") == "fair" ? NetworkModel::fair : NetworkModel::fifo;
-  network.latency.base = scenario.duration("network.latency");
-  network.latency.spread = scenario.duration("network.latency_spread");
-  if (network.latency.spread > 0) network.latency.kind = LatencyModel::Kind::uniform;
-  network.latency.jitter_mean = scenario.duration("network.jitter");
-  const std::int64_t bandwidth = scenario.rate_bps("network.bandwidth");
-  network.uplink_bps.assign(n, scenario.has("network.uplink") ? scenario.rate_bps("network.uplink") : bandwidth);
-  network.downlink_bps.assign(n, scenario.has("network.downlink") ? scenario.rate_bps("network.downlink") : bandwidth);
-  network.loss_probability = scenario.real("network.loss");
-
-  ComputeConfig& compute = engine.compute;
-  compute.flops_per_second = scenario.real("compute.flops_per_second");
-  compute.bytes_per_second = scenario.real("compute.bytes_per_second");
-  compute.jitter_sigma = scenario.real("compute.jitter_sigma");
-  const std::string speed = scenario.text("compute.speed");
-  if (speed != "constant") {
-    NodeDistribution distribution;
-    using Kind = NodeDistribution::Kind;
-    distribution.kind = speed == "uniform" ? Kind::uniform
-                        : speed == "lognormal" ? Kind::lognormal
-                        : speed == "two-class" ? Kind::two_class
-                                               : Kind::table;
-    distribution.low = scenario.real("compute.speed_low");
-    distribution.high = scenario.real("compute.speed_high");
-    distribution.sigma = scenario.real("compute.speed_sigma");
-    distribution.fraction = scenario.real("compute.slow_fraction");
-    distribution.factor = scenario.real("compute.slow_factor");
-    if (distribution.kind == Kind::table) {
-      if (!scenario.has("compute.speed_table")) bad(scenario, "compute.speed", "speed \"table\" needs compute.speed_table");
-      distribution.table_path = scenario.text("compute.speed_table");
-    }
-    compute.speed_factor = at_key(scenario, distribution.kind == Kind::table ? "compute.speed_table" : "compute.speed",
-                                  [&] { return sample_per_node(distribution, n, seed, purpose_id("compute.speed")); });
-    for (std::uint32_t node = 0; node < n; ++node)
-      if (compute.speed_factor[node] <= 0)
-        bad(scenario, "compute.speed_table", fmt::format("node {} has speed factor 0", node));
-  }
-
-  FaultConfig& faults = engine.faults;
-  const SimTime crash_time = scenario.duration("faults.crash_time");
-  for (NodeId node : random_nodes(n, scenario.real("faults.crash_fraction"), seed, "faults.crash"))
-    faults.crashes.emplace_back(node, crash_time);
-  const double churn_fraction = scenario.real("faults.churn_fraction");
-  if (churn_fraction > 0) {
-    faults.churn_nodes = random_nodes(n, churn_fraction, seed, "faults.churn");
-    if (!faults.churn_nodes.empty()) {
-      faults.churn_mean_up = std::max<SimTime>(1, scenario.duration("faults.churn_mean_up"));
-      faults.churn_mean_down = std::max<SimTime>(1, scenario.duration("faults.churn_mean_down"));
-    }
-  }
-}
 
 long peak_memory_kib() {
   rusage usage{};
@@ -381,13 +70,7 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   auto wall_seconds = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   };
-  Experiment experiment;
-  experiment.nodes = static_cast<std::uint32_t>(scenario.integer("nodes"));
-  build_topology(scenario, experiment);
-  build_data(scenario, experiment);
-  build_model(scenario, experiment);
-  build_algorithm(scenario, experiment);
-  build_engine(scenario, experiment, options.threads);
+  Experiment experiment = build_experiment(scenario, options.threads);
 
   std::error_code error;
   std::filesystem::create_directories(options.out_dir, error);
@@ -430,13 +113,33 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
     else fmt::print(stderr, "\r\x1b[2K{}", line);
   };
 
+  // Declared in this order so that the engine (which joins any compute task
+  // still running) goes before the behaviour whose buffers the tasks write.
+  std::unique_ptr<RoundSnapshots> snapshots_holder;
+  std::unique_ptr<DecentralizedAlgorithm> behaviour_holder;
   std::unique_ptr<Engine> engine;
   try {
+    if (experiment.gamma_auto) {
+      const std::uint64_t tune_rounds_key = static_cast<std::uint64_t>(scenario.integer("algorithm.tune_rounds"));
+      const std::uint64_t tune_rounds = tune_rounds_key > 0 ? tune_rounds_key : std::max<std::uint64_t>(20, rounds / 10);
+      const GammaChoice choice = tune_gamma(experiment, std::min(tune_rounds, std::max<std::uint64_t>(rounds, 1)));
+      experiment.config.gamma = choice.gamma;
+      nlohmann::json trials = nlohmann::json::array();
+      for (const GammaTrial& trial : choice.trials)
+        trials.push_back({{"gamma", trial.gamma}, {choice.criterion, std::isfinite(trial.figure) ? nlohmann::json(trial.figure) : nlohmann::json(nullptr)}});
+      summary_json["gamma_tuning"] = {{"gamma", choice.gamma}, {"rounds", choice.rounds},
+                                      {"criterion", choice.criterion}, {"trials", trials}};
+      if (options.verbose) fmt::print(stderr, "gamma = \"auto\": chose {} ({} after {} rounds)\n", choice.gamma, choice.criterion, choice.rounds);
+    }
+    summary_json["gamma"] = experiment.config.gamma;
     // By time: evaluate the nodes' current models every `every_time`; the
     // snapshots then only mark the last round. By rounds: evaluate snapshots.
     const bool by_time = every_time > 0;
-    RoundSnapshots snapshots(experiment.nodes, by_time ? std::numeric_limits<std::uint64_t>::max() : every, rounds);
-    GossipSgd behaviour(experiment.algorithm, snapshots);
+    snapshots_holder = std::make_unique<RoundSnapshots>(
+        experiment.nodes, by_time ? std::numeric_limits<std::uint64_t>::max() : every, rounds);
+    RoundSnapshots& snapshots = *snapshots_holder;
+    behaviour_holder = experiment.algorithm->make(experiment.config, &snapshots);
+    DecentralizedAlgorithm& behaviour = *behaviour_holder;
     engine = std::make_unique<Engine>(experiment.engine);
     engine->set_behaviour_all(&behaviour);
     const SimTime horizon = time_limit > 0 ? time_limit : kNever - 1;

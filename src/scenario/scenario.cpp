@@ -100,6 +100,16 @@ void check_value(toml::table& table, std::string_view key, const KeySpec& spec,
       check_number_range(node, source, path, spec, value);
       break;
     }
+    case ValueType::real_or_auto:
+      if (node.is_string()) {
+        if (*node.value<std::string>() != "auto")
+          fail_at(node, source, path,
+                  fmt::format("expected a number or \"auto\", got the string \"{}\"", *node.value<std::string>()));
+      } else {
+        expect(node.is_number());
+        check_number_range(node, source, path, spec, *node.value<double>());
+      }
+      break;
     case ValueType::boolean:
       expect(node.is_boolean());
       break;
@@ -327,6 +337,7 @@ std::string Scenario::text(std::string_view path) const { return *at(path).value
 std::int64_t Scenario::integer(std::string_view path) const { return *at(path).value<std::int64_t>(); }
 double Scenario::real(std::string_view path) const { return *at(path).value<double>(); }
 bool Scenario::boolean(std::string_view path) const { return *at(path).value<bool>(); }
+bool Scenario::is_auto(std::string_view path) const { return at(path).value<std::string>() == "auto"; }
 SimTime Scenario::duration(std::string_view path) const { return parse_duration(text(path)); }
 std::int64_t Scenario::rate_bps(std::string_view path) const { return parse_rate_bps(text(path)); }
 std::int64_t Scenario::size_bits(std::string_view path) const { return parse_size_bits(text(path)); }

@@ -10,6 +10,7 @@ std::string_view value_type_name(ValueType type) {
     case ValueType::choice: return "choice";
     case ValueType::integer: return "integer";
     case ValueType::real: return "number";
+    case ValueType::real_or_auto: return "number or \"auto\"";
     case ValueType::boolean: return "boolean";
     case ValueType::duration: return "duration";
     case ValueType::rate: return "rate";

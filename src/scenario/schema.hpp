@@ -19,6 +19,7 @@ enum class ValueType {
   choice,    // one of KeySpec::choices
   integer,   // TOML integer
   real,      // TOML float (an integer is accepted and converted exactly)
+  real_or_auto,  // a number as for real, or the string "auto" (the program chooses)
   boolean,
   duration,  // text with a unit, "1.5ms" (sim/units.hpp)
   rate,      // text with a unit, "1Gbps"

@@ -5,6 +5,7 @@
 
 #include <limits>
 
+#include "algorithms/decentralized/registry.hpp"
 #include "compress/factory.hpp"
 #include "scenario/experiment.hpp"
 #include "topologies/generators.hpp"
@@ -173,12 +174,36 @@ Schema build_schema() {
        key("hidden", ValueType::integer_list, "[128]", "mlp: hidden layer sizes", 1)},
       {}});
 
+  std::vector<std::string> algorithm_names;
+  std::string algorithm_help;
+  for (const AlgorithmKind& kind : decentralized_algorithms()) {
+    algorithm_names.emplace_back(kind.name);
+    algorithm_help += fmt::format("{}{}: {}", algorithm_help.empty() ? "" : "; ", kind.name, kind.help);
+  }
   sections.push_back(SectionSpec{
       "algorithm", "the node behaviour",
-      {choice("kind", {"d-psgd", "gossip"}, "d-psgd",
-              "d-psgd: decentralized SGD (Lian et al. 2017); gossip: exact average consensus"),
-       key("learning_rate", ValueType::real, "0.1", "step size eta", 0),
-       key("batch_size", ValueType::integer, "32", "minibatch per node and round", 1)},
+      {choice("kind", algorithm_names, "d-psgd", algorithm_help),
+       key("learning_rate", ValueType::real, "0.1", "step size eta (eta_0 of the schedule)", 0),
+       key("batch_size", ValueType::integer, "32", "minibatch per node and round", 1),
+       key("gamma", ValueType::real_or_auto, "\"auto\"",
+           "consensus step size of choco-*, q1-gossip and q2-gossip, in (0, 1]; \"auto\": the best of a grid "
+           "on a prefix of the run (see tune_rounds), recorded in the summary", 1e-12, 1),
+       key("tune_rounds", ValueType::integer, "0",
+           "gamma = \"auto\": rounds of each trial run (0: a tenth of stop.rounds, at least 20)", 0),
+       choice("variant", {"icml2019", "iclr2020"}, "icml2019",
+              "choco-sgd: icml2019 (gradient, then gossip on the new x_hat) or iclr2020 (gossip on the previous "
+              "round's x_hat, so the next gradient overlaps communication)"),
+       key("local_steps", ValueType::integer, "1", "local-sgd: gradient steps per gossip step (tau)", 1),
+       choice("schedule", {"constant", "step", "inverse-time"}, "constant",
+              "learning-rate schedule: constant; step (times decay_factor every decay_every rounds); inverse-time "
+              "(eta_t = learning_rate * decay_offset / (t + decay_offset), i.e. a / (t + b))"),
+       key("decay_factor", ValueType::real, "0.1", "step: factor applied every decay_every rounds", 1e-300, 1),
+       key("decay_every", ValueType::integer, "100", "step: rounds between decays", 1),
+       key("decay_offset", ValueType::real, "100", "inverse-time: b in a / (t + b)", 1e-300),
+       key("warmup_rounds", ValueType::integer, "0", "linear warm-up of the learning rate over this many rounds", 0),
+       key("momentum", ValueType::real, "0.0", "local heavy-ball momentum beta in [0, 1)", 0, 0.999999999),
+       key("nesterov", ValueType::boolean, "false", "Nesterov momentum (needs momentum > 0)"),
+       key("weight_decay", ValueType::real, "0.0", "added to the gradient as weight_decay * x (on top of model.l2)", 0)},
       {}});
 
   SectionSpec compression{"compression", "how messages are encoded",

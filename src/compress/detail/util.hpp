@@ -25,6 +25,12 @@ inline void scatter(const CompressedMessage& message, double factor, std::span<d
     out[message.indices[j]] = factor * double(message.values[j]);
 }
 
+// target[indices[j]] += weight * (factor * values[j]): scatter() then an axpy, without the zeros.
+inline void scatter_add(const CompressedMessage& message, double factor, double weight, std::span<double> target) {
+  for (std::size_t j = 0; j < message.indices.size(); ++j)
+    target[message.indices[j]] += weight * (factor * double(message.values[j]));
+}
+
 // Resets the payload fields of a reused message.
 inline void reset(CompressedMessage& message, std::size_t dim) {
   message.dim = dim;

@@ -1,0 +1,64 @@
+// CHOCO-Gossip and CHOCO-SGD; see choco.hpp.
+#include "algorithms/decentralized/choco.hpp"
+
+#include <stdexcept>
+
+namespace dlsim {
+namespace {
+
+GradientTiming choco_timing(bool gradient_steps, ChocoVariant variant) {
+  if (!gradient_steps) return GradientTiming::none;
+  return variant == ChocoVariant::iclr2020 ? GradientTiming::pipelined
+                                           : GradientTiming::before_send;
+}
+
+}  // namespace
+
+Choco::Choco(DecentralizedConfig config, RoundSnapshots* snapshots, bool gradient_steps)
+    : RoundBasedAlgorithm(std::move(config), snapshots, choco_timing(gradient_steps, config.choco_variant)),
+      gradient_steps_(gradient_steps),
+      variant_(gradient_steps ? this->config().choco_variant : ChocoVariant::icml2019) {
+  if (this->config().mixing.time_varying())
+    throw std::invalid_argument("CHOCO keeps sum_j w_ij x_hat_j for a fixed W; time-varying topologies are not supported");
+  if (!(this->config().gamma > 0 && this->config().gamma <= 1))
+    throw std::invalid_argument("CHOCO's consensus step size gamma must be in (0, 1]");
+  nodes_.resize(this->config().nodes);
+  for (NodeId node = 0; node < this->config().nodes; ++node) {
+    NodeState& state = nodes_[node];
+    state.x = initial_model(node);
+    state.x_hat.assign(state.x.size(), 0.0);
+    state.s.assign(state.x.size(), 0.0);
+  }
+}
+
+std::shared_ptr<const VectorMessage> Choco::make_message(Context& ctx, NodeId node, std::uint64_t round,
+                                                         std::span<const double> gradient) {
+  NodeState& state = nodes_[node];
+  const std::size_t d = state.x.size();
+  const double gamma = config().gamma;
+  if (gradient_steps_) {
+    // The gradient was evaluated at the current x (in both variants).
+    optimizer(node).apply(round, state.x, gradient, state.x);
+  }
+  if (variant_ == ChocoVariant::iclr2020)
+    for (std::size_t k = 0; k < d; ++k) state.x[k] += gamma * (state.s[k] - state.x_hat[k]);
+  std::vector<double> difference(d);
+  for (std::size_t k = 0; k < d; ++k) difference[k] = state.x[k] - state.x_hat[k];
+  RandomStream rng = ctx.rng(purpose_id("compress"));
+  std::shared_ptr<VectorMessage> message = codec().encode(round, difference, rng);
+  codec().add_decoded(*message, 1.0, state.x_hat);
+  codec().add_decoded(*message, config().mixing.row(node, round).self_weight, state.s);
+  return message;
+}
+
+void Choco::complete_round(Context&, NodeId node, std::uint64_t, std::span<const Received> received,
+                           std::span<const double>) {
+  NodeState& state = nodes_[node];
+  for (const Received& in : received) codec().add_decoded(*in.message, in.weight, state.s);
+  if (variant_ == ChocoVariant::icml2019) {
+    const double gamma = config().gamma;
+    for (std::size_t k = 0; k < state.x.size(); ++k) state.x[k] += gamma * (state.s[k] - state.x_hat[k]);
+  }
+}
+
+}  // namespace dlsim

@@ -1,0 +1,56 @@
+// CHOCO-Gossip and CHOCO-SGD: gossip with compressed messages that converges
+// at the rate of exact gossip up to a factor in the compression quality
+// (Koloskova, Stich, Jaggi, "Decentralized stochastic optimization and gossip
+// algorithms with compressed communication", ICML 2019, Algorithms 1 and 2;
+// Koloskova, Lin, Stich, Jaggi, "Decentralized deep learning with arbitrary
+// communication compression", ICLR 2020, Algorithm 1).
+//
+// Every node keeps a public copy x_hat_i of its model that all its neighbours
+// also hold; it sends only q_i = Q(x_i - x_hat_i), and everyone adds the
+// decoded q_i to their copy of x_hat_i. Instead of one copy per neighbour a
+// node keeps s_i = sum_j w_ij x_hat_j (itself included), updated with the
+// weighted decoded messages: three vectors per node (x, x_hat, s) whatever the
+// degree. Round t:
+//
+//  ICML 2019 (Algorithm 2; Algorithm 1 without the gradient step):
+//    x_i <- x_i - eta_t d_i                   (gradient at x_i; CHOCO-SGD only)
+//    q_i = Q(x_i - x_hat_i); send q_i; x_hat_i += q_i; s_i += sum_j w_ij q_j
+//    x_i <- x_i + gamma (s_i - x_hat_i)       (= gamma sum_j w_ij (x_hat_j - x_hat_i))
+//  ICLR 2020 (the deep-learning variant; the gossip step uses the x_hat of
+//  the previous round, so the next gradient overlaps with communication):
+//    x_i <- x_i - eta_t d_i + gamma (s_i - x_hat_i)
+//    q_i = Q(x_i - x_hat_i); send q_i; x_hat_i += q_i; s_i += sum_j w_ij q_j
+//
+// x_hat starts at 0, so sum_i x_hat_i evolves as sum_i of the decoded q_i and,
+// for a symmetric doubly stochastic W, the gossip steps preserve the average
+// of the x_i exactly (up to rounding): the invariant the tests check.
+#pragma once
+
+#include "algorithms/decentralized/round_based.hpp"
+
+namespace dlsim {
+
+class Choco final : public RoundBasedAlgorithm {
+ public:
+  // gradient_steps false: CHOCO-Gossip (consensus only); true: CHOCO-SGD in config.choco_variant.
+  Choco(DecentralizedConfig config, RoundSnapshots* snapshots, bool gradient_steps);
+
+  std::span<const double> model(NodeId node) const override { return nodes_[node].x; }
+  // The node's public copy x_hat_i (for tests of the invariants).
+  std::span<const double> public_copy(NodeId node) const { return nodes_[node].x_hat; }
+
+ private:
+  struct NodeState {
+    std::vector<double> x, x_hat, s;
+  };
+  std::shared_ptr<const VectorMessage> make_message(Context& ctx, NodeId node, std::uint64_t round,
+                                                    std::span<const double> gradient) override;
+  void complete_round(Context& ctx, NodeId node, std::uint64_t round, std::span<const Received> received,
+                      std::span<const double> gradient) override;
+
+  bool gradient_steps_;
+  ChocoVariant variant_;
+  std::vector<NodeState> nodes_;
+};
+
+}  // namespace dlsim

@@ -1,0 +1,73 @@
+// What every decentralized algorithm is given: the nodes' mixing weights
+// (fixed or one W per round), where minibatches come from, the model, the
+// local optimiser, the message encoding and the number of rounds.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "algorithms/local_optimizer.hpp"
+#include "compress/compressor.hpp"
+#include "data/dataset.hpp"
+#include "models/model.hpp"
+#include "sim/node.hpp"
+
+namespace dlsim {
+
+// Row i of a mixing matrix W: the node's own weight and its neighbours'.
+struct MixingRow {
+  double self_weight = 1.0;
+  std::vector<NodeId> neighbours;  // ascending
+  std::vector<double> weights;     // w_ij, same order
+};
+
+// One W for every round, or a periodic sequence of them (time-varying
+// topologies such as the one-peer exponential graph): round t uses
+// period[t mod period.size()].
+struct MixingSchedule {
+  std::vector<std::vector<MixingRow>> period;  // [round in period][node]
+
+  bool time_varying() const { return period.size() > 1; }
+  const MixingRow& row(NodeId node, std::uint64_t round) const { return period[round % period.size()][node]; }
+  // w_ij in `round`; throws std::logic_error if j is not a neighbour of i then.
+  double weight(NodeId node, NodeId neighbour, std::uint64_t round) const;
+};
+
+// Draws `count` fresh samples for `node` from `rng` into `out` (overwritten).
+using SampleGenerator = std::function<void(NodeId node, std::size_t count, RandomStream& rng, Dataset& out)>;
+
+// Where a node's minibatches come from: a stored data set shared read-only by
+// every node, of which each node holds an index list; or, at very large scale,
+// samples generated on demand from the node's own random stream (nothing stored).
+struct BatchSource {
+  SharedDataset data;
+  std::vector<std::vector<std::uint32_t>> partition;  // sample indices per node
+  SampleGenerator generate;                           // when set, used instead of data
+  // Input dimension of the generated samples (for the compute-cost model).
+  std::size_t generated_dim = 0;
+};
+
+// The two published forms of CHOCO-SGD (see choco.hpp).
+enum class ChocoVariant { icml2019, iclr2020 };
+
+struct DecentralizedConfig {
+  std::uint32_t nodes = 0;
+  std::uint64_t seed = 1;
+  MixingSchedule mixing;
+  std::uint64_t rounds = 100;
+  std::shared_ptr<const Model> model;
+  BatchSource batches;           // unused by pure consensus algorithms
+  std::size_t batch_size = 32;
+  LocalOptimizerConfig optimizer;
+  std::shared_ptr<const Compressor> compressor;  // null: exact fp64 messages
+  double gamma = 1.0;                            // consensus step size (CHOCO, Q1/Q2 gossip)
+  std::uint64_t local_steps = 1;                 // local-sgd: gradient steps per gossip step
+  ChocoVariant choco_variant = ChocoVariant::icml2019;  // choco-sgd
+  // Initial models, one per node; empty: the model's initialisation from the
+  // seed, the same at every node.
+  std::vector<std::vector<double>> initial_models;
+};
+
+}  // namespace dlsim

@@ -1,0 +1,39 @@
+// Every decentralized algorithm by the name scenario files use, with what it
+// needs from the rest of the experiment. The experiment builder checks a
+// scenario against this table, so each rule is stated once.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "algorithms/decentralized/config.hpp"
+#include "algorithms/decentralized/round_based.hpp"
+#include "algorithms/round_snapshots.hpp"
+
+namespace dlsim {
+
+struct AlgorithmKind {
+  std::string_view name;
+  std::string_view help;        // one line, with the paper
+  bool uses_gradients = true;   // trains a model on data (else: average consensus of the nodes' data)
+  bool compresses = false;      // accepts compression.kind other than "none"
+  bool unbiased_only = false;   // ... but only unbiased compressors
+  bool time_varying = false;    // accepts a time-varying topology (one W per round)
+  bool uses_gamma = false;      // has a consensus step size gamma
+  bool uses_local_steps = false;
+  // Builds the behaviour; std::invalid_argument for a config it cannot run.
+  std::function<std::unique_ptr<DecentralizedAlgorithm>(DecentralizedConfig, RoundSnapshots*)> make;
+};
+
+// gossip, d-psgd, choco-gossip, choco-sgd, q1-gossip, q2-gossip, dcd-psgd,
+// ecd-psgd, diging, local-sgd, ad-psgd.
+const std::vector<AlgorithmKind>& decentralized_algorithms();
+// The kind called `name`; std::invalid_argument listing the kinds otherwise.
+const AlgorithmKind& find_decentralized_algorithm(std::string_view name);
+
+// The `variant` parameter of choco-sgd: "icml2019" or "iclr2020".
+ChocoVariant parse_choco_variant(std::string_view name);
+
+}  // namespace dlsim

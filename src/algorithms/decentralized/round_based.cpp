@@ -1,0 +1,217 @@
+// Synchronous rounds over messages; see round_based.hpp.
+#include "algorithms/decentralized/round_based.hpp"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <numeric>
+#include <stdexcept>
+
+#include "sim/random.hpp"
+
+namespace dlsim {
+namespace {
+
+constexpr std::uint32_t kVectorTag = 1;
+
+}  // namespace
+
+double MixingSchedule::weight(NodeId node, NodeId neighbour, std::uint64_t round) const {
+  const MixingRow& mixing_row = row(node, round);
+  const auto it = std::lower_bound(mixing_row.neighbours.begin(), mixing_row.neighbours.end(), neighbour);
+  if (it == mixing_row.neighbours.end() || *it != neighbour)
+    throw std::logic_error(fmt::format("node {} got a round-{} message from {}, not its neighbour in that round",
+                                       node, round, neighbour));
+  return mixing_row.weights[static_cast<std::size_t>(it - mixing_row.neighbours.begin())];
+}
+
+GradientTasks::GradientTasks(const DecentralizedConfig& config)
+    : model_(config.model),
+      source_(config.batches),
+      batch_size_(config.batch_size),
+      seed_(config.seed),
+      workspaces_(std::make_shared<tbb::enumerable_thread_specific<Workspace>>()) {
+  if (batch_size_ == 0) throw std::invalid_argument("the batch size must be positive");
+  if (source_.generate) return;
+  if (!source_.data || source_.partition.size() != config.nodes)
+    throw std::invalid_argument("training data and a partition over the nodes are needed");
+  samplers_.reserve(config.nodes);
+  for (NodeId node = 0; node < config.nodes; ++node) {
+    if (source_.partition[node].empty())
+      throw std::invalid_argument(fmt::format("node {} holds no training samples", node));
+    samplers_.push_back(NodeSampler{MinibatchSampler(source_.partition[node], batch_size_),
+                                    RandomStream(seed_, node, purpose_id("data.sampler"))});
+  }
+  // The sampler has its own copy; the partition is not needed any more.
+  source_.partition = {};
+}
+
+void GradientTasks::start(Context& ctx, std::span<const double> x, std::span<double> gradient, std::uint64_t tag) {
+  const NodeId node = ctx.self();
+  std::vector<std::uint32_t> batch;
+  double samples = static_cast<double>(batch_size_);
+  double flops_per_sample = 0, input_dim = 0;
+  if (source_.generate) {
+    Dataset shape;
+    shape.dim = source_.generated_dim;
+    flops_per_sample = model_->flops_per_sample(shape);
+    input_dim = static_cast<double>(source_.generated_dim);
+  } else {
+    const auto next = samplers_[node].sampler.next(samplers_[node].stream);
+    batch.assign(next.begin(), next.end());
+    samples = static_cast<double>(batch.size());
+    flops_per_sample = model_->flops_per_sample(*source_.data);
+    input_dim = static_cast<double>(source_.data->dim);
+  }
+  // Forward and backward pass: about three times the forward flops.
+  const ComputeCost cost{3.0 * flops_per_sample * samples, 4.0 * samples * input_dim};
+  // Generated samples: a stream of their own per node and round (the tag).
+  RandomStream generator_stream(seed_, node, purpose_id("data.on_demand"), tag);
+  ctx.start_compute(
+      cost,
+      [x = std::vector<double>(x.begin(), x.end()), batch = std::move(batch), gradient, node, generator_stream,
+       model = model_, source = &source_, batch_size = batch_size_, workspaces = workspaces_]() mutable {
+        Workspace& workspace = workspaces->local();
+        if (!workspace.model) workspace.model = model->make_workspace();
+        if (source->generate) {
+          source->generate(node, batch_size, generator_stream, workspace.generated);
+          workspace.all_rows.resize(workspace.generated.size());
+          std::iota(workspace.all_rows.begin(), workspace.all_rows.end(), 0u);
+          model->loss_and_gradient(x, workspace.generated, workspace.all_rows, gradient, *workspace.model);
+        } else {
+          model->loss_and_gradient(x, *source->data, batch, gradient, *workspace.model);
+        }
+      },
+      tag);
+}
+
+RoundBasedAlgorithm::RoundBasedAlgorithm(DecentralizedConfig config, RoundSnapshots* snapshots,
+                                         GradientTiming timing)
+    : config_(std::move(config)), snapshots_(snapshots), timing_(timing), codec_(config_.compressor) {
+  const std::uint32_t n = config_.nodes;
+  if (!config_.model) throw std::invalid_argument("a model is needed");
+  dimension_ = config_.model->dimension();
+  if (config_.mixing.period.empty()) throw std::invalid_argument("a mixing matrix is needed");
+  for (const auto& rows : config_.mixing.period)
+    if (rows.size() != n) throw std::invalid_argument("one mixing row per node is needed");
+  if (!config_.initial_models.empty()) {
+    if (config_.initial_models.size() != n) throw std::invalid_argument("one initial model per node is needed");
+    for (const auto& x : config_.initial_models)
+      if (x.size() != dimension_) throw std::invalid_argument("an initial model has the wrong dimension");
+  } else {
+    shared_start_.assign(dimension_, 0.0);
+    RandomStream init(config_.seed, 0, purpose_id("model.init"));
+    config_.model->initialize(shared_start_, init);
+  }
+  if (config_.local_steps == 0) throw std::invalid_argument("local_steps must be at least 1");
+  validate(config_.optimizer);
+  if (timing_ != GradientTiming::none) gradients_ = std::make_unique<GradientTasks>(config_);
+  rounds_.resize(n);
+  if (timing_ != GradientTiming::none)
+    for (RoundState& state : rounds_) state.gradient.assign(dimension_, 0.0);
+  optimizers_.assign(n, LocalOptimizer(&config_.optimizer));
+}
+
+RoundBasedAlgorithm::~RoundBasedAlgorithm() = default;
+
+const std::vector<double>& RoundBasedAlgorithm::initial_model(NodeId node) const {
+  return config_.initial_models.empty() ? shared_start_ : config_.initial_models[node];
+}
+
+std::size_t RoundBasedAlgorithm::expected_messages(NodeId node, std::uint64_t round) const {
+  return communicates(round) ? config_.mixing.row(node, round).neighbours.size() : 0;
+}
+
+void RoundBasedAlgorithm::on_start(Context& ctx) {
+  if (ctx.rejoining()) return;  // synchronous rounds cannot resume after an outage
+  RoundState& state = rounds_[ctx.self()];
+  if (snapshots_ && snapshots_->contribute(ctx.self(), 0, ctx.now(), model(ctx.self()))) ctx.request_stop();
+  begin_round(ctx, state);
+}
+
+void RoundBasedAlgorithm::start_gradient(Context& ctx, RoundState& state, std::uint64_t round) {
+  gradients_->start(ctx, gradient_point(ctx.self()), state.gradient, round);
+}
+
+void RoundBasedAlgorithm::begin_round(Context& ctx, RoundState& state) {
+  if (state.round >= config_.rounds) return;
+  state.sent = false;
+  switch (timing_) {
+    case GradientTiming::none:
+      send_round(ctx, state);
+      break;
+    case GradientTiming::overlapped:
+      send_round(ctx, state);
+      start_gradient(ctx, state, state.round);
+      break;
+    case GradientTiming::before_send:
+      start_gradient(ctx, state, state.round);
+      break;
+    case GradientTiming::pipelined:
+      // Round 0's gradient starts here; later ones were started when the
+      // previous round's message went out.
+      if (state.round == 0) start_gradient(ctx, state, 0);
+      else if (state.gradient_round == state.round) send_round(ctx, state);
+      break;
+  }
+  try_complete(ctx, state);
+}
+
+void RoundBasedAlgorithm::send_round(Context& ctx, RoundState& state) {
+  const NodeId self = ctx.self();
+  const bool with_gradient = timing_ == GradientTiming::before_send || timing_ == GradientTiming::pipelined;
+  const std::span<const double> gradient = with_gradient ? std::span<const double>(state.gradient) : std::span<const double>();
+  std::shared_ptr<const VectorMessage> message = make_message(ctx, self, state.round, gradient);
+  state.sent = true;
+  if (message && communicates(state.round)) {
+    const std::int64_t bits = codec_.bits(*message);
+    std::shared_ptr<const MessageBody> body = message;
+    for (NodeId neighbour : config_.mixing.row(self, state.round).neighbours)
+      ctx.send(neighbour, Message{kVectorTag, bits, body});
+  }
+  if (timing_ == GradientTiming::pipelined && state.round + 1 < config_.rounds)
+    start_gradient(ctx, state, state.round + 1);
+}
+
+void RoundBasedAlgorithm::on_message(Context& ctx, NodeId from, const Message& message) {
+  RoundState& state = rounds_[ctx.self()];
+  auto body = std::static_pointer_cast<const VectorMessage>(message.body);
+  const std::uint64_t round = body->round;
+  if (round != state.round && round != state.round + 1)
+    throw std::logic_error(fmt::format("node {} in round {} got a round-{} message from {}", ctx.self(),
+                                       state.round, round, from));
+  const double weight = config_.mixing.weight(ctx.self(), from, round);
+  state.inbox[round % 2].push_back(Received{from, weight, std::move(body)});
+  if (round == state.round) try_complete(ctx, state);
+}
+
+void RoundBasedAlgorithm::on_compute_done(Context& ctx, std::uint64_t tag) {
+  RoundState& state = rounds_[ctx.self()];
+  state.gradient_round = tag;
+  if (tag != state.round) return;  // pipelined: the next round's gradient, used when that round begins
+  if ((timing_ == GradientTiming::before_send || timing_ == GradientTiming::pipelined) && !state.sent)
+    send_round(ctx, state);
+  try_complete(ctx, state);
+}
+
+void RoundBasedAlgorithm::try_complete(Context& ctx, RoundState& state) {
+  const NodeId self = ctx.self();
+  const std::uint64_t round = state.round;
+  if (round >= config_.rounds || !state.sent) return;
+  std::vector<Received>& inbox = state.inbox[round % 2];
+  if (inbox.size() != expected_messages(self, round)) return;
+  const bool needs_gradient = timing_ == GradientTiming::overlapped || timing_ == GradientTiming::before_send;
+  if (timing_ == GradientTiming::overlapped && state.gradient_round != round) return;
+  // Neighbour order, not arrival order: the update is then the same whatever the network did.
+  std::sort(inbox.begin(), inbox.end(), [](const Received& a, const Received& b) { return a.from < b.from; });
+  complete_round(ctx, self, round, inbox,
+                 needs_gradient ? std::span<const double>(state.gradient) : std::span<const double>());
+  inbox.clear();
+  ++state.round;
+  if (snapshots_ && snapshots_->wanted(state.round) &&
+      snapshots_->contribute(self, state.round, ctx.now(), model(self)))
+    ctx.request_stop();
+  begin_round(ctx, state);
+}
+
+}  // namespace dlsim

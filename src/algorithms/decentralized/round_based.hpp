@@ -1,0 +1,155 @@
+// The common machinery of synchronous decentralized algorithms: rounds that
+// synchronize only through the messages a node waits for.
+//
+// Design note. In round t a node (1) has a minibatch gradient computed as a
+// compute task on the pool, (2) sends one message to each neighbour of round
+// t's W, (3) waits for the round-t messages of all those neighbours and
+// (4) updates its state. Algorithms differ in what they send and how they
+// update, and in when the gradient is needed (GradientTiming):
+//   none         no gradient (consensus: gossip, CHOCO-Gossip, Q1/Q2 gossip);
+//   overlapped   at x^t, computed while the messages travel (D-PSGD);
+//   before_send  at x^t, before the message can be made (CHOCO-SGD, DIGing, local SGD);
+//   pipelined    the gradient of round t + 1 is started as soon as round t's
+//                message is sent, at the model the node has then, so that it
+//                overlaps with the wait (DCD, ECD, CHOCO-SGD of ICLR 2020).
+// A neighbour can be at most one round ahead (it cannot finish round t + 1
+// without our round-t + 1 message), so arrivals go to one of two inboxes by
+// round parity. Messages are kept (shared, immutable) until the round
+// completes and then applied in neighbour order, so the update does not depend
+// on arrival order and sparse messages cost O(k), not O(d).
+//
+// A slow node delays exactly its neighbours, and through them the rest of the
+// graph a round later. Synchronous rounds cannot resume after a churn outage:
+// a rejoining node stays idle (and so do the nodes that wait for it).
+#pragma once
+
+#include <tbb/enumerable_thread_specific.h>
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "algorithms/decentralized/config.hpp"
+#include "algorithms/round_snapshots.hpp"
+#include "algorithms/vector_message.hpp"
+#include "data/sampler.hpp"
+#include "sim/node.hpp"
+
+namespace dlsim {
+
+// A node behaviour that also exposes its models, for metrics and tests.
+class DecentralizedAlgorithm : public NodeBehaviour {
+ public:
+  // Between engine calls only (not while the engine runs).
+  virtual std::span<const double> model(NodeId node) const = 0;
+  virtual std::uint64_t rounds_completed(NodeId node) const = 0;
+  virtual std::size_t dimension() const = 0;
+};
+
+// Minibatch gradients as compute tasks, shared by the synchronous and the
+// asynchronous algorithms: the node's sampler, the cost model and the
+// per-thread model workspaces.
+class GradientTasks {
+ public:
+  // Throws std::invalid_argument if the batch source cannot serve every node.
+  GradientTasks(const DecentralizedConfig& config);
+
+  // Starts the gradient of f_node at `x` (copied: the task's snapshot) as a
+  // compute task whose completion fires on_compute_done(tag); the task writes
+  // `gradient` (size d), which the caller must not touch until then.
+  void start(Context& ctx, std::span<const double> x, std::span<double> gradient, std::uint64_t tag);
+
+ private:
+  struct Workspace {
+    std::unique_ptr<ModelWorkspace> model;
+    Dataset generated;
+    std::vector<std::uint32_t> all_rows;
+  };
+  struct NodeSampler {
+    MinibatchSampler sampler;
+    RandomStream stream;
+  };
+  std::shared_ptr<const Model> model_;
+  BatchSource source_;
+  std::size_t batch_size_;
+  std::uint64_t seed_;
+  std::vector<NodeSampler> samplers_;  // empty when samples are generated
+  std::shared_ptr<tbb::enumerable_thread_specific<Workspace>> workspaces_;
+};
+
+// When a round's gradient is needed (see the design note above).
+enum class GradientTiming { none, overlapped, before_send, pipelined };
+
+class RoundBasedAlgorithm : public DecentralizedAlgorithm {
+ public:
+  ~RoundBasedAlgorithm() override;
+
+  void on_start(Context& ctx) final;
+  void on_message(Context& ctx, NodeId from, const Message& message) final;
+  void on_compute_done(Context& ctx, std::uint64_t tag) final;
+
+  std::uint64_t rounds_completed(NodeId node) const final { return rounds_[node].round; }
+  std::size_t dimension() const final { return dimension_; }
+
+ protected:
+  // A round-t message from a neighbour, with w_ij of round t.
+  struct Received {
+    NodeId from;
+    double weight;
+    std::shared_ptr<const VectorMessage> message;
+  };
+
+  // `snapshots` (may be null) outlives the behaviour. Throws
+  // std::invalid_argument on an inconsistent config.
+  RoundBasedAlgorithm(DecentralizedConfig config, RoundSnapshots* snapshots, GradientTiming timing);
+
+  // Makes the node's round-`round` message once the gradient is ready (where
+  // the timing needs one; `gradient` is empty otherwise); may update the node's
+  // own state (CHOCO updates x_hat here). Returns null to send nothing.
+  virtual std::shared_ptr<const VectorMessage> make_message(Context& ctx, NodeId node, std::uint64_t round,
+                                                            std::span<const double> gradient) = 0;
+  // Every round-`round` message has arrived (in neighbour order in
+  // `received`); `gradient` is the round's gradient for `overlapped` and
+  // `before_send`, empty otherwise.
+  virtual void complete_round(Context& ctx, NodeId node, std::uint64_t round, std::span<const Received> received,
+                              std::span<const double> gradient) = 0;
+  // Where the node's next gradient is evaluated: its model by default.
+  virtual std::span<const double> gradient_point(NodeId node) const { return model(node); }
+
+  // Whether nodes exchange messages in `round` (local SGD skips some rounds).
+  virtual bool communicates(std::uint64_t /*round*/) const { return true; }
+
+  const DecentralizedConfig& config() const { return config_; }
+  const VectorCodec& codec() const { return codec_; }
+  LocalOptimizer& optimizer(NodeId node) { return optimizers_[node]; }
+  // The initial model of `node` (the config's, or the shared initialisation).
+  const std::vector<double>& initial_model(NodeId node) const;
+
+ private:
+  struct RoundState {
+    std::uint64_t round = 0;
+    std::vector<Received> inbox[2];  // by round parity
+    std::vector<double> gradient;    // written by the gradient task
+    std::uint64_t gradient_round = ~std::uint64_t{0};  // the round whose gradient has arrived
+    bool sent = false;               // this round's message is out
+  };
+
+  void begin_round(Context& ctx, RoundState& state);
+  void send_round(Context& ctx, RoundState& state);
+  void try_complete(Context& ctx, RoundState& state);
+  void start_gradient(Context& ctx, RoundState& state, std::uint64_t round);
+  std::size_t expected_messages(NodeId node, std::uint64_t round) const;
+
+  DecentralizedConfig config_;
+  RoundSnapshots* snapshots_;
+  GradientTiming timing_;
+  std::size_t dimension_;
+  VectorCodec codec_;
+  std::vector<double> shared_start_;
+  std::vector<RoundState> rounds_;
+  std::vector<LocalOptimizer> optimizers_;
+  std::unique_ptr<GradientTasks> gradients_;
+};
+
+}  // namespace dlsim

@@ -1,0 +1,41 @@
+// Building the experiment a scenario describes: the graph and its mixing
+// weights, the data and its partition, the model, the engine's network,
+// compute and fault models, and the algorithm's configuration. Every problem
+// found here is bad input: a ScenarioError naming the file, line, column and
+// key path (exit status 2), raised before anything runs.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "algorithms/decentralized/config.hpp"
+#include "algorithms/decentralized/registry.hpp"
+#include "data/dataset.hpp"
+#include "models/model.hpp"
+#include "scenario/scenario.hpp"
+#include "sim/engine.hpp"
+#include "topologies/graph.hpp"
+#include "topologies/mixing.hpp"
+
+namespace dlsim {
+
+struct Experiment {
+  std::uint32_t nodes = 0;
+  Graph graph;          // for a time-varying kind: the union of one period
+  SparseMatrix mixing;  // W of `graph` (what spectral figures describe)
+  SharedDataset train, test;
+  std::shared_ptr<const Model> model;
+  EngineConfig engine;
+  const AlgorithmKind* algorithm = nullptr;
+  DecentralizedConfig config;
+  bool gamma_auto = false;  // algorithm.gamma = "auto": tune before the run
+};
+
+// Throws ScenarioError for anything the scenario's values cannot build.
+Experiment build_experiment(const Scenario& scenario, int threads);
+
+// A ScenarioError at `path` ("file:line:column: path: what").
+[[noreturn]] void fail_at_key(const Scenario& scenario, std::string_view path, std::string_view what);
+
+}  // namespace dlsim

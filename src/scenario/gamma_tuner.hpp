@@ -1,0 +1,38 @@
+// algorithm.gamma = "auto": the consensus step size of CHOCO and the Q-gossip
+// baselines, chosen by short trial runs. The best gamma depends on the
+// compressor's delta and the graph's spectral gap in ways the theory bounds
+// only loosely (Koloskova, Stich, Jaggi, ICML 2019, Theorem 2 gives
+// gamma ~ delta^2 rho / 82), so the CHOCO papers tune it on a grid; this does
+// the same, on a prefix of the run, with the scenario's own seed.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "scenario/experiment_builder.hpp"
+
+namespace dlsim {
+
+struct GammaTrial {
+  double gamma = 0;
+  double figure = 0;  // the criterion after the trial's rounds (infinity if it diverged or stalled)
+};
+
+struct GammaChoice {
+  double gamma = 1;
+  std::uint64_t rounds = 0;
+  std::string criterion;  // "consensus_distance" or "loss"
+  std::vector<GammaTrial> trials;
+};
+
+// The candidates, largest first.
+const std::vector<double>& gamma_candidates();
+
+// Runs `rounds` rounds of the experiment with each candidate and returns the
+// one with the smallest criterion: the consensus distance for consensus
+// algorithms, the training loss at the average model for learning ones (ties:
+// the larger gamma). Deterministic; costs candidates x rounds rounds.
+GammaChoice tune_gamma(const Experiment& experiment, std::uint64_t rounds);
+
+}  // namespace dlsim
