@@ -8,6 +8,7 @@
 #include <numeric>
 #include <sstream>
 
+#include "algorithms/decentralized/mixing_rows.hpp"
 #include "compress/factory.hpp"
 #include "data/csv.hpp"
 #include "data/idx.hpp"
@@ -35,24 +36,6 @@ void fail_at_key(const Scenario& scenario, std::string_view path, std::string_vi
 
 namespace {
 
-// Row i of W for every node: self weight, neighbours in ascending order.
-std::vector<MixingRow> mixing_rows(const SparseMatrix& w) {
-  std::vector<MixingRow> rows(static_cast<std::size_t>(w.outerSize()));
-  for (int node = 0; node < w.outerSize(); ++node) {
-    MixingRow& row = rows[static_cast<std::size_t>(node)];
-    row.self_weight = 0;
-    // W is symmetric, so column `node` is also its row; entries come in ascending order.
-    for (SparseMatrix::InnerIterator it(w, node); it; ++it) {
-      if (it.row() == node) {
-        row.self_weight = it.value();
-      } else {
-        row.neighbours.push_back(static_cast<NodeId>(it.row()));
-        row.weights.push_back(it.value());
-      }
-    }
-  }
-  return rows;
-}
 
 [[noreturn]] void bad(const Scenario& scenario, std::string_view path, std::string_view what) {
   fail_at_key(scenario, path, what);
