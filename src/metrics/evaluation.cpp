@@ -49,6 +49,13 @@ std::vector<ChunkResult> over_chunks(const Model& model, std::span<const double>
   return results;
 }
 
+// Fraction of `data` that `model` at x classifies correctly.
+double accuracy_on(const Model& model, std::span<const double> x, const Dataset& data) {
+  double correct = 0;
+  for (const ChunkResult& chunk : over_chunks(model, x, data, false, true)) correct += chunk.correct;
+  return correct / static_cast<double>(data.size());
+}
+
 }  // namespace
 
 std::vector<double> average_model(std::span<const std::vector<double>> models) {
@@ -74,7 +81,7 @@ double full_loss_and_gradient(const Model& model, std::span<const double> x, con
 }
 
 ModelEvaluation evaluate_models(std::span<const std::vector<double>> models, const Model& model,
-                                const Dataset& train, const Dataset* test) {
+                                const Dataset& train, const Dataset* test, bool per_node_accuracy) {
   ModelEvaluation evaluation;
   const std::vector<double> mean = average_model(models);
   std::vector<double> gradient(mean.size());
@@ -83,13 +90,14 @@ ModelEvaluation evaluate_models(std::span<const std::vector<double>> models, con
   for (double g : gradient) norm_squared += g * g;
   evaluation.gradient_norm = std::sqrt(norm_squared);
   if (model.has_accuracy()) {
-    double correct = 0;
-    for (const ChunkResult& chunk : over_chunks(model, mean, train, false, true)) correct += chunk.correct;
-    evaluation.train_accuracy = correct / static_cast<double>(train.size());
+    evaluation.train_accuracy = accuracy_on(model, mean, train);
     if (test != nullptr && test->size() > 0) {
-      correct = 0;
-      for (const ChunkResult& chunk : over_chunks(model, mean, *test, false, true)) correct += chunk.correct;
-      evaluation.test_accuracy = correct / static_cast<double>(test->size());
+      evaluation.test_accuracy = accuracy_on(model, mean, *test);
+      if (per_node_accuracy) {
+        double sum = 0;
+        for (const auto& x : models) sum += accuracy_on(model, x, *test);
+        evaluation.node_test_accuracy = sum / static_cast<double>(models.size());
+      }
     }
   }
   double distance = 0;

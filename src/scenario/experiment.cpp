@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <optional>
 #include <limits>
 #include <cmath>
 #include <filesystem>
@@ -14,6 +15,7 @@
 #include <sstream>
 
 #include "metrics/evaluation.hpp"
+#include "metrics/optimum.hpp"
 #include "metrics/results_files.hpp"
 #include "scenario/experiment_builder.hpp"
 #include "scenario/gamma_tuner.hpp"
@@ -32,6 +34,8 @@ namespace {
 
 // Spectral analysis is part of the summary only where it is cheap.
 constexpr std::uint32_t kSpectralSummaryLimit = 4096;
+// f* is computed when samples x parameters is at most this (a few seconds of L-BFGS).
+constexpr double kOptimumWorkLimit = 5e7;
 
 long peak_memory_kib() {
   rusage usage{};
@@ -90,6 +94,30 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
     summary_json["topology"]["spectral_gap_signed"] = spectrum.spectral_gap_signed;
     summary_json["topology"]["lambda_2"] = spectrum.lambda_2;
   }
+  summary_json["topology"]["time_varying"] = experiment.config.mixing.time_varying();
+
+  // f* for suboptimality curves: convex models on data small enough to solve
+  // to 1e-10 before the run (L-BFGS over the whole training set).
+  std::optional<double> optimal_loss;
+  if (scenario.boolean("metrics.optimum")) {
+    const double work = static_cast<double>(experiment.train->size()) * static_cast<double>(experiment.model->dimension());
+    if (scenario.text("model.kind") == "mlp") {
+      summary_json["optimum_note"] = "not computed: the MLP's loss is not convex";
+    } else if (work > kOptimumWorkLimit) {
+      summary_json["optimum_note"] = fmt::format("not computed: samples x parameters = {:.3g} > {:.3g}", work, kOptimumWorkLimit);
+    } else {
+      const OptimumResult optimum = minimize_full_loss(*experiment.model, *experiment.train);
+      summary_json["optimal_loss"] = optimum.loss;
+      summary_json["optimum_note"] = fmt::format("L-BFGS on the whole training set: {} iterations, gradient norm {:.3g}{}",
+                                                 optimum.iterations, optimum.gradient_norm,
+                                                 optimum.converged ? "" : " (not converged: an upper bound on f*)");
+      optimal_loss = optimum.loss;
+    }
+  }
+  const std::optional<double> target_suboptimality =
+      scenario.has("metrics.target_suboptimality") && optimal_loss
+          ? std::optional<double>(scenario.real("metrics.target_suboptimality"))
+          : std::nullopt;
 
   const std::uint64_t rounds = static_cast<std::uint64_t>(scenario.integer("stop.rounds"));
   const std::uint64_t every = static_cast<std::uint64_t>(scenario.integer("metrics.every_rounds"));
@@ -97,11 +125,14 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   const SimTime time_limit = scenario.duration("stop.time");
   const SimTime wall_limit = scenario.duration("stop.wall_time");
   const bool has_accuracy = experiment.model->has_accuracy();
-  std::vector<std::string> columns{"round", "time_s", "events", "messages_sent", "bits_sent",
-                                   "max_node_bits_sent", "loss", "gradient_norm", "consensus_distance"};
+  const bool node_accuracy = has_accuracy && experiment.test && scenario.boolean("metrics.node_accuracy");
+  std::vector<std::string> columns{"round", "time_s", "events", "messages_sent", "bits_sent", "max_node_bits_sent", "loss"};
+  if (optimal_loss) columns.emplace_back("suboptimality");
+  columns.insert(columns.end(), {"gradient_norm", "consensus_distance"});
   if (has_accuracy) {
     columns.emplace_back("train_accuracy");
     if (experiment.test) columns.emplace_back("test_accuracy");
+    if (node_accuracy) columns.emplace_back("node_test_accuracy");
   }
   CsvTable table(columns);
 
@@ -145,24 +176,34 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
     const SimTime horizon = time_limit > 0 ? time_limit : kNever - 1;
     SimTime next_evaluation = by_time ? 0 : kNever;
 
+    bool reached_target = false;
+    std::map<std::string, double> to_target;
     // Adds a row; returns true when a stop condition is met (and says which).
     auto record = [&](std::span<const std::vector<double>> models, std::uint64_t round, SimTime time) {
       const ModelEvaluation evaluation =
-          evaluate_models(models, *experiment.model, *experiment.train, experiment.test.get());
+          evaluate_models(models, *experiment.model, *experiment.train, experiment.test.get(), node_accuracy);
       const NodeCounters totals = engine->total_counters();
       std::uint64_t max_bits = 0;
       for (NodeId node = 0; node < experiment.nodes; ++node)
         max_bits = std::max(max_bits, engine->counters(node).bits_sent);
       std::vector<double> row{static_cast<double>(round), to_seconds(time),
                               static_cast<double>(engine->stats().events), static_cast<double>(totals.messages_sent),
-                              static_cast<double>(totals.bits_sent), static_cast<double>(max_bits),
-                              evaluation.loss, evaluation.gradient_norm, evaluation.consensus_distance};
+                              static_cast<double>(totals.bits_sent), static_cast<double>(max_bits), evaluation.loss};
+      if (optimal_loss) row.push_back(evaluation.loss - *optimal_loss);
+      row.insert(row.end(), {evaluation.gradient_norm, evaluation.consensus_distance});
       if (has_accuracy) {
         row.push_back(evaluation.train_accuracy);
         if (experiment.test) row.push_back(evaluation.test_accuracy);
+        if (node_accuracy) row.push_back(evaluation.node_test_accuracy);
       }
       table.add_row(row);
       for (std::size_t i = 0; i < columns.size(); ++i) summary.final[columns[i]] = row[i];
+      // The first evaluation at the target: what it took to get there.
+      if (target_suboptimality && !reached_target && evaluation.loss - *optimal_loss <= *target_suboptimality) {
+        reached_target = true;
+        to_target = {{"rounds_to_target", row[0]}, {"time_to_target_s", row[1]}, {"bits_to_target", row[4]}};
+      }
+      for (const auto& [name, value] : to_target) summary.final[name] = value;
       if (options.verbose)
         fmt::print(stderr, "round {} ({:.6g} s): loss {:.6g}, consensus distance {:.3g}\n", round, to_seconds(time),
                    evaluation.loss, evaluation.consensus_distance);

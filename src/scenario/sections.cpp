@@ -233,7 +233,16 @@ Schema build_schema() {
       {key("every_rounds", ValueType::integer, "10", "evaluate after every this many rounds", 1),
        key("every_time", ValueType::duration, "\"0s\"",
            "evaluate the nodes' current models every this much simulated time instead (0s: by rounds); "
-           "the round column is then the slowest node's")},
+           "the round column is then the slowest node's"),
+       key("optimum", ValueType::boolean, "true",
+           "compute f* by L-BFGS before the run (convex models, samples x parameters <= 5e7) for a "
+           "suboptimality column and summary.json's optimal_loss"),
+       key("target_suboptimality", ValueType::real, "",
+           "record rounds_to_target, time_to_target_s and bits_to_target at the first evaluation with "
+           "suboptimality <= this (the run goes on)", 0),
+       key("node_accuracy", ValueType::boolean, "true",
+           "classifiers with a test set: also node_test_accuracy, the mean of the nodes' own test accuracies "
+           "(one test pass per node)")},
       {}});
 
   sections.push_back(SectionSpec{"sweep", "parameter sweeps (see README, Sweeps)", {}, {}});

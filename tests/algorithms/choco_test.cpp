@@ -30,7 +30,7 @@ DecentralizedConfig ring_consensus(std::string_view compressor, const ParamMap& 
 
 }  // namespace
 
-TEST_CASE("CHOCO-Gossip with top-10% reaches consensus below 1e-10; Q1 and Q2 gossip stall") {
+TEST_CASE("CHOCO-Gossip with top-10% reaches consensus below 1e-10, Q1 and Q2 gossip stall") {
   const auto initial = random_vectors(kNodes, kDim, 7);
   const double start = consensus_distance(initial);
   const ParamMap top10{{"ratio", 0.1}};
@@ -94,7 +94,7 @@ TEST_CASE("CHOCO messages have the compressor's exact size plus the 64-bit heade
   CHECK(totals.bits_sent == totals.messages_sent * 144u);
 }
 
-TEST_CASE("CHOCO refuses a gamma outside (0, 1] and a time-varying graph") {
+TEST_CASE("CHOCO refuses a gamma outside 0 < gamma <= 1 and a time-varying graph") {
   CHECK_THROWS_WITH(Choco(ring_consensus("top-k", {}, 1.5, 1), nullptr, false), Catch::Contains("gamma"));
   DecentralizedConfig config = ring_consensus("top-k", {}, 0.5, 1);
   config.mixing.period.push_back(config.mixing.period.front());

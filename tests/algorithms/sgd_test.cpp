@@ -186,7 +186,7 @@ TEST_CASE("local SGD sends one model per neighbour every tau rounds") {
   for (NodeId node = 0; node < n; ++node) CHECK(local.rounds_completed(node) == 20u);
 }
 
-TEST_CASE("AD-PSGD: pairwise averages conserve the sum of the models; with gradients the loss falls") {
+TEST_CASE("AD-PSGD: pairwise averages conserve the sum of the models, with gradients the loss falls") {
   constexpr std::uint32_t n = 10;
   DecentralizedConfig config = consensus_config(mixing_matrix(ring_graph(n), MixingRule::metropolis),
                                                 random_vectors(n, 30, 4), 200);

@@ -26,7 +26,7 @@ TEST_CASE("error feedback keeps p - C(p) as memory") {
 // Karimireddy et al., ICML 2019: on f(x) = |x1 + x2| + 2|x1 - x2| the sign of
 // every subgradient off the diagonal is +-(1, -1), so sign-SGD never moves
 // x1 + x2; error feedback accumulates what the sign dropped and gets there.
-TEST_CASE("error feedback + scaled sign solves the nonsmooth example; sign-SGD stalls") {
+TEST_CASE("error feedback + scaled sign solves the nonsmooth example, sign-SGD stalls") {
   const NonsmoothExample f;
   const Dataset none;
   auto ws = f.make_workspace();

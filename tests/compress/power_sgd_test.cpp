@@ -5,7 +5,7 @@
 using namespace dlsim;
 using namespace dlsim::testing;
 
-TEST_CASE("power-sgd: 32 r (m + n) bits; a rank-1 matrix is recovered") {
+TEST_CASE("power-sgd: 32 r (m + n) bits, a rank-1 matrix is recovered") {
   // M = u v^T, 6 x 4, column-major.
   const std::vector<double> u = {1, 2, 3, -1, 0.5, 2}, v = {1, -2, 0.5, 3};
   std::vector<double> x(24);

@@ -79,7 +79,7 @@ TEST_CASE("shards: k shards of n / (nodes k) samples each, at most k classes per
   }
 }
 
-TEST_CASE("Dirichlet: exact cover; large alpha is close to iid, small alpha concentrates labels") {
+TEST_CASE("Dirichlet: exact cover, large alpha is close to iid, small alpha concentrates labels") {
   const Dataset data = labelled(10000, 10);
   RandomStream rng(3, 0, purpose_id("test.partition"));
   const auto wide = partition_dirichlet(data, 10, 1e4, rng);

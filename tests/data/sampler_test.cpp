@@ -25,7 +25,7 @@ TEST_CASE("sampler: every sample exactly once per epoch, shorter last batch") {
   }
 }
 
-TEST_CASE("sampler: same stream key, same batches; different node, different order") {
+TEST_CASE("sampler: same stream key, same batches, different node, different order") {
   std::vector<std::uint32_t> rows(100);
   for (std::uint32_t i = 0; i < 100; ++i) rows[i] = i;
   MinibatchSampler a(rows, 10), b(rows, 10), c(rows, 10);

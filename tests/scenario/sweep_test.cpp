@@ -236,7 +236,7 @@ TEST_CASE("Sweep errors name the file, line, column and key path") {
   CHECK(error_of("\"nodes\" = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]\nrepeat = 10000\n").find("more than 100000 points") != std::string::npos);
 }
 
-TEST_CASE("parse_scenario checks a [sweep] table too") {
+TEST_CASE("parse_scenario checks a sweep table too") {
   CHECK_THROWS_WITH(parse_scenario(kBase + "[sweep]\n\"compression.ratio\" = [2.0]\n", "s.toml", {}, test_schema()),
                     Catch::Contains("s.toml:6:24: compression.ratio: must be in [0, 1]"));
   CHECK_THROWS_WITH(parse_scenario(kBase, "s.toml", {"sweep.repeat=2"}, test_schema()),

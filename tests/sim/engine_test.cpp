@@ -153,7 +153,7 @@ TEST_CASE("ties are broken by priority, then origin, then the origin's sequence"
   }
 }
 
-TEST_CASE("run_until stops at the horizon and continues; request_stop ends early") {
+TEST_CASE("run_until stops at the horizon and continues, request_stop ends early") {
   struct Ticker : NodeBehaviour {
     int ticks = 0;
     void on_start(Context& ctx) override { ctx.set_timer(kMillisecond, 0); }

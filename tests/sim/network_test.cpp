@@ -61,7 +61,7 @@ TEST_CASE("fifo: k messages leaving one uplink arrive serialized") {
   for (std::uint32_t i = 0; i < 4; ++i) CHECK(recorder.arrivals.at({i + 1, i}) == 10 * kMillisecond + (i + 1) * kMillisecond);
 }
 
-TEST_CASE("fifo: a slow downlink bounds delivery; a slow uplink bounds it too") {
+TEST_CASE("fifo: a slow downlink bounds delivery, a slow uplink bounds it too") {
   EngineConfig config = network_config(2, NetworkModel::fifo, 1'000'000'000);
   config.network.downlink_bps[1] = 100'000'000;  // 100 Mbit/s
   Engine engine(config);

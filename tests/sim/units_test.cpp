@@ -55,7 +55,7 @@ TEST_CASE("bad quantities are rejected with a message naming the text") {
   CHECK_THROWS_AS(parse_rate_bps("2000000TB/s"), UnitError);  // overflows int64
 }
 
-TEST_CASE("the largest representable duration parses; one more overflows") {
+TEST_CASE("the largest representable duration parses, one more overflows") {
   CHECK(parse_duration("9223372036854775807ns") == INT64_MAX);
   CHECK_THROWS_AS(parse_duration("9223372036854775808ns"), UnitError);
 }

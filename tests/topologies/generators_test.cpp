@@ -103,7 +103,7 @@ TEST_CASE("random generators are deterministic in the seed and valid") {
   CHECK(graph_facts(random_geometric_graph(500, 0.0, 1, true)).connected);
 }
 
-TEST_CASE("random-geometric: a radius covering the square links all; mean degree near n pi r^2") {
+TEST_CASE("random-geometric: a radius covering the square links all, mean degree near n pi r^2") {
   CHECK(boost::num_edges(random_geometric_graph(40, 1.5, 3)) == 40 * 39 / 2);
   const Graph g = random_geometric_graph(2000, 0.05, 3);
   // Mean degree ~ n pi r^2 (less at the border): 2000 * pi * 0.0025 = 15.7.

@@ -49,7 +49,7 @@ TEST_CASE("mixing weights follow their formulas") {
   CHECK((uniform - mh).cwiseAbs().maxCoeff() < 1e-15);
 }
 
-TEST_CASE("uniform weights need a regular graph; unknown rules are named") {
+TEST_CASE("uniform weights need a regular graph, unknown rules are named") {
   CHECK_THROWS_WITH(mixing_matrix(star_graph(5), MixingRule::uniform), Contains("regular"));
   CHECK(parse_mixing_rule("lazy-metropolis") == MixingRule::lazy_metropolis);
   CHECK_THROWS_WITH(parse_mixing_rule("metropoli"), Contains("did you mean 'metropolis'"));

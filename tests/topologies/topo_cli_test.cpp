@@ -1,5 +1,6 @@
 // The `dlsim topo` command end to end: exit statuses and the JSON keys.
 #include <catch2/catch.hpp>
+#include <unistd.h>
 
 #include <sys/wait.h>
 
@@ -11,7 +12,8 @@
 namespace {
 
 const std::string kDlsim = DLSIM_BINARY_DIR "/src/cli/dlsim";
-const std::string kOutput = DLSIM_BINARY_DIR "/tests/topologies/topo_cli_test.out";
+// One output file per process: CTest runs the test cases in parallel processes.
+const std::string kOutput = DLSIM_BINARY_DIR "/tests/topologies/topo_cli_test." + std::to_string(getpid()) + ".out";
 
 // Runs dlsim with `arguments`, stdout and stderr to kOutput; returns the exit status.
 int run(const std::string& arguments) {
