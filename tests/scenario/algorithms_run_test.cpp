@@ -1,0 +1,114 @@
+// Scenario files that choose the decentralized algorithms: what each refuses
+// (exit status 2 with the key named), gamma = "auto", and bit-identical runs
+// of the compressed algorithms across thread counts.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "scenario/experiment.hpp"
+
+using namespace dlsim;
+
+namespace {
+
+std::string out_dir(const std::string& name) { return std::string(DLSIM_BINARY_DIR) + "/test_runs/" + name; }
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// A small logistic-regression scenario on a ring, with extra --set overrides.
+Scenario scenario_with(const std::vector<std::string>& overrides) {
+  const std::string text = R"(
+    name = "algorithms"
+    nodes = 8
+    [topology]
+    kind = "ring"
+    [data]
+    samples = 800
+    test_samples = 200
+    features = 10
+    partition = "sorted"
+    [stop]
+    rounds = 40
+    [metrics]
+    every_rounds = 10
+  )";
+  return parse_scenario(text, "algorithms.toml", overrides, scenario_schema());
+}
+
+std::string error_of(const std::vector<std::string>& overrides) {
+  try {
+    run_scenario(scenario_with(overrides), RunOptions{out_dir("algorithms_refused"), 1, true});
+  } catch (const ScenarioError& error) {
+    return error.what();
+  }
+  return "no error";
+}
+
+}  // namespace
+
+TEST_CASE("each algorithm refuses what it cannot run, naming the key") {
+  CHECK_THAT(error_of({"algorithm.kind=d-psgd", "compression.kind=top-k"}),
+             Catch::Contains("compression.kind") && Catch::Contains("choco-sgd"));
+  CHECK_THAT(error_of({"algorithm.kind=dcd-psgd", "compression.kind=top-k"}),
+             Catch::Contains("compression.kind") && Catch::Contains("unbiased"));
+  CHECK_THAT(error_of({"algorithm.kind=ecd-psgd", "compression.kind=sign"}), Catch::Contains("unbiased"));
+  CHECK_THAT(error_of({"algorithm.kind=choco-sgd", "topology.kind=one-peer-exponential"}),
+             Catch::Contains("topology.kind") && Catch::Contains("fixed graph"));
+  CHECK_THAT(error_of({"algorithm.kind=d-psgd", "algorithm.local_steps=4"}), Catch::Contains("algorithm.local_steps"));
+  CHECK_THAT(error_of({"algorithm.kind=choco-gossip"}), Catch::Contains("model.kind = \"consensus\""));
+  CHECK_THAT(error_of({"algorithm.gamma=fast"}), Catch::Contains("algorithm.gamma") && Catch::Contains("\"auto\""));
+  CHECK_THAT(error_of({"algorithm.gamma=1.5"}), Catch::Contains("algorithm.gamma"));
+  CHECK_THAT(error_of({"algorithm.nesterov=true"}), Catch::Contains("nesterov"));
+  CHECK_THAT(error_of({"algorithm.kind=diging", "algorithm.momentum=0.9"}), Catch::Contains("momentum"));
+}
+
+TEST_CASE("gamma = auto runs the candidates on a prefix and records the choice") {
+  const std::string dir = out_dir("gamma_auto");
+  const Scenario scenario = scenario_with({"algorithm.kind=choco-gossip", "model.kind=consensus",
+                                           "compression.kind=top-k", "compression.ratio=0.2",
+                                           "algorithm.tune_rounds=30"});
+  const RunSummary summary = run_scenario(scenario, RunOptions{dir, 1, true});
+  REQUIRE(summary.status == RunStatus::completed);
+  const auto json = nlohmann::json::parse(read_file(dir + "/summary.json"));
+  const auto& tuning = json.at("gamma_tuning");
+  CHECK(tuning.at("rounds") == 30);
+  CHECK(tuning.at("criterion") == "consensus_distance");
+  CHECK(tuning.at("trials").size() >= 5);
+  // The chosen gamma is the trial with the smallest consensus distance.
+  double best = 1e300, best_gamma = 0;
+  for (const auto& trial : tuning.at("trials"))
+    if (!trial.at("consensus_distance").is_null() && trial.at("consensus_distance").get<double>() < best) {
+      best = trial.at("consensus_distance").get<double>();
+      best_gamma = trial.at("gamma").get<double>();
+    }
+  CHECK(json.at("gamma").get<double>() == best_gamma);
+}
+
+TEST_CASE("compressed and asynchronous runs are bit-identical with 1 and 2 threads") {
+  for (const std::vector<std::string>& overrides :
+       std::vector<std::vector<std::string>>{{"algorithm.kind=choco-sgd", "compression.kind=rand-k", "algorithm.gamma=0.3"},
+                                             {"algorithm.kind=choco-sgd", "algorithm.variant=iclr2020", "compression.kind=qsgd",
+                                              "algorithm.gamma=0.3", "network.jitter=100us"},
+                                             {"algorithm.kind=ecd-psgd", "compression.kind=qsgd"},
+                                             {"algorithm.kind=ad-psgd", "compute.speed=two-class", "compute.slow_fraction=0.25"},
+                                             {"algorithm.kind=diging", "topology.kind=one-peer-exponential"}}) {
+    std::string reference;
+    for (int threads : {1, 2}) {
+      const std::string dir = out_dir("algorithms_threads_" + std::to_string(threads));
+      const RunSummary summary = run_scenario(scenario_with(overrides), RunOptions{dir, threads, true});
+      INFO(overrides.front() << " " << summary.message);
+      CHECK(summary.status == RunStatus::completed);
+      const std::string metrics = read_file(dir + "/metrics.csv");
+      if (reference.empty()) reference = metrics;
+      CHECK(metrics == reference);
+    }
+  }
+}
