@@ -89,7 +89,29 @@ std::string literal_of(const toml::node& node) {
     }
     return out + "]";
   }
+  if (const auto* table = node.as_table()) {
+    std::string out = "{";
+    for (const auto& [key, value] : *table) {
+      const std::string element = literal_of(value);
+      if (element.empty()) return "";
+      const std::string name(key.str());
+      const bool bare = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+      });
+      out += fmt::format("{}{} = {}", out.size() > 1 ? ", " : "", bare ? name : quote(name), element);
+    }
+    return out + "}";
+  }
   return "";
+}
+
+// Whether `node` is a non-empty list of tables: the values of a swept section.
+bool is_list_of_tables(const toml::node& node) {
+  const toml::array* list = node.as_array();
+  if (list == nullptr || list->empty()) return false;
+  for (const toml::node& element : *list)
+    if (!element.is_table()) return false;
+  return true;
 }
 
 // ------------------------------------------------------------ known key paths
@@ -189,12 +211,17 @@ void read_key(const std::string& path, const toml::key& key, const toml::node& n
   const std::string where_path = "sweep." + path;
   if (!std::binary_search(known.begin(), known.end(), path)) {
     std::string what = fmt::format("unknown key path \"{}\"{}", path, suggestion(path, known));
+    bool section = false;
     for (const std::string& candidate : known)
       if (candidate.rfind(path + ".", 0) == 0) {
-        what = fmt::format("\"{}\" is a section: sweep one of its keys, e.g. \"{}\"", path, candidate);
+        section = true;
+        what = fmt::format("\"{}\" is a section: sweep one of its keys, e.g. \"{}\", or give a list of whole "
+                           "tables such as [{{ kind = \"top-k\", ratio = 0.01 }}]",
+                           path, candidate);
         break;
       }
-    fail(key.source(), source, where_path, what);
+    // A whole section per point: each table replaces the file's section (checked like one).
+    if (!section || !is_list_of_tables(node)) fail(key.source(), source, where_path, what);
   }
   RawKey raw{path, key.source(), node.source(), {}};
   if (const toml::array* list = node.as_array()) {

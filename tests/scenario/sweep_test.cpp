@@ -268,3 +268,25 @@ TEST_CASE("Shards partition the points: every index in exactly one shard") {
 }
 
 }  // namespace dlsim
+
+namespace dlsim {
+
+TEST_CASE("A section may be swept as whole tables, each replacing the file's section") {
+  // The base sets compression.kind = "top-k"; the second point's table has no ratio, so
+  // it gets the default of its own kind, not a leftover of the file's section.
+  const Sweep sweep = sweep_of("compression = [{ kind = \"top-k\", ratio = 0.5 }, { kind = \"none\" }]\n");
+  REQUIRE(sweep.points().size() == 2);
+  CHECK(sweep.points()[0].parameters[0].literal == "{kind = \"top-k\", ratio = 0.5}");
+  const Scenario first = sweep.scenario(sweep.points()[0]);
+  CHECK(first.text("compression.kind") == "top-k");
+  CHECK(first.real("compression.ratio") == 0.5);
+  const Scenario second = sweep.scenario(sweep.points()[1]);
+  CHECK(second.text("compression.kind") == "none");
+  CHECK_FALSE(second.has("compression.ratio"));
+  // Plain values for a section are still refused, and a bad key inside a table is named.
+  CHECK_THROWS_WITH(sweep_of("compression = [\"top-k\"]\n"), Catch::Contains("is a section"));
+  CHECK_THROWS_WITH(sweep_of("compression = [{ kind = \"top-k\", ration = 0.5 }]\n"),
+                    Catch::Contains("compression.ration") && Catch::Contains("did you mean"));
+}
+
+}  // namespace dlsim
