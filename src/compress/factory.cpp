@@ -11,6 +11,7 @@
 #include "compress/power_sgd.hpp"
 #include "compress/qsgd.hpp"
 #include "compress/rand_k.hpp"
+#include "compress/rescaled.hpp"
 #include "compress/sign.hpp"
 #include "compress/threshold.hpp"
 #include "compress/top_k.hpp"
@@ -36,6 +37,14 @@ std::size_t positive(const ParamValues& p, std::string_view name, std::string_vi
   return std::size_t(v);
 }
 
+const ParamSpec kRescale{"rescale", ParamType::boolean, "false",
+                         "decode C(x) / (1 + omega): a contraction with delta = 1 / (1 + omega), biased (for CHOCO)"};
+
+std::unique_ptr<Compressor> rescaled_if(const ParamValues& p, std::unique_ptr<Compressor> compressor) {
+  if (!p.boolean("rescale")) return compressor;
+  return std::make_unique<Rescaled>(std::move(compressor));
+}
+
 const std::vector<CompressorKind>& table() {
   static const std::vector<CompressorKind> kinds = {
       {"identity", "no compression: fp32 values (32 bits each)", {},
@@ -57,13 +66,15 @@ const std::vector<CompressorKind>& table() {
        [](const ParamValues&) { return std::make_unique<ScaledSign>(); }},
       {"qsgd", "QSGD random dithering to s levels of the norm; unbiased",
        {{"levels", ParamType::integer, "16", "quantisation levels s"},
-        {"coding", ParamType::text, "naive", "level coding: fixed width, or Elias-gamma", "naive|elias"}},
+        {"coding", ParamType::text, "naive", "level coding: fixed width, or Elias-gamma", "naive|elias"},
+        kRescale},
        [](const ParamValues& p) {
-         return std::make_unique<Qsgd>(std::uint32_t(positive(p, "levels", "qsgd")),
-                                       p.text("coding") == "elias" ? Qsgd::Coding::elias : Qsgd::Coding::naive);
+         return rescaled_if(p, std::make_unique<Qsgd>(std::uint32_t(positive(p, "levels", "qsgd")),
+                                                      p.text("coding") == "elias" ? Qsgd::Coding::elias
+                                                                                  : Qsgd::Coding::naive));
        }},
-      {"natural", "natural compression: random rounding to a power of two, 9 bits per value; unbiased", {},
-       [](const ParamValues&) { return std::make_unique<NaturalCompression>(); }},
+      {"natural", "natural compression: random rounding to a power of two, 9 bits per value; unbiased", {kRescale},
+       [](const ParamValues& p) { return rescaled_if(p, std::make_unique<NaturalCompression>()); }},
       {"low-precision", "fp16, bf16 (16 bits) or int8 with one fp32 scale (8 bits)",
        {{"format", ParamType::text, "fp16", "number format", "fp16|bf16|int8"},
         {"stochastic", ParamType::boolean, "false", "stochastic rounding (unbiased) instead of nearest"}},

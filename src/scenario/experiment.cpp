@@ -114,6 +114,12 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
       optimal_loss = optimum.loss;
     }
   }
+  for (const char* key : {"stop.target_suboptimality", "metrics.target_suboptimality"})
+    if (scenario.has(key) && !optimal_loss)
+      fail_at_key(scenario, key,
+                  summary_json.contains("optimum_note")
+                      ? fmt::format("needs f*, which is {}", summary_json["optimum_note"].get<std::string>())
+                      : std::string("needs f*: set metrics.optimum = true"));
   const std::optional<double> target_suboptimality =
       scenario.has("metrics.target_suboptimality") && optimal_loss
           ? std::optional<double>(scenario.real("metrics.target_suboptimality"))
@@ -210,6 +216,16 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
       if (!std::isfinite(evaluation.loss) || !std::isfinite(evaluation.consensus_distance)) {
         summary.status = RunStatus::diverged;
         summary.message = fmt::format("the loss is not finite at round {}", round);
+        return true;
+      }
+      if (scenario.has("stop.target_suboptimality") && optimal_loss &&
+          evaluation.loss - *optimal_loss <= scenario.real("stop.target_suboptimality")) {
+        summary.message = fmt::format("target suboptimality reached at round {}", round);
+        return true;
+      }
+      if (scenario.has("stop.target_consensus") &&
+          evaluation.consensus_distance <= scenario.real("stop.target_consensus")) {
+        summary.message = fmt::format("target consensus distance reached at round {}", round);
         return true;
       }
       if (scenario.has("stop.target_loss") && evaluation.loss <= scenario.real("stop.target_loss")) {

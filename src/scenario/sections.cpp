@@ -225,7 +225,10 @@ Schema build_schema() {
        key("time", ValueType::duration, "\"0s\"", "simulated time limit (0s: none)"),
        key("wall_time", ValueType::duration, "\"0s\"", "wall-clock limit (0s: none); hitting it gives status stopped"),
        key("target_loss", ValueType::real, "", "stop once the loss at the average model is at most this"),
-       key("target_accuracy", ValueType::real, "", "stop once the test accuracy reaches this", 0, 1)},
+       key("target_accuracy", ValueType::real, "", "stop once the test accuracy reaches this", 0, 1),
+       key("target_suboptimality", ValueType::real, "",
+           "stop once loss - f* is at most this (needs f*: see metrics.optimum)", 0),
+       key("target_consensus", ValueType::real, "", "stop once the consensus distance is at most this", 0)},
       {}});
 
   sections.push_back(SectionSpec{

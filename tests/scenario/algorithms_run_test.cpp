@@ -55,8 +55,10 @@ std::string error_of(const std::vector<std::string>& overrides) {
 }  // namespace
 
 TEST_CASE("each algorithm refuses what it cannot run, naming the key") {
-  CHECK_THAT(error_of({"algorithm.kind=d-psgd", "compression.kind=top-k"}),
+  CHECK_THAT(error_of({"algorithm.kind=local-sgd", "compression.kind=top-k"}),
              Catch::Contains("compression.kind") && Catch::Contains("choco-sgd"));
+  CHECK_THAT(error_of({"model.kind=mlp", "stop.target_suboptimality=0.01"}),
+             Catch::Contains("stop.target_suboptimality") && Catch::Contains("not convex"));
   CHECK_THAT(error_of({"algorithm.kind=dcd-psgd", "compression.kind=top-k"}),
              Catch::Contains("compression.kind") && Catch::Contains("unbiased"));
   CHECK_THAT(error_of({"algorithm.kind=ecd-psgd", "compression.kind=sign"}), Catch::Contains("unbiased"));

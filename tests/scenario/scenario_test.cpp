@@ -109,7 +109,7 @@ TEST_CASE("missing files and impossible experiments stop before the run, naming 
              Contains("test.toml:3:8: data.path:") && Contains("/no/such.svm"));
   CHECK_THAT(run_error("nodes = 4\n[topology]\nkind = \"erdos-renyi\"\np = 0.0\n"),
              Contains("topology.kind: the erdos-renyi graph is disconnected"));
-  CHECK_THAT(run_error("[compression]\nkind = \"top-k\"\n"), Contains("compression.kind:"));
+  CHECK_THAT(run_error("[algorithm]\nkind = \"diging\"\n[compression]\nkind = \"top-k\"\n"), Contains("compression.kind:"));
   CHECK_THAT(run_error("[algorithm]\nkind = \"gossip\"\n"), Contains("set model.kind = \"consensus\""));
   CHECK_THAT(run_error("nodes = 10\n[data]\nsamples = 5\n"), Contains("data.partition: node 0 gets no samples (5 samples over 10 nodes)"));
 }

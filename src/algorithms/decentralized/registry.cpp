@@ -29,7 +29,7 @@ std::vector<AlgorithmKind> make_table() {
   kinds.push_back(kind);
 
   kind = {"d-psgd", "decentralized SGD x_i <- sum_j w_ij x_j - eta g_i (Lian et al., NeurIPS 2017)", true};
-  kind.time_varying = true;
+  kind.time_varying = kind.compresses = true;  // compressed: the naive baseline (e.g. identity = fp32 models)
   kind.make = [](DecentralizedConfig c, RoundSnapshots* s) -> Made { return std::make_unique<GossipSgd>(std::move(c), s, true); };
   kinds.push_back(kind);
 
