@@ -277,11 +277,12 @@ def metric_series(runs, metric, f_star=None):
     if metric == "accuracy":
         column = accuracy_column([(run.metrics, run.metrics_path) for run in runs])
         return [run.metrics[column] for run in runs], column.replace("_", " ")
-    column = {"loss": "loss", "consensus": "consensus_distance"}[metric]
+    column = {"loss": "loss", "consensus": "consensus_distance", "error": "optimum_distance"}[metric]
     for run in runs:
         if column not in run.metrics.columns:
             raise missing_column(run.metrics_path, f"`{column}`", run.metrics.columns)
-    label = {"loss": "loss f(x̄)", "consensus": "consensus distance (1/n) Σ‖x_i − x̄‖²"}[metric]
+    label = {"loss": "loss f(x̄)", "consensus": "consensus distance (1/n) Σ‖x_i − x̄‖²",
+             "error": "distance to the optimum (1/n) Σ‖x_i − x*‖²"}[metric]
     return [run.metrics[column] for run in runs], label
 
 
@@ -300,10 +301,10 @@ def check_out(out):
         raise PlotError(f"--out {out}: unknown image type (use .png, .svg or .pdf)")
 
 
-def save(figure, out):
+def save(figure, out, dpi=150):
     path = Path(out)
     try:
-        figure.savefig(path, dpi=150, bbox_inches="tight")
+        figure.savefig(path, dpi=dpi, bbox_inches="tight")
     except OSError as error:
         raise PlotError(f"--out {out}: cannot write: {error}") from None
     plt.close(figure)
@@ -690,12 +691,15 @@ def build_parser():
     curves.add_argument("--x", choices=list(X_COLUMNS), default="rounds",
                         help="rounds (metrics.csv round), time (time_s: simulated seconds) or bits (bits_sent: "
                              "all nodes so far); default rounds")
-    curves.add_argument("--y", choices=["loss", "suboptimality", "accuracy", "consensus"], default="loss",
+    curves.add_argument("--y", choices=["loss", "suboptimality", "accuracy", "consensus", "error"], default="loss",
                         help="loss (at the average model), suboptimality (loss - f*), accuracy (test_accuracy, "
-                             "else train_accuracy, as a fraction), consensus (consensus_distance); default loss")
+                             "else train_accuracy, as a fraction), consensus (consensus_distance), error "
+                             "(optimum_distance: (1/n) sum ||x_i - x*||^2, for average consensus the error to the "
+                             "true average); default loss")
     curves.add_argument("--log", action="store_true", help="logarithmic y axis")
     curves.add_argument("--logx", action="store_true", help="logarithmic x axis")
     add_f_star(curves)
+    curves.add_argument("--dpi", type=int, default=150, help="resolution of a .png (default 150)")
     curves.add_argument("--out", default="plot-curves.png", metavar="FILE",
                         help="image file, .png, .svg or .pdf (default plot-curves.png)")
     curves.set_defaults(figure=curves_figure)
@@ -711,9 +715,10 @@ def build_parser():
     gap.add_argument("sweepdir", metavar="SWEEPDIR", help="sweep folder (runs.csv + sweep.json)")
     gap.add_argument("--target", type=float, required=True, metavar="VALUE",
                      help="the metric's target value, in the metric's units")
-    gap.add_argument("--metric", choices=["suboptimality", "loss", "consensus"], default="suboptimality",
+    gap.add_argument("--metric", choices=["suboptimality", "loss", "consensus", "error"], default="suboptimality",
                      help="suboptimality (loss - f*), loss or consensus (consensus_distance); default suboptimality")
     add_f_star(gap)
+    gap.add_argument("--dpi", type=int, default=150, help="resolution of a .png (default 150)")
     gap.add_argument("--out", default="plot-gap.png", metavar="FILE",
                      help="image file, .png, .svg or .pdf (default plot-gap.png)")
     gap.set_defaults(figure=gap_figure)
@@ -726,6 +731,7 @@ def build_parser():
     tradeoff.add_argument("sweepdir", metavar="SWEEPDIR", help="sweep folder (runs.csv + sweep.json)")
     tradeoff.add_argument("--metric", choices=["accuracy", "loss"], default="accuracy",
                           help="accuracy (test_accuracy, else train_accuracy) or loss; default accuracy")
+    tradeoff.add_argument("--dpi", type=int, default=150, help="resolution of a .png (default 150)")
     tradeoff.add_argument("--out", default="plot-tradeoff.png", metavar="FILE",
                           help="image file, .png, .svg or .pdf (default plot-tradeoff.png)")
     tradeoff.set_defaults(figure=tradeoff_figure)
@@ -739,6 +745,7 @@ def build_parser():
     heatmap.add_argument("--cols", required=True, metavar="KEY", help="swept key for the columns")
     heatmap.add_argument("--value", required=True, metavar="METRIC",
                          help="numeric runs.csv column, e.g. loss, test_accuracy, bits_sent, time_s")
+    heatmap.add_argument("--dpi", type=int, default=150, help="resolution of a .png (default 150)")
     heatmap.add_argument("--out", default="plot-heatmap.png", metavar="FILE",
                          help="image file, .png, .svg or .pdf (default plot-heatmap.png)")
     heatmap.set_defaults(figure=heatmap_figure)
@@ -749,7 +756,7 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         check_out(args.out)  # before reading anything
-        save(args.figure(args), args.out)
+        save(args.figure(args), args.out, args.dpi)
     except PlotError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2

@@ -66,6 +66,13 @@ std::vector<double> average_model(std::span<const std::vector<double>> models) {
   return mean;
 }
 
+double mean_squared_distance(std::span<const std::vector<double>> models, std::span<const double> point) {
+  double distance = 0;
+  for (const auto& x : models)
+    for (std::size_t k = 0; k < point.size(); ++k) distance += (x[k] - point[k]) * (x[k] - point[k]);
+  return distance / static_cast<double>(models.size());
+}
+
 double full_loss_and_gradient(const Model& model, std::span<const double> x, const Dataset& data,
                               std::span<double> gradient) {
   const auto chunks = over_chunks(model, x, data, true, false);
@@ -100,10 +107,7 @@ ModelEvaluation evaluate_models(std::span<const std::vector<double>> models, con
       }
     }
   }
-  double distance = 0;
-  for (const auto& x : models)
-    for (std::size_t k = 0; k < mean.size(); ++k) distance += (x[k] - mean[k]) * (x[k] - mean[k]);
-  evaluation.consensus_distance = distance / static_cast<double>(models.size());
+  evaluation.consensus_distance = mean_squared_distance(models, mean);
   return evaluation;
 }
 

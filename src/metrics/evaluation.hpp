@@ -21,6 +21,9 @@ struct ModelEvaluation {
   double node_test_accuracy = -1; // mean over nodes of the test accuracy at x_i; -1 when not asked or none
 };
 
+// (1/n) sum_i ||x_i - point||^2, summed in node order (with point = x_bar: the consensus distance).
+double mean_squared_distance(std::span<const std::vector<double>> models, std::span<const double> point);
+
 // The average of the models, summed in node order.
 std::vector<double> average_model(std::span<const std::vector<double>> models);
 

@@ -99,6 +99,7 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   // f* for suboptimality curves: convex models on data small enough to solve
   // to 1e-10 before the run (L-BFGS over the whole training set).
   std::optional<double> optimal_loss;
+  std::vector<double> optimum_point;
   if (scenario.boolean("metrics.optimum")) {
     const double work = static_cast<double>(experiment.train->size()) * static_cast<double>(experiment.model->dimension());
     if (scenario.text("model.kind") == "mlp") {
@@ -112,6 +113,7 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
                                                  optimum.iterations, optimum.gradient_norm,
                                                  optimum.converged ? "" : " (not converged: an upper bound on f*)");
       optimal_loss = optimum.loss;
+      optimum_point = optimum.x;
     }
   }
   for (const char* key : {"stop.target_suboptimality", "metrics.target_suboptimality"})
@@ -135,6 +137,7 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   std::vector<std::string> columns{"round", "time_s", "events", "messages_sent", "bits_sent", "max_node_bits_sent", "loss"};
   if (optimal_loss) columns.emplace_back("suboptimality");
   columns.insert(columns.end(), {"gradient_norm", "consensus_distance"});
+  if (optimal_loss) columns.emplace_back("optimum_distance");
   if (has_accuracy) {
     columns.emplace_back("train_accuracy");
     if (experiment.test) columns.emplace_back("test_accuracy");
@@ -197,6 +200,7 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
                               static_cast<double>(totals.bits_sent), static_cast<double>(max_bits), evaluation.loss};
       if (optimal_loss) row.push_back(evaluation.loss - *optimal_loss);
       row.insert(row.end(), {evaluation.gradient_norm, evaluation.consensus_distance});
+      if (optimal_loss) row.push_back(mean_squared_distance(models, optimum_point));
       if (has_accuracy) {
         row.push_back(evaluation.train_accuracy);
         if (experiment.test) row.push_back(evaluation.test_accuracy);
