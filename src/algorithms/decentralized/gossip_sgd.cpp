@@ -20,9 +20,7 @@ void GossipSgd::complete_round(Context&, NodeId node, std::uint64_t round, std::
                                std::span<const double> gradient) {
   std::vector<double>& x = x_[node];
   std::vector<double> mixed(x.size());
-  const double self_weight = config().mixing.row(node, round).self_weight;
-  for (std::size_t k = 0; k < x.size(); ++k) mixed[k] = self_weight * x[k];
-  for (const Received& in : received) codec().add_decoded(*in.message, in.weight, mixed);
+  mix(node, round, x, received, mixed);
   if (gradient_steps_) optimizer(node).apply(round, x, gradient, mixed);
   x.swap(mixed);
 }

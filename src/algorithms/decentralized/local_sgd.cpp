@@ -21,10 +21,8 @@ void LocalSgd::complete_round(Context&, NodeId node, std::uint64_t round, std::s
                               std::span<const double>) {
   if (!communicates(round)) return;
   std::vector<double>& x = x_[node];
-  const double self_weight = config().mixing.row(node, round).self_weight;
   std::vector<double> mixed(x.size());
-  for (std::size_t k = 0; k < x.size(); ++k) mixed[k] = self_weight * x[k];
-  for (const Received& in : received) codec().add_decoded(*in.message, in.weight, mixed);
+  mix(node, round, x, received, mixed);
   x.swap(mixed);
 }
 

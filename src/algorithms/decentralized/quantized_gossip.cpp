@@ -25,11 +25,9 @@ void QuantizedGossip::complete_round(Context&, NodeId node, std::uint64_t round,
   std::vector<double>& x = x_[node];
   const std::size_t d = x.size();
   // average = sum_j w_ij Q(x_j), the node's own Q(x_i) included.
-  std::vector<double> average(d, 0.0), own(d);
+  std::vector<double> average(d), own(d);
   codec().decode(*own_message_[node], own);
-  const double self_weight = config().mixing.row(node, round).self_weight;
-  for (std::size_t k = 0; k < d; ++k) average[k] = self_weight * own[k];
-  for (const Received& in : received) codec().add_decoded(*in.message, in.weight, average);
+  mix(node, round, own, received, average);
   const double gamma = config().gamma;
   const std::span<const double> reference = kind_ == QuantizedGossipKind::q1 ? std::span<const double>(x) : own;
   for (std::size_t k = 0; k < d; ++k) x[k] += gamma * (average[k] - reference[k]);

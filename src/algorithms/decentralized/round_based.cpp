@@ -118,6 +118,13 @@ const std::vector<double>& RoundBasedAlgorithm::initial_model(NodeId node) const
   return config_.initial_models.empty() ? shared_start_ : config_.initial_models[node];
 }
 
+void RoundBasedAlgorithm::mix(NodeId node, std::uint64_t round, std::span<const double> own,
+                              std::span<const Received> received, std::span<double> out) const {
+  const double self_weight = config_.mixing.row(node, round).self_weight;
+  for (std::size_t k = 0; k < out.size(); ++k) out[k] = self_weight * own[k];
+  for (const Received& in : received) codec_.add_decoded(*in.message, in.weight, out);
+}
+
 std::size_t RoundBasedAlgorithm::expected_messages(NodeId node, std::uint64_t round) const {
   return communicates(round) ? config_.mixing.row(node, round).neighbours.size() : 0;
 }

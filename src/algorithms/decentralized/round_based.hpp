@@ -120,6 +120,10 @@ class RoundBasedAlgorithm : public DecentralizedAlgorithm {
   // Whether nodes exchange messages in `round` (local SGD skips some rounds).
   virtual bool communicates(std::uint64_t /*round*/) const { return true; }
 
+  // out = w_ii own + sum_j w_ij (decoded message of j): one gossip average of round `round`.
+  void mix(NodeId node, std::uint64_t round, std::span<const double> own, std::span<const Received> received,
+           std::span<double> out) const;
+
   const DecentralizedConfig& config() const { return config_; }
   const VectorCodec& codec() const { return codec_; }
   LocalOptimizer& optimizer(NodeId node) { return optimizers_[node]; }
