@@ -16,7 +16,7 @@ const std::vector<double>& gamma_candidates() {
 
 namespace {
 
-double trial(const Experiment& experiment, double gamma, std::uint64_t rounds, bool consensus) {
+double trial(const Experiment& experiment, double gamma, std::uint64_t rounds) {
   DecentralizedConfig config = experiment.config;
   config.gamma = gamma;
   config.rounds = rounds;
@@ -34,9 +34,9 @@ double trial(const Experiment& experiment, double gamma, std::uint64_t rounds, b
   }
   if (!last || last->round != rounds) return std::numeric_limits<double>::infinity();
   const ModelEvaluation evaluation = evaluate_models(last->models, *experiment.model, *experiment.train, nullptr);
-  const double figure = consensus ? evaluation.consensus_distance : evaluation.loss;
-  return std::isfinite(figure) && std::isfinite(evaluation.consensus_distance) ? figure
-                                                                               : std::numeric_limits<double>::infinity();
+  return std::isfinite(evaluation.loss) && std::isfinite(evaluation.consensus_distance)
+             ? evaluation.consensus_distance
+             : std::numeric_limits<double>::infinity();
 }
 
 }  // namespace
@@ -44,11 +44,10 @@ double trial(const Experiment& experiment, double gamma, std::uint64_t rounds, b
 GammaChoice tune_gamma(const Experiment& experiment, std::uint64_t rounds) {
   GammaChoice choice;
   choice.rounds = rounds;
-  const bool consensus = !experiment.algorithm->uses_gradients;
-  choice.criterion = consensus ? "consensus_distance" : "loss";
+  choice.criterion = "consensus_distance";
   double best = std::numeric_limits<double>::infinity();
   for (double gamma : gamma_candidates()) {
-    const double figure = trial(experiment, gamma, rounds, consensus);
+    const double figure = trial(experiment, gamma, rounds);
     choice.trials.push_back(GammaTrial{gamma, figure});
     if (figure < best) {
       best = figure;

@@ -22,7 +22,7 @@ struct GammaTrial {
 struct GammaChoice {
   double gamma = 1;
   std::uint64_t rounds = 0;
-  std::string criterion;  // "consensus_distance" or "loss"
+  std::string criterion;  // what was compared: "consensus_distance"
   std::vector<GammaTrial> trials;
 };
 
@@ -30,9 +30,11 @@ struct GammaChoice {
 const std::vector<double>& gamma_candidates();
 
 // Runs `rounds` rounds of the experiment with each candidate and returns the
-// one with the smallest criterion: the consensus distance for consensus
-// algorithms, the training loss at the average model for learning ones (ties:
-// the larger gamma). Deterministic; costs candidates x rounds rounds.
+// one with the smallest consensus distance among those whose loss stayed
+// finite (ties: the larger gamma). gamma only sets how fast the nodes agree,
+// so that is what is compared, for learning algorithms too: their loss after
+// a short prefix mostly reflects the optimisation so far and is too noisy to
+// rank gammas. Deterministic; costs candidates x rounds rounds.
 GammaChoice tune_gamma(const Experiment& experiment, std::uint64_t rounds);
 
 }  // namespace dlsim
