@@ -405,7 +405,8 @@ def topology_name(summary):
 
 
 def compression_groups(sweep):
-    keys = [key for key in sweep.keys if key.startswith("compression.")]
+    # "compression" itself when whole [compression] tables were swept.
+    keys = [key for key in sweep.keys if key == "compression" or key.startswith("compression.")]
     if not keys:
         return pd.Series(["compression not swept"] * len(sweep.table), index=sweep.table.index)
     return labels_of(sweep.table, keys)
