@@ -29,8 +29,9 @@ std::vector<double> logistic_direction(std::size_t d, RandomStream& rng);
 // on the stored values, then flipped with probability `flip_probability`;
 // classes 0/1 for y = -1/+1, num_classes = 2, as make_logistic fills a set.
 // Reuses out's buffers: no allocation when `count` and the dimension are those
-// of the previous call. About 2 * count * d random draws' worth of work
-// (ziggurat normals: one 64-bit draw per feature almost always).
+// of the previous call. Features are ziggurat normals (one 32-bit word each,
+// almost always) from Philox blocks keyed by one 64-bit draw from `rng`:
+// O(count * d), about four times cheaper than RandomStream::normal.
 void generate_logistic(std::span<const double> w_star, double flip_probability, std::size_t count,
                        RandomStream& rng, Dataset& out);
 
@@ -39,13 +40,5 @@ void generate_logistic(std::span<const double> w_star, double flip_probability, 
 // to call from several threads with distinct streams and outputs.
 OnDemandGenerator make_logistic_generator(std::shared_ptr<const std::vector<double>> w_star,
                                           double flip_probability);
-
-// Standard normal by the ziggurat method (Marsaglia and Tsang, "The ziggurat
-// method for generating random variables", JSS 2000, with 128 layers and the
-// layer and value taken from disjoint bits of one 64-bit draw as in Doornik,
-// "An improved ziggurat method to generate normal random samples", 2005).
-// About four times cheaper than RandomStream::normal's Box-Muller, and a
-// different sequence of values.
-double ziggurat_normal(RandomStream& rng);
 
 }  // namespace dlsim
