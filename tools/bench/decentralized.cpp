@@ -16,7 +16,9 @@
 // vectors need (x, x_hat, s and the gradient buffer: 4 d doubles per node) and
 // the ratio of the two, and a checksum of the final models (the sum over nodes,
 // in node order, of the sum of x_i) as the bits of a double, which must be the
-// same for every thread count. --evaluate adds the test accuracy of the
+// same for every thread count; also the process's CPU seconds (user + system,
+// median) and the 1-minute load average, since the machine may be shared.
+// --evaluate adds the test accuracy of the
 // average model on 10,000 fresh samples of the same distribution.
 #include <fmt/core.h>
 #include <sys/resource.h>
@@ -72,6 +74,7 @@ struct RunResult {
   double wall_seconds = 0;
   std::uint64_t events = 0;
   long peak_rss_kib = 0;
+  double cpu_seconds = 0;  // user + system time of the whole process
   std::uint64_t checksum_bits = 0;
   double accuracy = -1;  // < 0: not evaluated
 };
@@ -103,6 +106,13 @@ long peak_rss_kib() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   return usage.ru_maxrss;
+}
+
+double cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec); };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 // One run of CHOCO-SGD with `nodes` nodes on `threads` threads, in this process.
@@ -150,6 +160,7 @@ RunResult run_case(const Options& options, std::uint32_t nodes, int threads) {
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   result.events = engine.stats().events;
   result.peak_rss_kib = peak_rss_kib();
+  result.cpu_seconds = cpu_seconds();
   for (NodeId node = 0; node < nodes; ++node)
     if (choco.rounds_completed(node) != options.rounds)
       usage_error(fmt::format("node {} completed {} rounds, not {}", node, choco.rounds_completed(node),
@@ -203,9 +214,9 @@ RunResult run_child(const Options& options, std::uint32_t nodes, int threads) {
   char line[1024];
   while (std::fgets(line, sizeof line, pipe)) {
     unsigned long long events = 0, checksum = 0;
-    if (std::sscanf(line, "result setup=%lf wall=%lf events=%llu peak_kib=%ld checksum=%llx accuracy=%lf",
-                    &result.setup_seconds, &result.wall_seconds, &events, &result.peak_rss_kib, &checksum,
-                    &result.accuracy) == 6) {
+    if (std::sscanf(line, "result setup=%lf wall=%lf cpu=%lf events=%llu peak_kib=%ld checksum=%llx accuracy=%lf",
+                    &result.setup_seconds, &result.wall_seconds, &result.cpu_seconds, &events,
+                    &result.peak_rss_kib, &checksum, &result.accuracy) == 7) {
       result.events = events;
       result.checksum_bits = checksum;
       found = true;
@@ -267,8 +278,9 @@ int main(int argc, char** argv) {
   const Options options = parse(argc, argv, child);
   if (child) {
     const RunResult r = run_case(options, options.nodes.front(), options.threads.front());
-    fmt::print("result setup={:.6f} wall={:.6f} events={} peak_kib={} checksum={:016x} accuracy={:.6f}\n",
-               r.setup_seconds, r.wall_seconds, r.events, r.peak_rss_kib, r.checksum_bits, r.accuracy);
+    fmt::print("result setup={:.6f} wall={:.6f} cpu={:.6f} events={} peak_kib={} checksum={:016x} accuracy={:.6f}\n",
+               r.setup_seconds, r.wall_seconds, r.cpu_seconds, r.events, r.peak_rss_kib, r.checksum_bits,
+               r.accuracy);
     return 0;
   }
 
@@ -282,30 +294,40 @@ int main(int argc, char** argv) {
     for (int threads : options.threads) {
       std::vector<RunResult> runs;
       for (int k = 0; k < options.repeat; ++k) runs.push_back(run_child(options, nodes, threads));
-      std::vector<double> walls;
+      std::vector<double> walls, cpus;
       long peak_kib = 0;
       for (const RunResult& r : runs) {
         walls.push_back(r.wall_seconds);
+        cpus.push_back(r.cpu_seconds);
         peak_kib = std::max(peak_kib, r.peak_rss_kib);
         if (r.checksum_bits != runs.front().checksum_bits)
           fmt::print("# WARNING: repeated runs of nodes={} threads={} differ\n", nodes, threads);
       }
       std::sort(walls.begin(), walls.end());
-      const double median = walls.size() % 2 ? walls[walls.size() / 2]
-                                             : 0.5 * (walls[walls.size() / 2 - 1] + walls[walls.size() / 2]);
+      std::sort(cpus.begin(), cpus.end());
+      const auto median_of = [](const std::vector<double>& v) {
+        return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+      };
+      const double median = median_of(walls);
+      // The load average shows how much of the (shared) machine the runs had.
+      double load = -1;
+      if (FILE* file = std::fopen("/proc/loadavg", "r")) {
+        if (std::fscanf(file, "%lf", &load) != 1) load = -1;
+        std::fclose(file);
+      }
       // x, x_hat, s and the gradient buffer: 4 d doubles per node.
       const double state_bytes = 4.0 * static_cast<double>(options.dim) * sizeof(double) * nodes;
       const double peak_bytes = static_cast<double>(peak_kib) * 1024.0;
       std::string accuracy;
       if (options.evaluate) accuracy = fmt::format(" test_accuracy={:.4f}", runs.front().accuracy);
       fmt::print(
-          "nodes={} threads={} rounds={} wall_s={:.2f} (median of {}; min {:.2f}, max {:.2f}) setup_s={:.2f} "
-          "events={} events_per_s={:.0f} peak_rss={:.0f}MiB node_state={:.0f}MiB rss/state={:.2f} "
-          "checksum={:016x}{}\n",
-          nodes, threads, options.rounds, median, runs.size(), walls.front(), walls.back(),
+          "nodes={} threads={} rounds={} wall_s={:.2f} (median of {}; min {:.2f}, max {:.2f}) cpu_s={:.2f} "
+          "setup_s={:.2f} events={} events_per_s={:.0f} peak_rss={:.0f}MiB node_state={:.0f}MiB rss/state={:.2f} "
+          "checksum={:016x}{} load1={:.2f}\n",
+          nodes, threads, options.rounds, median, runs.size(), walls.front(), walls.back(), median_of(cpus),
           runs.front().setup_seconds, runs.front().events, static_cast<double>(runs.front().events) / median,
           peak_bytes / (1 << 20), state_bytes / (1 << 20), peak_bytes / state_bytes, runs.front().checksum_bits,
-          accuracy);
+          accuracy, load);
       std::fflush(stdout);
       checksums[nodes].push_back(runs.front().checksum_bits);
     }
