@@ -1,6 +1,7 @@
 // On-demand synthetic samples; see on_demand.hpp.
 #include "data/on_demand.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstring>
@@ -115,7 +116,7 @@ std::vector<double> logistic_direction(std::size_t d, RandomStream& rng) {
 }
 
 void generate_logistic(std::span<const double> w_star, double flip_probability, std::size_t count,
-                       RandomStream& rng, Dataset& out) {
+                       RandomStream& rng, Dataset& out, FeatureDistribution features) {
   const std::size_t d = w_star.size();
   if (out.name != kSetName) out.name = kSetName;
   out.dim = d;
@@ -130,7 +131,22 @@ void generate_logistic(std::span<const double> w_star, double flip_probability, 
   BulkBits bits(rng);
   for (std::size_t i = 0; i < count; ++i) {
     float* row = out.dense.data() + i * d;
-    for (std::size_t k = 0; k < d; ++k) row[k] = static_cast<float>(ziggurat_normal(bits));
+    if (features == FeatureDistribution::normal) {
+      for (std::size_t k = 0; k < d; ++k) row[k] = static_cast<float>(ziggurat_normal(bits));
+    } else {
+      // Arithmetic, not a branch (the bits are random: a branch would be
+      // mispredicted half the time), and whole words in a fixed-length loop
+      // the compiler vectorises.
+      std::size_t k = 0;
+      for (; k + 32 <= d; k += 32) {
+        const std::uint32_t word = bits.next();
+        for (unsigned b = 0; b < 32; ++b) row[k + b] = 1.0f - 2.0f * static_cast<float>((word >> b) & 1u);
+      }
+      if (k < d) {
+        const std::uint32_t word = bits.next();
+        for (std::size_t j = k; j < d; ++j) row[j] = 1.0f - 2.0f * static_cast<float>((word >> (j - k)) & 1u);
+      }
+    }
     // A loop of its own, on the stored values (so the label matches the data),
     // with four partial sums: the ziggurat's rare calls (exp, log) would
     // otherwise keep the sum in memory, one store-load chain per feature.
@@ -148,12 +164,13 @@ void generate_logistic(std::span<const double> w_star, double flip_probability, 
 }
 
 OnDemandGenerator make_logistic_generator(std::shared_ptr<const std::vector<double>> w_star,
-                                          double flip_probability) {
+                                          double flip_probability, FeatureDistribution features) {
   if (!w_star || w_star->empty()) throw std::invalid_argument("make_logistic_generator: w* is needed");
   if (!(flip_probability >= 0.0 && flip_probability <= 1.0))
     throw std::invalid_argument("make_logistic_generator: the flip probability must be in [0, 1]");
-  return [w_star = std::move(w_star), flip_probability](NodeId, std::size_t count, RandomStream& rng, Dataset& out) {
-    generate_logistic(*w_star, flip_probability, count, rng, out);
+  return [w_star = std::move(w_star), flip_probability, features](NodeId, std::size_t count, RandomStream& rng,
+                                                                  Dataset& out) {
+    generate_logistic(*w_star, flip_probability, count, rng, out, features);
   };
 }
 

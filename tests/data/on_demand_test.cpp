@@ -91,3 +91,22 @@ TEST_CASE("on-demand features have the moments of N(0, 1)") {
   CHECK(beyond3 > 2500);
   CHECK(beyond3 < 2900);
 }
+
+TEST_CASE("Rademacher features are +-1 with mean 0, and labels still follow sign(<a, w*>)") {
+  // 10^6 features of +-1: the mean has standard deviation 0.001.
+  const auto w_star = direction(1000, 4);
+  RandomStream rng(4, 0, purpose_id("data.on_demand"));
+  Dataset data;
+  generate_logistic(*w_star, 0.0, 1000, rng, data, FeatureDistribution::rademacher);
+  double sum = 0;
+  for (float value : data.dense) {
+    REQUIRE((value == 1.0f || value == -1.0f));
+    sum += value;
+  }
+  CHECK(std::abs(sum / static_cast<double>(data.dense.size())) < 0.005);
+  for (std::size_t i = 0; i < 1000; ++i) {
+    double dot = 0;
+    for (std::size_t k = 0; k < 1000; ++k) dot += static_cast<double>(data.row(i)[k]) * (*w_star)[k];
+    REQUIRE(data.targets[i] == (dot >= 0 ? 1.0 : -1.0));
+  }
+}

@@ -9,6 +9,7 @@
 //
 // Usage: bench_decentralized [--nodes N[,N...]]... [--threads T[,T...]] [--rounds R] [--dim D]
 //          [--batch B] [--ratio r] [--repeat K] [--lr eta] [--gamma g] [--seed s] [--evaluate]
+//          [--features rademacher|normal]   (how generated samples' features are drawn)
 // Every (nodes, threads) case runs K times, each run in a fresh process (this
 // executable again, with --case), so that each peak RSS (getrusage ru_maxrss)
 // is that run's alone. One line per case: wall seconds of the run (median of
@@ -66,6 +67,7 @@ struct Options {
   double gamma = 0.05;
   std::uint64_t seed = 1;
   bool evaluate = false;
+  FeatureDistribution features = FeatureDistribution::rademacher;
 };
 
 // What one run measured (printed by the child as one "result" line).
@@ -133,7 +135,7 @@ RunResult run_case(const Options& options, std::uint32_t nodes, int threads) {
   }
   auto model = std::make_shared<LogisticRegression>(d);
   config.model = model;
-  config.batches.generate = make_logistic_generator(w_star, kFlipProbability);
+  config.batches.generate = make_logistic_generator(w_star, kFlipProbability, options.features);
   config.batches.generated_dim = d;
   config.batch_size = options.batch;
   config.optimizer.schedule.base = options.learning_rate;
@@ -184,7 +186,7 @@ RunResult run_case(const Options& options, std::uint32_t nodes, int threads) {
     for (double& value : average) value /= static_cast<double>(nodes);
     RandomStream test_stream(options.seed, 0, purpose_id("bench.test_set"));
     Dataset test;
-    generate_logistic(*w_star, kFlipProbability, kTestSamples, test_stream, test);
+    generate_logistic(*w_star, kFlipProbability, kTestSamples, test_stream, test, options.features);
     std::vector<std::uint32_t> rows(test.size());
     std::iota(rows.begin(), rows.end(), 0u);
     const auto workspace = model->make_workspace();
@@ -204,9 +206,10 @@ std::string executable_path() {
 RunResult run_child(const Options& options, std::uint32_t nodes, int threads) {
   const std::string command = fmt::format(
       "'{}' --case --nodes {} --threads {} --rounds {} --dim {} --batch {} --ratio {} --lr {} --gamma {} "
-      "--seed {}{}",
+      "--seed {} --features {}{}",
       executable_path(), nodes, threads, options.rounds, options.dim, options.batch, options.ratio,
-      options.learning_rate, options.gamma, options.seed, options.evaluate ? " --evaluate" : "");
+      options.learning_rate, options.gamma, options.seed,
+      options.features == FeatureDistribution::normal ? "normal" : "rademacher", options.evaluate ? " --evaluate" : "");
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) usage_error("cannot start " + command);
   RunResult result;
@@ -235,8 +238,9 @@ Options parse(int argc, char** argv, bool& child) {
       fmt::print(
           "usage: bench_decentralized [--nodes N[,N...]]... [--threads T[,T...]] [--rounds R] [--dim D]\n"
           "         [--batch B] [--ratio r] [--repeat K] [--lr eta] [--gamma g] [--seed s] [--evaluate]\n"
+          "         [--features rademacher|normal]\n"
           "defaults: --nodes 1000,10000,100000 --threads 1,2 --rounds 100 --dim 1000 --batch 32\n"
-          "          --ratio 0.01 --repeat 1 --lr 0.1 --gamma 0.05 --seed 1\n");
+          "          --ratio 0.01 --repeat 1 --lr 0.1 --gamma 0.05 --seed 1 --features rademacher\n");
       std::exit(0);
     }
     if (flag == "--case") {
@@ -259,6 +263,10 @@ Options parse(int argc, char** argv, bool& child) {
     else if (flag == "--lr") options.learning_rate = parse_number(flag, value);
     else if (flag == "--gamma") options.gamma = parse_number(flag, value);
     else if (flag == "--seed") options.seed = static_cast<std::uint64_t>(parse_number(flag, value));
+    else if (flag == "--features") {
+      if (value != "normal" && value != "rademacher") usage_error("--features must be normal or rademacher");
+      options.features = value == "normal" ? FeatureDistribution::normal : FeatureDistribution::rademacher;
+    }
     else usage_error("unknown option " + flag);
   }
   if (options.nodes.empty()) options.nodes = {1000, 10'000, 100'000};
