@@ -76,10 +76,6 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   };
   Experiment experiment = build_experiment(scenario, options.threads);
 
-  std::error_code error;
-  std::filesystem::create_directories(options.out_dir, error);
-  if (error) throw ScenarioError(fmt::format("{}: cannot create the output folder: {}", options.out_dir, error.message()));
-
   nlohmann::json summary_json;
   summary_json["name"] = scenario.text("name");
   summary_json["seed"] = scenario.integer("seed");
@@ -122,6 +118,10 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
                   summary_json.contains("optimum_note")
                       ? fmt::format("needs f*, which is {}", summary_json["optimum_note"].get<std::string>())
                       : std::string("needs f*: set metrics.optimum = true"));
+  // Only now, with every input checked: bad input leaves nothing behind.
+  std::error_code error;
+  std::filesystem::create_directories(options.out_dir, error);
+  if (error) throw ScenarioError(fmt::format("{}: cannot create the output folder: {}", options.out_dir, error.message()));
   const std::optional<double> target_suboptimality =
       scenario.has("metrics.target_suboptimality") && optimal_loss
           ? std::optional<double>(scenario.real("metrics.target_suboptimality"))
