@@ -171,7 +171,7 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
                                       {"criterion", choice.criterion}, {"trials", trials}};
       if (options.verbose) fmt::print(stderr, "gamma = \"auto\": chose {} ({} after {} rounds)\n", choice.gamma, choice.criterion, choice.rounds);
     }
-    summary_json["gamma"] = experiment.config.gamma;
+    if (experiment.algorithm->uses_gamma) summary_json["gamma"] = experiment.config.gamma;
     // By time: evaluate the nodes' current models every `every_time`; the
     // snapshots then only mark the last round. By rounds: evaluate snapshots.
     const bool by_time = every_time > 0;
