@@ -3,6 +3,8 @@
 
 #include <fmt/core.h>
 
+#include <functional>
+
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -145,8 +147,11 @@ void check_value(toml::table& table, std::string_view key, const KeySpec& spec,
   }
 }
 
+// `other_kinds(name)`, when set, names the other kinds of the section that
+// take a key called `name` (a key left over after changing `kind`).
 void reject_unknown_keys(toml::table& table, std::string_view section_name, const std::vector<KeySpec>& keys,
-                         const std::string& source, const std::vector<std::string>& subtables) {
+                         const std::string& source, const std::vector<std::string>& subtables,
+                         const std::function<std::string(const std::string&)>& other_kinds = {}) {
   // A suggestion is drawn from this section's keys.
   std::vector<std::string> known = names_of(keys);
   known.insert(known.end(), subtables.begin(), subtables.end());
@@ -161,8 +166,10 @@ void reject_unknown_keys(toml::table& table, std::string_view section_name, cons
           region.begin.line == 0 ? describe_location(node, source)
                                  : fmt::format("{}:{}:{}", region.path ? *region.path : source, region.begin.line,
                                                region.begin.column);
+      const std::string owners = other_kinds ? other_kinds(name) : std::string();
       throw ScenarioError(fmt::format("{}: {}: unknown key in {}{}", location, join_path(section_name, name), where,
-                                      suggestion(name, known)));
+                                      owners.empty() ? suggestion(name, known)
+                                                     : fmt::format(" (a parameter of {})", owners)));
     }
   }
 }
@@ -187,8 +194,9 @@ void fill_and_check(toml::table& table, std::string_view section_name, const std
 }
 
 void resolve_section(toml::table& table, std::string_view section_name, const std::vector<KeySpec>& keys,
-                     const std::string& source, const std::vector<std::string>& subtables) {
-  reject_unknown_keys(table, section_name, keys, source, subtables);
+                     const std::string& source, const std::vector<std::string>& subtables,
+                     const std::function<std::string(const std::string&)>& other_kinds = {}) {
+  reject_unknown_keys(table, section_name, keys, source, subtables, other_kinds);
   fill_and_check(table, section_name, keys, source);
 }
 
@@ -267,6 +275,7 @@ void validate_and_resolve(toml::table& document, const Schema& schema, const std
     if (document.get(section.name) == nullptr) document.insert(section.name, toml::table{});
     toml::table& table = *document.get(section.name)->as_table();
     std::vector<KeySpec> keys = section.keys;
+    std::function<std::string(const std::string&)> other_kinds;
     if (section.kind_keys) {
       // The kind is checked first, so that its parameters can be looked up.
       std::vector<KeySpec> kind_only;
@@ -275,8 +284,16 @@ void validate_and_resolve(toml::table& document, const Schema& schema, const std
       fill_and_check(table, section.name, kind_only, source);
       const std::string kind = *table.get("kind")->value<std::string>();
       for (KeySpec& extra : section.kind_keys(schema, kind)) keys.push_back(std::move(extra));
+      // E.g. --set compression.kind=qsgd on a file that sets compression.ratio for top-k.
+      other_kinds = [&schema, &section, kind, choices = kind_only.front().choices](const std::string& name) {
+        std::string owners;
+        for (const std::string& other : choices)
+          for (const KeySpec& spec : section.kind_keys(schema, other))
+            if (spec.name == name) owners += (owners.empty() ? "" : ", ") + other;
+        return owners.empty() ? owners : fmt::format("{}, not of {}", owners, kind);
+      };
     }
-    resolve_section(table, section.name, keys, source, {});
+    resolve_section(table, section.name, keys, source, {}, other_kinds);
   }
 }
 

@@ -114,3 +114,13 @@ TEST_CASE("compressed and asynchronous runs are bit-identical with 1 and 2 threa
     }
   }
 }
+
+TEST_CASE("a key left over after changing a section's kind names the kinds it belongs to") {
+  const std::string text = "[compression]\nkind = \"top-k\"\nratio = 0.1\n";
+  CHECK_THROWS_WITH(parse_scenario(text, "k.toml", {"compression.kind=qsgd"}, scenario_schema()),
+                    Catch::Contains("k.toml:3:1: compression.ratio: unknown key in [compression]") &&
+                        Catch::Contains("a parameter of top-k, rand-k, not of qsgd"));
+  // A plain misspelling still gets the nearest key.
+  CHECK_THROWS_WITH(parse_scenario("[compression]\nkind = \"top-k\"\nration = 0.1\n", "k.toml", {}, scenario_schema()),
+                    Catch::Contains("did you mean \"ratio\""));
+}
