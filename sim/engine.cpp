@@ -7,6 +7,8 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <utility>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <stdexcept>
@@ -489,15 +491,53 @@ RunOutcome EngineCore::run_until(SimTime until) {
   return RunOutcome::reached_time;
 }
 
+namespace {
+
+// Orders a window by (target, key). Small windows: a comparison sort. Large
+// ones: a stable LSD radix sort on the 21-bit target (two 11-bit passes, the
+// second skipped when every target fits in 11 bits), then the few events per
+// target by key with an insertion sort; a window holds mostly one event per
+// node, so this is O(n) where the comparison sort was a fifth of a PHOLD event.
+void sort_by_target_then_key(std::vector<EventRecord>& window, std::vector<EventRecord>& scratch) {
+  constexpr std::size_t kRadixThreshold = 256;
+  constexpr int kBits = 11;
+  constexpr std::uint32_t kBuckets = 1u << kBits;
+  if (window.size() < kRadixThreshold) {
+    std::sort(window.begin(), window.end(), [](const EventRecord& a, const EventRecord& b) {
+      if (a.target != b.target) return a.target < b.target;
+      return key_less(a, b);
+    });
+    return;
+  }
+  NodeId largest = 0;
+  for (const EventRecord& event : window) largest = std::max(largest, event.target);
+  scratch.resize(window.size());
+  std::array<std::uint32_t, kBuckets> starts{};
+  for (int shift = 0; shift == 0 || (shift < 22 && (largest >> shift) != 0); shift += kBits) {
+    starts.fill(0);
+    for (const EventRecord& event : window) ++starts[(event.target >> shift) & (kBuckets - 1)];
+    std::uint32_t sum = 0;
+    for (std::uint32_t& start : starts) sum += std::exchange(start, sum);
+    for (const EventRecord& event : window) scratch[starts[(event.target >> shift) & (kBuckets - 1)]++] = event;
+    window.swap(scratch);
+  }
+  for (std::size_t begin = 0; begin < window.size();) {
+    std::size_t end = begin + 1;
+    while (end < window.size() && window[end].target == window[begin].target) ++end;
+    for (std::size_t i = begin + 1; i < end; ++i)
+      for (std::size_t j = i; j > begin && key_less(window[j], window[j - 1]); --j) std::swap(window[j], window[j - 1]);
+    begin = end;
+  }
+}
+
+}  // namespace
+
 void EngineCore::process_window(std::vector<EventRecord>& window, SimTime window_end) {
   ++stats.windows;
   if (window.empty()) return;
   // Grouping by target and then by key gives each node its events in order,
   // and walks node state in memory order.
-  std::sort(window.begin(), window.end(), [](const EventRecord& a, const EventRecord& b) {
-    if (a.target != b.target) return a.target < b.target;
-    return key_less(a, b);
-  });
+  sort_by_target_then_key(window, sort_scratch_);
   groups_.clear();
   for (std::size_t begin = 0; begin < window.size();) {
     std::size_t end = begin + 1;

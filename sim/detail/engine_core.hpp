@@ -97,6 +97,7 @@ class EngineCore {
   std::optional<FairNetwork> fair_;
   tbb::enumerable_thread_specific<NodeRunner> runners_;
   std::vector<EventRecord> window_;
+  std::vector<EventRecord> sort_scratch_;  // radix-sort buffer for large windows
   std::vector<std::pair<std::size_t, std::size_t>> groups_;
   std::vector<FlowRequest> flow_starts_;
   std::vector<EventRecord> deliveries_;

@@ -153,6 +153,42 @@ TEST_CASE("ties are broken by priority, then origin, then the origin's sequence"
   }
 }
 
+TEST_CASE("a large window (the radix-sorted path) still gives every node its events in key order") {
+  // 600 nodes each send two messages to node 0 and one to node (7 i) mod 600,
+  // all arriving at exactly 1 ms: one window of about 1,800 events. Node 0
+  // must see them by origin, then by the origin's send order.
+  constexpr std::uint32_t n = 600;
+  struct Fan : NodeBehaviour {
+    std::vector<std::vector<std::pair<NodeId, std::uint32_t>>> seen = std::vector<std::vector<std::pair<NodeId, std::uint32_t>>>(n);
+    void on_start(Context& ctx) override {
+      ctx.send(0, Message{2 * ctx.self(), 0, nullptr});
+      ctx.send((7 * ctx.self()) % n, Message{5, 0, nullptr});
+      ctx.send(0, Message{2 * ctx.self() + 1, 0, nullptr});
+    }
+    void on_message(Context& ctx, NodeId from, const Message& message) override {
+      seen[ctx.self()].emplace_back(from, message.tag);
+    }
+  };
+  for (int threads : {1, 2}) {
+    EngineConfig config;
+    config.nodes = n;
+    config.threads = threads;
+    config.network.latency.base = kMillisecond;
+    Engine engine(config);
+    Fan fan;
+    engine.set_behaviour_all(&fan);
+    engine.run_until(kSecond);
+    std::vector<std::pair<NodeId, std::uint32_t>> expected;
+    for (NodeId from = 0; from < n; ++from) {
+      expected.emplace_back(from, 2 * from);
+      if ((7 * from) % n == 0) expected.emplace_back(from, 5);
+      expected.emplace_back(from, 2 * from + 1);
+    }
+    CHECK(fan.seen[0] == expected);
+    CHECK(fan.seen[7] == std::vector<std::pair<NodeId, std::uint32_t>>{{1, 5}});
+  }
+}
+
 TEST_CASE("run_until stops at the horizon and continues, request_stop ends early") {
   struct Ticker : NodeBehaviour {
     int ticks = 0;
