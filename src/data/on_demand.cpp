@@ -38,49 +38,13 @@ const ZigguratTables& tables() {
   return instance;
 }
 
-// 32-bit words from Philox4x32-10 blocks made sixteen at a time: the blocks
-// are independent, so the CPU overlaps their ten-round chains, which one
-// RandomStream (a block per two 64-bit draws) cannot. Keyed by one 64-bit draw
-// from the caller's stream, so the words are still a pure function of it.
-class BulkBits {
- public:
-  explicit BulkBits(RandomStream& rng) {
-    const std::uint64_t key = rng.next_u64();
-    key_[0] = static_cast<std::uint32_t>(key);
-    key_[1] = static_cast<std::uint32_t>(key >> 32);
-  }
-  std::uint32_t next() {
-    if (position_ == buffer_.size()) refill();
-    return buffer_[position_++];
-  }
-  // Uniform in (0, 1).
-  double uniform() { return (static_cast<double>(next()) + 0.5) * 0x1.0p-32; }
-
- private:
-  void refill() {
-    for (std::size_t block = 0; block < buffer_.size() / 4; ++block) {
-      const std::uint32_t counter[4] = {static_cast<std::uint32_t>(counter_), static_cast<std::uint32_t>(counter_ >> 32),
-                                        0x6f6e2d64u, 0x656d616eu};
-      ++counter_;
-      const PhiloxBlock bits = philox4x32_10(counter, key_);
-      std::memcpy(&buffer_[4 * block], bits.words, sizeof bits.words);
-    }
-    position_ = 0;
-  }
-
-  std::array<std::uint32_t, 64> buffer_{};
-  std::size_t position_ = 64;
-  std::uint32_t key_[2];
-  std::uint64_t counter_ = 0;
-};
-
 // Standard normal by the ziggurat method (Marsaglia and Tsang, "The ziggurat
 // method for generating random variables", JSS 2000), 128 layers, with the
 // layer and the value from disjoint bits of one 32-bit word as in Doornik, "An
 // improved ziggurat method to generate normal random samples", 2005. The value
 // has 25 bits (resolution 2^-24 * R, about 2e-7), enough for features stored
 // as float; 98.8% of draws cost one word and no transcendental function.
-double ziggurat_normal(BulkBits& bits) {
+double ziggurat_normal(WordStream& bits) {
   const ZigguratTables& t = tables();
   for (;;) {
     const std::uint32_t word = bits.next();
@@ -91,15 +55,15 @@ double ziggurat_normal(BulkBits& bits) {
       // Marsaglia's tail beyond R, on the side of u.
       double x, y;
       do {
-        x = std::log(bits.uniform()) / kTailStart;  // < 0
-        y = std::log(bits.uniform());
+        x = std::log(bits.uniform_open()) / kTailStart;  // < 0
+        y = std::log(bits.uniform_open());
       } while (-2.0 * y < x * x);
       return u < 0 ? x - kTailStart : kTailStart - x;
     }
     const double x = u * t.x[layer];
     const double f0 = std::exp(-0.5 * (t.x[layer] * t.x[layer] - x * x));
     const double f1 = std::exp(-0.5 * (t.x[layer + 1] * t.x[layer + 1] - x * x));
-    if (f1 + bits.uniform() * (f0 - f1) < 1.0) return x;
+    if (f1 + bits.uniform_open() * (f0 - f1) < 1.0) return x;
   }
 }
 
@@ -128,7 +92,7 @@ void generate_logistic(std::span<const double> w_star, double flip_probability, 
   out.row_offsets.clear();
   out.columns.clear();
   out.values.clear();
-  BulkBits bits(rng);
+  WordStream bits(rng, 0x656d616e6f6e2d64ull /* "on-deman" */);
   for (std::size_t i = 0; i < count; ++i) {
     float* row = out.dense.data() + i * d;
     if (features == FeatureDistribution::normal) {
@@ -157,7 +121,7 @@ void generate_logistic(std::span<const double> w_star, double flip_probability, 
     for (; k < d; ++k) partial[0] += static_cast<double>(row[k]) * w_star[k];
     const double dot = (partial[0] + partial[1]) + (partial[2] + partial[3]);
     double y = dot >= 0.0 ? 1.0 : -1.0;
-    if (bits.uniform() < flip_probability) y = -y;
+    if (bits.uniform_open() < flip_probability) y = -y;
     out.targets[i] = y;
     out.classes[i] = y > 0 ? 1 : 0;
   }

@@ -60,22 +60,11 @@ inline std::size_t resolve_k(std::size_t k, double ratio, std::size_t d) {
   return std::clamp<std::size_t>(kept, 1, d);
 }
 
-// Fills out[0..n) with 32-bit random words. One 64-bit draw from `rng` keys a
-// run of Philox4x32-10 blocks (the stream's own bijection) at counters 0, 1, ...,
-// so each call costs the stream one draw and yields four words per block,
-// without the per-draw bookkeeping of next_u64(): the random numbers are the
-// hot loop of QSGD, natural compression and stochastic rounding.
+// Fills out[0..n) with 32-bit random words: one draw from `rng` keys them
+// (see WordStream). The random numbers are the hot loop of QSGD, natural
+// compression and stochastic rounding.
 inline void random_words(RandomStream& rng, std::uint32_t* out, std::size_t n) {
-  const std::uint64_t key64 = rng.next_u64();
-  const std::uint32_t key[2] = {static_cast<std::uint32_t>(key64), static_cast<std::uint32_t>(key64 >> 32)};
-  std::uint32_t counter[4] = {0, 0, 0x636f6d70u /* "comp" */, 0};
-  std::size_t i = 0;
-  for (std::uint64_t block = 0; i < n; ++block) {
-    counter[0] = static_cast<std::uint32_t>(block);
-    counter[1] = static_cast<std::uint32_t>(block >> 32);
-    const PhiloxBlock words = philox4x32_10(counter, key);
-    for (int w = 0; w < 4 && i < n; ++w) out[i++] = words.words[w];
-  }
+  WordStream(rng, 0x636f6d70u /* "comp" */).fill(out, n);
 }
 
 }  // namespace dlsim::detail
