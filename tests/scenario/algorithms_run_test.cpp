@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -123,4 +124,67 @@ TEST_CASE("a key left over after changing a section's kind names the kinds it be
   // A plain misspelling still gets the nearest key.
   CHECK_THROWS_WITH(parse_scenario("[compression]\nkind = \"top-k\"\nration = 0.1\n", "k.toml", {}, scenario_schema()),
                     Catch::Contains("did you mean \"ratio\""));
+}
+
+namespace {
+
+// metrics.csv as columns by name.
+std::map<std::string, std::vector<double>> read_columns(const std::string& path) {
+  std::istringstream text(read_file(path));
+  std::string line;
+  std::getline(text, line);
+  std::vector<std::string> names;
+  std::stringstream head(line);
+  for (std::string cell; std::getline(head, cell, ',');) names.push_back(cell);
+  std::map<std::string, std::vector<double>> columns;
+  while (std::getline(text, line)) {
+    std::stringstream row(line);
+    std::size_t i = 0;
+    for (std::string cell; std::getline(row, cell, ','); ++i) columns[names.at(i)].push_back(std::stod(cell));
+  }
+  return columns;
+}
+
+}  // namespace
+
+TEST_CASE("suboptimality is loss - f*, the target figures are the first evaluation there, and stops stop") {
+  const std::string dir = out_dir("targets");
+  const RunSummary summary = run_scenario(
+      scenario_with({"data.partition=iid", "algorithm.learning_rate=1.0", "metrics.target_suboptimality=0.05",
+                     "stop.rounds=200", "metrics.every_rounds=5"}),
+      RunOptions{dir, 1, true});
+  REQUIRE(summary.status == RunStatus::completed);
+  const auto json = nlohmann::json::parse(read_file(dir + "/summary.json"));
+  const double optimum = json.at("optimal_loss").get<double>();
+  auto columns = read_columns(dir + "/metrics.csv");
+  std::size_t first = columns["round"].size();
+  for (std::size_t i = 0; i < columns["round"].size(); ++i) {
+    CHECK(columns["suboptimality"][i] == columns["loss"][i] - optimum);
+    CHECK(columns["suboptimality"][i] >= -1e-12);
+    CHECK(columns["optimum_distance"][i] >= 0.0);
+    CHECK(columns["node_test_accuracy"][i] >= 0.0);
+    CHECK(columns["node_test_accuracy"][i] <= 1.0);
+    if (first == columns["round"].size() && columns["suboptimality"][i] <= 0.05) first = i;
+  }
+  REQUIRE(first < columns["round"].size());
+  CHECK(summary.final.at("rounds_to_target") == columns["round"][first]);
+  CHECK(summary.final.at("time_to_target_s") == columns["time_s"][first]);
+  CHECK(summary.final.at("bits_to_target") == columns["bits_sent"][first]);
+  // A consensus target stops the run at the first evaluation that meets it.
+  const RunSummary stopped = run_scenario(
+      scenario_with({"algorithm.kind=gossip", "model.kind=consensus", "stop.target_consensus=1e-3", "stop.rounds=5000",
+                     "metrics.every_rounds=5"}),
+      RunOptions{out_dir("targets_consensus"), 1, true});
+  CHECK_THAT(stopped.message, Catch::Contains("target consensus distance reached"));
+  CHECK(stopped.final.at("consensus_distance") <= 1e-3);
+  CHECK(stopped.final.at("round") < 5000);
+}
+
+TEST_CASE("bad input leaves no output folder behind") {
+  const std::string dir = out_dir("never_written");
+  std::filesystem::remove_all(dir);
+  CHECK_THROWS_AS(run_scenario(scenario_with({"model.kind=mlp", "stop.target_suboptimality=0.01"}),
+                               RunOptions{dir, 1, true}),
+                  ScenarioError);
+  CHECK_FALSE(std::filesystem::exists(dir));
 }

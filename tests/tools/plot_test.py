@@ -174,6 +174,19 @@ class Curves(Folders):
         self.assertEqual(status, 0)
         self.assertIn("lowest loss", err)
 
+    def test_error_is_the_distance_to_the_optimum_and_dpi_sets_the_size(self):
+        run = self.dir / "error"
+        rows = curve([0, 10], [2.0, 1.5])
+        for row, value in zip(rows, (4.0, 0.25)):
+            row["optimum_distance"] = value
+        write_run(run, rows)
+        self.assertEqual(list(figure_of("curves", run, "--y", "error").axes[0].lines[0].get_ydata()), [4.0, 0.25])
+        small, large = self.dir / "small.png", self.dir / "large.png"
+        for out, dpi in ((small, 40), (large, 120)):
+            status, _, err = run_plot("curves", run, "--y", "error", "--dpi", dpi, "--out", out)
+            self.assertEqual(status, 0, err)
+        self.assertLess(small.stat().st_size, large.stat().st_size)
+
     def test_suboptimality_column_used_as_is(self):
         run = self.dir / "column"
         rows = curve([0, 10], [2.0, 1.5])
@@ -212,6 +225,23 @@ class Gap(Folders):
                 self.assertLess(abs(float(slopes[f"compression.kind={kind} [{figure}]"]) - 1.0), 1e-6, stdout)
         self.assertIn("never reach", stderr)
         self.assertIn("0.01_never_r0", stderr)
+
+    def test_a_swept_compression_section_groups_the_points(self):
+        # Whole [compression] tables swept (a column named "compression"): one group per table.
+        points = []
+        for table, constant in (('{kind = "top-k", ratio = 0.1}', 10), ('{kind = "sign"}', 30)):
+            for gap in (0.5, 0.1):
+                reach = round(constant / gap)
+                rounds = list(range(0, reach + 11))
+                points.append({"values": [str(gap), table], "repetition": 0, "gap": gap,
+                               "rows": curve(rounds, [1.0 if r < reach else 1e-3 for r in rounds])})
+        sweep = write_sweep(self.dir / "sections", ["topology.gap", "compression"], points)
+        status, stdout, stderr = run_plot("gap", sweep, "--target", 0.01, "--metric", "loss",
+                                          "--out", self.dir / "sections.png")
+        self.assertEqual(status, 0, stderr)
+        slopes = dict(re.findall(r"^slope (.+): (\S+)$", stdout, re.MULTILINE))
+        self.assertIn('compression={kind = "top-k", ratio = 0.1} [rounds]', slopes)
+        self.assertIn('compression={kind = "sign"} [rounds]', slopes)
 
     def test_pdf(self):
         out = self.dir / "gap.pdf"
