@@ -10,12 +10,14 @@
 #include <cmath>
 #include <fstream>
 #include <istream>
+#include <iterator>
 #include <map>
 #include <ostream>
 #include <sstream>
 #include <vector>
 
 #include "topologies/errors.hpp"
+#include "topologies/nesting.hpp"
 
 namespace dlsim {
 namespace {
@@ -29,6 +31,22 @@ std::string_view extension_of(std::string_view path) {
   const auto dot = path.find_last_of('.');
   if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) return "";
   return path.substr(dot + 1);
+}
+
+// The whole stream: Boost's readers take all of it anyway, and the nesting
+// guard must see it before they start.
+std::string read_all(std::istream& in, std::string_view name) {
+  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  if (in.bad()) throw TopologyError(fmt::format("{}: read error", name));
+  return text;
+}
+
+// Boost's readers recurse once per level: refuse deep files before they start.
+void check_nesting(std::string_view text, std::size_t overflow, std::string_view name,
+                   std::string_view what) {
+  if (overflow == std::string_view::npos) return;
+  throw TopologyError(fmt::format("{}:{}: {} nested deeper than {} levels", name, line_of(text, overflow),
+                                  what, kMaxGraphFileNesting));
 }
 
 // Copies a graph read by Boost into our type, rejecting what we cannot simulate.
@@ -112,8 +130,11 @@ Graph read_graphml(std::istream& in, std::string_view name) {
   Graph graph;
   boost::dynamic_properties properties(boost::ignore_other_properties);
   properties.property("weight", boost::get(&EdgeAttributes::weight, graph));
+  std::string text = read_all(in, name);
+  check_nesting(text, xml_nesting_overflow(text), name, "XML elements");
   try {
-    boost::read_graphml(in, graph, properties, 0);
+    std::istringstream document(std::move(text));
+    boost::read_graphml(document, graph, properties, 0);
   } catch (const std::exception& error) {
     throw TopologyError(fmt::format("{}: not a valid undirected GraphML graph: {}", name, error.what()));
   }
@@ -132,8 +153,10 @@ Graph read_dot(std::istream& in, std::string_view name) {
   boost::dynamic_properties properties(boost::ignore_other_properties);
   properties.property("node_id", boost::get(&NamedVertex::id, graph));
   properties.property("weight", boost::get(&EdgeAttributes::weight, graph));
+  const std::string text = read_all(in, name);
+  check_nesting(text, dot_nesting_overflow(text), name, "subgraphs");
   try {
-    if (!boost::read_graphviz(in, graph, properties, "node_id")) {
+    if (!boost::read_graphviz(text, graph, properties, "node_id")) {
       throw TopologyError(fmt::format("{}: not a DOT graph", name));
     }
   } catch (const TopologyError&) {

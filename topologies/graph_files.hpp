@@ -13,6 +13,9 @@
 // a directed graph or a syntax error throws TopologyError naming the file and,
 // for edge lists, the line ("net.edges:12: expected 'u v [weight]', got 4 fields").
 // Boost's parsers report positions in their own words, which we pass on.
+// Boost's DOT and GraphML parsers recurse per nesting level, so a file nested
+// deeper than kMaxGraphFileNesting (256) subgraphs or XML elements is refused
+// first ("deep.dot:257: subgraphs nested deeper than 256 levels"; nesting.hpp).
 #pragma once
 
 #include <iosfwd>
