@@ -268,11 +268,16 @@ Graph draw_erdos_renyi(std::size_t n, double p, std::mt19937_64& rng) {
   if (p > 0.0) {
     // Batagelj-Brandes: skip a geometric number of candidate pairs (v, w), w < v.
     const double log_q = std::log1p(-p);
+    // A skip of n^2 or more pairs passes every pair left. It is checked in
+    // double before the cast: for tiny p the skip exceeds any int64 (even inf).
+    const double pairs = static_cast<double>(n) * static_cast<double>(n);
     std::size_t v = 1;
     std::int64_t w = -1;
     while (v < n) {
       const double r = uniform01(rng);
-      w += 1 + static_cast<std::int64_t>(std::floor(std::log1p(-r) / log_q));
+      const double skip = std::floor(std::log1p(-r) / log_q);
+      if (!(skip < pairs)) break;
+      w += 1 + static_cast<std::int64_t>(skip);
       while (v < n && w >= static_cast<std::int64_t>(v)) {
         w -= static_cast<std::int64_t>(v);
         ++v;

@@ -79,6 +79,21 @@ TEST_CASE("one-peer exponential rounds are matchings whose union is the hypercub
   CHECK(boost::num_edges(odd) == 4);  // i xor 8 < 12 only for i in 0..3 and 8..11
 }
 
+TEST_CASE("erdos-renyi with a vanishing p: the geometric skip never overflows its integer") {
+  // For p < ~1e-18 the skip log(1 - r) / log(1 - p) exceeds any int64 (and is inf
+  // for subnormal p): no pair is chosen, so the graph has no edges, never a self-loop.
+  for (const double p : {1e-18, 1e-30, 1e-300, 5e-324}) {
+    for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+      CHECK(boost::num_edges(erdos_renyi_graph(50, p, seed)) == 0);
+    }
+  }
+  CHECK_THROWS_WITH(erdos_renyi_graph(50, 1e-30, 1, true), Catch::Matchers::Contains("no connected G(50, 1e-30)"));
+  CHECK(boost::num_edges(erdos_renyi_graph(50, 0.0, 1)) == 0);
+  CHECK(boost::num_edges(erdos_renyi_graph(50, 1.0, 1)) == 50 * 49 / 2);
+  // A p close to 1 skips nothing: all but a few pairs.
+  CHECK(boost::num_edges(erdos_renyi_graph(50, 1.0 - 1e-12, 1)) == 50 * 49 / 2);
+}
+
 TEST_CASE("random generators are deterministic in the seed and valid") {
   CHECK(edge_set(random_regular_graph(100, 8, 7)) == edge_set(random_regular_graph(100, 8, 7)));
   CHECK(edge_set(random_regular_graph(100, 8, 7)) != edge_set(random_regular_graph(100, 8, 8)));
