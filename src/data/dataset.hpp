@@ -27,6 +27,44 @@ class DataError : public std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
+// The largest magnitude a number in a data file may have (features and
+// labels): finite, and small enough that squares and sums of squares stay far
+// from overflow in double (features are stored as float, max 3.4e38).
+inline constexpr double kMaxDataMagnitude = 1e30;
+// The largest feature index a sparse file may use when the dimension is not
+// given: 2^26 (67 M features; kdd2012, the widest common LIBSVM set, has 55 M).
+inline constexpr std::uint64_t kMaxFeatures = std::uint64_t{1} << 26;
+
+// Whether `value` may appear in a data file: finite, |value| <= kMaxDataMagnitude.
+bool plausible_data_value(double value);
+
+// How the raw labels read from a file become targets and classes. Inferred
+// from a training set, then applied to its test set, so that one raw label
+// means one class in both.
+struct LabelMap {
+  // Classification: class c was read as class_labels[c], ascending. Two
+  // classes are a binary task: class 0 has target -1, class 1 target +1.
+  // Empty: regression, the targets are the raw labels.
+  std::vector<double> class_labels;
+
+  bool regression() const { return class_labels.empty(); }
+  // The class of raw label `label`, or -1 when it is none of class_labels. O(log C).
+  std::int32_t class_of(double label) const;
+  // "1, 2, 3" (at most `shown` values, then "...") for messages.
+  std::string describe(std::size_t shown = 6) const;
+};
+
+// The mapping of a training set's raw labels:
+//   all integral, two distinct values   -> binary, whatever the two values
+//                                          ({2, 4}: 2 -> -1, 4 -> +1);
+//   one distinct value in {-1, 0, 1}     -> binary with its usual partner
+//                                          ({-1, +1} or {0, 1});
+//   otherwise all integral               -> multi-class, the sorted distinct
+//                                          values become classes 0..C-1;
+//   otherwise (or no labels)             -> regression.
+// O(n log n).
+LabelMap infer_label_map(std::span<const double> labels);
+
 // Samples and labels. Public fields: it is plain data, built by a loader or a
 // generator, possibly normalised, then frozen behind shared_ptr<const>.
 struct Dataset {
@@ -47,6 +85,9 @@ struct Dataset {
   // [0, num_classes) for classification (binary: -1 -> 0, +1 -> 1); empty for regression.
   std::vector<double> targets;
   std::vector<std::int32_t> classes;
+  // Raw label of each class (see LabelMap); empty for regression, and for
+  // sets built by hand with classes only.
+  LabelMap label_map;
 
   std::size_t size() const { return targets.size(); }
   bool is_sparse() const { return !row_offsets.empty(); }
@@ -67,19 +108,20 @@ struct Dataset {
 
 using SharedDataset = std::shared_ptr<const Dataset>;
 
-// Checks the invariants above (sizes agree, columns < dim, classes in range);
+// Checks the invariants above (sizes agree, columns < dim, classes in range,
+// a non-empty label_map has num_classes entries);
 // throws std::invalid_argument naming the first violation. O(stored values).
 void validate(const Dataset& data);
 
 // Samples per class (requires a classification set). O(size()).
 std::vector<std::size_t> class_counts(const Dataset& data);
 
-// Sets targets/classes/num_classes from raw labels, one per sample:
-//   all labels in {-1, +1} or all in {0, 1}  -> binary, targets -1/+1 (0 -> -1);
-//   otherwise all integral                   -> multi-class, the sorted distinct
-//                                               values become classes 0..C-1;
-//   otherwise                                -> regression, targets = labels.
-// `labels` may be consumed. O(n log n).
+// Sets targets/classes/num_classes/label_map from raw labels, one per sample,
+// by `map`: classification targets are -1/+1 (binary) or the class index.
+// Requires every label to be one of map's classes (the loaders check each
+// one first, naming its line); throws std::invalid_argument otherwise. O(n log C).
+void assign_labels(Dataset& data, std::vector<double> labels, const LabelMap& map);
+// Same, with the mapping inferred from these labels (infer_label_map).
 void assign_labels(Dataset& data, std::vector<double> labels);
 
 // The rows listed in `indices`, as a new data set of the same kind (e.g. a

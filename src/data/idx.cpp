@@ -5,6 +5,7 @@
 #include <zlib.h>
 
 #include <bit>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fmt/format.h>
@@ -23,8 +24,9 @@ class GzReader {
     if (!file_) throw DataError(fmt::format("{}: cannot open", path));
     gzbuffer(file_.get(), 1 << 17);
   }
-  // Reads exactly `size` bytes or throws naming the offset where the data ended.
-  void read(void* out, std::size_t size, const char* what) {
+  // Reads exactly `size` bytes or throws naming the offset where the data ended
+  // and how many bytes were missing (counting `more` still expected after these).
+  void read(void* out, std::size_t size, const char* what, std::uint64_t more = 0) {
     auto* bytes = static_cast<unsigned char*>(out);
     std::size_t done = 0;
     while (done < size) {
@@ -33,7 +35,7 @@ class GzReader {
       if (got < 0) throw DataError(fmt::format("{}: byte {}: read error (corrupt gzip data?)", path_, offset_ + done));
       if (got == 0)
         throw DataError(fmt::format("{}: byte {}: truncated {}: expected {} more bytes", path_, offset_ + done, what,
-                                    size - done));
+                                    size - done + more));
       done += std::size_t(got);
     }
     offset_ += size;
@@ -60,20 +62,27 @@ std::size_t element_size(unsigned char type) {
   }
 }
 
-float element(const unsigned char* p, unsigned char type) {
+double element(const unsigned char* p, unsigned char type) {
   switch (type) {
-    case 0x08: return float(p[0]);
-    case 0x09: return float(static_cast<signed char>(p[0]));
-    case 0x0B: return float(static_cast<std::int16_t>(std::uint16_t(p[0]) << 8 | p[1]));
-    case 0x0C: return float(static_cast<std::int32_t>(big_endian32(p)));
-    case 0x0D: return std::bit_cast<float>(big_endian32(p));
+    case 0x08: return double(p[0]);
+    case 0x09: return double(static_cast<signed char>(p[0]));
+    case 0x0B: return double(static_cast<std::int16_t>(std::uint16_t(p[0]) << 8 | p[1]));
+    case 0x0C: return double(static_cast<std::int32_t>(big_endian32(p)));
+    case 0x0D: return double(std::bit_cast<float>(big_endian32(p)));
     case 0x0E: {
       const std::uint64_t bits = std::uint64_t(big_endian32(p)) << 32 | big_endian32(p + 4);
-      return float(std::bit_cast<double>(bits));
+      return std::bit_cast<double>(bits);
     }
   }
-  return 0.0f;
+  return 0.0;
 }
+
+// More values than any machine holds (2^36 floats = 256 GB): a header asking
+// for them is corrupt, and its product of sizes could overflow.
+constexpr std::uint64_t kMaxIdxValues = std::uint64_t{1} << 36;
+// Values converted per read: memory grows with the data that really arrives,
+// never with what a (possibly corrupt) header promises.
+constexpr std::size_t kIdxChunk = std::size_t{1} << 20;
 
 }  // namespace
 
@@ -86,25 +95,42 @@ IdxArray read_idx(const std::string& path) {
     throw DataError(fmt::format("{}: byte 0: bad IDX magic {:02x} {:02x} {:02x} {:02x} (expected 00 00, a type, dimensions)",
                                 path, magic[0], magic[1], magic[2], magic[3]));
   IdxArray array;
-  std::size_t count = 1;
+  array.element_size = size;
+  std::uint64_t count = 1, nonzero = 1;
   for (unsigned d = 0; d < magic[3]; ++d) {
     unsigned char bytes[4];
     in.read(bytes, 4, "header");
-    array.shape.push_back(big_endian32(bytes));
-    count *= array.shape.back();
+    const std::uint32_t extent = big_endian32(bytes);
+    array.shape.push_back(extent);
+    if (extent) nonzero *= extent;
+    if (nonzero > kMaxIdxValues)
+      throw DataError(fmt::format("{}: byte {}: dimension {} makes more than 2^36 values", path, 4 + 4 * d, d));
+    count *= extent;
   }
-  std::vector<unsigned char> raw(count * size);
-  in.read(raw.data(), raw.size(), "data");
-  array.values.resize(count);
-  if (magic[2] == 0x08) {
-    for (std::size_t i = 0; i < count; ++i) array.values[i] = float(raw[i]);
-  } else {
-    for (std::size_t i = 0; i < count; ++i) array.values[i] = element(raw.data() + i * size, magic[2]);
+  array.data_offset = in.offset();
+  std::vector<unsigned char> raw(std::min<std::uint64_t>(count, kIdxChunk) * size);
+  for (std::uint64_t done = 0; done < count;) {
+    const std::size_t chunk = std::size_t(std::min<std::uint64_t>(count - done, kIdxChunk));
+    in.read(raw.data(), chunk * size, "data", (count - done - chunk) * size);
+    array.values.resize(std::size_t(done + chunk));
+    float* out = array.values.data() + done;
+    if (magic[2] == 0x08) {
+      for (std::size_t i = 0; i < chunk; ++i) out[i] = float(raw[i]);
+    } else {
+      for (std::size_t i = 0; i < chunk; ++i) {
+        const double value = element(raw.data() + i * size, magic[2]);
+        if (!plausible_data_value(value))
+          throw DataError(fmt::format("{}: byte {}: value {} is not a finite number within +-{}", path,
+                                      array.data_offset + (done + i) * size, value, kMaxDataMagnitude));
+        out[i] = float(value);
+      }
+    }
+    done += chunk;
   }
   return array;
 }
 
-Dataset load_idx(const std::string& images_path, const std::string& labels_path) {
+Dataset load_idx(const std::string& images_path, const std::string& labels_path, std::size_t num_classes) {
   IdxArray images = read_idx(images_path);
   const IdxArray labels = read_idx(labels_path);
   if (labels.shape.size() != 1) throw DataError(fmt::format("{}: byte 3: labels must be 1-dimensional", labels_path));
@@ -116,24 +142,28 @@ Dataset load_idx(const std::string& images_path, const std::string& labels_path)
   data.dim = 1;
   for (std::size_t d = 1; d < images.shape.size(); ++d) data.dim *= images.shape[d];
   data.dense = std::move(images.values);
+  // Classes index the models' output rows: one out of range reads and writes
+  // outside them, so every label is checked here.
+  const std::size_t limit = num_classes ? num_classes : kMaxIdxClasses;
   std::int32_t largest = 0;
   for (std::size_t i = 0; i < labels.values.size(); ++i) {
     const float v = labels.values[i];
-    if (v < 0 || v != float(std::int32_t(v)))
-      throw DataError(fmt::format("{}: byte {}: label {} is not a class index", labels_path, 8 + i, v));
+    if (!(v >= 0 && v < float(limit) && v == std::floor(v)))
+      throw DataError(fmt::format("{}: byte {}: label {} of sample {} is not a class index in 0..{}", labels_path,
+                                  labels.data_offset + i * labels.element_size, v, i, limit - 1));
     data.classes.push_back(std::int32_t(v));
     data.targets.push_back(double(v));
     largest = std::max(largest, data.classes.back());
   }
-  data.num_classes = std::size_t(largest) + 1;
+  data.num_classes = num_classes ? num_classes : std::size_t(largest) + 1;
+  for (std::size_t c = 0; c < data.num_classes; ++c) data.label_map.class_labels.push_back(double(c));
   return data;
 }
 
 Dataset load_fashion_mnist(const std::string& dir, bool train) {
   const std::string prefix = dir + (train ? "/train" : "/t10k");
-  Dataset data = load_idx(prefix + "-images-idx3-ubyte.gz", prefix + "-labels-idx1-ubyte.gz");
+  Dataset data = load_idx(prefix + "-images-idx3-ubyte.gz", prefix + "-labels-idx1-ubyte.gz", 10);
   data.name = train ? "fashion-mnist/train" : "fashion-mnist/test";
-  data.num_classes = 10;
   for (float& v : data.dense) v /= 255.0f;
   return data;
 }

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <fmt/format.h>
 #include <fstream>
+#include <new>
 #include <string_view>
 
 namespace dlsim {
@@ -45,6 +46,11 @@ Dataset read_libsvm(std::istream& in, const std::string& name, const LibsvmOptio
     if (label_token.empty()) continue;  // blank or comment-only line
     double label;
     if (!parse_double(label_token, label)) fail(fmt::format("label '{}' is not a number", label_token));
+    if (!plausible_data_value(label))
+      fail(fmt::format("label {} is not a finite number within +-{}", label_token, kMaxDataMagnitude));
+    if (options.label_map && !options.label_map->regression() && options.label_map->class_of(label) < 0)
+      fail(fmt::format("label {} is not a class of the training set ({})", label_token,
+                       options.label_map->describe()));
     labels.push_back(label);
     std::uint64_t previous = 0;
     for (auto token = next_token(); !token.empty(); token = next_token()) {
@@ -60,9 +66,14 @@ Dataset read_libsvm(std::istream& in, const std::string& name, const LibsvmOptio
       if (options.dim && std::uint64_t(index) > options.dim)
         fail(fmt::format("index {} out of range (dim = {})", index, options.dim));
       if (std::uint64_t(index) <= previous) fail(fmt::format("index {} after {}: indices must ascend", index, previous));
-      if (std::uint64_t(index) > std::uint64_t{UINT32_MAX}) fail(fmt::format("index {} out of range", index));
+      if (!options.dim && std::uint64_t(index) > kMaxFeatures)
+        fail(fmt::format("index {} out of range: at most {} features (2^26) unless the dimension is given", index,
+                         kMaxFeatures));
       double value;
       if (!parse_double(value_text, value)) fail(fmt::format("value '{}' of index {} is not a number", value_text, index));
+      if (!plausible_data_value(value))
+        fail(fmt::format("value {} of index {} is not a finite number within +-{}", value_text, index,
+                         kMaxDataMagnitude));
       previous = std::uint64_t(index);
       largest = std::max(largest, previous);
       data.columns.push_back(std::uint32_t(index - 1));
@@ -72,9 +83,23 @@ Dataset read_libsvm(std::istream& in, const std::string& name, const LibsvmOptio
   }
   if (in.bad()) throw DataError(fmt::format("{}:{}: read error", name, line_number));
   data.dim = options.dim ? options.dim : largest;
-  assign_labels(data, std::move(labels));
+  if (options.label_map) {
+    assign_labels(data, std::move(labels), *options.label_map);
+  } else {
+    assign_labels(data, std::move(labels));
+  }
   if (options.dense) {
-    data.dense.assign(data.size() * data.dim, 0.0f);
+    const double bytes = double(data.size()) * double(data.dim) * sizeof(float);
+    const DataError too_big(fmt::format("{}: a dense {} x {} matrix ({:.3g} GB) does not fit in memory", name,
+                                        data.size(), data.dim, bytes / 1e9));
+    if (bytes > 1e18) throw too_big;  // the element count would not fit in size_t
+    try {
+      data.dense.assign(data.size() * data.dim, 0.0f);
+    } catch (const std::bad_alloc&) {
+      throw too_big;
+    } catch (const std::length_error&) {
+      throw too_big;
+    }
     for (std::size_t i = 0; i < data.size(); ++i)
       for (std::uint64_t k = data.row_offsets[i]; k < data.row_offsets[i + 1]; ++k)
         data.dense[i * data.dim + data.columns[k]] = data.values[k];

@@ -70,6 +70,7 @@ Dataset make_logistic(const LogisticSpec& spec, RandomStream& rng) {
   const auto directions = group_vectors(direction, spec.groups, spec.heterogeneity, scale, rng);
   Dataset data = dense_set("synthetic-logistic", spec.samples, spec.features);
   data.num_classes = 2;
+  data.label_map.class_labels = {-1.0, 1.0};
   data.classes.resize(spec.samples);
   std::vector<double> a(spec.features);
   for (std::size_t i = 0; i < spec.samples; ++i) {
@@ -102,6 +103,7 @@ Dataset make_gaussian_mixture(const GaussianMixtureSpec& spec, RandomStream& rng
                                     spec.heterogeneity, scale, rng);
   Dataset data = dense_set("synthetic-gaussian-mixture", spec.samples, spec.features);
   data.num_classes = spec.classes;
+  for (std::size_t c = 0; c < spec.classes; ++c) data.label_map.class_labels.push_back(double(c));
   data.classes.resize(spec.samples);
   for (std::size_t i = 0; i < spec.samples; ++i) {
     const auto c = static_cast<std::size_t>(rng.uniform_int(spec.classes));

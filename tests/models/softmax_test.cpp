@@ -55,3 +55,18 @@ TEST_CASE("softmax regression on Fashion-MNIST beats 80% test accuracy after a f
   INFO("test accuracy " << accuracy);
   CHECK(accuracy > 0.80);
 }
+
+TEST_CASE("softmax: a class outside the output rows throws instead of touching memory past them") {
+  // A hand-built set claims 3 classes but one sample says 12 (as an unchecked
+  // label file did): the loss must refuse it, whatever num_classes says.
+  Dataset data = random_classification(4, 3, 3, 13);
+  data.classes[2] = 12;
+  const SoftmaxRegression model(3, 3);
+  auto ws = model.make_workspace();
+  std::vector<double> x(model.dimension(), 0.0), gradient(model.dimension());
+  CHECK_THROWS_AS(model.loss(x, data, all_rows(data), *ws), std::out_of_range);
+  CHECK_THROWS_WITH(model.loss_and_gradient(x, data, all_rows(data), gradient, *ws),
+                    "softmax cross-entropy: sample 2 has class 12, outside [0, 3)");
+  data.classes[2] = -1;
+  CHECK_THROWS_AS(model.loss(x, data, all_rows(data), *ws), std::out_of_range);
+}

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 #include "models/detail/batch.hpp"
 
@@ -19,6 +21,11 @@ inline double softmax_cross_entropy(MatrixMap logits, Batch chunk, const Dataset
     Eigen::Index best = 0;
     const double top = column.maxCoeff(&best);
     const auto label = static_cast<Eigen::Index>(data.classes[chunk[j]]);
+    // The loaders check every class; this keeps a hand-built set from reading
+    // and writing outside the column (one compare against C exponentials).
+    if (label < 0 || label >= column.size())
+      throw std::out_of_range("softmax cross-entropy: sample " + std::to_string(chunk[j]) + " has class " +
+                              std::to_string(label) + ", outside [0, " + std::to_string(column.size()) + ")");
     if (correct) *correct += best == label;
     column.array() = (column.array() - top).exp();
     const double sum = column.sum();
