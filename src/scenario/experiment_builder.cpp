@@ -139,14 +139,24 @@ void build_data(const Scenario& scenario, Experiment& experiment) {
     test = subset(all, test_rows);
   } else if (source == "libsvm") {
     train = at_key(scenario, "data.path", [&] { return load_libsvm(required_path("data.path")); });
+    // The test set takes the training set's dimension and label mapping: one
+    // raw label is one class in both, whatever subset of classes each file holds.
     if (scenario.has("data.test_path"))
       test = at_key(scenario, "data.test_path", [&] {
-        return load_libsvm(scenario.text("data.test_path"), LibsvmOptions{train.dim, false});
+        return load_libsvm(scenario.text("data.test_path"), LibsvmOptions{train.dim, false, train.label_map});
       });
   } else if (source == "csv") {
     train = at_key(scenario, "data.path", [&] { return load_csv(required_path("data.path")); });
-    if (scenario.has("data.test_path"))
-      test = at_key(scenario, "data.test_path", [&] { return load_csv(scenario.text("data.test_path")); });
+    if (scenario.has("data.test_path")) {
+      test = at_key(scenario, "data.test_path", [&] {
+        CsvOptions options;
+        options.label_map = train.label_map;
+        return load_csv(scenario.text("data.test_path"), options);
+      });
+      if (test.dim != train.dim)
+        bad(scenario, "data.test_path",
+            fmt::format("{} has {} features, the training set {}", test.name, test.dim, train.dim));
+    }
   } else {
     const std::string dir = scenario.has("data.path") ? scenario.text("data.path") : std::string(kFashionMnistDir);
     if (!fashion_mnist_available(dir))
@@ -195,8 +205,15 @@ void build_model(const Scenario& scenario, Experiment& experiment) {
   const double l2 = scenario.real("model.l2");
   experiment.model = at_key(scenario, "model.kind", [&]() -> std::shared_ptr<const Model> {
     if (kind == "logistic") {
+      if (data.num_classes == 0)
+        throw std::invalid_argument(fmt::format(
+            "logistic regression needs two classes; the labels of {} are not all integers (a regression set)",
+            data.name));
       if (data.num_classes != 2)
-        throw std::invalid_argument(fmt::format("logistic regression needs two classes, the data has {}", data.num_classes));
+        throw std::invalid_argument(fmt::format("logistic regression needs exactly two distinct labels; {} has {}{}",
+                                                data.name, data.num_classes,
+                                                data.label_map.regression() ? ""
+                                                    : " (" + data.label_map.describe() + ")"));
       return std::make_shared<LogisticRegression>(data.dim, l2);
     }
     if (kind == "least-squares") return std::make_shared<LeastSquares>(data.dim, l2);
