@@ -156,8 +156,8 @@ Schema build_schema() {
        key("separation", ValueType::real, "3.0", "gaussian-mixture: distance between class means", 0),
        key("groups", ValueType::integer, "1", "synthetic: groups with different optima (non-iid knob)", 1),
        key("heterogeneity", ValueType::real, "0.0", "synthetic: spread of the groups' optima", 0),
-       key("path", ValueType::string, "", "libsvm/csv: training file (fashion-mnist: folder)"),
-       key("test_path", ValueType::string, "", "libsvm/csv: test file"),
+       key("path", ValueType::string, "", "libsvm/csv: training file (fashion-mnist: folder); csv: label last, header line detected"),
+       key("test_path", ValueType::string, "", "libsvm/csv: test file, its labels read as the training file's classes"),
        choice("normalize", {"none", "min-max", "standardize", "unit-norm"}, "none", "feature normalisation"),
        choice("partition", {"iid", "sorted", "shards", "dirichlet", "quantity-skew", "contiguous"}, "iid",
               "how samples are split across nodes (sorted: by label, as in CHOCO-SGD)"),
@@ -169,7 +169,7 @@ Schema build_schema() {
   sections.push_back(SectionSpec{
       "model", "loss and gradient",
       {choice("kind", {"logistic", "least-squares", "softmax", "mlp", "consensus"}, "logistic",
-              "logistic: binary, labels +-1; consensus: average consensus f_i = 1/2 ||x - b_i||^2"),
+              "logistic: binary, two labels read as -1/+1; consensus: average consensus f_i = 1/2 ||x - b_i||^2"),
        key("l2", ValueType::real, "1e-4", "L2 regularisation", 0),
        key("hidden", ValueType::integer_list, "[128]", "mlp: hidden layer sizes", 1)},
       {}});
