@@ -293,7 +293,7 @@ zip = [["data.source", "data.path"]]
   CHECK(!fs::exists(kWork / "out"));  // nothing run, nothing written
 }
 
-TEST_CASE("--resume reruns a point whose metrics.csv does not match its summary", "[sweep-cli]") {
+TEST_CASE("A resumed sweep reruns a point whose metrics.csv does not match its summary", "[sweep-cli]") {
   use_folder("damaged");
   const fs::path scenario = scenario_file();
   const fs::path out = kWork / "damaged";
@@ -355,7 +355,7 @@ TEST_CASE("A second sweep into a folder in use is refused, naming the first", "[
   CHECK(!fs::exists(out / "sweep.lock"));  // removed at the end
 }
 
-TEST_CASE("Shards of one sweep share a folder; shards of another are refused", "[sweep-cli]") {
+TEST_CASE("Shards of one sweep share a folder, shards of another are refused", "[sweep-cli]") {
   use_folder("shared");
   const fs::path scenario = scenario_file();
   const fs::path out = kWork / "shared";

@@ -102,7 +102,7 @@ TEST_CASE("a value with a newline is one line of error, escaped") {
   CHECK(error.find('\n') == error.size() - 1);
 }
 
-TEST_CASE("--quiet prints nothing, whatever --threads asks of the machine") {
+TEST_CASE("Under --quiet nothing is printed, whatever --threads asks of the machine") {
   // More threads than cores: TBB would warn that it cuts the request.
   const unsigned threads = std::min(1024u, 2 * std::max(1u, std::thread::hardware_concurrency()));
   CHECK(run("run " DLSIM_SOURCE_DIR "/scenarios/quickstart.toml --quiet --out quiet --set stop.rounds=20 --threads " +
