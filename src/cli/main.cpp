@@ -6,6 +6,11 @@
 #include <stdexcept>
 
 #include "cli/commands.hpp"
+#include "scenario/scenario.hpp"
+
+namespace {
+constexpr std::size_t kMaxMessageChars = 4096;
+}
 
 int main(int argc, char** argv) {
   using namespace dlsim::cli;
@@ -26,10 +31,11 @@ int main(int argc, char** argv) {
   } catch (const CommandExit& exit) {
     return exit.status;
   } catch (const std::invalid_argument& error) {
-    fmt::print(stderr, "dlsim: error: {}\n", error.what());
+    // One line whatever the message quotes (a value with newlines or NULs, a very long one).
+    fmt::print(stderr, "dlsim: error: {}\n", dlsim::printable(error.what(), kMaxMessageChars));
     return kExitBadInput;
   } catch (const std::exception& error) {
-    fmt::print(stderr, "dlsim: failed: {}\n", error.what());
+    fmt::print(stderr, "dlsim: failed: {}\n", dlsim::printable(error.what(), kMaxMessageChars));
     return kExitRunFailed;
   }
   return kExitCompleted;

@@ -85,6 +85,19 @@ std::vector<std::string> ProcessGroup::gather(const std::string& text) const {
   return {text};
 }
 
+std::string ProcessGroup::broadcast(const std::string& text) const {
+#ifdef DLSIM_WITH_MPI
+  if (initialised_ && size_ > 1) {
+    int length = static_cast<int>(text.size());
+    MPI_Bcast(&length, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    std::string all = rank_ == 0 ? text : std::string(static_cast<std::size_t>(length), '\0');
+    MPI_Bcast(all.data(), length, MPI_CHAR, 0, MPI_COMM_WORLD);
+    return all;
+  }
+#endif
+  return text;
+}
+
 void ProcessGroup::abort(int status) const {
 #ifdef DLSIM_WITH_MPI
   if (initialised_ && size_ > 1) MPI_Abort(MPI_COMM_WORLD, status);

@@ -25,6 +25,8 @@ class ProcessGroup {
 
   // Every rank's text, in rank order, at rank 0; an empty list elsewhere. Collective.
   std::vector<std::string> gather(const std::string& text) const;
+  // Rank 0's text, on every rank. Collective.
+  std::string broadcast(const std::string& text) const;
   // Ends every rank (a rank that cannot go on would leave the others waiting).
   [[noreturn]] void abort(int status) const;
 

@@ -6,7 +6,10 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/worker_limit.hpp"
 #include "scenario/experiment.hpp"
+#include "scenario/experiment_builder.hpp"
+#include "scenario/sweep_runner.hpp"
 
 namespace dlsim::cli {
 namespace {
@@ -28,6 +31,7 @@ void add_scenario_arguments(CLI::App* command, RunCommandOptions& options) {
 }
 
 void run(const RunCommandOptions& options) {
+  const WorkerLimit workers(options.threads);
   const Scenario scenario = load_scenario(options.scenario, options.overrides, scenario_schema());
   RunOptions run_options;
   run_options.out_dir = options.out_dir.empty() ? "results/" + scenario.text("name") : options.out_dir;
@@ -87,7 +91,9 @@ void add_validate_command(CLI::App& app) {
   auto options = std::make_shared<RunCommandOptions>();
   auto reference = std::make_shared<bool>(false);
   CLI::App* command =
-      app.add_subcommand("validate", "Check a scenario and print it resolved, with every default filled in");
+      app.add_subcommand("validate",
+                         "Check a scenario as `dlsim run` would before it starts (and every point of its [sweep]), "
+                         "and print it resolved, with every default filled in");
   command->add_option("scenario", options->scenario, "scenario file (TOML)");
   command->add_option("--set", options->overrides, "override a key")->type_name("KEY=VALUE");
   command->add_flag("--reference", *reference, "print every scenario key (type, default, meaning) as Markdown");
@@ -95,6 +101,10 @@ void add_validate_command(CLI::App& app) {
     if (*reference) return print_reference();
     if (options->scenario.empty()) throw std::invalid_argument("validate: give a scenario file (or --reference)");
     const Scenario scenario = load_scenario(options->scenario, options->overrides, scenario_schema());
+    // What `dlsim run` checks before it starts (data and graph files, the
+    // graph against the algorithm, ...), and for a sweep what each point needs.
+    check_experiment(scenario);
+    if (scenario.has("sweep")) check_points(load_sweep(options->scenario, options->overrides, scenario_schema()));
     fmt::print("{}\n", scenario.to_toml());
   });
 }

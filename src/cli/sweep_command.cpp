@@ -5,14 +5,19 @@
 #include <algorithm>
 #include <filesystem>
 #include <memory>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "cli/commands.hpp"
 #include "cli/process_group.hpp"
+#include "cli/worker_limit.hpp"
 #include "scenario/experiment.hpp"
+#include "scenario/sweep_lock.hpp"
 #include "scenario/sweep_runner.hpp"
+#include "sim/random.hpp"
 
 namespace dlsim::cli {
 namespace {
@@ -95,6 +100,23 @@ std::vector<std::optional<PointResult>> gather_results(const ProcessGroup& group
   return all;
 }
 
+// The first non-empty text of any rank, on every rank. Collective.
+std::string first_of_ranks(const ProcessGroup& group, const std::string& text) {
+  std::string first;
+  for (const std::string& part : group.gather(text))
+    if (first.empty()) first = part;
+  return group.broadcast(first);
+}
+
+// Bad input that every rank agreed on: rank 0 says it, all end with status 2.
+struct AgreedBadInput : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+[[noreturn]] void refuse(const ProcessGroup& group, const std::string& message) {
+  if (group.rank() == 0) throw AgreedBadInput(message);
+  throw CommandExit{kExitBadInput};
+}
+
 void run(const SweepCommandOptions& options) {
   const Sweep sweep = load_sweep(options.scenario, options.overrides, scenario_schema());
   const bool sharded = !options.shard.empty();
@@ -106,9 +128,33 @@ void run(const SweepCommandOptions& options) {
   const std::string out_dir = options.out_dir.empty() ? "results/" + sweep.name() : options.out_dir;
   const SweepPlan plan = sweep_plan(sweep);
 
+  const WorkerLimit workers(options.threads);
   ProcessGroup group;
   const Shard mine = shard.within(static_cast<std::size_t>(group.rank()), static_cast<std::size_t>(group.size()));
+  // Held until the sweep ends; rank 0 holds it for every rank.
+  std::optional<SweepLock> lock;
   try {
+    // Every check `dlsim run` makes, for every point (each rank its own), before anything is written.
+    std::string problem;
+    try {
+      check_points(sweep, mine);
+    } catch (const std::invalid_argument& error) {
+      problem = error.what();
+    }
+    if (const std::string first = first_of_ranks(group, problem); !first.empty()) refuse(group, first);
+
+    std::string busy;
+    if (group.rank() == 0) {
+      std::filesystem::create_directories(out_dir);
+      try {
+        // The plan and the resolved scenario (--set included): shards of one sweep agree on both.
+        const std::uint64_t identity = purpose_id(plan_json(plan) + sweep.scenario(sweep.points().front()).to_toml());
+        lock.emplace(out_dir, shard, sharded, identity, options.scenario);
+      } catch (const SweepBusy& error) {
+        busy = error.what();
+      }
+    }
+    if (const std::string first = first_of_ranks(group, busy); !first.empty()) refuse(group, first);
     std::filesystem::create_directories(out_dir);
     if (group.rank() == 0 || sharded) write_file_replacing((std::filesystem::path(out_dir) / "sweep.json").string(), plan_json(plan));
     // A runs.csv from an earlier sweep would look like this one's until the end.
@@ -142,6 +188,10 @@ void run(const SweepCommandOptions& options) {
       write_runs_csv(plan, results, out_dir);
       if (!options.quiet) fmt::print("{} points; results in {}/runs.csv\n", plan.points.size(), out_dir);
     }
+  } catch (const CommandExit&) {
+    throw;
+  } catch (const AgreedBadInput&) {
+    throw;
   } catch (const std::exception& error) {
     if (group.size() == 1) throw;
     fmt::print(stderr, "dlsim: rank {} failed: {}\n", group.rank(), error.what());

@@ -34,8 +34,6 @@ namespace {
 
 // Spectral analysis is part of the summary only where it is cheap.
 constexpr std::uint32_t kSpectralSummaryLimit = 4096;
-// f* is computed when samples x parameters is at most this (a few seconds of L-BFGS).
-constexpr double kOptimumWorkLimit = 5e7;
 
 long peak_memory_kib() {
   rusage usage{};
@@ -96,28 +94,18 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   // to 1e-10 before the run (L-BFGS over the whole training set).
   std::optional<double> optimal_loss;
   std::vector<double> optimum_point;
-  if (scenario.boolean("metrics.optimum")) {
-    const double work = static_cast<double>(experiment.train->size()) * static_cast<double>(experiment.model->dimension());
-    if (scenario.text("model.kind") == "mlp") {
-      summary_json["optimum_note"] = "not computed: the MLP's loss is not convex";
-    } else if (work > kOptimumWorkLimit) {
-      summary_json["optimum_note"] = fmt::format("not computed: samples x parameters = {:.3g} > {:.3g}", work, kOptimumWorkLimit);
-    } else {
-      const OptimumResult optimum = minimize_full_loss(*experiment.model, *experiment.train);
-      summary_json["optimal_loss"] = optimum.loss;
-      summary_json["optimum_note"] = fmt::format("L-BFGS on the whole training set: {} iterations, gradient norm {:.3g}{}",
-                                                 optimum.iterations, optimum.gradient_norm,
-                                                 optimum.converged ? "" : " (not converged: an upper bound on f*)");
-      optimal_loss = optimum.loss;
-      optimum_point = optimum.x;
-    }
+  const std::optional<std::string> optimum_note = optimum_skipped(scenario, experiment);
+  if (optimum_note && !optimum_note->empty()) summary_json["optimum_note"] = *optimum_note;
+  check_optimum_available(scenario, experiment);
+  if (!optimum_note) {
+    const OptimumResult optimum = minimize_full_loss(*experiment.model, *experiment.train);
+    summary_json["optimal_loss"] = optimum.loss;
+    summary_json["optimum_note"] = fmt::format("L-BFGS on the whole training set: {} iterations, gradient norm {:.3g}{}",
+                                               optimum.iterations, optimum.gradient_norm,
+                                               optimum.converged ? "" : " (not converged: an upper bound on f*)");
+    optimal_loss = optimum.loss;
+    optimum_point = optimum.x;
   }
-  for (const char* key : {"stop.target_suboptimality", "metrics.target_suboptimality"})
-    if (scenario.has(key) && !optimal_loss)
-      fail_at_key(scenario, key,
-                  summary_json.contains("optimum_note")
-                      ? fmt::format("needs f*, which is {}", summary_json["optimum_note"].get<std::string>())
-                      : std::string("needs f*: set metrics.optimum = true"));
   // Only now, with every input checked: bad input leaves nothing behind.
   std::error_code error;
   std::filesystem::create_directories(options.out_dir, error);
@@ -219,7 +207,15 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
                    evaluation.loss, evaluation.consensus_distance);
       if (!std::isfinite(evaluation.loss) || !std::isfinite(evaluation.consensus_distance)) {
         summary.status = RunStatus::diverged;
-        summary.message = fmt::format("the loss is not finite at round {}", round);
+        // Name the figure that is not finite: the loss at the average model can stay
+        // finite while the nodes' models drift apart (the consensus distance overflows).
+        const bool loss_finite = std::isfinite(evaluation.loss);
+        const bool consensus_finite = std::isfinite(evaluation.consensus_distance);
+        summary.message = fmt::format("the {} not finite at round {}",
+                                      !loss_finite && !consensus_finite ? "loss and the consensus distance are"
+                                      : !loss_finite                    ? "loss is"
+                                                                        : "consensus distance is",
+                                      round);
         return true;
       }
       if (scenario.has("stop.target_suboptimality") && optimal_loss &&

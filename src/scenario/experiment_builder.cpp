@@ -31,11 +31,20 @@ namespace dlsim {
 void fail_at_key(const Scenario& scenario, std::string_view path, std::string_view what) {
   const toml::node* node = scenario.resolved().at_path(path).node();
   const std::string where = node ? describe_location(*node, scenario.source()) : scenario.source();
-  throw ScenarioError(fmt::format("{}: {}: {}", where, path, what));
+  // A default has no line to point at: say that it is one, so that the file's reader knows why.
+  std::string note;
+  if (node != nullptr && node->source().begin.line == 0 && where == scenario.source() && !node->is_table()) {
+    std::ostringstream value;
+    node->visit([&](const auto& v) { value << v; });
+    note = fmt::format(" ({} = {} is the default)", path, printable(value.str()));
+  }
+  throw ScenarioError(fmt::format("{}: {}: {}{}", where, path, what, note));
 }
 
 namespace {
 
+// f* is computed when samples x parameters is at most this (a few seconds of L-BFGS).
+constexpr double kOptimumWorkLimit = 5e7;
 
 [[noreturn]] void bad(const Scenario& scenario, std::string_view path, std::string_view what) {
   fail_at_key(scenario, path, what);
@@ -386,11 +395,19 @@ void build_engine(const Scenario& scenario, Experiment& experiment, int threads)
       if (!scenario.has("compute.speed_table")) bad(scenario, "compute.speed", "speed \"table\" needs compute.speed_table");
       distribution.table_path = scenario.text("compute.speed_table");
     }
-    compute.speed_factor = at_key(scenario, distribution.kind == Kind::table ? "compute.speed_table" : "compute.speed",
+    // The key whose value is wrong when the factors are: the one each distribution reads.
+    const char* const key = distribution.kind == Kind::table       ? "compute.speed_table"
+                            : distribution.kind == Kind::uniform   ? "compute.speed_low"
+                            : distribution.kind == Kind::lognormal ? "compute.speed_sigma"
+                                                                   : "compute.slow_factor";
+    compute.speed_factor = at_key(scenario, key,
                                   [&] { return sample_per_node(distribution, n, seed, purpose_id("compute.speed")); });
     for (std::uint32_t node = 0; node < n; ++node)
-      if (compute.speed_factor[node] <= 0)
-        bad(scenario, "compute.speed_table", fmt::format("node {} has speed factor 0", node));
+      if (!(compute.speed_factor[node] > 0) || !std::isfinite(compute.speed_factor[node]))
+        bad(scenario, key,
+            fmt::format("node {} gets speed factor {} (a factor must be positive and finite{})", node,
+                        compute.speed_factor[node],
+                        distribution.kind == Kind::lognormal ? ": exp(sigma * z) overflows for so large a sigma" : ""));
   }
 
   FaultConfig& faults = engine.faults;
@@ -409,6 +426,30 @@ void build_engine(const Scenario& scenario, Experiment& experiment, int threads)
 
 
 }  // namespace
+
+std::optional<std::string> optimum_skipped(const Scenario& scenario, const Experiment& experiment) {
+  if (!scenario.boolean("metrics.optimum")) return std::string();
+  if (scenario.text("model.kind") == "mlp") return std::string("not computed: the MLP's loss is not convex");
+  const double work = static_cast<double>(experiment.train->size()) * static_cast<double>(experiment.model->dimension());
+  if (work > kOptimumWorkLimit)
+    return fmt::format("not computed: samples x parameters = {:.3g} > {:.3g}", work, kOptimumWorkLimit);
+  return std::nullopt;
+}
+
+void check_optimum_available(const Scenario& scenario, const Experiment& experiment) {
+  const std::optional<std::string> skipped = optimum_skipped(scenario, experiment);
+  if (!skipped) return;
+  for (const char* key : {"stop.target_suboptimality", "metrics.target_suboptimality"})
+    if (scenario.has(key))
+      fail_at_key(scenario, key,
+                  skipped->empty() ? std::string("needs f*: set metrics.optimum = true")
+                                   : fmt::format("needs f*, which is {}", *skipped));
+}
+
+void check_experiment(const Scenario& scenario) {
+  const Experiment experiment = build_experiment(scenario, 1);
+  check_optimum_available(scenario, experiment);
+}
 
 Experiment build_experiment(const Scenario& scenario, int threads) {
   Experiment experiment;

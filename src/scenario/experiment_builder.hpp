@@ -7,6 +7,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "algorithms/decentralized/config.hpp"
@@ -34,6 +36,20 @@ struct Experiment {
 
 // Throws ScenarioError for anything the scenario's values cannot build.
 Experiment build_experiment(const Scenario& scenario, int threads);
+
+// Whether run_scenario computes f* (the minimum of the training loss) before
+// the run: nullopt when it does, otherwise why not, as summary.json's
+// optimum_note says it ("" when metrics.optimum is off).
+std::optional<std::string> optimum_skipped(const Scenario& scenario, const Experiment& experiment);
+
+// Throws ScenarioError when a key that needs f* is set and f* is not computed.
+void check_optimum_available(const Scenario& scenario, const Experiment& experiment);
+
+// Every check run_scenario makes before it starts, without running anything
+// or writing a file: builds the experiment (reading its data and graph
+// files) and discards it. What `dlsim validate` and the sweep's check of
+// every point call. Throws ScenarioError.
+void check_experiment(const Scenario& scenario);
 
 // A ScenarioError at `path` ("file:line:column: path: what").
 [[noreturn]] void fail_at_key(const Scenario& scenario, std::string_view path, std::string_view what);

@@ -5,7 +5,10 @@
 
 #include <functional>
 
+#include <cerrno>
 #include <cmath>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -69,8 +72,8 @@ void check_value(toml::table& table, std::string_view key, const KeySpec& spec,
   auto expect = [&](bool ok) {
     if (!ok)
       fail_at(node, source, path,
-              fmt::format("expected a {}, got {}", value_type_name(spec.type),
-                          node.is_string() ? fmt::format("the string \"{}\"", *node.value<std::string>())
+              fmt::format("expected {}, got {}", with_article(value_type_name(spec.type)),
+                          node.is_string() ? fmt::format("the string \"{}\"", printable(*node.value<std::string>()))
                                            : std::string(toml::impl::node_type_friendly_names[
                                                  static_cast<int>(node.type())])));
   };
@@ -87,7 +90,7 @@ void check_value(toml::table& table, std::string_view key, const KeySpec& spec,
         std::string list;
         for (const std::string& choice : spec.choices) list += (list.empty() ? "" : ", ") + choice;
         fail_at(node, source, path,
-                fmt::format("\"{}\" is not one of: {}{}", value, list, suggestion(value, spec.choices)));
+                fmt::format("\"{}\" is not one of: {}{}", printable(value), list, suggestion(value, spec.choices)));
       }
       break;
     }
@@ -106,7 +109,8 @@ void check_value(toml::table& table, std::string_view key, const KeySpec& spec,
       if (node.is_string()) {
         if (*node.value<std::string>() != "auto")
           fail_at(node, source, path,
-                  fmt::format("expected a number or \"auto\", got the string \"{}\"", *node.value<std::string>()));
+                  fmt::format("expected a number or \"auto\", got the string \"{}\"",
+                              printable(*node.value<std::string>())));
       } else {
         expect(node.is_number());
         check_number_range(node, source, path, spec, *node.value<double>());
@@ -120,6 +124,12 @@ void check_value(toml::table& table, std::string_view key, const KeySpec& spec,
     case ValueType::size: {
       expect(node.is_string());
       const std::string text = *node.value<std::string>();
+      // The unit parser's message quotes the text: keep it one short line.
+      if (text.size() > 64 || printable(text) != text)
+        fail_at(node, source, path,
+                fmt::format("expected {} such as \"{}\", got \"{}\"", with_article(value_type_name(spec.type)),
+                            spec.type == ValueType::duration ? "1.5ms" : spec.type == ValueType::rate ? "1Gbps" : "1MiB",
+                            printable(text)));
       try {
         const double value = spec.type == ValueType::duration ? static_cast<double>(parse_duration(text))
                              : spec.type == ValueType::rate   ? static_cast<double>(parse_rate_bps(text))
@@ -139,7 +149,7 @@ void check_value(toml::table& table, std::string_view key, const KeySpec& spec,
         const bool ok = spec.type == ValueType::integer_list ? element.is_integer() : element.is_number();
         if (!ok)
           fail_at(element, source, fmt::format("{}[{}]", path, i),
-                  fmt::format("expected a {}", spec.type == ValueType::integer_list ? "integer" : "number"));
+                  spec.type == ValueType::integer_list ? "expected an integer" : "expected a number");
         check_number_range(element, source, fmt::format("{}[{}]", path, i), spec, *element.value<double>());
       }
       break;
@@ -167,11 +177,26 @@ void reject_unknown_keys(toml::table& table, std::string_view section_name, cons
                                  : fmt::format("{}:{}:{}", region.path ? *region.path : source, region.begin.line,
                                                region.begin.column);
       const std::string owners = other_kinds ? other_kinds(name) : std::string();
-      throw ScenarioError(fmt::format("{}: {}: unknown key in {}{}", location, join_path(section_name, name), where,
+      throw ScenarioError(fmt::format("{}: {}: unknown key in {}{}", location, printable(join_path(section_name, name)), where,
                                       owners.empty() ? suggestion(name, known)
                                                      : fmt::format(" (a parameter of {})", owners)));
     }
   }
+}
+
+// The name becomes the folder results/<name>: one path component, nothing that
+// leads elsewhere ("..", "a/b") or that a shell or a listing would garble.
+void check_name(const toml::node& node, const std::string& source) {
+  const std::string name = *node.value<std::string>();
+  const auto refuse = [&](std::string_view why) {
+    fail_at(node, source, "name", fmt::format("\"{}\" {}: results go to results/<name>", printable(name), why));
+  };
+  if (name.empty()) refuse("is empty");
+  if (name == "." || name == "..") refuse("is not a folder name");
+  if (name.find_first_of("/\\") != std::string::npos) refuse("holds a '/' or '\\' (it must be one folder name)");
+  for (const char c : name)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) refuse("holds a control character");
+  if (name.size() > kMaxNameChars) refuse(fmt::format("is longer than {} characters", kMaxNameChars));
 }
 
 void fill_and_check(toml::table& table, std::string_view section_name, const std::vector<KeySpec>& keys,
@@ -211,7 +236,8 @@ std::string describe_location(const toml::node& node, const std::string& fallbac
 }
 
 void apply_override(toml::table& document, std::string_view assignment) {
-  const std::string where = fmt::format("{}{}", kOverridePrefix, assignment);
+  // Printable: it is the location of every message about this value.
+  const std::string where = fmt::format("{}{}", kOverridePrefix, printable(assignment));
   const std::size_t equals = assignment.find('=');
   if (equals == std::string_view::npos || equals == 0)
     throw ScenarioError(fmt::format("{}: expected key.path=value", where));
@@ -270,6 +296,7 @@ void validate_and_resolve(toml::table& document, const Schema& schema, const std
       fail_at(*node, source, name, fmt::format("must be a table ([{}])", name));
   }
   resolve_section(document, "", top ? top->keys : std::vector<KeySpec>{}, source, sections);
+  if (const toml::node* name = document.get("name"); name != nullptr && name->is_string()) check_name(*name, source);
   for (const SectionSpec& section : schema.sections()) {
     if (section.name.empty() || section.name == "sweep") continue;
     if (document.get(section.name) == nullptr) document.insert(section.name, toml::table{});
@@ -315,18 +342,44 @@ Scenario parse_scenario(std::string_view text, const std::string& source_name,
   return Scenario(source_name, std::move(document));
 }
 
-Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides,
-                       const Schema& schema) {
+std::string printable(std::string_view text, std::size_t limit) {
+  std::string out;
+  std::size_t shown = text.size() > limit ? limit : text.size();
+  // Not in the middle of a UTF-8 character.
+  while (shown > 0 && shown < text.size() && (static_cast<unsigned char>(text[shown]) & 0xC0) == 0x80) --shown;
+  for (std::size_t i = 0; i < shown; ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') out += "\\n";
+    else if (c == '\t') out += "\\t";
+    else if (c == '\0') out += "\\0";
+    else if (c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}", c);
+    else out += static_cast<char>(c);
+  }
+  if (shown < text.size()) out += fmt::format("... ({} bytes)", text.size());
+  return out;
+}
+
+std::string read_scenario_file(const std::string& path) {
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error))
+    throw ScenarioError(fmt::format("{}: is a folder, not a scenario file", printable(path, 4096)));
   std::ifstream file(path, std::ios::binary);
-  if (!file) throw ScenarioError(fmt::format("{}: cannot open the scenario file", path));
+  if (!file)
+    throw ScenarioError(fmt::format("{}: cannot open the scenario file: {}", printable(path, 4096), std::strerror(errno)));
   std::string text;
   char buffer[65536];
   while (file.read(buffer, sizeof buffer) || file.gcount() > 0) {
     text.append(buffer, static_cast<std::size_t>(file.gcount()));
     if (text.size() > kMaxScenarioBytes)
-      throw ScenarioError(fmt::format("{}: the file is larger than {} bytes", path, kMaxScenarioBytes));
+      throw ScenarioError(fmt::format("{}: the file is larger than {} bytes", printable(path, 4096), kMaxScenarioBytes));
   }
-  return parse_scenario(text, path, overrides, schema);
+  if (file.bad()) throw ScenarioError(fmt::format("{}: cannot read the scenario file", printable(path, 4096)));
+  return text;
+}
+
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides,
+                       const Schema& schema) {
+  return parse_scenario(read_scenario_file(path), path, overrides, schema);
 }
 
 // ---------------------------------------------------------------- Scenario

@@ -60,6 +60,18 @@ class Scenario {
   toml::table resolved_;
 };
 
+// The longest scenario name: results go to results/<name>, one folder.
+inline constexpr std::size_t kMaxNameChars = 128;
+
+// `text` as it may appear inside a one-line message: newline, tab and NUL as
+// \n, \t and \0, other control bytes as \xNN, and text longer than `limit`
+// bytes cut, with its length said.
+std::string printable(std::string_view text, std::size_t limit = 80);
+
+// The text of a scenario file. Throws ScenarioError for a missing,
+// unreadable or oversized file, and for a folder.
+std::string read_scenario_file(const std::string& path);
+
 // Parses, overrides, validates and resolves. `source_name` names the text in messages.
 Scenario parse_scenario(std::string_view text, const std::string& source_name,
                         const std::vector<std::string>& overrides, const Schema& schema);

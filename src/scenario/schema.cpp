@@ -1,6 +1,7 @@
 // Schema lookups.
 #include "scenario/schema.hpp"
 
+#include <string>
 
 namespace dlsim {
 
@@ -19,6 +20,12 @@ std::string_view value_type_name(ValueType type) {
     case ValueType::real_list: return "list of numbers";
   }
   return "value";
+}
+
+std::string with_article(std::string_view noun) {
+  // By the first letter: right for every type name above ("an integer").
+  const bool vowel = !noun.empty() && std::string_view("aeiou").find(noun.front()) != std::string_view::npos;
+  return (vowel ? "an " : "a ") + std::string(noun);
 }
 
 const SectionSpec* Schema::find_section(std::string_view name) const {

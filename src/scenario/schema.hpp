@@ -29,6 +29,8 @@ enum class ValueType {
 };
 
 std::string_view value_type_name(ValueType type);
+// "an integer", "a number": the noun with its indefinite article.
+std::string with_article(std::string_view noun);
 
 struct KeySpec {
   std::string name;           // key within its section, e.g. "latency"

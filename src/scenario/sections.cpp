@@ -87,7 +87,8 @@ Schema build_schema() {
   std::vector<SectionSpec> sections;
   sections.push_back(SectionSpec{
       "", "the experiment",
-      {key("name", ValueType::string, "\"scenario\"", "name of the experiment; results go to results/<name>"),
+      {key("name", ValueType::string, "\"scenario\"", "name of the experiment; results go to results/<name> (one folder name: no `/`, `\\`, `.` or `..`, "
+           "at most 128 characters)"),
        key("seed", ValueType::integer, "1", "seed of every random stream in the run", 0),
        key("nodes", ValueType::integer, "16", "number of nodes", 1, 2'097'150)},
       {}});

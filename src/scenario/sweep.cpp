@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <set>
 
@@ -27,7 +26,7 @@ std::string location(const toml::source_region& region, const std::string& sourc
 
 [[noreturn]] void fail(const toml::source_region& region, const std::string& source, std::string_view path,
                        std::string_view what) {
-  throw ScenarioError(fmt::format("{}: {}: {}", location(region, source), path, what));
+  throw ScenarioError(fmt::format("{}: {}: {}", location(region, source), printable(path, 200), what));
 }
 
 std::string suggestion(std::string_view word, const std::vector<std::string>& candidates) {
@@ -210,7 +209,7 @@ void read_key(const std::string& path, const toml::key& key, const toml::node& n
               const std::vector<std::string>& known, RawSweep& sweep) {
   const std::string where_path = "sweep." + path;
   if (!std::binary_search(known.begin(), known.end(), path)) {
-    std::string what = fmt::format("unknown key path \"{}\"{}", path, suggestion(path, known));
+    std::string what = fmt::format("unknown key path \"{}\"{}", printable(path, 200), suggestion(path, known));
     bool section = false;
     for (const std::string& candidate : known)
       if (candidate.rfind(path + ".", 0) == 0) {
@@ -552,16 +551,7 @@ Sweep parse_sweep(std::string_view text, const std::string& source, const std::v
 }
 
 Sweep load_sweep(const std::string& path, const std::vector<std::string>& overrides, const Schema& schema) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) throw ScenarioError(fmt::format("{}: cannot open the scenario file", path));
-  std::string text;
-  char buffer[65536];
-  while (file.read(buffer, sizeof buffer) || file.gcount() > 0) {
-    text.append(buffer, static_cast<std::size_t>(file.gcount()));
-    if (text.size() > kMaxScenarioBytes)
-      throw ScenarioError(fmt::format("{}: the file is larger than {} bytes", path, kMaxScenarioBytes));
-  }
-  return parse_sweep(text, path, overrides, schema);
+  return parse_sweep(read_scenario_file(path), path, overrides, schema);
 }
 
 Shard parse_shard(std::string_view text) {

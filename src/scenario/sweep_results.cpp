@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -66,6 +67,54 @@ nlohmann::json scenario_json(const Scenario& scenario) {
   std::ostringstream out;
   out << toml::json_formatter{scenario.resolved()};
   return nlohmann::json::parse(out.str());
+}
+
+std::vector<std::string> split_cells(std::string_view line) {
+  std::vector<std::string> cells;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t comma = line.find(',', start);
+    cells.emplace_back(line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+    if (comma == std::string_view::npos) return cells;
+    start = comma + 1;
+  }
+}
+
+// Whether DIR/metrics.csv is the whole table the summary was written with: a
+// header, complete rows of as many cells, and a last row equal to the
+// summary's final figures (a run writes the table, then the summary; a file
+// damaged or replaced since differs).
+bool metrics_match_summary(const std::string& point_dir, const nlohmann::json& summary) {
+  const std::optional<std::string> text = read_text((std::filesystem::path(point_dir) / "metrics.csv").string());
+  if (!text || text->empty() || text->back() != '\n') return false;
+  std::vector<std::string_view> lines;
+  for (std::size_t start = 0; start < text->size();) {
+    const std::size_t end = text->find('\n', start);
+    lines.emplace_back(std::string_view(*text).substr(start, end - start));
+    start = end + 1;
+  }
+  const std::vector<std::string> header = split_cells(lines.front());
+  if (header.empty() || header.front() != "round") return false;
+  for (std::size_t i = 1; i < lines.size(); ++i)
+    if (split_cells(lines[i]).size() != header.size()) return false;
+  const nlohmann::json& final = summary.at("final");
+  if (lines.size() == 1) {
+    // No evaluation: no figure of the table in the summary either.
+    for (const std::string& column : header)
+      if (final.contains(column)) return false;
+    return true;
+  }
+  const std::vector<std::string> last = split_cells(lines.back());
+  for (std::size_t c = 0; c < header.size(); ++c) {
+    if (!final.contains(header[c])) return false;
+    const nlohmann::json& figure = final.at(header[c]);
+    char* end = nullptr;
+    const double cell = std::strtod(last[c].c_str(), &end);
+    if (last[c].empty() || end != last[c].c_str() + last[c].size()) return false;
+    // JSON writes a non-finite figure as null.
+    if (figure.is_null() ? std::isfinite(cell) : !figure.is_number() || figure.get<double>() != cell) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -143,7 +192,7 @@ bool point_is_done(const std::string& point_dir, const Scenario& scenario) {
     // A stale result (another scenario, seed or dlsim's defaults) runs again.
     return (status == "completed" || status == "diverged") &&
            summary.at("seed").get<std::int64_t>() == scenario.integer("seed") &&
-           summary.at("scenario") == scenario_json(scenario);
+           summary.at("scenario") == scenario_json(scenario) && metrics_match_summary(point_dir, summary);
   } catch (const std::exception&) {
     return false;
   }

@@ -11,8 +11,24 @@
 #include <thread>
 
 #include "scenario/experiment.hpp"
+#include "scenario/experiment_builder.hpp"
 
 namespace dlsim {
+
+void check_points(const Sweep& sweep, const Shard& shard) {
+  for (const SweepPoint& point : sweep.points()) {
+    if (!shard.contains(point.index)) continue;
+    try {
+      check_experiment(sweep.scenario(point));
+    } catch (const ScenarioError& error) {
+      if (point.parameters.empty()) throw;
+      std::string values;
+      for (const SweepParameter& parameter : point.parameters)
+        values += fmt::format("{}{}={}", values.empty() ? "" : ", ", parameter.path, parameter.literal);
+      throw ScenarioError(fmt::format("{} (in the sweep point {})", error.what(), values));
+    }
+  }
+}
 
 SweepTally run_sweep(const Sweep& sweep, const SweepRunOptions& options) {
   std::vector<const SweepPoint*> selected;

@@ -30,6 +30,11 @@ struct SweepTally {
   std::size_t completed = 0, stopped = 0, diverged = 0, failed = 0;
 };
 
+// Every check run_scenario makes before it starts (check_experiment), for
+// every point of `shard`, in index order, without running or writing
+// anything. Throws ScenarioError for the first bad point, naming its values.
+void check_points(const Sweep& sweep, const Shard& shard = {});
+
 // Runs the shard's points. Throws only for what stops the whole sweep (the
 // output folder cannot be written); a point's failure is its own result.
 SweepTally run_sweep(const Sweep& sweep, const SweepRunOptions& options);

@@ -3,6 +3,7 @@
 // of the compressed algorithms across thread counts.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <fstream>
@@ -187,4 +188,21 @@ TEST_CASE("bad input leaves no output folder behind") {
                                RunOptions{dir, 1, true}),
                   ScenarioError);
   CHECK_FALSE(std::filesystem::exists(dir));
+}
+
+TEST_CASE("a diverged run names the figure that is not finite") {
+  // A huge step: the models spread beyond 1e154 at once, so the consensus
+  // distance (a sum of squares) overflows while the loss at their average,
+  // linear in the margin without l2, stays finite.
+  const RunSummary spread = run_scenario(
+      scenario_with({"algorithm.learning_rate=1e154", "model.l2=0", "metrics.optimum=false", "metrics.every_rounds=1",
+                     "stop.rounds=5"}),
+      RunOptions{out_dir("diverged_consensus"), 1, true});
+  CHECK(spread.status == RunStatus::diverged);
+  CHECK(std::isfinite(spread.final.at("loss")));
+  CHECK_THAT(spread.message, Catch::StartsWith("the consensus distance is not finite at round "));
+  const RunSummary both = run_scenario(scenario_with({"algorithm.learning_rate=1e300", "metrics.every_rounds=1"}),
+                                       RunOptions{out_dir("diverged_both"), 1, true});
+  CHECK(both.status == RunStatus::diverged);
+  CHECK_THAT(both.message, Catch::StartsWith("the loss and the consensus distance are not finite at round"));
 }

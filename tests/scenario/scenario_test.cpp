@@ -50,7 +50,7 @@ TEST_CASE("bad keys, types and values name the file, line, column and key path")
         "test.toml:3:1: network.latncy: unknown key in [network] (did you mean \"latency\"?)");
   CHECK(error_of("[netwrok]\nlatency = \"1ms\"\n") ==
         "test.toml:1:2: netwrok: unknown key in the top level (did you mean \"network\"?)");
-  CHECK(error_of("nodes = \"16\"\n") == "test.toml:1:9: nodes: expected a integer, got the string \"16\"");
+  CHECK(error_of("nodes = \"16\"\n") == "test.toml:1:9: nodes: expected an integer, got the string \"16\"");
   CHECK(error_of("nodes = 0\n") == "test.toml:1:9: nodes: must be in [1, 2097150], got 0");
   CHECK_THAT(error_of("[network]\nlatency = \"1 parsec\"\n"),
              Contains("test.toml:2:11: network.latency: bad duration \"1 parsec\""));
@@ -67,7 +67,7 @@ TEST_CASE("bad keys, types and values name the file, line, column and key path")
         "test.toml:3:1: topology.dd: unknown key in [topology] (did you mean \"d\"?)");
   CHECK(error_of("network = 3\n") == "test.toml:1:11: network: must be a table ([network])");
   CHECK_THAT(error_of("nodes = 4\nnodes = 5\n"), Contains("test.toml:2:"));  // TOML syntax errors keep their place
-  CHECK_THAT(error_of("[model]\nhidden = [64, \"x\"]\n"), Contains("model.hidden[1]: expected a integer"));
+  CHECK_THAT(error_of("[model]\nhidden = [64, \"x\"]\n"), Contains("model.hidden[1]: expected an integer"));
 }
 
 TEST_CASE("huge or deeply nested files are refused without crashing") {
@@ -112,4 +112,37 @@ TEST_CASE("missing files and impossible experiments stop before the run, naming 
   CHECK_THAT(run_error("[algorithm]\nkind = \"diging\"\n[compression]\nkind = \"top-k\"\n"), Contains("compression.kind:"));
   CHECK_THAT(run_error("[algorithm]\nkind = \"gossip\"\n"), Contains("set model.kind = \"consensus\""));
   CHECK_THAT(run_error("nodes = 10\n[data]\nsamples = 5\n"), Contains("data.partition: node 0 gets no samples (5 samples over 10 nodes)"));
+}
+
+TEST_CASE("the name is one folder name: results/<name> stays inside results/") {
+  CHECK(parse("name = \"choco-ring_2.0\"\n").text("name") == "choco-ring_2.0");
+  CHECK(error_of("name = \"..\"\n") == "test.toml:1:8: name: \"..\" is not a folder name: results go to results/<name>");
+  CHECK(error_of("name = \".\"\n") == "test.toml:1:8: name: \".\" is not a folder name: results go to results/<name>");
+  CHECK_THAT(error_of("name = \"../../x\"\n"), Contains("test.toml:1:8: name: \"../../x\" holds a '/'"));
+  CHECK_THAT(error_of("name = 'a\\b'\n"), Contains("test.toml:1:8: name: \"a\\b\" holds a '/' or '\\'"));
+  CHECK_THAT(error_of("name = \"\"\n"), Contains("test.toml:1:8: name: \"\" is empty"));
+  CHECK_THAT(error_of("name = \"a\\u0000b\"\n"), Contains("name: \"a\\0b\" holds a control character"));
+  CHECK_THAT(error_of("name = \"" + std::string(kMaxNameChars + 1, 'n') + "\"\n"), Contains("is longer than 128"));
+  CHECK_THAT(error_of("", {"name=../x"}), Contains("--set name=../x: name: \"../x\" holds a '/'"));
+}
+
+TEST_CASE("values quoted in a message are escaped and cut: the message stays one line") {
+  // A newline and a NUL in a value, from the file and from --set.
+  const std::string newline = error_of("[topology]\nkind = \"ri\\nng\"\n");
+  CHECK_THAT(newline, Contains("topology.kind: \"ri\\nng\" is not one of"));
+  CHECK(newline.find('\n') == std::string::npos);
+  const std::string nul = error_of("nodes = \"1\\u0000\\u0001\"\n");
+  CHECK_THAT(nul, Contains("got the string \"1\\0\\x01\""));
+  CHECK(nul.find('\0') == std::string::npos);
+  const std::string override_error = error_of("", {"network.latency=5\nms"});
+  CHECK_THAT(override_error, Contains("--set network.latency=5\\nms"));
+  CHECK(override_error.find('\n') == std::string::npos);
+  CHECK_THAT(error_of("[network]\nlatency = \"1\\nms\"\n"),
+             Contains("network.latency: expected a duration such as \"1.5ms\", got \"1\\nms\""));
+  // A long value is cut, its length said.
+  const std::string long_error = error_of("[topology]\nkind = \"" + std::string(100000, 'r') + "\"\n");
+  CHECK_THAT(long_error, Contains("... (100000 bytes)\" is not one of"));
+  CHECK(long_error.size() < 600);
+  CHECK(printable(std::string("a\tb\x7f", 4)) == "a\\tb\\x7f");
+  CHECK(printable("abcdef", 3) == "abc... (6 bytes)");
 }

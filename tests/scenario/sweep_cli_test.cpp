@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -251,20 +252,139 @@ features = 5
 rounds = 30
 [sweep]
 "algorithm.learning_rate" = [0.1, 1e300]
+)";
+  const fs::path out = kWork / "out";
+  REQUIRE(run({"sweep", scenario.string(), "--out", out.string(), "--jobs", "1"}) == 0);
+  CHECK(read(kWork / "dlsim.log").find("2 points: 1 completed, 1 diverged") != std::string::npos);
+  const std::string runs = read(out / "runs.csv");
+  INFO(runs);
+  CHECK(runs.find(",0.1,completed,") != std::string::npos);
+  CHECK(runs.find(",1e+300,diverged,the loss and the consensus distance are not finite") != std::string::npos);
+  // --resume reruns what failed and keeps what diverged.
+  fs::path completed;
+  for (const fs::directory_entry& entry : fs::directory_iterator(out))
+    if (entry.path().filename().string().rfind("0.1-", 0) == 0) completed = entry.path();
+  REQUIRE(!completed.empty());
+  std::string summary = read(completed / "summary.json");
+  summary.replace(summary.find("\"status\": \"completed\""), 21, "\"status\": \"failed\"");
+  std::ofstream(completed / "summary.json") << summary;
+  REQUIRE(run({"sweep", scenario.string(), "--out", out.string(), "--jobs", "1", "--resume"}) == 0);
+  CHECK(read(kWork / "dlsim.log").find("2 points: 1 completed, 1 done before (--resume)") != std::string::npos);
+}
+
+TEST_CASE("A sweep checks every point as dlsim run would before running any", "[sweep-cli]") {
+  use_folder("checked");
+  const fs::path scenario = kWork / "checked.toml";
+  std::ofstream(scenario) << R"(nodes = 8
+[data]
+samples = 500
+features = 5
+[stop]
+rounds = 30
+[sweep]
 "data.source" = ["synthetic-logistic", "libsvm"]
 "data.path" = ["", "missing.svm"]
 zip = [["data.source", "data.path"]]
 )";
-  REQUIRE(run({"sweep", scenario.string(), "--out", (kWork / "out").string(), "--jobs", "1"}) == 0);
-  CHECK(read(kWork / "dlsim.log").find("4 points: 1 completed, 1 diverged, 2 failed") != std::string::npos);
-  const std::string runs = read(kWork / "out/runs.csv");
-  INFO(runs);
-  CHECK(runs.find(",0.1,synthetic-logistic,,completed,") != std::string::npos);
-  CHECK(runs.find(",1e+300,synthetic-logistic,,diverged,the loss is not finite") != std::string::npos);
-  // The failure names where the point's value was written.
-  CHECK(runs.find(",libsvm,missing.svm,failed," + scenario.string() + ":10:20: data.path: missing.svm: cannot open") !=
-        std::string::npos);
-  // --resume reruns what failed and keeps what diverged.
-  REQUIRE(run({"sweep", scenario.string(), "--out", (kWork / "out").string(), "--jobs", "1", "--resume"}) == 0);
-  CHECK(read(kWork / "dlsim.log").find("4 points: 0 completed, 2 failed, 2 done before (--resume)") != std::string::npos);
+  CHECK(run({"sweep", scenario.string(), "--out", (kWork / "out").string(), "--jobs", "1"}) == 2);
+  const std::string log = read(kWork / "dlsim.log");
+  CHECK(log.rfind("dlsim: error: " + scenario.string() + ":9:20: data.path: missing.svm: cannot open", 0) == 0);
+  CHECK(log.find("(in the sweep point data.source=\"libsvm\", data.path=\"missing.svm\")") != std::string::npos);
+  CHECK(!fs::exists(kWork / "out"));  // nothing run, nothing written
+}
+
+TEST_CASE("A resumed sweep reruns a point whose metrics.csv does not match its summary", "[sweep-cli]") {
+  use_folder("damaged");
+  const fs::path scenario = scenario_file();
+  const fs::path out = kWork / "damaged";
+  const std::vector<std::string> arguments = {"sweep", scenario.string(), "--out", out.string(), "--jobs", "2",
+                                              "--resume", "--quiet"};
+  REQUIRE(run(arguments) == 0);
+  std::vector<fs::path> points;
+  for (const fs::directory_entry& entry : fs::directory_iterator(out))
+    if (entry.is_directory()) points.push_back(entry.path());
+  std::sort(points.begin(), points.end());
+  REQUIRE(points.size() == 8);
+  const std::string metrics = read(points[0] / "metrics.csv");
+  const std::size_t last_row = metrics.rfind('\n', metrics.size() - 2) + 1;
+  // Cut in the last row; its last line lost; empty; only the header; another point's table.
+  std::ofstream(points[0] / "metrics.csv") << metrics.substr(0, metrics.size() - 5);
+  std::ofstream(points[1] / "metrics.csv") << metrics.substr(0, last_row);
+  std::ofstream(points[2] / "metrics.csv") << "";
+  std::ofstream(points[3] / "metrics.csv") << metrics.substr(0, metrics.find('\n') + 1);
+  std::ofstream(points[4] / "metrics.csv") << read(points[5] / "metrics.csv");
+  fs::remove(points[6] / "metrics.csv");
+  REQUIRE(run({"sweep", scenario.string(), "--out", out.string(), "--jobs", "2", "--resume"}) == 0);
+  CHECK(read(kWork / "dlsim.log").find("8 points: 6 completed, 2 done before (--resume)") != std::string::npos);
+  for (const fs::path& point : points) CHECK(read(point / "metrics.csv") != "");
+  CHECK(read(points[0] / "metrics.csv") == metrics);
+  CHECK(without_wall_time(read(out / "runs.csv")) == without_wall_time(reference_runs()));
+}
+
+TEST_CASE("A second sweep into a folder in use is refused, naming the first", "[sweep-cli]") {
+  use_folder("locked");
+  const fs::path scenario = scenario_file();
+  const fs::path out = kWork / "locked";
+  // A long first sweep: many rounds per point, one point at a time.
+  const pid_t first = start({"sweep", scenario.string(), "--out", out.string(), "--jobs", "1", "--quiet", "--set",
+                             "stop.rounds=100000000"},
+                            kWork / "first.log");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!fs::exists(out / "sweep.json") && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(fs::exists(out / "sweep.json"));
+  CHECK(read(out / "sweep.lock").rfind("pid " + std::to_string(first) + " on ", 0) == 0);
+  // Another sweep, a shard, the same sweep resumed: all refused, nothing of theirs written.
+  for (const std::vector<std::string>& second :
+       {std::vector<std::string>{"--set", "stop.rounds=10"}, std::vector<std::string>{"--shard", "1/2"},
+        std::vector<std::string>{"--resume", "--set", "stop.rounds=100000000"}}) {
+    std::vector<std::string> arguments = {"sweep", scenario.string(), "--out", out.string(), "--quiet"};
+    arguments.insert(arguments.end(), second.begin(), second.end());
+    CHECK(run(arguments) == 2);
+    const std::string log = read(kWork / "dlsim.log");
+    INFO(log);
+    CHECK(log.rfind("dlsim: error: " + out.string() + ": in use by another sweep (pid " + std::to_string(first) +
+                        " on ",
+                    0) == 0);
+    CHECK(log.find("wait for it to end or give another --out") != std::string::npos);
+  }
+  kill(first, SIGKILL);
+  wait_for(first);
+  // The kernel drops a killed sweep's lock: the folder is free again.
+  CHECK(run({"sweep", scenario.string(), "--out", out.string(), "--quiet", "--resume", "--set", "stop.rounds=10"}) == 0);
+  CHECK(!fs::exists(out / "sweep.lock"));  // removed at the end
+}
+
+TEST_CASE("Shards of one sweep share a folder, shards of another are refused", "[sweep-cli]") {
+  use_folder("shared");
+  const fs::path scenario = scenario_file();
+  const fs::path out = kWork / "shared";
+  const pid_t first = start({"sweep", scenario.string(), "--out", out.string(), "--jobs", "1", "--quiet", "--shard",
+                             "0/2", "--set", "stop.rounds=100000000"},
+                            kWork / "first.log");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!fs::exists(out / "sweep.json") && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(fs::exists(out / "sweep.json"));
+  // The same shard twice, a whole sweep and a shard of another plan: refused.
+  CHECK(run({"sweep", scenario.string(), "--out", out.string(), "--quiet", "--shard", "0/2", "--set",
+             "stop.rounds=100000000"}) == 2);
+  CHECK(read(kWork / "dlsim.log").find("in use by another sweep (pid " + std::to_string(first)) != std::string::npos);
+  CHECK(run({"sweep", scenario.string(), "--out", out.string(), "--quiet", "--set", "stop.rounds=100000000"}) == 2);
+  CHECK(read(kWork / "dlsim.log").find("--shard 0/2") != std::string::npos);
+  CHECK(run({"sweep", scenario.string(), "--out", out.string(), "--quiet", "--shard", "1/2", "--set",
+             "stop.rounds=10"}) == 2);
+  CHECK(read(kWork / "dlsim.log").find("a shard of another plan") != std::string::npos);
+  // The other shard of the same sweep runs beside it.
+  const pid_t second = start({"sweep", scenario.string(), "--out", out.string(), "--jobs", "1", "--quiet", "--shard",
+                              "1/2", "--set", "stop.rounds=100000000"},
+                             kWork / "second.log");
+  while (!fs::exists(out / "sweep.lock.1-of-2") && std::chrono::steady_clock::now() < deadline &&
+         waitpid(second, nullptr, WNOHANG) == 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  CHECK(read(out / "sweep.lock.1-of-2").rfind("pid " + std::to_string(second) + " on ", 0) == 0);
+  kill(second, SIGKILL);
+  wait_for(second);
+  kill(first, SIGKILL);
+  wait_for(first);
 }
