@@ -1,6 +1,9 @@
 // Building an experiment from a scenario; see experiment_builder.hpp.
 #include "scenario/experiment_builder.hpp"
 
+#include "scenario/build_support.hpp"
+#include "scenario/family.hpp"
+
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -34,25 +37,6 @@ void fail_at_key(const Scenario& scenario, std::string_view path, std::string_vi
   throw ScenarioError(fmt::format("{}: {}: {}", where, path, what));
 }
 
-namespace {
-
-
-[[noreturn]] void bad(const Scenario& scenario, std::string_view path, std::string_view what) {
-  fail_at_key(scenario, path, what);
-}
-
-// Runs `build`, turning a component's std::invalid_argument into a ScenarioError at `path`.
-template <typename Build>
-auto at_key(const Scenario& scenario, std::string_view path, Build build) {
-  try {
-    return build();
-  } catch (const ScenarioError&) {
-    throw;
-  } catch (const std::invalid_argument& error) {
-    bad(scenario, path, error.what());
-  }
-}
-
 std::string toml_to_text(const toml::node& node) {
   if (auto text = node.value<std::string>(); node.is_string()) return *text;
   if (node.is_integer()) return std::to_string(*node.value<std::int64_t>());
@@ -61,6 +45,12 @@ std::string toml_to_text(const toml::node& node) {
   std::ostringstream out;
   node.visit([&](const auto& value) { out << value; });
   return out.str();
+}
+
+namespace {
+
+[[noreturn]] void bad(const Scenario& scenario, std::string_view path, std::string_view what) {
+  fail_at_key(scenario, path, what);
 }
 
 
@@ -211,6 +201,8 @@ void build_model(const Scenario& scenario, Experiment& experiment) {
   });
 }
 
+}  // namespace
+
 ParamValue toml_to_param(const toml::node& node) {
   if (node.is_boolean()) return *node.value<bool>();
   if (node.is_integer()) return *node.value<std::int64_t>();
@@ -236,6 +228,8 @@ LocalOptimizerConfig build_optimizer(const Scenario& scenario) {
   });
   return optimizer;
 }
+
+namespace {
 
 // The compressor named by [compression], or null for exact messages; checked
 // against what the algorithm accepts.
@@ -393,14 +387,52 @@ void build_engine(const Scenario& scenario, Experiment& experiment, int threads)
 
 }  // namespace
 
+const AlgorithmFamily& decentralized_family() {
+  static const AlgorithmFamily family = [] {
+    AlgorithmFamily decentralized;
+    decentralized.name = "decentralized";
+    for (const AlgorithmKind& kind : decentralized_algorithms())
+      decentralized.kinds.emplace_back(std::string(kind.name), std::string(kind.help));
+    KeySpec gamma{"gamma", ValueType::real_or_auto, "\"auto\"",
+                  "consensus step size of choco-*, q1-gossip and q2-gossip, in (0, 1]; \"auto\": the best of a grid "
+                  "on a prefix of the run (see tune_rounds), recorded in the summary"};
+    gamma.minimum = 1e-12;
+    gamma.maximum = 1;
+    KeySpec tune_rounds{"tune_rounds", ValueType::integer, "0",
+                        "gamma = \"auto\": rounds of each trial run (0: a tenth of stop.rounds, at least 20)"};
+    tune_rounds.minimum = 0;
+    KeySpec variant{"variant", ValueType::choice, "\"icml2019\"",
+                    "choco-sgd: icml2019 (gradient, then gossip on the new x_hat) or iclr2020 (gossip on the "
+                    "previous round's x_hat, so the next gradient overlaps communication)"};
+    variant.choices = {"icml2019", "iclr2020"};
+    decentralized.keys = {gamma, tune_rounds, variant};
+    decentralized.sections = {"topology"};
+    decentralized.build = [](const Scenario& scenario, Experiment& experiment) {
+      build_topology(scenario, experiment);
+      build_algorithm(scenario, experiment);
+      experiment.evaluated_models = experiment.nodes;
+      experiment.make_behaviour = [](const Experiment& built, RoundSnapshots* snapshots) {
+        return std::unique_ptr<LearningBehaviour>(built.algorithm->make(built.config, snapshots));
+      };
+    };
+    return decentralized;
+  }();
+  return family;
+}
+
 Experiment build_experiment(const Scenario& scenario, int threads) {
   Experiment experiment;
   experiment.nodes = static_cast<std::uint32_t>(scenario.integer("nodes"));
-  build_topology(scenario, experiment);
+  experiment.family = at_key(scenario, "algorithm.kind", [&] {
+    const AlgorithmFamily* family = family_of(scenario.text("algorithm.kind"));
+    if (!family) throw std::invalid_argument(fmt::format("unknown algorithm \"{}\"", scenario.text("algorithm.kind")));
+    return family;
+  });
   build_data(scenario, experiment);
   build_model(scenario, experiment);
-  build_algorithm(scenario, experiment);
+  experiment.family->build(scenario, experiment);
   build_engine(scenario, experiment, threads);
+  if (experiment.family->finish_engine) experiment.family->finish_engine(scenario, experiment);
   return experiment;
 }
 
