@@ -3,6 +3,7 @@
 // algorithms/federated/).
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "algorithms/federated/registry.hpp"
@@ -40,8 +41,12 @@ std::vector<KeySpec> federated_keys() {
   return {
       key("clients_per_round", ValueType::integer, "10",
           "K: updates the server waits for each round (at most nodes, the registered clients)", 1),
-      choice("sampling", {"uniform", "weighted", "round-robin"}, "uniform",
-             "how the cohort is drawn from the idle clients: uniformly, by sample count, or in id order"),
+      choice("sampling", {"uniform", "weighted", "round-robin", "power-of-choice"}, "uniform",
+             "how the cohort is drawn from the idle clients: uniformly, by sample count, in id order, or the "
+             "highest last-reported local losses among `candidates` drawn by sample count (Cho et al., AISTATS "
+             "2022, rpow-d)"),
+      key("candidates", ValueType::integer, "0",
+          "power-of-choice: candidates d per round (0: twice the clients selected; never fewer)", 0),
       key("over_commit", ValueType::real, "0.0",
           "r: ceil(K (1 + r)) clients get the model, the first K updates to arrive are kept", 0),
       key("round_deadline", ValueType::duration, "",
@@ -125,6 +130,7 @@ void build(const Scenario& scenario, Experiment& experiment) {
         fmt::format("{} clients per round, but there are {} clients (nodes)", per_round, experiment.nodes));
   cohort.clients_per_round = static_cast<std::uint32_t>(per_round);
   cohort.sampling = parse_sampling(scenario.text("algorithm.sampling"));
+  cohort.candidates = static_cast<std::uint32_t>(std::min<std::int64_t>(scenario.integer("algorithm.candidates"), 0xFFFFFFFF));
   cohort.over_commit = scenario.real("algorithm.over_commit");
   if (scenario.has("algorithm.round_deadline")) {
     cohort.round_deadline = scenario.duration("algorithm.round_deadline");

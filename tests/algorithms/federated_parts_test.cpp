@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <set>
 
 #include "algorithms/federated/aggregation.hpp"
@@ -149,4 +150,26 @@ TEST_CASE("a client's minibatch walk visits every sample once per epoch and resu
 
 TEST_CASE("an idle client costs a few dozen bytes") {
   CHECK(ClientTable::row_bytes() <= 24);
+}
+
+TEST_CASE("power of choice keeps the candidates with the largest last losses, unknown ones first") {
+  // All 10 clients are candidates (d = 10): the cohort is the 3 largest losses.
+  const std::vector<double> weights(10, 1.0);
+  CohortSelector selector(ClientSampling::power_of_choice, 2, weights, 10);
+  std::vector<float> losses{0.1f, 0.9f, 0.3f, 0.8f, 0.2f, 0.7f, 0.4f, 0.6f, 0.5f, 0.05f};
+  std::vector<std::uint8_t> busy(10, 0);
+  std::vector<NodeId> chosen;
+  selector.select(0, 3, busy, 10, chosen, losses);
+  CHECK(chosen == std::vector<NodeId>{1, 3, 5});
+  // A client never heard from (+inf) comes first; busy ones are never chosen.
+  losses[9] = std::numeric_limits<float>::infinity();
+  chosen.clear();
+  selector.select(1, 2, busy, 7, chosen, losses);
+  CHECK(chosen == std::vector<NodeId>{9, 7});
+  // With d = count it is weighted sampling: the losses do not matter.
+  CohortSelector narrow(ClientSampling::power_of_choice, 2, weights, 1);
+  std::vector<std::uint8_t> idle(10, 0);
+  chosen.clear();
+  narrow.select(0, 4, idle, 10, chosen, losses);
+  CHECK(chosen.size() == 4);
 }

@@ -320,3 +320,30 @@ TEST_CASE("federated messages have their exact wire sizes") {
   CHECK(record.bits_down == static_cast<std::uint64_t>(3 * (64 + 64 * d)));
   CHECK(record.bits_up == static_cast<std::uint64_t>(3 * (64 + 64 * d + 64)));
 }
+
+TEST_CASE("power-of-choice sampling first visits every client, then those with the highest local loss") {
+  // K = 2 of 6 with every idle client a candidate: rounds 0-2 take the
+  // never-seen clients in id order (their loss is unknown), later rounds the
+  // two largest losses reported. Each update carries its loss (32 more bits).
+  constexpr std::uint32_t n = 6;
+  FederatedConfig config = logistic_config(n, 600, partition_contiguous(600, n));
+  config.batches.partition = partition_sorted_by_label(*config.batches.data, n).indices;  // non-iid losses
+  config.rounds = 3;
+  config.cohort.clients_per_round = 2;
+  config.cohort.sampling = ClientSampling::power_of_choice;
+  config.cohort.candidates = n;
+  SynchronousFederated visits(config, nullptr);
+  run_all(visits, engine_for(n));
+  for (NodeId client = 0; client < n; ++client) CHECK(visits.participations(client) == 1);
+  const std::int64_t d = static_cast<std::int64_t>(config.model->dimension());
+  CHECK(visits.records().at(2).bits_up == static_cast<std::uint64_t>(6 * (64 + 64 * d + 64 + 32)));
+  config.rounds = 12;
+  SynchronousFederated later(config, nullptr);
+  run_all(later, engine_for(n));
+  std::uint32_t most = 0, least = 100;
+  for (NodeId client = 0; client < n; ++client) {
+    most = std::max(most, later.participations(client));
+    least = std::min(least, later.participations(client));
+  }
+  CHECK(most > least);  // biased towards the clients that fit worst
+}

@@ -113,7 +113,8 @@ TEST_CASE("every federated algorithm and server optimiser runs from a scenario")
                                              {"algorithm.server_optimizer=adagrad", "algorithm.server_lr=0.03"},
                                              {"algorithm.sampling=weighted", "algorithm.local_epochs=1",
                                               "algorithm.local_steps=1"},
-                                             {"algorithm.sampling=round-robin", "compression.kind=top-k"}}) {
+                                             {"algorithm.sampling=round-robin", "compression.kind=top-k"},
+                                             {"algorithm.sampling=power-of-choice", "algorithm.candidates=8"}}) {
     CAPTURE(overrides);
     const RunSummary summary = run_scenario(federated_with(overrides), RunOptions{out_dir("federated_kinds"), 1, true, false, {}});
     CHECK(summary.status == RunStatus::completed);

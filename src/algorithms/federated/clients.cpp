@@ -66,6 +66,10 @@ void FederatedClients::on_trained(Context& ctx, std::uint64_t round) {
   update->local_steps = static_cast<std::uint32_t>(job->steps);
   RandomStream rng = ctx.rng(purpose_id("fed.compress"));
   update->delta = codec_.encode(round, job->delta, rng);
+  if (config_.cohort.sampling == ClientSampling::power_of_choice) {
+    update->reports_loss = true;
+    update->loss = static_cast<float>(job->mean_loss);
+  }
   if (config_.rule.control_variates) {
     auto& own = control_[client];
     if (!own) own = std::make_unique<std::vector<double>>(job->control_delta.size(), 0.0);

@@ -22,14 +22,17 @@ std::string_view sampling_name(ClientSampling sampling) {
     case ClientSampling::uniform: return "uniform";
     case ClientSampling::weighted: return "weighted";
     case ClientSampling::round_robin: return "round-robin";
+    case ClientSampling::power_of_choice: return "power-of-choice";
   }
   return "uniform";
 }
 
 ClientSampling parse_sampling(std::string_view name) {
-  for (ClientSampling sampling : {ClientSampling::uniform, ClientSampling::weighted, ClientSampling::round_robin})
+  for (ClientSampling sampling : {ClientSampling::uniform, ClientSampling::weighted, ClientSampling::round_robin,
+                                  ClientSampling::power_of_choice})
     if (sampling_name(sampling) == name) return sampling;
-  throw std::invalid_argument(fmt::format("unknown client sampling \"{}\" (uniform, weighted or round-robin)", name));
+  throw std::invalid_argument(
+      fmt::format("unknown client sampling \"{}\" (uniform, weighted, round-robin or power-of-choice)", name));
 }
 
 std::string_view server_optimizer_name(ServerOptimizerKind kind) {

@@ -21,6 +21,10 @@ enum class ClientSampling {
   uniform,      // uniformly without replacement
   weighted,     // without replacement, with probabilities proportional to the sample count
   round_robin,  // the next clients in id order, wrapping around
+  // Power of choice (Cho, Wang, Joshi, AISTATS 2022), its communication-free
+  // variant rpow-d: d candidates drawn by sample count, of which those with
+  // the highest local loss at their last participation (never seen: first).
+  power_of_choice,
 };
 
 // How client updates are weighted in the average: by sample count n_i
@@ -43,6 +47,9 @@ struct ServerOptimizerConfig {
 struct CohortConfig {
   std::uint32_t clients_per_round = 10;  // K: updates the server waits for
   ClientSampling sampling = ClientSampling::uniform;
+  // power_of_choice: candidates d drawn per round; 0: twice the clients the
+  // round selects; never fewer than those.
+  std::uint32_t candidates = 0;
   // r: ceil(K (1 + r)) clients are sent the model, the first K updates to
   // arrive are kept (Bonawitz et al., SysML 2019).
   double over_commit = 0.0;

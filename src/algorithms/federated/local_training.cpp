@@ -50,7 +50,7 @@ void LocalTrainer::run(NodeId client, LocalJob& job) const {
   std::vector<double> y = x, gradient(d);
   LocalOptimizer optimizer(&config_.local);
   const double mu = config_.rule.proximal_mu;
-  double step_sizes = 0;
+  double step_sizes = 0, losses = 0;
   MinibatchWalk walk(config_.seed, client, table_.indices(client), config_.batch_size, job.start);
   // Generated samples: a stream of the client's own for this round.
   RandomStream generator(config_.seed, client, purpose_id("fed.on_demand"), job.round);
@@ -59,9 +59,9 @@ void LocalTrainer::run(NodeId client, LocalJob& job) const {
       config_.batches.generate(client, config_.batch_size, generator, workspace.generated);
       workspace.all_rows.resize(workspace.generated.size());
       std::iota(workspace.all_rows.begin(), workspace.all_rows.end(), 0u);
-      config_.model->loss_and_gradient(y, workspace.generated, workspace.all_rows, gradient, *workspace.model);
+      losses += config_.model->loss_and_gradient(y, workspace.generated, workspace.all_rows, gradient, *workspace.model);
     } else {
-      config_.model->loss_and_gradient(y, *config_.batches.data, walk.next(), gradient, *workspace.model);
+      losses += config_.model->loss_and_gradient(y, *config_.batches.data, walk.next(), gradient, *workspace.model);
     }
     if (mu > 0)
       for (std::size_t k = 0; k < d; ++k) gradient[k] += mu * (y[k] - x[k]);
@@ -73,6 +73,7 @@ void LocalTrainer::run(NodeId client, LocalJob& job) const {
   job.delta.resize(d);
   for (std::size_t k = 0; k < d; ++k) job.delta[k] = y[k] - x[k];
   job.end = walk.cursor();
+  job.mean_loss = job.steps > 0 ? losses / static_cast<double>(job.steps) : 0.0;
   if (config_.rule.control_variates) {
     const std::vector<double>& c = job.broadcast->control;
     job.control_delta.resize(d);

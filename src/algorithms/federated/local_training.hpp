@@ -36,6 +36,7 @@ struct LocalJob {
   std::vector<double> delta;          // y_S - x_t
   std::vector<double> control_delta;  // SCAFFOLD: c_i^+ - c_i
   MinibatchCursor end;
+  double mean_loss = 0;  // the mean of the minibatch losses of the steps (each before its step)
 };
 
 class LocalTrainer {

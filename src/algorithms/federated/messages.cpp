@@ -8,7 +8,7 @@ std::int64_t ModelBroadcast::bits() const {
 }
 
 std::int64_t ClientUpdate::bits(const VectorCodec& codec) const {
-  return codec.bits(*delta) + 64 + 64 * static_cast<std::int64_t>(control_delta.size());
+  return codec.bits(*delta) + 64 + (reports_loss ? 32 : 0) + 64 * static_cast<std::int64_t>(control_delta.size());
 }
 
 }  // namespace dlsim

@@ -5,7 +5,8 @@
 //   model     server -> client: 64 (round) + 64 d (x, fp64) [+ 64 d: SCAFFOLD's c]
 //   update    client -> server: the uplink codec's message (its 64-bit header
 //             and y - x, fp64 or compressed) + 64 (sample count and local
-//             steps, 32 bits each) [+ 64 d: SCAFFOLD's c_i^+ - c_i, fp64]
+//             steps, 32 bits each) [+ 32: its mean local loss, fp32, for
+//             power-of-choice sampling] [+ 64 d: SCAFFOLD's c_i^+ - c_i, fp64]
 //   check-in  client -> server: 64 (the client is back after an outage)
 #pragma once
 
@@ -35,6 +36,8 @@ struct ClientUpdate final : MessageBody {
   std::uint32_t local_steps = 0;  // steps taken
   std::shared_ptr<const VectorMessage> delta;  // y - x_t as the uplink codec encodes it
   std::vector<double> control_delta;           // SCAFFOLD: c_i^+ - c_i; empty otherwise
+  bool reports_loss = false;                   // whether `loss` is sent
+  float loss = 0;                              // mean loss of the local steps, as sent (fp32)
 
   std::int64_t bits(const VectorCodec& codec) const;
 };

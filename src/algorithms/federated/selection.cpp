@@ -10,15 +10,38 @@
 
 namespace dlsim {
 
-CohortSelector::CohortSelector(ClientSampling sampling, std::uint64_t seed, std::vector<double> weights)
-    : sampling_(sampling), seed_(seed), weights_(std::move(weights)) {
-  if (sampling_ == ClientSampling::weighted)
+CohortSelector::CohortSelector(ClientSampling sampling, std::uint64_t seed, std::vector<double> weights,
+                               std::uint32_t candidates)
+    : sampling_(sampling), seed_(seed), weights_(std::move(weights)), candidates_(candidates) {
+  if (sampling_ == ClientSampling::weighted || sampling_ == ClientSampling::power_of_choice)
     for (double weight : weights_)
       if (!(weight > 0) || !std::isfinite(weight)) throw std::invalid_argument("sampling weights must be positive");
 }
 
+std::vector<NodeId> CohortSelector::weighted_draw(RandomStream& rng, std::uint32_t count,
+                                                  const std::vector<std::uint8_t>& busy, std::uint32_t idle) const {
+  // Key log(u) / w for every client (one draw each, busy or not, so a
+  // client's key does not depend on the others' state); the `count` largest
+  // keys among idle clients, ties by id.
+  const auto clients = static_cast<NodeId>(busy.size());
+  std::vector<std::pair<double, NodeId>> keyed;
+  keyed.reserve(idle);
+  for (NodeId client = 0; client < clients; ++client) {
+    const double u = (static_cast<double>(rng.next_u64() >> 11) + 0.5) * 0x1.0p-53;
+    if (!busy[client]) keyed.emplace_back(std::log(u) / weights_[client], client);
+  }
+  count = std::min<std::uint32_t>(count, static_cast<std::uint32_t>(keyed.size()));
+  auto larger = [](const std::pair<double, NodeId>& a, const std::pair<double, NodeId>& b) {
+    return a.first > b.first || (a.first == b.first && a.second < b.second);
+  };
+  std::partial_sort(keyed.begin(), keyed.begin() + count, keyed.end(), larger);
+  std::vector<NodeId> drawn(count);
+  for (std::uint32_t i = 0; i < count; ++i) drawn[i] = keyed[i].second;
+  return drawn;
+}
+
 void CohortSelector::select(std::uint64_t round, std::uint32_t count, std::vector<std::uint8_t>& busy,
-                            std::uint32_t idle, std::vector<NodeId>& out) {
+                            std::uint32_t idle, std::vector<NodeId>& out, std::span<const float> losses) {
   const auto clients = static_cast<NodeId>(busy.size());
   count = std::min(count, idle);
   if (count == 0) return;
@@ -52,21 +75,17 @@ void CohortSelector::select(std::uint64_t round, std::uint32_t count, std::vecto
       }
       return;
     }
-    case ClientSampling::weighted: {
-      // Key log(u) / w for every client (one draw each, busy or not, so a
-      // client's key does not depend on the others' state); the `count`
-      // largest keys among idle clients, ties by id.
-      std::vector<std::pair<double, NodeId>> keyed;
-      keyed.reserve(idle);
-      for (NodeId client = 0; client < clients; ++client) {
-        const double u = (static_cast<double>(rng.next_u64() >> 11) + 0.5) * 0x1.0p-53;
-        if (!busy[client]) keyed.emplace_back(std::log(u) / weights_[client], client);
-      }
-      auto larger = [](const std::pair<double, NodeId>& a, const std::pair<double, NodeId>& b) {
-        return a.first > b.first || (a.first == b.first && a.second < b.second);
-      };
-      std::partial_sort(keyed.begin(), keyed.begin() + count, keyed.end(), larger);
-      for (std::uint32_t i = 0; i < count; ++i) take(keyed[i].second);
+    case ClientSampling::weighted:
+      for (NodeId client : weighted_draw(rng, count, busy, idle)) take(client);
+      return;
+    case ClientSampling::power_of_choice: {
+      const std::uint32_t d = std::max(count, candidates_ > 0 ? candidates_ : 2 * count);
+      std::vector<NodeId> drawn = weighted_draw(rng, d, busy, idle);
+      if (losses.size() != busy.size()) throw std::invalid_argument("power of choice needs a loss per client");
+      std::stable_sort(drawn.begin(), drawn.end(), [&](NodeId a, NodeId b) {
+        return losses[a] > losses[b] || (losses[a] == losses[b] && a < b);
+      });
+      for (std::uint32_t i = 0; i < count; ++i) take(drawn[i]);
       return;
     }
     case ClientSampling::round_robin: {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 #include "sim/random.hpp"
@@ -46,10 +47,13 @@ SynchronousFederated::SynchronousFederated(FederatedConfig config, RoundSnapshot
     total_weight_ += weights[client];
   }
   // Weighted sampling draws by sample count whatever the averaging weights are.
-  if (config_.cohort.sampling == ClientSampling::weighted)
+  if (config_.cohort.sampling == ClientSampling::weighted || config_.cohort.sampling == ClientSampling::power_of_choice)
     for (NodeId client = 0; client < config_.clients; ++client)
       weights[client] = static_cast<double>(clients_.table().samples(client));
-  selector_ = CohortSelector(config_.cohort.sampling, config_.seed, std::move(weights));
+  selector_ = CohortSelector(config_.cohort.sampling, config_.seed, std::move(weights), config_.cohort.candidates);
+  // Clients never heard from come first: their loss is unknown.
+  if (config_.cohort.sampling == ClientSampling::power_of_choice)
+    last_loss_.assign(config_.clients, std::numeric_limits<float>::infinity());
   const std::size_t d = config_.model->dimension();
   if (!config_.initial_model.empty()) {
     x_ = config_.initial_model;
@@ -101,7 +105,8 @@ std::vector<std::pair<std::string, double>> SynchronousFederated::summary_figure
           {"late_updates", static_cast<double>(late_updates_)},
           {"rounds_abandoned", static_cast<double>(abandoned)},
           {"remembered_clients", static_cast<double>(clients_.remembered_clients())},
-          {"idle_client_bytes", static_cast<double>(FederatedClients::idle_client_bytes() + sizeof(std::uint8_t) + sizeof(std::uint32_t))}};
+          {"idle_client_bytes", static_cast<double>(FederatedClients::idle_client_bytes() + sizeof(std::uint8_t) +
+                                                    sizeof(std::uint32_t) + (last_loss_.empty() ? 0 : sizeof(float)))}};
 }
 
 void SynchronousFederated::on_start(Context& ctx) {
@@ -143,7 +148,7 @@ void SynchronousFederated::release(NodeId client) {
 void SynchronousFederated::begin_round(Context& ctx) {
   if (round_ >= config_.rounds) return;
   cohort_.clear();
-  selector_.select(round_, cohort_size(config_.cohort, config_.clients), busy_, idle_, cohort_);
+  selector_.select(round_, cohort_size(config_.cohort, config_.clients), busy_, idle_, cohort_, last_loss_);
   idle_ -= static_cast<std::uint32_t>(cohort_.size());
   waiting_ = cohort_.empty();
   if (waiting_) return;
@@ -170,6 +175,9 @@ void SynchronousFederated::begin_round(Context& ctx) {
 void SynchronousFederated::on_update(Context& ctx, NodeId from, const Message& message) {
   auto update = std::static_pointer_cast<const ClientUpdate>(message.body);
   release(from);
+  // A diverged client's NaN ranks first, as an unknown loss does.
+  if (update->reports_loss && !last_loss_.empty())
+    last_loss_[from] = std::isnan(update->loss) ? std::numeric_limits<float>::infinity() : update->loss;
   if (open_ && update->round == round_) {
     const double weight =
         config_.weighting == UpdateWeighting::samples ? static_cast<double>(update->samples) : 1.0;

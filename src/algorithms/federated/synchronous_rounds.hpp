@@ -120,6 +120,7 @@ class SynchronousFederated final : public LearningBehaviour {
   std::vector<std::uint8_t> busy_;
   std::uint32_t idle_ = 0;
   std::vector<std::uint32_t> participations_;
+  std::vector<float> last_loss_;  // power-of-choice: each client's last reported loss (+inf: none yet)
   double total_weight_ = 0;  // W
 
   // Written by the aggregation task.
