@@ -7,7 +7,6 @@
 #include <cmath>
 
 #include "algorithms/federated/registry.hpp"
-#include "algorithms/federated/synchronous_rounds.hpp"
 #include "compress/factory.hpp"
 #include "scenario/build_support.hpp"
 #include "scenario/family.hpp"
@@ -155,7 +154,7 @@ void build(const Scenario& scenario, Experiment& experiment) {
   });
 
   experiment.evaluated_models = 1;
-  experiment.metric_columns = SynchronousFederated::metric_columns();
+  experiment.metric_columns = kind.metric_columns;
   auto shared = std::make_shared<const FederatedConfig>(std::move(config));
   experiment.make_behaviour = [shared, make = kind.make](const Experiment&, RoundSnapshots* snapshots) {
     return make(*shared, snapshots);

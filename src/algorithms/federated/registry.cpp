@@ -29,12 +29,13 @@ std::vector<FederatedKind> make_table() {
       return std::unique_ptr<LearningBehaviour>(std::make_unique<SynchronousFederated>(std::move(config), snapshots));
     };
   };
+  const std::vector<std::string> columns = SynchronousFederated::metric_columns();
   kinds.push_back({"fedavg", "federated averaging of local SGD (McMahan et al., AISTATS 2017)", false, false,
-                   synchronous(false, false)});
+                   synchronous(false, false), columns});
   kinds.push_back({"fedprox", "FedAvg with a proximal term mu/2 ||y - x||^2 in the local objective (Li et al., MLSys 2020)",
-                   true, false, synchronous(true, false)});
+                   true, false, synchronous(true, false), columns});
   kinds.push_back({"scaffold", "FedAvg with control variates against client drift (Karimireddy et al., ICML 2020)",
-                   false, true, synchronous(false, true)});
+                   false, true, synchronous(false, true), columns});
   return kinds;
 }
 

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -22,6 +23,8 @@ struct FederatedKind {
   // Builds the behaviour (server and clients); std::invalid_argument for a
   // config it cannot run. The kind sets config.rule from its flags.
   std::function<std::unique_ptr<LearningBehaviour>(FederatedConfig, RoundSnapshots*)> make;
+  // The columns its behaviour adds to metrics.csv (LearningBehaviour::metric_values).
+  std::vector<std::string> metric_columns;
 };
 
 // fedavg, fedprox, scaffold.
