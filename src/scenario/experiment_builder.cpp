@@ -393,19 +393,16 @@ const AlgorithmFamily& decentralized_family() {
     decentralized.name = "decentralized";
     for (const AlgorithmKind& kind : decentralized_algorithms())
       decentralized.kinds.emplace_back(std::string(kind.name), std::string(kind.help));
-    KeySpec gamma{"gamma", ValueType::real_or_auto, "\"auto\"",
-                  "consensus step size of choco-*, q1-gossip and q2-gossip, in (0, 1]; \"auto\": the best of a grid "
-                  "on a prefix of the run (see tune_rounds), recorded in the summary"};
-    gamma.minimum = 1e-12;
-    gamma.maximum = 1;
-    KeySpec tune_rounds{"tune_rounds", ValueType::integer, "0",
-                        "gamma = \"auto\": rounds of each trial run (0: a tenth of stop.rounds, at least 20)"};
-    tune_rounds.minimum = 0;
-    KeySpec variant{"variant", ValueType::choice, "\"icml2019\"",
+    decentralized.keys = {
+        key_spec("gamma", ValueType::real_or_auto, "\"auto\"",
+                 "consensus step size of choco-*, q1-gossip and q2-gossip, in (0, 1]; \"auto\": the best of a grid "
+                 "on a prefix of the run (see tune_rounds), recorded in the summary",
+                 1e-12, 1),
+        key_spec("tune_rounds", ValueType::integer, "0",
+                 "gamma = \"auto\": rounds of each trial run (0: a tenth of stop.rounds, at least 20)", 0),
+        choice_spec("variant", {"icml2019", "iclr2020"}, "icml2019",
                     "choco-sgd: icml2019 (gradient, then gossip on the new x_hat) or iclr2020 (gossip on the "
-                    "previous round's x_hat, so the next gradient overlaps communication)"};
-    variant.choices = {"icml2019", "iclr2020"};
-    decentralized.keys = {gamma, tune_rounds, variant};
+                    "previous round's x_hat, so the next gradient overlaps communication)")};
     decentralized.sections = {"topology"};
     decentralized.build = [](const Scenario& scenario, Experiment& experiment) {
       build_topology(scenario, experiment);

@@ -44,6 +44,14 @@ struct KeySpec {
   bool required = false;             // must be given when there is no default
 };
 
+// A key as the schema's tables write it: `default_value` is a TOML literal
+// ("\"ring\"", "0.5"; empty: none), bounds inclusive.
+KeySpec key_spec(std::string name, ValueType type, std::string default_value, std::string help,
+                 double minimum = -1e308, double maximum = 1e308);
+// A choice key; `default_choice` is one of `choices`, unquoted.
+KeySpec choice_spec(std::string name, std::vector<std::string> choices, std::string_view default_choice,
+                    std::string help);
+
 // A key's value may be absent only when it is optional: no default and not required.
 class Schema;
 using DynamicKeys = std::function<std::vector<KeySpec>(const Schema&, std::string_view kind)>;

@@ -18,20 +18,11 @@ namespace {
 
 KeySpec key(std::string name, ValueType type, std::string default_value, std::string help,
             double minimum = -1e308, double maximum = 1e308) {
-  KeySpec spec;
-  spec.name = std::move(name);
-  spec.type = type;
-  spec.default_value = std::move(default_value);
-  spec.help = std::move(help);
-  spec.minimum = minimum;
-  spec.maximum = maximum;
-  return spec;
+  return key_spec(std::move(name), type, std::move(default_value), std::move(help), minimum, maximum);
 }
 
 KeySpec choice(std::string name, std::vector<std::string> choices, std::string default_value, std::string help) {
-  KeySpec spec = key(std::move(name), ValueType::choice, "\"" + default_value + "\"", std::move(help));
-  spec.choices = std::move(choices);
-  return spec;
+  return choice_spec(std::move(name), std::move(choices), default_value, std::move(help));
 }
 
 std::string quoted(std::string_view text) { return fmt::format("\"{}\"", text); }
