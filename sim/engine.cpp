@@ -59,6 +59,9 @@ void validate(const EngineConfig& config) {
   require(network.latency.base >= 0 && network.latency.spread >= 0 &&
               network.latency.jitter_mean >= 0,
           "network: latency values must not be negative");
+  require(network.latency.hub == LatencyModel::kNoHub ||
+              (network.latency.hub < config.nodes && network.latency.hub_latency >= 0),
+          "network: the hub must be a node and its latency must not be negative");
   for (const auto& [link, latency] : network.latency.per_link) {
     require(latency >= 0, "network: latency table values must not be negative");
     require(link.first < config.nodes && link.second < config.nodes,
@@ -414,6 +417,7 @@ std::int64_t EngineCore::downlink_bps(NodeId node) const {
 
 SimTime EngineCore::link_latency(NodeId from, NodeId to) const {
   const LatencyModel& latency = config.network.latency;
+  if (latency.hub != LatencyModel::kNoHub && (from == latency.hub || to == latency.hub)) return latency.hub_latency;
   const NodeId low = std::min(from, to), high = std::max(from, to);
   switch (latency.kind) {
     case LatencyModel::Kind::constant:

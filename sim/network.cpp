@@ -9,6 +9,7 @@ SimTime LatencyModel::minimum() const {
   SimTime smallest = base;
   if (kind == Kind::table)
     for (const auto& [link, latency] : per_link) smallest = std::min(smallest, latency);
+  if (hub != kNoHub) smallest = std::min(smallest, hub_latency);
   return smallest;
 }
 

@@ -36,6 +36,11 @@ struct LatencyModel {
   std::map<std::pair<std::uint32_t, std::uint32_t>, SimTime> per_link;  // keys (min, max)
   // Mean of an exponential delay added to each message independently (0 = none).
   SimTime jitter_mean = 0;
+  // Links to and from node `hub` (a federated server) have `hub_latency`
+  // instead, whatever the kind; kNoHub: no such node.
+  static constexpr std::uint32_t kNoHub = 0xFFFFFFFFu;
+  std::uint32_t hub = kNoHub;
+  SimTime hub_latency = 0;
 
   // The smallest latency any message can see: the engine's lookahead.
   SimTime minimum() const;

@@ -68,22 +68,35 @@ void add_run_command(CLI::App& app) {
   command->callback([options] { run(*options); });
 }
 
+namespace {
+
+void print_key_rows(const std::vector<KeySpec>& keys) {
+  fmt::print("| key | type | default | meaning |\n|---|---|---|---|\n");
+  for (const KeySpec& key : keys) {
+    std::string type(value_type_name(key.type));
+    if (key.type == ValueType::choice) {
+      type.clear();
+      for (const std::string& choice : key.choices) type += (type.empty() ? "" : " \\| ") + choice;
+    }
+    fmt::print("| `{}` | {} | {} | {} |\n", key.name, type,
+               key.default_value.empty() ? "(none)" : "`" + key.default_value + "`", key.help);
+  }
+}
+
+}  // namespace
+
 // Every key of the schema as Markdown tables: the README's reference is this output.
 void print_reference() {
   for (const SectionSpec& section : scenario_schema().sections()) {
     if (section.name == "sweep") continue;
-    fmt::print("\n**{}** ({})\n\n| key | type | default | meaning |\n|---|---|---|---|\n",
-               section.name.empty() ? "top level" : "[" + section.name + "]", section.help);
-    for (const KeySpec& key : section.keys) {
-      std::string type(value_type_name(key.type));
-      if (key.type == ValueType::choice) {
-        type.clear();
-        for (const std::string& choice : key.choices) type += (type.empty() ? "" : " \\| ") + choice;
-      }
-      fmt::print("| `{}` | {} | {} | {} |\n", key.name, type,
-                 key.default_value.empty() ? "(none)" : "`" + key.default_value + "`", key.help);
+    fmt::print("\n**{}** ({})\n\n", section.name.empty() ? "top level" : "[" + section.name + "]", section.help);
+    print_key_rows(section.keys);
+    for (const KeyGroup& group : section.documented_kind_keys) {
+      fmt::print("\n*[{}] keys of {}*\n\n", section.name, group.title);
+      print_key_rows(group.keys);
     }
-    if (section.kind_keys) fmt::print("\nplus the parameters of the chosen `kind` (see `dlsim topo --help` and the compressor table).\n");
+    if (section.kind_keys && section.documented_kind_keys.empty())
+      fmt::print("\nplus the parameters of the chosen `kind` (see `dlsim topo --help` and the compressor table).\n");
   }
 }
 

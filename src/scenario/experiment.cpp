@@ -18,6 +18,7 @@
 #include "metrics/optimum.hpp"
 #include "metrics/results_files.hpp"
 #include "scenario/experiment_builder.hpp"
+#include "scenario/family.hpp"
 #include "scenario/gamma_tuner.hpp"
 #include "sim/engine.hpp"
 #include "topologies/spectral.hpp"
@@ -80,15 +81,17 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   summary_json["version"] = DLSIM_VERSION;
   summary_json["git_revision"] = DLSIM_GIT_REVISION;
   summary_json["scenario"] = scenario_json(scenario);
-  const GraphFacts facts = graph_facts(experiment.graph);
-  summary_json["topology"] = {{"nodes", facts.nodes}, {"edges", facts.edges}, {"degree_max", facts.degree_max}};
-  if (experiment.nodes >= 2 && experiment.nodes <= kSpectralSummaryLimit) {
-    const SpectralReport spectrum = analyze_spectrum(experiment.mixing);
-    summary_json["topology"]["spectral_gap"] = spectrum.spectral_gap;
-    summary_json["topology"]["spectral_gap_signed"] = spectrum.spectral_gap_signed;
-    summary_json["topology"]["lambda_2"] = spectrum.lambda_2;
+  if (boost::num_vertices(experiment.graph) > 0) {  // families without a graph have no topology facts
+    const GraphFacts facts = graph_facts(experiment.graph);
+    summary_json["topology"] = {{"nodes", facts.nodes}, {"edges", facts.edges}, {"degree_max", facts.degree_max}};
+    if (experiment.nodes >= 2 && experiment.nodes <= kSpectralSummaryLimit) {
+      const SpectralReport spectrum = analyze_spectrum(experiment.mixing);
+      summary_json["topology"]["spectral_gap"] = spectrum.spectral_gap;
+      summary_json["topology"]["spectral_gap_signed"] = spectrum.spectral_gap_signed;
+      summary_json["topology"]["lambda_2"] = spectrum.lambda_2;
+    }
+    summary_json["topology"]["time_varying"] = experiment.config.mixing.time_varying();
   }
-  summary_json["topology"]["time_varying"] = experiment.config.mixing.time_varying();
 
   // f* for suboptimality curves: convex models on data small enough to solve
   // to 1e-10 before the run (L-BFGS over the whole training set).
@@ -131,6 +134,7 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
     if (experiment.test) columns.emplace_back("test_accuracy");
     if (node_accuracy) columns.emplace_back("node_test_accuracy");
   }
+  columns.insert(columns.end(), experiment.metric_columns.begin(), experiment.metric_columns.end());
   CsvTable table(columns);
 
   RunSummary summary;
@@ -144,7 +148,7 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   // Declared in this order so that the engine (which joins any compute task
   // still running) goes before the behaviour whose buffers the tasks write.
   std::unique_ptr<RoundSnapshots> snapshots_holder;
-  std::unique_ptr<DecentralizedAlgorithm> behaviour_holder;
+  std::unique_ptr<LearningBehaviour> behaviour_holder;
   std::unique_ptr<Engine> engine;
   try {
     if (experiment.gamma_auto) {
@@ -159,15 +163,15 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
                                       {"criterion", choice.criterion}, {"trials", trials}};
       if (options.verbose) fmt::print(stderr, "gamma = \"auto\": chose {} ({} after {} rounds)\n", choice.gamma, choice.criterion, choice.rounds);
     }
-    if (experiment.algorithm->uses_gamma) summary_json["gamma"] = experiment.config.gamma;
+    if (experiment.algorithm && experiment.algorithm->uses_gamma) summary_json["gamma"] = experiment.config.gamma;
     // By time: evaluate the nodes' current models every `every_time`; the
     // snapshots then only mark the last round. By rounds: evaluate snapshots.
     const bool by_time = every_time > 0;
     snapshots_holder = std::make_unique<RoundSnapshots>(
-        experiment.nodes, by_time ? std::numeric_limits<std::uint64_t>::max() : every, rounds);
+        experiment.evaluated_models, by_time ? std::numeric_limits<std::uint64_t>::max() : every, rounds);
     RoundSnapshots& snapshots = *snapshots_holder;
-    behaviour_holder = experiment.algorithm->make(experiment.config, &snapshots);
-    DecentralizedAlgorithm& behaviour = *behaviour_holder;
+    behaviour_holder = experiment.make_behaviour(experiment, &snapshots);
+    LearningBehaviour& behaviour = *behaviour_holder;
     engine = std::make_unique<Engine>(experiment.engine);
     engine->set_behaviour_all(&behaviour);
     const SimTime horizon = time_limit > 0 ? time_limit : kNever - 1;
@@ -194,6 +198,7 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
         if (experiment.test) row.push_back(evaluation.test_accuracy);
         if (node_accuracy) row.push_back(evaluation.node_test_accuracy);
       }
+      behaviour.metric_values(round, row);
       table.add_row(row);
       for (std::size_t i = 0; i < columns.size(); ++i) summary.final[columns[i]] = row[i];
       // The first evaluation at the target: what it took to get there.
@@ -248,7 +253,7 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
       if (by_time && outcome != RunOutcome::stop_requested && engine->now() >= next_evaluation) {
         std::vector<std::vector<double>> models;
         std::uint64_t slowest = rounds;
-        for (NodeId node = 0; node < experiment.nodes; ++node) {
+        for (NodeId node = 0; node < experiment.evaluated_models; ++node) {
           models.emplace_back(behaviour.model(node).begin(), behaviour.model(node).end());
           slowest = std::min(slowest, behaviour.rounds_completed(node));
         }
@@ -296,6 +301,9 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   summary_json["status"] = run_status_name(summary.status);
   summary_json["message"] = summary.message;
   summary_json["final"] = summary.final;
+  if (behaviour_holder)
+    for (const auto& [name, value] : behaviour_holder->summary_figures())
+      summary_json[std::string(experiment.family->name)][name] = value;
   summary_json["host"] = {{"wall_seconds", summary.wall_seconds},
                           {"events_per_second", summary.wall_seconds > 0 ? static_cast<double>(summary.events) / summary.wall_seconds : 0.0},
                           {"threads", options.threads},

@@ -1,6 +1,9 @@
 // Building an experiment from a scenario; see experiment_builder.hpp.
 #include "scenario/experiment_builder.hpp"
 
+#include "scenario/build_support.hpp"
+#include "scenario/family.hpp"
+
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -41,27 +44,6 @@ void fail_at_key(const Scenario& scenario, std::string_view path, std::string_vi
   throw ScenarioError(fmt::format("{}: {}: {}{}", where, path, what, note));
 }
 
-namespace {
-
-// f* is computed when samples x parameters is at most this (a few seconds of L-BFGS).
-constexpr double kOptimumWorkLimit = 5e7;
-
-[[noreturn]] void bad(const Scenario& scenario, std::string_view path, std::string_view what) {
-  fail_at_key(scenario, path, what);
-}
-
-// Runs `build`, turning a component's std::invalid_argument into a ScenarioError at `path`.
-template <typename Build>
-auto at_key(const Scenario& scenario, std::string_view path, Build build) {
-  try {
-    return build();
-  } catch (const ScenarioError&) {
-    throw;
-  } catch (const std::invalid_argument& error) {
-    bad(scenario, path, error.what());
-  }
-}
-
 std::string toml_to_text(const toml::node& node) {
   if (auto text = node.value<std::string>(); node.is_string()) return *text;
   if (node.is_integer()) return std::to_string(*node.value<std::int64_t>());
@@ -70,6 +52,15 @@ std::string toml_to_text(const toml::node& node) {
   std::ostringstream out;
   node.visit([&](const auto& value) { out << value; });
   return out.str();
+}
+
+namespace {
+
+// f* is computed when samples x parameters is at most this (a few seconds of L-BFGS).
+constexpr double kOptimumWorkLimit = 5e7;
+
+[[noreturn]] void bad(const Scenario& scenario, std::string_view path, std::string_view what) {
+  fail_at_key(scenario, path, what);
 }
 
 
@@ -237,6 +228,8 @@ void build_model(const Scenario& scenario, Experiment& experiment) {
   });
 }
 
+}  // namespace
+
 ParamValue toml_to_param(const toml::node& node) {
   if (node.is_boolean()) return *node.value<bool>();
   if (node.is_integer()) return *node.value<std::int64_t>();
@@ -262,6 +255,8 @@ LocalOptimizerConfig build_optimizer(const Scenario& scenario) {
   });
   return optimizer;
 }
+
+namespace {
 
 // The compressor named by [compression], or null for exact messages; checked
 // against what the algorithm accepts.
@@ -451,14 +446,49 @@ void check_experiment(const Scenario& scenario) {
   check_optimum_available(scenario, experiment);
 }
 
+const AlgorithmFamily& decentralized_family() {
+  static const AlgorithmFamily family = [] {
+    AlgorithmFamily decentralized;
+    decentralized.name = "decentralized";
+    for (const AlgorithmKind& kind : decentralized_algorithms())
+      decentralized.kinds.emplace_back(std::string(kind.name), std::string(kind.help));
+    decentralized.keys = {
+        key_spec("gamma", ValueType::real_or_auto, "\"auto\"",
+                 "consensus step size of choco-*, q1-gossip and q2-gossip, in (0, 1]; \"auto\": the best of a grid "
+                 "on a prefix of the run (see tune_rounds), recorded in the summary",
+                 1e-12, 1),
+        key_spec("tune_rounds", ValueType::integer, "0",
+                 "gamma = \"auto\": rounds of each trial run (0: a tenth of stop.rounds, at least 20)", 0),
+        choice_spec("variant", {"icml2019", "iclr2020"}, "icml2019",
+                    "choco-sgd: icml2019 (gradient, then gossip on the new x_hat) or iclr2020 (gossip on the "
+                    "previous round's x_hat, so the next gradient overlaps communication)")};
+    decentralized.sections = {"topology"};
+    decentralized.build = [](const Scenario& scenario, Experiment& experiment) {
+      build_topology(scenario, experiment);
+      build_algorithm(scenario, experiment);
+      experiment.evaluated_models = experiment.nodes;
+      experiment.make_behaviour = [](const Experiment& built, RoundSnapshots* snapshots) {
+        return std::unique_ptr<LearningBehaviour>(built.algorithm->make(built.config, snapshots));
+      };
+    };
+    return decentralized;
+  }();
+  return family;
+}
+
 Experiment build_experiment(const Scenario& scenario, int threads) {
   Experiment experiment;
   experiment.nodes = static_cast<std::uint32_t>(scenario.integer("nodes"));
-  build_topology(scenario, experiment);
+  experiment.family = at_key(scenario, "algorithm.kind", [&] {
+    const AlgorithmFamily* family = family_of(scenario.text("algorithm.kind"));
+    if (!family) throw std::invalid_argument(fmt::format("unknown algorithm \"{}\"", scenario.text("algorithm.kind")));
+    return family;
+  });
   build_data(scenario, experiment);
   build_model(scenario, experiment);
-  build_algorithm(scenario, experiment);
+  experiment.family->build(scenario, experiment);
   build_engine(scenario, experiment, threads);
+  if (experiment.family->finish_engine) experiment.family->finish_engine(scenario, experiment);
   return experiment;
 }
 

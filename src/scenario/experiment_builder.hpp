@@ -6,13 +6,17 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "algorithms/decentralized/config.hpp"
 #include "algorithms/decentralized/registry.hpp"
+#include "algorithms/learning_behaviour.hpp"
+#include "algorithms/round_snapshots.hpp"
 #include "data/dataset.hpp"
 #include "models/model.hpp"
 #include "scenario/scenario.hpp"
@@ -22,13 +26,28 @@
 
 namespace dlsim {
 
+struct AlgorithmFamily;
+struct Experiment;
+
+// Makes the behaviour that serves every engine node; `snapshots` (may be
+// null) outlives it.
+using BehaviourMaker = std::function<std::unique_ptr<LearningBehaviour>(const Experiment&, RoundSnapshots*)>;
+
 struct Experiment {
-  std::uint32_t nodes = 0;
-  Graph graph;          // for a time-varying kind: the union of one period
+  std::uint32_t nodes = 0;  // the scenario's nodes: decentralized nodes, or federated clients
+  Graph graph;          // for a time-varying kind: the union of one period; empty without a topology
   SparseMatrix mixing;  // W of `graph` (what spectral figures describe)
   SharedDataset train, test;
   std::shared_ptr<const Model> model;
   EngineConfig engine;
+  const AlgorithmFamily* family = nullptr;
+  BehaviourMaker make_behaviour;
+  // Models in a metrics snapshot: every node's, or the federated server's one.
+  std::uint32_t evaluated_models = 0;
+  // Columns the family adds to metrics.csv (LearningBehaviour::metric_values).
+  std::vector<std::string> metric_columns;
+  // The decentralized family's algorithm and configuration (the data's
+  // partition is in config.batches for every family).
   const AlgorithmKind* algorithm = nullptr;
   DecentralizedConfig config;
   bool gamma_auto = false;  // algorithm.gamma = "auto": tune before the run

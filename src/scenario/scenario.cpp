@@ -297,8 +297,26 @@ void validate_and_resolve(toml::table& document, const Schema& schema, const std
   }
   resolve_section(document, "", top ? top->keys : std::vector<KeySpec>{}, source, sections);
   if (const toml::node* name = document.get("name"); name != nullptr && name->is_string()) check_name(*name, source);
-  for (const SectionSpec& section : schema.sections()) {
+  // Sections that apply only to some documents come last, so that they can read the rest.
+  std::vector<const SectionSpec*> order;
+  for (const SectionSpec& section : schema.sections())
+    if (!section.excluded) order.push_back(&section);
+  for (const SectionSpec& section : schema.sections())
+    if (section.excluded) order.push_back(&section);
+  for (const SectionSpec* section_pointer : order) {
+    const SectionSpec& section = *section_pointer;
     if (section.name.empty() || section.name == "sweep") continue;
+    if (section.excluded) {
+      const std::string reason = section.excluded(document);
+      if (!reason.empty()) {
+        if (toml::node* given = document.get(section.name)) {
+          // The first key given names the error (the loop keeps toml++'s iterator, which owns the pair, alive).
+          for (auto&& [key, node] : *given->as_table()) fail_at(node, source, join_path(section.name, key.str()), reason);
+          document.erase(section.name);
+        }
+        continue;
+      }
+    }
     if (document.get(section.name) == nullptr) document.insert(section.name, toml::table{});
     toml::table& table = *document.get(section.name)->as_table();
     std::vector<KeySpec> keys = section.keys;
@@ -313,6 +331,7 @@ void validate_and_resolve(toml::table& document, const Schema& schema, const std
       for (KeySpec& extra : section.kind_keys(schema, kind)) keys.push_back(std::move(extra));
       // E.g. --set compression.kind=qsgd on a file that sets compression.ratio for top-k.
       other_kinds = [&schema, &section, kind, choices = kind_only.front().choices](const std::string& name) {
+        if (section.key_owners) return section.key_owners(schema, kind, name);
         std::string owners;
         for (const std::string& other : choices)
           for (const KeySpec& spec : section.kind_keys(schema, other))

@@ -28,6 +28,25 @@ std::string with_article(std::string_view noun) {
   return (vowel ? "an " : "a ") + std::string(noun);
 }
 
+KeySpec key_spec(std::string name, ValueType type, std::string default_value, std::string help, double minimum,
+                 double maximum) {
+  KeySpec spec;
+  spec.name = std::move(name);
+  spec.type = type;
+  spec.default_value = std::move(default_value);
+  spec.help = std::move(help);
+  spec.minimum = minimum;
+  spec.maximum = maximum;
+  return spec;
+}
+
+KeySpec choice_spec(std::string name, std::vector<std::string> choices, std::string_view default_choice,
+                    std::string help) {
+  KeySpec spec = key_spec(std::move(name), ValueType::choice, "\"" + std::string(default_choice) + "\"", std::move(help));
+  spec.choices = std::move(choices);
+  return spec;
+}
+
 const SectionSpec* Schema::find_section(std::string_view name) const {
   for (const SectionSpec& section : sections_)
     if (section.name == name) return &section;

@@ -7,9 +7,12 @@
 // parameters, ...) add them through a dynamic hook that reads the kind.
 #pragma once
 
+#include <toml++/toml.h>
+
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace dlsim {
@@ -43,16 +46,49 @@ struct KeySpec {
   bool required = false;             // must be given when there is no default
 };
 
+// A key as the schema's tables write it: `default_value` is a TOML literal
+// ("\"ring\"", "0.5"; empty: none), bounds inclusive.
+KeySpec key_spec(std::string name, ValueType type, std::string default_value, std::string help,
+                 double minimum = -1e308, double maximum = 1e308);
+// A choice key; `default_choice` is one of `choices`, unquoted.
+KeySpec choice_spec(std::string name, std::vector<std::string> choices, std::string_view default_choice,
+                    std::string help);
+
 // A key's value may be absent only when it is optional: no default and not required.
 class Schema;
 using DynamicKeys = std::function<std::vector<KeySpec>(const Schema&, std::string_view kind)>;
 
+// Kind-dependent keys shown as a table of their own in the reference, e.g.
+// "keys of the federated algorithms".
+struct KeyGroup {
+  std::string title;
+  std::vector<KeySpec> keys;
+};
+
 struct SectionSpec {
+  SectionSpec(std::string section_name, std::string section_help, std::vector<KeySpec> section_keys,
+              DynamicKeys section_kind_keys = {})
+      : name(std::move(section_name)),
+        help(std::move(section_help)),
+        keys(std::move(section_keys)),
+        kind_keys(std::move(section_kind_keys)) {}
+
   std::string name;  // "" for the top level
   std::string help;
   std::vector<KeySpec> keys;
   // When set, the section's `kind` key selects extra keys (e.g. compressor parameters).
   DynamicKeys kind_keys;
+  // For a key the chosen kind does not take, which kinds do, for the message
+  // (e.g. "a key of the federated algorithms, not of d-psgd"); "" when none.
+  // Unset: the other kinds whose kind_keys list it.
+  std::function<std::string(const Schema&, std::string_view kind, const std::string& key)> key_owners;
+  // The kind_keys as tables for the reference (`dlsim validate --reference`).
+  std::vector<KeyGroup> documented_kind_keys;
+  // When set, why the section does not apply to a document ("" when it does).
+  // It is asked after every other section is resolved (so it may read e.g.
+  // algorithm.kind); a section that does not apply must be absent or empty,
+  // and is left out of the resolved scenario.
+  std::function<std::string(const toml::table& document)> excluded;
 };
 
 class Schema {

@@ -5,9 +5,9 @@
 
 #include <limits>
 
-#include "algorithms/decentralized/registry.hpp"
 #include "compress/factory.hpp"
 #include "scenario/experiment.hpp"
+#include "scenario/family.hpp"
 #include "topologies/generators.hpp"
 #include "topologies/mixing.hpp"
 
@@ -18,20 +18,11 @@ namespace {
 
 KeySpec key(std::string name, ValueType type, std::string default_value, std::string help,
             double minimum = -1e308, double maximum = 1e308) {
-  KeySpec spec;
-  spec.name = std::move(name);
-  spec.type = type;
-  spec.default_value = std::move(default_value);
-  spec.help = std::move(help);
-  spec.minimum = minimum;
-  spec.maximum = maximum;
-  return spec;
+  return key_spec(std::move(name), type, std::move(default_value), std::move(help), minimum, maximum);
 }
 
 KeySpec choice(std::string name, std::vector<std::string> choices, std::string default_value, std::string help) {
-  KeySpec spec = key(std::move(name), ValueType::choice, "\"" + default_value + "\"", std::move(help));
-  spec.choices = std::move(choices);
-  return spec;
+  return choice_spec(std::move(name), std::move(choices), default_value, std::move(help));
 }
 
 std::string quoted(std::string_view text) { return fmt::format("\"{}\"", text); }
@@ -177,24 +168,18 @@ Schema build_schema() {
 
   std::vector<std::string> algorithm_names;
   std::string algorithm_help;
-  for (const AlgorithmKind& kind : decentralized_algorithms()) {
-    algorithm_names.emplace_back(kind.name);
-    algorithm_help += fmt::format("{}{}: {}", algorithm_help.empty() ? "" : "; ", kind.name, kind.help);
-  }
-  sections.push_back(SectionSpec{
-      "algorithm", "the node behaviour",
+  for (const AlgorithmFamily* family : algorithm_families())
+    for (const auto& [name, help] : family->kinds) {
+      algorithm_names.push_back(name);
+      algorithm_help += fmt::format("{}{}: {}", algorithm_help.empty() ? "" : "; ", name, help);
+    }
+  SectionSpec algorithm{
+      "algorithm", "the node behaviour (keys of every family; each family's own keys follow)",
       {choice("kind", algorithm_names, "d-psgd", algorithm_help),
        key("learning_rate", ValueType::real, "0.1", "step size eta (eta_0 of the schedule)", 0),
        key("batch_size", ValueType::integer, "32", "minibatch per node and round", 1),
-       key("gamma", ValueType::real_or_auto, "\"auto\"",
-           "consensus step size of choco-*, q1-gossip and q2-gossip, in (0, 1]; \"auto\": the best of a grid "
-           "on a prefix of the run (see tune_rounds), recorded in the summary", 1e-12, 1),
-       key("tune_rounds", ValueType::integer, "0",
-           "gamma = \"auto\": rounds of each trial run (0: a tenth of stop.rounds, at least 20)", 0),
-       choice("variant", {"icml2019", "iclr2020"}, "icml2019",
-              "choco-sgd: icml2019 (gradient, then gossip on the new x_hat) or iclr2020 (gossip on the previous "
-              "round's x_hat, so the next gradient overlaps communication)"),
-       key("local_steps", ValueType::integer, "1", "local-sgd: gradient steps per gossip step (tau)", 1),
+       key("local_steps", ValueType::integer, "1",
+           "local-sgd: gradient steps per gossip step (tau); federated: local minibatch steps per round", 1),
        choice("schedule", {"constant", "step", "inverse-time"}, "constant",
               "learning-rate schedule: constant; step (times decay_factor every decay_every rounds); inverse-time "
               "(eta_t = learning_rate * decay_offset / (t + decay_offset), i.e. a / (t + b))"),
@@ -205,7 +190,25 @@ Schema build_schema() {
        key("momentum", ValueType::real, "0.0", "local heavy-ball momentum beta in [0, 1)", 0, 0.999999999),
        key("nesterov", ValueType::boolean, "false", "Nesterov momentum (needs momentum > 0)"),
        key("weight_decay", ValueType::real, "0.0", "added to the gradient as weight_decay * x (on top of model.l2)", 0)},
-      {}});
+      {}};
+  // The chosen kind's family adds its own keys; a key of another family names that family.
+  algorithm.kind_keys = [](const Schema&, std::string_view kind) {
+    const AlgorithmFamily* family = family_of(kind);
+    return family ? family->keys : std::vector<KeySpec>{};
+  };
+  algorithm.key_owners = [](const Schema&, std::string_view kind, const std::string& name) {
+    for (const AlgorithmFamily* family : algorithm_families())
+      for (const KeySpec& spec : family->keys)
+        if (spec.name == name)
+          return fmt::format("the {} algorithms, not of {}, which is {}", family->name, kind,
+                             family_of(kind) ? family_of(kind)->name : "");
+    return std::string();
+  };
+  for (const AlgorithmFamily* family : algorithm_families())
+    algorithm.documented_kind_keys.push_back(KeyGroup{fmt::format("the {} algorithms", family->name), family->keys});
+  sections.push_back(std::move(algorithm));
+  for (const AlgorithmFamily* family : algorithm_families())
+    for (const SectionSpec& section : family->section_specs) sections.push_back(section);
 
   SectionSpec compression{"compression", "how messages are encoded",
                           {choice("kind", compressor_kind_names(), "none",
@@ -250,6 +253,19 @@ Schema build_schema() {
       {}});
 
   sections.push_back(SectionSpec{"sweep", "parameter sweeps (see README, Sweeps)", {}, {}});
+
+  // A section that only one family reads is refused under the others' algorithms.
+  for (SectionSpec& section : sections)
+    for (const AlgorithmFamily* family : algorithm_families())
+      for (const std::string& owned : family->sections)
+        if (owned == section.name)
+          section.excluded = [family, name = section.name](const toml::table& document) {
+            const std::string kind = document.at_path("algorithm.kind").value_or(std::string());
+            const AlgorithmFamily* chosen = family_of(kind);
+            if (chosen == family) return std::string();
+            return fmt::format("[{}] is for the {} algorithms; {} is {}", name, family->name, kind,
+                               chosen ? chosen->name : "");
+          };
 
   return Schema(std::move(sections));
 }

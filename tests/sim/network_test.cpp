@@ -155,3 +155,22 @@ TEST_CASE("latency tables and per-link uniform latencies") {
   CHECK(forward <= 2 * kMillisecond);
   CHECK(both_ways.arrivals.at({0, 100}) == forward);  // links are symmetric
 }
+
+TEST_CASE("links to and from the hub node have the hub latency, the others the base latency") {
+  // A federated server (node 2) 50 ms from its clients; the clients 10 ms apart.
+  // Unlimited bandwidth: arrival = latency.
+  EngineConfig config = network_config(3, NetworkModel::fifo, kUnlimitedBandwidth);
+  config.network.latency.hub = 2;
+  config.network.latency.hub_latency = 50 * kMillisecond;
+  Engine engine(config);
+  CHECK(engine.lookahead() == 10 * kMillisecond);
+  Recorder recorder;
+  recorder.sends = {{{1, 64}, {2, 64}}, {}, {{0, 64}}};
+  engine.set_behaviour_all(&recorder);
+  engine.run_until(kSecond);
+  CHECK(recorder.arrivals.at({1, 0}) == 10 * kMillisecond);
+  CHECK(recorder.arrivals.at({2, 1}) == 50 * kMillisecond);
+  CHECK(recorder.arrivals.at({0, 200}) == 50 * kMillisecond);
+  config.network.latency.hub = 3;  // not a node
+  CHECK_THROWS_AS(Engine(config), std::invalid_argument);
+}

@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "algorithms/batch_source.hpp"
 #include "algorithms/local_optimizer.hpp"
 #include "compress/compressor.hpp"
 #include "data/dataset.hpp"
@@ -33,20 +34,6 @@ struct MixingSchedule {
   const MixingRow& row(NodeId node, std::uint64_t round) const { return period[round % period.size()][node]; }
   // w_ij in `round`; throws std::logic_error if j is not a neighbour of i then.
   double weight(NodeId node, NodeId neighbour, std::uint64_t round) const;
-};
-
-// Draws `count` fresh samples for `node` from `rng` into `out` (overwritten).
-using SampleGenerator = std::function<void(NodeId node, std::size_t count, RandomStream& rng, Dataset& out)>;
-
-// Where a node's minibatches come from: a stored data set shared read-only by
-// every node, of which each node holds an index list; or, at very large scale,
-// samples generated on demand from the node's own random stream (nothing stored).
-struct BatchSource {
-  SharedDataset data;
-  std::vector<std::vector<std::uint32_t>> partition;  // sample indices per node
-  SampleGenerator generate;                           // when set, used instead of data
-  // Input dimension of the generated samples (for the compute-cost model).
-  std::size_t generated_dim = 0;
 };
 
 // The two published forms of CHOCO-SGD (see choco.hpp).

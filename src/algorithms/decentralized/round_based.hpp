@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "algorithms/decentralized/config.hpp"
+#include "algorithms/learning_behaviour.hpp"
 #include "algorithms/round_snapshots.hpp"
 #include "algorithms/vector_message.hpp"
 #include "data/sampler.hpp"
@@ -38,14 +39,9 @@
 
 namespace dlsim {
 
-// A node behaviour that also exposes its models, for metrics and tests.
-class DecentralizedAlgorithm : public NodeBehaviour {
- public:
-  // Between engine calls only (not while the engine runs).
-  virtual std::span<const double> model(NodeId node) const = 0;
-  virtual std::uint64_t rounds_completed(NodeId node) const = 0;
-  virtual std::size_t dimension() const = 0;
-};
+// A node behaviour that also exposes every node's model (model(node), between
+// engine calls only), for metrics and tests.
+class DecentralizedAlgorithm : public LearningBehaviour {};
 
 // Minibatch gradients as compute tasks, shared by the synchronous and the
 // asynchronous algorithms: the node's sampler, the cost model and the

@@ -1,0 +1,99 @@
+// Names and checks of the federated configuration; see config.hpp.
+#include "algorithms/federated/config.hpp"
+
+#include <fmt/core.h>
+
+#include <cmath>
+#include <stdexcept>
+
+namespace dlsim {
+namespace {
+
+void require(bool ok, std::string_view what) {
+  if (!ok) throw std::invalid_argument(std::string(what));
+}
+
+bool in_unit_interval(double value) { return value >= 0 && value < 1; }
+
+}  // namespace
+
+std::string_view sampling_name(ClientSampling sampling) {
+  switch (sampling) {
+    case ClientSampling::uniform: return "uniform";
+    case ClientSampling::weighted: return "weighted";
+    case ClientSampling::round_robin: return "round-robin";
+    case ClientSampling::power_of_choice: return "power-of-choice";
+  }
+  return "uniform";
+}
+
+ClientSampling parse_sampling(std::string_view name) {
+  for (ClientSampling sampling : {ClientSampling::uniform, ClientSampling::weighted, ClientSampling::round_robin,
+                                  ClientSampling::power_of_choice})
+    if (sampling_name(sampling) == name) return sampling;
+  throw std::invalid_argument(
+      fmt::format("unknown client sampling \"{}\" (uniform, weighted, round-robin or power-of-choice)", name));
+}
+
+std::string_view server_optimizer_name(ServerOptimizerKind kind) {
+  switch (kind) {
+    case ServerOptimizerKind::sgd: return "sgd";
+    case ServerOptimizerKind::momentum: return "momentum";
+    case ServerOptimizerKind::adam: return "adam";
+    case ServerOptimizerKind::yogi: return "yogi";
+    case ServerOptimizerKind::adagrad: return "adagrad";
+  }
+  return "sgd";
+}
+
+ServerOptimizerKind parse_server_optimizer(std::string_view name) {
+  for (ServerOptimizerKind kind : {ServerOptimizerKind::sgd, ServerOptimizerKind::momentum, ServerOptimizerKind::adam,
+                                   ServerOptimizerKind::yogi, ServerOptimizerKind::adagrad})
+    if (server_optimizer_name(kind) == name) return kind;
+  throw std::invalid_argument(
+      fmt::format("unknown server optimizer \"{}\" (sgd, momentum, adam, yogi or adagrad)", name));
+}
+
+UpdateWeighting parse_weighting(std::string_view name) {
+  if (name == "samples") return UpdateWeighting::samples;
+  if (name == "uniform") return UpdateWeighting::uniform;
+  throw std::invalid_argument(fmt::format("unknown weighting \"{}\" (samples or uniform)", name));
+}
+
+void validate(const FederatedConfig& config) {
+  require(config.clients >= 1, "at least one client is needed");
+  require(config.model != nullptr, "a model is needed");
+  const CohortConfig& cohort = config.cohort;
+  require(cohort.clients_per_round >= 1, "clients_per_round must be at least 1");
+  require(cohort.clients_per_round <= config.clients,
+          fmt::format("clients_per_round = {} is more than the {} clients", cohort.clients_per_round, config.clients));
+  require(std::isfinite(cohort.over_commit) && cohort.over_commit >= 0,
+          fmt::format("over_commit must be at least 0, got {}", cohort.over_commit));
+  require(cohort.round_deadline >= 0, "round_deadline must not be negative");
+  require(cohort.min_updates >= 1 && cohort.min_updates <= cohort.clients_per_round,
+          fmt::format("min_updates must be in [1, clients_per_round = {}], got {}", cohort.clients_per_round,
+                      cohort.min_updates));
+  require(config.batch_size >= 1, "batch_size must be at least 1");
+  require(config.local_steps >= 1, "local_steps must be at least 1");
+  require(config.local_epochs == 0 || !config.batches.generate,
+          "local_epochs needs stored data (generated samples have no epochs): use local_steps");
+  require(std::isfinite(config.rule.proximal_mu) && config.rule.proximal_mu >= 0, "mu must not be negative");
+  const ServerOptimizerConfig& server = config.server;
+  require(std::isfinite(server.learning_rate) && server.learning_rate > 0, "server_lr must be positive");
+  require(in_unit_interval(server.momentum), "server_momentum must be in [0, 1)");
+  require(in_unit_interval(server.beta1), "server_beta1 must be in [0, 1)");
+  require(in_unit_interval(server.beta2), "server_beta2 must be in [0, 1)");
+  require(std::isfinite(server.tau) && server.tau > 0, "server_tau must be positive");
+  validate(config.local);
+  if (!config.batches.generate) {
+    require(config.batches.data != nullptr, "training data is needed");
+    require(config.batches.partition.size() == config.clients,
+            fmt::format("the partition has {} parts for {} clients", config.batches.partition.size(), config.clients));
+    for (std::uint32_t client = 0; client < config.clients; ++client)
+      require(!config.batches.partition[client].empty(), fmt::format("client {} holds no training samples", client));
+  }
+  if (!config.initial_model.empty())
+    require(config.initial_model.size() == config.model->dimension(), "the initial model has the wrong dimension");
+}
+
+}  // namespace dlsim

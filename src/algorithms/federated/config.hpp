@@ -1,0 +1,108 @@
+// What every federated algorithm is given: the clients' data and local
+// optimiser, what a client changes in its local objective, the server's
+// optimiser, how cohorts are chosen and closed, and the uplink encoding.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "algorithms/batch_source.hpp"
+#include "algorithms/local_optimizer.hpp"
+#include "compress/compressor.hpp"
+#include "models/model.hpp"
+#include "sim/time.hpp"
+
+namespace dlsim {
+
+// How a round's cohort is drawn from the clients that are not busy.
+enum class ClientSampling {
+  uniform,      // uniformly without replacement
+  weighted,     // without replacement, with probabilities proportional to the sample count
+  round_robin,  // the next clients in id order, wrapping around
+  // Power of choice (Cho, Wang, Joshi, AISTATS 2022), its communication-free
+  // variant rpow-d: d candidates drawn by sample count, of which those with
+  // the highest local loss at their last participation (never seen: first).
+  power_of_choice,
+};
+
+// How client updates are weighted in the average: by sample count n_i
+// (FedAvg) or equally.
+enum class UpdateWeighting { samples, uniform };
+
+// The server's optimiser on the pseudo-gradient (Reddi et al., ICLR 2021).
+enum class ServerOptimizerKind { sgd, momentum, adam, yogi, adagrad };
+
+struct ServerOptimizerConfig {
+  ServerOptimizerKind kind = ServerOptimizerKind::sgd;
+  double learning_rate = 1.0;  // eta_g; sgd with 1.0 is FedAvg
+  double momentum = 0.9;       // momentum (FedAvgM)
+  double beta1 = 0.9;          // adam, yogi, adagrad: first-moment decay
+  double beta2 = 0.99;         // adam, yogi: second-moment decay
+  double tau = 1e-3;           // adam, yogi, adagrad: adaptivity (the epsilon); v starts at tau^2
+};
+
+// Who trains in a round and when the server stops waiting.
+struct CohortConfig {
+  std::uint32_t clients_per_round = 10;  // K: updates the server waits for
+  ClientSampling sampling = ClientSampling::uniform;
+  // power_of_choice: candidates d drawn per round; 0: twice the clients the
+  // round selects; never fewer than those.
+  std::uint32_t candidates = 0;
+  // r: ceil(K (1 + r)) clients are sent the model, the first K updates to
+  // arrive are kept (Bonawitz et al., SysML 2019).
+  double over_commit = 0.0;
+  // The server aggregates what arrived this long after the round began; 0: none.
+  SimTime round_deadline = 0;
+  // A round closed with fewer updates is abandoned: the model stays, the
+  // round counts (it is not retried).
+  std::uint32_t min_updates = 1;
+};
+
+// What a client adds to its local objective; the kinds differ only here.
+struct ClientRule {
+  // FedProx: mu/2 ||y - x_server||^2 (Li et al., MLSys 2020); 0: none.
+  double proximal_mu = 0.0;
+  // SCAFFOLD's control variates, option II (Karimireddy et al., ICML 2020).
+  bool control_variates = false;
+};
+
+struct FederatedConfig {
+  std::uint32_t clients = 0;  // N; the server is engine node N
+  std::uint64_t seed = 1;
+  std::uint64_t rounds = 100;  // server rounds (aggregations, abandoned ones included)
+  std::shared_ptr<const Model> model;
+  BatchSource batches;  // partition: one index list per client
+  std::size_t batch_size = 32;
+  LocalOptimizerConfig local;    // the clients' optimiser, reset every round; eta_t by server round
+  std::uint64_t local_steps = 1;  // minibatch steps per round
+  std::uint64_t local_epochs = 0;  // > 0: this many passes over the client's data instead (stored data only)
+  UpdateWeighting weighting = UpdateWeighting::samples;
+  ClientRule rule;
+  ServerOptimizerConfig server;
+  CohortConfig cohort;
+  // Uplink updates are encoded by this compressor; null: exact fp64.
+  std::shared_ptr<const Compressor> uplink_compressor;
+  // The initial server model; empty: the model's initialisation from the seed.
+  std::vector<double> initial_model;
+};
+
+std::string_view sampling_name(ClientSampling sampling);
+// "uniform", "weighted", "round-robin"; std::invalid_argument listing them otherwise.
+ClientSampling parse_sampling(std::string_view name);
+std::string_view server_optimizer_name(ServerOptimizerKind kind);
+// "sgd", "momentum", "adam", "yogi", "adagrad"; std::invalid_argument listing them otherwise.
+ServerOptimizerKind parse_server_optimizer(std::string_view name);
+// "samples", "uniform".
+UpdateWeighting parse_weighting(std::string_view name);
+
+// Throws std::invalid_argument naming the field for what no run can use:
+// no clients or model, clients_per_round 0 or above the clients, over_commit
+// < 0, a negative deadline, min_updates 0 or above clients_per_round,
+// local_steps 0, local_epochs with generated samples, a negative mu, a bad
+// server or local optimiser, a partition that does not cover every client
+// with at least one sample.
+void validate(const FederatedConfig& config);
+
+}  // namespace dlsim

@@ -1,0 +1,86 @@
+// Local client work; see local_training.hpp.
+#include "algorithms/federated/local_training.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+#include "algorithms/local_optimizer.hpp"
+#include "sim/random.hpp"
+
+namespace dlsim {
+
+LocalTrainer::LocalTrainer(const FederatedConfig& config, const ClientTable& table)
+    : config_(config), table_(table), workspaces_(std::make_shared<tbb::enumerable_thread_specific<Workspace>>()) {}
+
+std::uint64_t LocalTrainer::steps(NodeId client) const {
+  if (config_.local_epochs == 0) return config_.local_steps;
+  return config_.local_epochs * MinibatchWalk::batches_per_epoch(table_.samples(client), config_.batch_size);
+}
+
+ComputeCost LocalTrainer::cost(NodeId client, MinibatchCursor cursor, std::uint64_t steps) const {
+  double flops_per_sample = 0, input_dim = 0, samples = 0;
+  if (config_.batches.generate) {
+    Dataset shape;
+    shape.dim = config_.batches.generated_dim;
+    flops_per_sample = config_.model->flops_per_sample(shape);
+    input_dim = static_cast<double>(config_.batches.generated_dim);
+    samples = static_cast<double>(steps) * static_cast<double>(config_.batch_size);
+  } else {
+    flops_per_sample = config_.model->flops_per_sample(*config_.batches.data);
+    input_dim = static_cast<double>(config_.batches.data->dim);
+    // Exactly the samples the walk will visit (an epoch's last batch may be short).
+    const std::uint64_t n = table_.samples(client);
+    for (std::uint64_t step = 0; step < steps; ++step) {
+      if (cursor.position >= n) cursor = MinibatchCursor{cursor.epoch + 1, 0};
+      const std::uint64_t take = std::min<std::uint64_t>(config_.batch_size, n - cursor.position);
+      samples += static_cast<double>(take);
+      cursor.position += static_cast<std::uint32_t>(take);
+    }
+  }
+  const double d = static_cast<double>(config_.model->dimension());
+  return ComputeCost{3.0 * flops_per_sample * samples + 8.0 * d * static_cast<double>(steps),
+                     4.0 * samples * input_dim + 32.0 * d * static_cast<double>(steps)};
+}
+
+void LocalTrainer::run(NodeId client, LocalJob& job) const {
+  Workspace& workspace = workspaces_->local();
+  if (!workspace.model) workspace.model = config_.model->make_workspace();
+  const std::vector<double>& x = job.broadcast->model;
+  const std::size_t d = x.size();
+  std::vector<double> y = x, gradient(d);
+  LocalOptimizer optimizer(&config_.local);
+  const double mu = config_.rule.proximal_mu;
+  double step_sizes = 0, losses = 0;
+  MinibatchWalk walk(config_.seed, client, table_.indices(client), config_.batch_size, job.start);
+  // Generated samples: a stream of the client's own for this round.
+  RandomStream generator(config_.seed, client, purpose_id("fed.on_demand"), job.round);
+  for (std::uint64_t step = 0; step < job.steps; ++step) {
+    if (config_.batches.generate) {
+      config_.batches.generate(client, config_.batch_size, generator, workspace.generated);
+      workspace.all_rows.resize(workspace.generated.size());
+      std::iota(workspace.all_rows.begin(), workspace.all_rows.end(), 0u);
+      losses += config_.model->loss_and_gradient(y, workspace.generated, workspace.all_rows, gradient, *workspace.model);
+    } else {
+      losses += config_.model->loss_and_gradient(y, *config_.batches.data, walk.next(), gradient, *workspace.model);
+    }
+    if (mu > 0)
+      for (std::size_t k = 0; k < d; ++k) gradient[k] += mu * (y[k] - x[k]);
+    if (!job.correction.empty())
+      for (std::size_t k = 0; k < d; ++k) gradient[k] += job.correction[k];
+    optimizer.apply(job.round, y, gradient, y);
+    step_sizes += optimizer.learning_rate(job.round);
+  }
+  job.delta.resize(d);
+  for (std::size_t k = 0; k < d; ++k) job.delta[k] = y[k] - x[k];
+  job.end = walk.cursor();
+  job.mean_loss = job.steps > 0 ? losses / static_cast<double>(job.steps) : 0.0;
+  if (config_.rule.control_variates) {
+    const std::vector<double>& c = job.broadcast->control;
+    job.control_delta.resize(d);
+    // With no step taken (a zero learning rate) the client learns nothing about its gradient.
+    const double inverse = step_sizes > 0 ? 1.0 / step_sizes : 0.0;
+    for (std::size_t k = 0; k < d; ++k) job.control_delta[k] = step_sizes > 0 ? -c[k] - job.delta[k] * inverse : 0.0;
+  }
+}
+
+}  // namespace dlsim

@@ -1,0 +1,68 @@
+// A client's local work in one round, shared by every federated algorithm:
+// from the server's x_t, S steps of the local optimiser on the client's own
+// minibatches, with the ClientRule's additions to each gradient:
+//   g = grad f_i(y; batch) [+ mu (y - x_t)  FedProx] [+ (c - c_i)  SCAFFOLD]
+// and the result Delta_i = y_S - x_t. S is local_steps, or local_epochs
+// passes over the client's data. The optimiser (momentum included) starts
+// afresh every round, with eta_t of the server round t. SCAFFOLD's option II
+// control update c_i^+ - c_i = -c + (x_t - y_S) / (sum of the step sizes
+// taken) (K eta_l in the paper, for a constant rate) is computed here too.
+#pragma once
+
+#include <tbb/enumerable_thread_specific.h>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "algorithms/federated/client_table.hpp"
+#include "algorithms/federated/config.hpp"
+#include "algorithms/federated/messages.hpp"
+#include "data/dataset.hpp"
+#include "sim/node.hpp"
+
+namespace dlsim {
+
+// One client's round of local work: its input, fixed when it starts, and its
+// result, written by the compute task and read only after the task's
+// completion event.
+struct LocalJob {
+  std::uint64_t round = 0;
+  std::shared_ptr<const ModelBroadcast> broadcast;  // x_t (and c)
+  std::vector<double> correction;                   // SCAFFOLD: c - c_i; empty otherwise
+  MinibatchCursor start;
+  std::uint64_t steps = 0;
+
+  std::vector<double> delta;          // y_S - x_t
+  std::vector<double> control_delta;  // SCAFFOLD: c_i^+ - c_i
+  MinibatchCursor end;
+  double mean_loss = 0;  // the mean of the minibatch losses of the steps (each before its step)
+};
+
+class LocalTrainer {
+ public:
+  // `config` and `table` outlive the trainer.
+  LocalTrainer(const FederatedConfig& config, const ClientTable& table);
+
+  // S for this client: local_steps, or local_epochs * ceil(n_i / batch_size).
+  std::uint64_t steps(NodeId client) const;
+  // The simulated cost of `steps` steps from `start`: a forward and backward
+  // pass (three times the forward flops) over every sample of every batch,
+  // plus the optimiser's O(d) per step. O(steps).
+  ComputeCost cost(NodeId client, MinibatchCursor start, std::uint64_t steps) const;
+  // Runs the job for `client`. Safe to call concurrently for different jobs:
+  // it reads the shared data and writes only the job.
+  void run(NodeId client, LocalJob& job) const;
+
+ private:
+  struct Workspace {
+    std::unique_ptr<ModelWorkspace> model;
+    Dataset generated;
+    std::vector<std::uint32_t> all_rows;
+  };
+  const FederatedConfig& config_;
+  const ClientTable& table_;
+  std::shared_ptr<tbb::enumerable_thread_specific<Workspace>> workspaces_;
+};
+
+}  // namespace dlsim

@@ -1,0 +1,47 @@
+// The messages of federated algorithms and their exact sizes on the wire.
+//
+// Wire formats (sizes in bits; the model dimension d, the compressor and its
+// parameters are fixed by the scenario and known to both ends):
+//   model     server -> client: 64 (round) + 64 d (x, fp64) [+ 64 d: SCAFFOLD's c]
+//   update    client -> server: the uplink codec's message (its 64-bit header
+//             and y - x, fp64 or compressed) + 64 (sample count and local
+//             steps, 32 bits each) [+ 32: its mean local loss, fp32, for
+//             power-of-choice sampling] [+ 64 d: SCAFFOLD's c_i^+ - c_i, fp64]
+//   check-in  client -> server: 64 (the client is back after an outage)
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "algorithms/vector_message.hpp"
+#include "sim/node.hpp"
+
+namespace dlsim {
+
+enum FederatedTag : std::uint32_t { kFederatedModelTag = 1, kFederatedUpdateTag = 2, kFederatedCheckInTag = 3 };
+
+// The round's model, one body shared by every client of the cohort.
+struct ModelBroadcast final : MessageBody {
+  std::uint64_t round = 0;
+  std::vector<double> model;    // x_t
+  std::vector<double> control;  // SCAFFOLD's server control variate c; empty otherwise
+
+  std::int64_t bits() const;
+};
+
+struct ClientUpdate final : MessageBody {
+  std::uint64_t round = 0;
+  std::uint32_t samples = 0;      // n_i, for weighting by sample count
+  std::uint32_t local_steps = 0;  // steps taken
+  std::shared_ptr<const VectorMessage> delta;  // y - x_t as the uplink codec encodes it
+  std::vector<double> control_delta;           // SCAFFOLD: c_i^+ - c_i; empty otherwise
+  bool reports_loss = false;                   // whether `loss` is sent
+  float loss = 0;                              // mean loss of the local steps, as sent (fp32)
+
+  std::int64_t bits(const VectorCodec& codec) const;
+};
+
+inline constexpr std::int64_t kCheckInBits = 64;
+
+}  // namespace dlsim

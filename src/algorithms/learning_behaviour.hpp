@@ -1,0 +1,33 @@
+// What the run loop sees of a family's node behaviour (decentralized nodes, a
+// federated server and its clients): the models that metrics evaluate and the
+// figures the family adds to metrics.csv and summary.json.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/node.hpp"
+
+namespace dlsim {
+
+class LearningBehaviour : public NodeBehaviour {
+ public:
+  // The evaluated models, index < the experiment's evaluated_models: every
+  // node's for decentralized algorithms, the server's (index 0) for federated
+  // ones. Between engine calls only (not while the engine runs).
+  virtual std::span<const double> model(NodeId index) const = 0;
+  virtual std::uint64_t rounds_completed(NodeId index) const = 0;
+  virtual std::size_t dimension() const = 0;
+
+  // Appends the values of the family's own metric columns (the experiment's
+  // metric_columns) for the evaluation after `round`. Between engine calls only.
+  virtual void metric_values(std::uint64_t /*round*/, std::vector<double>& /*row*/) const {}
+  // Figures for summary.json, under the family's name; host-independent.
+  virtual std::vector<std::pair<std::string, double>> summary_figures() const { return {}; }
+};
+
+}  // namespace dlsim

@@ -1,0 +1,35 @@
+// Pieces that every family's builder uses: turning a component's complaint
+// into bad input at a key, TOML values as component parameters, and the local
+// optimiser that [algorithm] describes.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "algorithms/local_optimizer.hpp"
+#include "scenario/experiment_builder.hpp"
+#include "topologies/params.hpp"
+
+namespace dlsim {
+
+// Runs `build`, turning a component's std::invalid_argument into a ScenarioError at `path`.
+template <typename Build>
+auto at_key(const Scenario& scenario, std::string_view path, Build build) {
+  try {
+    return build();
+  } catch (const ScenarioError&) {
+    throw;
+  } catch (const std::invalid_argument& error) {
+    fail_at_key(scenario, path, error.what());
+  }
+}
+
+// A TOML value as text ("torus", "3", "0.5", "true") or as a typed parameter.
+std::string toml_to_text(const toml::node& node);
+ParamValue toml_to_param(const toml::node& node);
+
+// The local optimiser of [algorithm] (schedule, momentum, weight decay), checked.
+LocalOptimizerConfig build_optimizer(const Scenario& scenario);
+
+}  // namespace dlsim

@@ -1,0 +1,194 @@
+// The federated family: its keys in [algorithm], its [server] section, and
+// how it builds a server and its clients from a scenario (see family.hpp and
+// algorithms/federated/).
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "algorithms/federated/registry.hpp"
+#include "compress/factory.hpp"
+#include "scenario/build_support.hpp"
+#include "scenario/family.hpp"
+
+namespace dlsim {
+namespace {
+
+// FedProx's mu unless set; the other kinds refuse any other value.
+constexpr double kDefaultMu = 0.01;
+
+KeySpec key(std::string name, ValueType type, std::string default_value, std::string help, double minimum = -1e308,
+            double maximum = 1e308) {
+  return key_spec(std::move(name), type, std::move(default_value), std::move(help), minimum, maximum);
+}
+
+KeySpec choice(std::string name, std::vector<std::string> choices, const std::string& default_value,
+               std::string help) {
+  return choice_spec(std::move(name), std::move(choices), default_value, std::move(help));
+}
+
+std::vector<KeySpec> federated_keys() {
+  return {
+      key("clients_per_round", ValueType::integer, "10",
+          "K: updates the server waits for each round (at most nodes, the registered clients)", 1),
+      choice("sampling", {"uniform", "weighted", "round-robin", "power-of-choice"}, "uniform",
+             "how the cohort is drawn from the idle clients: uniformly, by sample count, in id order, or the "
+             "highest last-reported local losses among `candidates` drawn by sample count (Cho et al., AISTATS "
+             "2022, rpow-d)"),
+      key("candidates", ValueType::integer, "0",
+          "power-of-choice: candidates d per round (0: twice the clients selected; never fewer)", 0),
+      key("over_commit", ValueType::real, "0.0",
+          "r: ceil(K (1 + r)) clients get the model, the first K updates to arrive are kept", 0),
+      key("round_deadline", ValueType::duration, "",
+          "the server aggregates what arrived this long after the round began (leave out: no deadline)"),
+      key("min_updates", ValueType::integer, "1",
+          "a round closed with fewer updates is abandoned (model unchanged, not retried)", 1),
+      key("local_epochs", ValueType::integer, "0",
+          "> 0: each client makes this many passes over its data per round instead of local_steps", 0),
+      choice("weighting", {"samples", "uniform"}, "samples",
+             "weights of the client updates in the average: by sample count (FedAvg) or equal"),
+      key("mu", ValueType::real, fmt::format("{}", kDefaultMu), "fedprox: proximal weight mu in mu/2 ||y - x_server||^2", 0),
+      choice("server_optimizer", {"sgd", "momentum", "adam", "yogi", "adagrad"}, "sgd",
+             "server step on the averaged update (Reddi et al., ICLR 2021): sgd (FedAvg), momentum (FedAvgM), "
+             "adam, yogi, adagrad (FedAdam, FedYogi, FedAdagrad)"),
+      key("server_lr", ValueType::real, "1.0", "server learning rate eta_g", 1e-300),
+      key("server_momentum", ValueType::real, "0.9", "server_optimizer = momentum: beta", 0, 0.999999999),
+      key("server_beta1", ValueType::real, "0.9", "adam, yogi, adagrad: first-moment decay", 0, 0.999999999),
+      key("server_beta2", ValueType::real, "0.99", "adam, yogi: second-moment decay", 0, 0.999999999),
+      key("server_tau", ValueType::real, "1e-3", "adam, yogi, adagrad: adaptivity tau (v starts at tau^2)", 1e-300),
+  };
+}
+
+SectionSpec server_section() {
+  return SectionSpec{
+      "server", "the federated server: its NIC, its links to the clients and its compute rate (federated algorithms)",
+      {key("bandwidth", ValueType::rate, "\"10Gbps\"", "uplink and downlink rate of the server's NIC", 1),
+       key("uplink", ValueType::rate, "", "server uplink rate (overrides bandwidth)", 1),
+       key("downlink", ValueType::rate, "", "server downlink rate (overrides bandwidth)", 1),
+       key("latency", ValueType::duration, "", "latency of every client's link to the server (default: network.latency)"),
+       key("speed", ValueType::real, "1.0",
+           "compute rate as a multiple of a nominal node's ([compute] flops_per_second and bytes_per_second)", 1e-300)},
+      {}};
+}
+
+[[noreturn]] void bad(const Scenario& scenario, std::string_view path, std::string_view what) {
+  fail_at_key(scenario, path, what);
+}
+
+std::shared_ptr<const Compressor> uplink_compressor(const Scenario& scenario) {
+  const std::string kind = scenario.text("compression.kind");
+  if (kind == "none") return nullptr;
+  ParamMap params;
+  for (const auto& [name, node] : scenario.section_entries("compression"))
+    if (name != "kind") params[name] = toml_to_param(*node);
+  return at_key(scenario, "compression.kind",
+                [&] { return std::shared_ptr<const Compressor>(make_compressor(kind, params)); });
+}
+
+void build(const Scenario& scenario, Experiment& experiment) {
+  const FederatedKind& kind = find_federated_algorithm(scenario.text("algorithm.kind"));
+  FederatedConfig config;
+  config.clients = experiment.nodes;
+  config.seed = static_cast<std::uint64_t>(scenario.integer("seed"));
+  config.rounds = static_cast<std::uint64_t>(scenario.integer("stop.rounds"));
+  config.model = experiment.model;
+  config.batches = std::move(experiment.config.batches);
+  config.batches.data = experiment.train;
+  config.batch_size = static_cast<std::size_t>(scenario.integer("algorithm.batch_size"));
+  config.local = build_optimizer(scenario);
+  config.local_steps = static_cast<std::uint64_t>(scenario.integer("algorithm.local_steps"));
+  config.local_epochs = static_cast<std::uint64_t>(scenario.integer("algorithm.local_epochs"));
+  if (config.local_epochs > 0 && config.local_steps != 1)
+    bad(scenario, "algorithm.local_epochs", "give local_steps or local_epochs, not both");
+  config.weighting = parse_weighting(scenario.text("algorithm.weighting"));
+  config.rule.proximal_mu = scenario.real("algorithm.mu");
+  if (!kind.proximal && config.rule.proximal_mu != kDefaultMu)
+    bad(scenario, "algorithm.mu", fmt::format("{} has no proximal term (fedprox has)", kind.name));
+
+  ServerOptimizerConfig& server = config.server;
+  server.kind = parse_server_optimizer(scenario.text("algorithm.server_optimizer"));
+  server.learning_rate = scenario.real("algorithm.server_lr");
+  server.momentum = scenario.real("algorithm.server_momentum");
+  server.beta1 = scenario.real("algorithm.server_beta1");
+  server.beta2 = scenario.real("algorithm.server_beta2");
+  server.tau = scenario.real("algorithm.server_tau");
+
+  CohortConfig& cohort = config.cohort;
+  const std::int64_t per_round = scenario.integer("algorithm.clients_per_round");
+  if (per_round > static_cast<std::int64_t>(experiment.nodes))
+    bad(scenario, "algorithm.clients_per_round",
+        fmt::format("{} clients per round, but there are {} clients (nodes)", per_round, experiment.nodes));
+  cohort.clients_per_round = static_cast<std::uint32_t>(per_round);
+  cohort.sampling = parse_sampling(scenario.text("algorithm.sampling"));
+  cohort.candidates = static_cast<std::uint32_t>(std::min<std::int64_t>(scenario.integer("algorithm.candidates"), 0xFFFFFFFF));
+  cohort.over_commit = scenario.real("algorithm.over_commit");
+  if (scenario.has("algorithm.round_deadline")) {
+    cohort.round_deadline = scenario.duration("algorithm.round_deadline");
+    if (cohort.round_deadline <= 0)
+      bad(scenario, "algorithm.round_deadline", "must be positive (leave it out for no deadline)");
+  }
+  const std::int64_t min_updates = scenario.integer("algorithm.min_updates");
+  if (min_updates > per_round)
+    bad(scenario, "algorithm.min_updates",
+        fmt::format("{} updates can never arrive with clients_per_round = {}", min_updates, per_round));
+  cohort.min_updates = static_cast<std::uint32_t>(min_updates);
+  config.uplink_compressor = uplink_compressor(scenario);
+
+  if (scenario.has("stop.target_consensus"))
+    bad(scenario, "stop.target_consensus", "a federated run has one model, the server's: there is no consensus");
+  if (experiment.nodes + 1 >= kMaxNodes)
+    bad(scenario, "nodes", fmt::format("at most {} clients (the server is one more node)", kMaxNodes - 2));
+  // What the algorithm itself refuses is bad input too.
+  at_key(scenario, "algorithm.kind", [&] {
+    validate(config);
+    return 0;
+  });
+
+  experiment.evaluated_models = 1;
+  experiment.metric_columns = kind.metric_columns;
+  auto shared = std::make_shared<const FederatedConfig>(std::move(config));
+  experiment.make_behaviour = [shared, make = kind.make](const Experiment&, RoundSnapshots* snapshots) {
+    return make(*shared, snapshots);
+  };
+}
+
+// The server: one more engine node, with its own NIC, latency and compute rate.
+void add_server(const Scenario& scenario, Experiment& experiment) {
+  EngineConfig& engine = experiment.engine;
+  const NodeId server = experiment.nodes;
+  engine.nodes = experiment.nodes + 1;
+  const std::int64_t bandwidth = scenario.rate_bps("server.bandwidth");
+  NetworkConfig& network = engine.network;
+  network.uplink_bps.resize(experiment.nodes, kUnlimitedBandwidth);
+  network.downlink_bps.resize(experiment.nodes, kUnlimitedBandwidth);
+  network.uplink_bps.push_back(scenario.has("server.uplink") ? scenario.rate_bps("server.uplink") : bandwidth);
+  network.downlink_bps.push_back(scenario.has("server.downlink") ? scenario.rate_bps("server.downlink") : bandwidth);
+  if (scenario.has("server.latency")) {
+    network.latency.hub = server;
+    network.latency.hub_latency = scenario.duration("server.latency");
+  }
+  ComputeConfig& compute = engine.compute;
+  const double speed = scenario.real("server.speed");
+  if (compute.speed_factor.empty() && speed != 1.0) compute.speed_factor.assign(experiment.nodes, 1.0);
+  if (!compute.speed_factor.empty()) compute.speed_factor.push_back(speed);
+}
+
+}  // namespace
+
+const AlgorithmFamily& federated_family() {
+  static const AlgorithmFamily family = [] {
+    AlgorithmFamily federated;
+    federated.name = "federated";
+    for (const FederatedKind& kind : federated_algorithms())
+      federated.kinds.emplace_back(std::string(kind.name), std::string(kind.help));
+    federated.keys = federated_keys();
+    federated.sections = {"server"};
+    federated.section_specs = {server_section()};
+    federated.build = build;
+    federated.finish_engine = add_server;
+    return federated;
+  }();
+  return family;
+}
+
+}  // namespace dlsim
