@@ -184,11 +184,11 @@ void RoundBasedAlgorithm::on_message(Context& ctx, NodeId from, const Message& m
   RoundState& state = rounds_[ctx.self()];
   auto body = std::static_pointer_cast<const VectorMessage>(message.body);
   const std::uint64_t round = body->round;
-  if (round != state.round && round != state.round + 1)
+  if (round < state.round)
     throw std::logic_error(fmt::format("node {} in round {} got a round-{} message from {}", ctx.self(),
                                        state.round, round, from));
   const double weight = config_.mixing.weight(ctx.self(), from, round);
-  state.inbox[round % 2].push_back(Received{from, weight, std::move(body)});
+  state.inbox.add(round, Received{from, weight, std::move(body)});
   if (round == state.round) try_complete(ctx, state);
 }
 
@@ -205,7 +205,7 @@ void RoundBasedAlgorithm::try_complete(Context& ctx, RoundState& state) {
   const NodeId self = ctx.self();
   const std::uint64_t round = state.round;
   if (round >= config_.rounds || !state.sent) return;
-  std::vector<Received>& inbox = state.inbox[round % 2];
+  std::vector<Received>& inbox = state.inbox.current();
   if (inbox.size() != expected_messages(self, round)) return;
   const bool needs_gradient = timing_ == GradientTiming::overlapped || timing_ == GradientTiming::before_send;
   if (timing_ == GradientTiming::overlapped && state.gradient_round != round) return;
@@ -213,7 +213,7 @@ void RoundBasedAlgorithm::try_complete(Context& ctx, RoundState& state) {
   std::sort(inbox.begin(), inbox.end(), [](const Received& a, const Received& b) { return a.from < b.from; });
   complete_round(ctx, self, round, inbox,
                  needs_gradient ? std::span<const double>(state.gradient) : std::span<const double>());
-  inbox.clear();
+  state.inbox.advance();
   ++state.round;
   if (snapshots_ && snapshots_->wanted(state.round) &&
       snapshots_->contribute(self, state.round, ctx.now(), model(self)))

@@ -12,11 +12,11 @@
 //   pipelined    the gradient of round t + 1 is started as soon as round t's
 //                message is sent, at the model the node has then, so that it
 //                overlaps with the wait (DCD, ECD, CHOCO-SGD of ICLR 2020).
-// A neighbour can be at most one round ahead (it cannot finish round t + 1
-// without our round-t + 1 message), so arrivals go to one of two inboxes by
-// round parity. Messages are kept (shared, immutable) until the round
-// completes and then applied in neighbour order, so the update does not depend
-// on arrival order and sparse messages cost O(k), not O(d).
+// With a fixed W a neighbour is at most one round ahead; with a time-varying
+// W it may be several (see round_inbox.hpp), so arrivals are kept per round.
+// Messages are kept (shared, immutable) until their round completes and then
+// applied in neighbour order, so the update does not depend on arrival order
+// and sparse messages cost O(k), not O(d).
 //
 // A slow node delays exactly its neighbours, and through them the rest of the
 // graph a round later. Synchronous rounds cannot resume after a churn outage:
@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "algorithms/decentralized/config.hpp"
+#include "algorithms/decentralized/round_inbox.hpp"
 #include "algorithms/round_snapshots.hpp"
 #include "algorithms/vector_message.hpp"
 #include "data/sampler.hpp"
@@ -93,12 +94,7 @@ class RoundBasedAlgorithm : public DecentralizedAlgorithm {
   std::size_t dimension() const final { return dimension_; }
 
  protected:
-  // A round-t message from a neighbour, with w_ij of round t.
-  struct Received {
-    NodeId from;
-    double weight;
-    std::shared_ptr<const VectorMessage> message;
-  };
+  using Received = ReceivedMessage;
 
   // `snapshots` (may be null) outlives the behaviour. Throws
   // std::invalid_argument on an inconsistent config.
@@ -133,7 +129,7 @@ class RoundBasedAlgorithm : public DecentralizedAlgorithm {
  private:
   struct RoundState {
     std::uint64_t round = 0;
-    std::vector<Received> inbox[2];  // by round parity
+    RoundInbox inbox;                // this round's messages and those of later rounds
     std::vector<double> gradient;    // written by the gradient task
     std::uint64_t gradient_round = ~std::uint64_t{0};  // the round whose gradient has arrived
     bool sent = false;               // this round's message is out
