@@ -21,8 +21,10 @@
 #include "models/logistic.hpp"
 #include "models/mlp.hpp"
 #include "models/softmax.hpp"
+#include "scenario/run_bounds.hpp"
 #include "sim/heterogeneity.hpp"
 #include "sim/random.hpp"
+#include "sim/units.hpp"
 #include "topologies/generators.hpp"
 #include "topologies/graph_files.hpp"
 
@@ -390,6 +392,30 @@ void build_engine(const Scenario& scenario, Experiment& experiment, int threads)
   }
 }
 
+// Where messages can be lost, an asynchronous node waits for a reply at most
+// algorithm.reply_timeout; the default is 10 round trips of one exchange
+// over the slowest link (latency, jitter mean, serialization both ways).
+void set_reply_timeout(const Scenario& scenario, Experiment& experiment) {
+  const EngineConfig& engine = experiment.engine;
+  const bool lossy = engine.network.loss_probability > 0 || !engine.faults.crashes.empty() ||
+                     engine.faults.churn_mean_up > 0;
+  if (!lossy) return;
+  SimTime timeout = scenario.duration("algorithm.reply_timeout");
+  if (timeout == 0) {
+    const LatencyModel& latency = engine.network.latency;
+    SimTime slowest_link = latency.base + (latency.kind == LatencyModel::Kind::uniform ? latency.spread : 0);
+    for (const auto& [link, value] : latency.per_link) slowest_link = std::max(slowest_link, value);
+    std::int64_t slowest_nic = 0;  // bit/s; 0: unlimited
+    for (const auto* rates : {&engine.network.uplink_bps, &engine.network.downlink_bps})
+      for (std::int64_t rate : *rates)
+        if (rate > 0 && (slowest_nic == 0 || rate < slowest_nic)) slowest_nic = rate;
+    const std::int64_t bits = kVectorMessageHeaderBits + 64 * static_cast<std::int64_t>(experiment.model->dimension());
+    const double one_way = static_cast<double>(slowest_link) + static_cast<double>(latency.jitter_mean) +
+                           (slowest_nic > 0 ? static_cast<double>(transfer_duration(bits, slowest_nic)) : 0.0);
+    timeout = std::max<SimTime>(kMicrosecond, checked_duration(std::min(20.0 * one_way, 1e18), "algorithm.reply_timeout"));
+  }
+  experiment.config.reply_timeout = timeout;
+}
 
 }  // namespace
 
@@ -401,6 +427,8 @@ Experiment build_experiment(const Scenario& scenario, int threads) {
   build_model(scenario, experiment);
   build_algorithm(scenario, experiment);
   build_engine(scenario, experiment, threads);
+  set_reply_timeout(scenario, experiment);
+  check_run_bounds(scenario, experiment);
   return experiment;
 }
 

@@ -194,6 +194,10 @@ Schema build_schema() {
               "choco-sgd: icml2019 (gradient, then gossip on the new x_hat) or iclr2020 (gossip on the previous "
               "round's x_hat, so the next gradient overlaps communication)"),
        key("local_steps", ValueType::integer, "1", "local-sgd: gradient steps per gossip step (tau)", 1),
+       key("reply_timeout", ValueType::duration, "\"0s\"",
+           "ad-psgd, where messages can be lost (network.loss, crashes, churn): how long a node waits for its "
+           "peer's reply before it takes its gradient step alone (0s: 10 round trips of one exchange over the "
+           "slowest link)"),
        choice("schedule", {"constant", "step", "inverse-time"}, "constant",
               "learning-rate schedule: constant; step (times decay_factor every decay_every rounds); inverse-time "
               "(eta_t = learning_rate * decay_offset / (t + decay_offset), i.e. a / (t + b))"),

@@ -20,7 +20,9 @@
 //
 // A slow node delays exactly its neighbours, and through them the rest of the
 // graph a round later. Synchronous rounds cannot resume after a churn outage:
-// a rejoining node stays idle (and so do the nodes that wait for it).
+// a rejoining node stays idle (and so do the nodes that wait for it), and a
+// lost message stalls the nodes that wait for it; waits() then says who
+// waits for whom, for the run loop's `stalled` status.
 #pragma once
 
 #include <tbb/enumerable_thread_specific.h>
@@ -28,6 +30,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "algorithms/decentralized/config.hpp"
@@ -39,6 +42,8 @@
 
 namespace dlsim {
 
+class Engine;
+
 // A node behaviour that also exposes its models, for metrics and tests.
 class DecentralizedAlgorithm : public NodeBehaviour {
  public:
@@ -46,7 +51,21 @@ class DecentralizedAlgorithm : public NodeBehaviour {
   virtual std::span<const double> model(NodeId node) const = 0;
   virtual std::uint64_t rounds_completed(NodeId node) const = 0;
   virtual std::size_t dimension() const = 0;
+  // Whether `node`, back from a churn outage, takes up its work again
+  // (asynchronous algorithms, until their last step) or stays idle
+  // (synchronous rounds). The run loop asks when only churn is left.
+  virtual bool resumes_on_rejoin(NodeId node) const = 0;
+  // For a run in which no node can make progress any more: one clause per
+  // unfinished node, e.g. "node 3 waits for round-5 messages from 7, 9", the
+  // nodes that block others (down, crashed, idle after an outage) first, then
+  // by round and node id. Between engine calls only.
+  virtual std::vector<std::string> waits(const Engine& engine) const = 0;
 };
+
+// The cost of one minibatch gradient over `samples` samples of `source`:
+// three times the model's forward flops (forward and backward pass), and the
+// samples' inputs read four times. Linear in `samples`.
+ComputeCost gradient_cost(const Model& model, const BatchSource& source, double samples);
 
 // Minibatch gradients as compute tasks, shared by the synchronous and the
 // asynchronous algorithms: the node's sampler, the cost model and the
@@ -92,6 +111,8 @@ class RoundBasedAlgorithm : public DecentralizedAlgorithm {
 
   std::uint64_t rounds_completed(NodeId node) const final { return rounds_[node].round; }
   std::size_t dimension() const final { return dimension_; }
+  bool resumes_on_rejoin(NodeId) const final { return false; }
+  std::vector<std::string> waits(const Engine& engine) const final;
 
  protected:
   using Received = ReceivedMessage;
@@ -133,6 +154,7 @@ class RoundBasedAlgorithm : public DecentralizedAlgorithm {
     std::vector<double> gradient;    // written by the gradient task
     std::uint64_t gradient_round = ~std::uint64_t{0};  // the round whose gradient has arrived
     bool sent = false;               // this round's message is out
+    bool rejoined = false;           // back from an outage, idle for good
   };
 
   void begin_round(Context& ctx, RoundState& state);

@@ -34,6 +34,7 @@ void RoundInbox::add(std::uint64_t round, ReceivedMessage message) {
 }
 
 std::vector<ReceivedMessage>& RoundInbox::current() { return slot(round_); }
+const std::vector<ReceivedMessage>& RoundInbox::current() const { return slots_[round_ % slots_.size()]; }
 
 std::size_t RoundInbox::count(std::uint64_t round) const {
   if (round < round_ || round - round_ >= slots_.size()) return 0;

@@ -37,6 +37,7 @@ class RoundInbox {
   void add(std::uint64_t round, ReceivedMessage message);
   // The current round's messages, in arrival order.
   std::vector<ReceivedMessage>& current();
+  const std::vector<ReceivedMessage>& current() const;
   // How many messages of `round` (>= round()) have arrived.
   std::size_t count(std::uint64_t round) const;
   // Drops the current round's messages and moves to the next round.
