@@ -101,10 +101,12 @@ void AdPsgd::on_message(Context& ctx, NodeId from, const Message& message) {
     ctx.send(from, Message{kAverageReply, vector_bits(dimension_), vector_body(body.round, std::move(delta))});
     return;
   }
-  // A reply: the other half of the exchange, whenever it comes (the peer
-  // applied +delta), so that the sum of the models is kept.
+  // A late reply (after its timeout, or from before an outage) is dropped:
+  // that exchange failed, as if the reply had been lost. Applying its stale
+  // delta to a model that has moved on would keep the sum but can make the
+  // averages unstable; dropped, the peer's half is a convex combination.
+  if (body.round != state.awaited) return;
   for (std::size_t k = 0; k < dimension_; ++k) state.x[k] -= body.exact[k];
-  if (body.round != state.awaited) return;  // late: its step was taken at the timeout
   state.awaited = 0;
   finish_step(ctx, state);
 }

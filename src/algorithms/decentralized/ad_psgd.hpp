@@ -21,9 +21,12 @@
 // takes its gradient step without averaging, as a real implementation's
 // timeout would; the header's round field carries the request's number, so
 // a reply that comes after its timeout (or after an outage of the
-// requester) is recognised as late: only its delta is applied, which keeps
-// the sum of the models, and no second step is taken. A node back from an
-// outage starts a new step.
+// requester) is recognised as late and dropped, like a lost reply: the peer
+// has then moved halfway to the requester's model and the requester not, so
+// the sum of the models changes by that half (only faults change it).
+// Applying the stale delta instead would keep the sum but, with many late
+// replies, makes the averages unstable. A node back from an outage starts a
+// new step.
 #pragma once
 
 #include "algorithms/decentralized/round_based.hpp"
