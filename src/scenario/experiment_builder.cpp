@@ -344,6 +344,9 @@ void build_engine(const Scenario& scenario, Experiment& experiment, int threads)
   network.latency.base = scenario.duration("network.latency");
   network.latency.spread = scenario.duration("network.latency_spread");
   if (network.latency.spread > 0) network.latency.kind = LatencyModel::Kind::uniform;
+  if (network.latency.spread > kLatestTime - network.latency.base)
+    bad(scenario, "network.latency_spread",
+        "latency + latency_spread is beyond the simulated clock's range (int64 nanoseconds, about 292 years)");
   network.latency.jitter_mean = scenario.duration("network.jitter");
   const std::int64_t bandwidth = scenario.rate_bps("network.bandwidth");
   network.uplink_bps.assign(n, scenario.has("network.uplink") ? scenario.rate_bps("network.uplink") : bandwidth);
@@ -403,7 +406,7 @@ void set_reply_timeout(const Scenario& scenario, Experiment& experiment) {
   SimTime timeout = scenario.duration("algorithm.reply_timeout");
   if (timeout == 0) {
     const LatencyModel& latency = engine.network.latency;
-    SimTime slowest_link = latency.base + (latency.kind == LatencyModel::Kind::uniform ? latency.spread : 0);
+    SimTime slowest_link = latency.base + (latency.kind == LatencyModel::Kind::uniform ? latency.spread : 0);  // checked above
     for (const auto& [link, value] : latency.per_link) slowest_link = std::max(slowest_link, value);
     std::int64_t slowest_nic = 0;  // bit/s; 0: unlimited
     for (const auto* rates : {&engine.network.uplink_bps, &engine.network.downlink_bps})

@@ -149,6 +149,8 @@ TEST_CASE("durations beyond the int64 nanosecond clock are bad input naming the 
   CHECK_THAT(error_of({"compute.flops_per_second=2e-5"}),
              Catch::Contains("compute.flops_per_second") && Catch::Contains("200 rounds") &&
                  Catch::Contains("set stop.time"));
+  CHECK_THAT(error_of({"network.latency=2000000h", "network.latency_spread=2000000h"}),
+             Catch::Contains("network.latency_spread") && Catch::Contains("clock's range"));
   const RunSummary limited = run({"compute.flops_per_second=2e-5", "stop.time=100000000s"});
   INFO(limited.message);
   CHECK(limited.status == RunStatus::completed);
