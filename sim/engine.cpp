@@ -62,6 +62,8 @@ void validate(const EngineConfig& config) {
   require(network.latency.hub == LatencyModel::kNoHub ||
               (network.latency.hub < config.nodes && network.latency.hub_latency >= 0),
           "network: the hub must be a node and its latency must not be negative");
+  require(network.latency.spread <= kLatestTime - network.latency.base,
+          "network: latency plus spread is beyond the clock's range (int64 nanoseconds)");
   for (const auto& [link, latency] : network.latency.per_link) {
     require(latency >= 0, "network: latency table values must not be negative");
     require(link.first < config.nodes && link.second < config.nodes,
@@ -100,6 +102,12 @@ void validate(const EngineConfig& config) {
 }
 
 }  // namespace
+
+double compute_seconds(const ComputeConfig& compute, NodeId node, const ComputeCost& cost) {
+  double seconds = std::max(cost.flops / compute.flops_per_second, cost.bytes / compute.bytes_per_second);
+  if (!compute.speed_factor.empty()) seconds /= compute.speed_factor[node];
+  return seconds;
+}
 
 NodeCounters& NodeCounters::operator+=(const NodeCounters& other) {
   messages_sent += other.messages_sent;
@@ -185,7 +193,7 @@ void NodeRunner::handle(Context& ctx, const EventRecord& event) {
 
   auto churn_delay = [&](SimTime mean) {
     RandomStream stream(core_.config.seed, node, kChurnPurpose, core_.next_sequence[node]);
-    return std::max<SimTime>(1, static_cast<SimTime>(stream.exponential(static_cast<double>(mean))));
+    return std::max<SimTime>(1, checked_duration(stream.exponential(static_cast<double>(mean)), "a churn period"));
   };
 
   switch (kind_of(event.order)) {
@@ -195,7 +203,7 @@ void NodeRunner::handle(Context& ctx, const EventRecord& event) {
           if (status == NodeStatus::up) {
             if (behaviour) behaviour->on_start(ctx);
             if (!core_.churns.empty() && core_.churns[node])
-              schedule_lifecycle(node, event.time + churn_delay(faults.churn_mean_up),
+              schedule_lifecycle(node, checked_add(event.time, churn_delay(faults.churn_mean_up), "a churn period"),
                                  LifecycleChange::go_down);
           }
           break;
@@ -207,7 +215,7 @@ void NodeRunner::handle(Context& ctx, const EventRecord& event) {
           if (status == NodeStatus::up) {
             status = NodeStatus::down;
             ++core_.epoch[node];
-            schedule_lifecycle(node, event.time + churn_delay(faults.churn_mean_down),
+            schedule_lifecycle(node, checked_add(event.time, churn_delay(faults.churn_mean_down), "a churn period"),
                                LifecycleChange::come_up);
           }
           break;
@@ -216,7 +224,7 @@ void NodeRunner::handle(Context& ctx, const EventRecord& event) {
             status = NodeStatus::up;
             ctx.rejoining_ = true;
             if (behaviour) behaviour->on_start(ctx);
-            schedule_lifecycle(node, event.time + churn_delay(faults.churn_mean_up),
+            schedule_lifecycle(node, checked_add(event.time, churn_delay(faults.churn_mean_up), "a churn period"),
                                LifecycleChange::go_down);
           }
           break;
@@ -232,11 +240,13 @@ void NodeRunner::handle(Context& ctx, const EventRecord& event) {
       const NodeId source = origin_of(event.order);
       const std::int64_t up_rate = core_.uplink_bps(source);
       const std::int64_t down_rate = core_.downlink_bps(node);
-      const SimTime last_bit = event.time + (up_rate > 0 ? transfer_duration(event.value, up_rate) : 0);
+      const SimTime last_bit =
+          checked_add(event.time, up_rate > 0 ? transfer_duration(event.value, up_rate) : 0, "a message's transfer");
       SimTime delivered = last_bit;
       if (down_rate > 0) {
         const SimTime down_start = std::max(event.time, core_.downlink_free[node]);
-        delivered = std::max(delivered, down_start + transfer_duration(event.value, down_rate));
+        delivered = std::max(delivered, checked_add(down_start, transfer_duration(event.value, down_rate),
+                                                    "a message's transfer"));
         core_.downlink_free[node] = delivered;
       }
       if (delivered == event.time) {
@@ -307,7 +317,8 @@ void NodeRunner::send(Context& ctx, NodeId to, Message message) {
   const SimTime jitter_mean = core_.config.network.latency.jitter_mean;
   if (jitter_mean > 0) {
     RandomStream jitter(core_.config.seed, node, kJitterPurpose, sequence);
-    latency += static_cast<SimTime>(jitter.exponential(static_cast<double>(jitter_mean)));
+    latency = checked_add(latency, checked_duration(jitter.exponential(static_cast<double>(jitter_mean)), "network jitter"),
+                          "a message's latency");
   }
   void* payload = message.body ? new BodyHolder(std::move(message.body)) : nullptr;
   const SimTime now = ctx.now();
@@ -322,16 +333,16 @@ void NodeRunner::send(Context& ctx, NodeId to, Message message) {
   const std::int64_t up_rate = core_.uplink_bps(node);
   if (up_rate > 0) {
     up_start = std::max(now, core_.uplink_free[node]);
-    core_.uplink_free[node] = up_start + transfer_duration(message.size_bits, up_rate);
+    core_.uplink_free[node] = checked_add(up_start, transfer_duration(message.size_bits, up_rate), "a message's transfer");
   }
-  emit(EventRecord{up_start + latency, make_order(EventKind::nic_arrival, node, sequence), to,
+  emit(EventRecord{checked_add(up_start, latency, "a message's arrival"), make_order(EventKind::nic_arrival, node, sequence), to,
                    message.tag, message.size_bits, payload});
 }
 
 void NodeRunner::set_timer(Context& ctx, SimTime delay, std::uint64_t tag) {
   const NodeId node = ctx.self();
   if (delay < 0) throw std::logic_error(fmt::format("node {} set a negative timer", node));
-  emit(EventRecord{ctx.now() + delay, make_order(EventKind::timer, node, next_sequence(node)),
+  emit(EventRecord{checked_add(ctx.now(), delay, "a timer"), make_order(EventKind::timer, node, next_sequence(node)),
                    node, core_.epoch[node], static_cast<std::int64_t>(tag), nullptr});
 }
 
@@ -343,7 +354,7 @@ void NodeRunner::start_compute(Context& ctx, ComputeCost cost, ComputeWork work,
     throw std::logic_error(fmt::format("node {} started a task with a bad cost", node));
   const std::uint64_t sequence = next_sequence(node);
   RandomStream jitter(core_.config.seed, node, kComputePurpose, sequence);
-  const SimTime duration = core_.compute_duration(node, cost, jitter);
+  const SimTime done = checked_add(ctx.now(), core_.compute_duration(node, cost, jitter), "a compute task");
   auto* job = new ComputeJob(std::move(work), core_.arena ? 2 : 1);
   if (core_.arena) {
     DLSIM_HAPPENS_BEFORE(job);
@@ -353,7 +364,7 @@ void NodeRunner::start_compute(Context& ctx, ComputeCost cost, ComputeWork work,
       job->release();
     });
   }
-  emit(EventRecord{ctx.now() + duration, make_order(EventKind::compute_done, node, sequence),
+  emit(EventRecord{done, make_order(EventKind::compute_done, node, sequence),
                    node, core_.epoch[node], static_cast<std::int64_t>(tag), job});
 }
 
@@ -438,11 +449,9 @@ SimTime EngineCore::link_latency(NodeId from, NodeId to) const {
 
 SimTime EngineCore::compute_duration(NodeId node, const ComputeCost& cost,
                                      RandomStream& jitter) const {
-  double seconds = std::max(cost.flops / config.compute.flops_per_second,
-                            cost.bytes / config.compute.bytes_per_second);
-  if (!config.compute.speed_factor.empty()) seconds /= config.compute.speed_factor[node];
+  double seconds = compute_seconds(config.compute, node, cost);
   if (config.compute.jitter_sigma > 0) seconds *= std::exp(config.compute.jitter_sigma * jitter.normal());
-  return static_cast<SimTime>(std::ceil(seconds * 1e9));
+  return checked_duration(std::ceil(seconds * 1e9), "a compute task's duration");
 }
 
 void EngineCore::start_nodes() {
@@ -457,6 +466,15 @@ void EngineCore::start_nodes() {
                             make_order(EventKind::lifecycle, kEngineOrigin, engine_sequence_++),
                             node, 0, static_cast<std::int64_t>(LifecycleChange::crash), nullptr});
   }
+}
+
+bool EngineCore::past_wall_deadline(std::size_t window_events) {
+  if (limits.wall_deadline == std::chrono::steady_clock::time_point::max()) return false;
+  events_since_clock_ += window_events;
+  if (++windows_since_clock_ < 64 && events_since_clock_ < 16384) return false;
+  windows_since_clock_ = 0;
+  events_since_clock_ = 0;
+  return std::chrono::steady_clock::now() >= limits.wall_deadline;
 }
 
 RunOutcome EngineCore::run_until(SimTime until) {
@@ -474,10 +492,16 @@ RunOutcome EngineCore::run_until(SimTime until) {
       return RunOutcome::queue_empty;
     }
     if (window_start >= until) break;
-    const SimTime window_end = std::min(window_start + width, until);
+    // Saturating: a window near the end of the clock's range must not wrap around.
+    const SimTime window_end = window_start > until - width ? until : std::min(window_start + width, until);
     window_.clear();
-    if (queue_.first_bucket_start() == window_start)
+    if (queue_.first_bucket_start() == window_start) {
       queue_.pop_bucket(window_start, window_end, window_);
+      for (const EventRecord& event : window_) {
+        pending_activity_ -= kind_of(event.order) != EventKind::lifecycle;
+        stats.last_event_time = std::max(stats.last_event_time, event.time);
+      }
+    }
     // Nothing before the horizon in the earliest bucket: everything left is later.
     if (window_.empty() && window_end == until &&
         (!fair_ || fair_->next_completion() >= window_end))
@@ -488,6 +512,15 @@ RunOutcome EngineCore::run_until(SimTime until) {
     if (stop_requested.load(std::memory_order_relaxed)) {
       now = window_end;
       return RunOutcome::stop_requested;
+    }
+    if (limits.return_when_idle && pending_activity_ == 0 && !queue_.empty() &&
+        (!fair_ || fair_->active_flows() == 0)) {
+      now = window_end;
+      return RunOutcome::idle;
+    }
+    if (past_wall_deadline(window_.size())) {
+      now = window_end;
+      return RunOutcome::wall_deadline;
     }
   }
   if (stop_requested.load(std::memory_order_relaxed)) return RunOutcome::stop_requested;
@@ -591,7 +624,7 @@ void EngineCore::merge_outputs(SimTime window_end) {
     stats.fingerprint += runner.fingerprint;
     runner.events = 0;
     runner.fingerprint = 0;
-    for (const EventRecord& event : runner.output) queue_.push(event);
+    for (const EventRecord& event : runner.output) push(event);
     runner.output.clear();
     flow_starts_.insert(flow_starts_.end(), runner.flow_starts.begin(), runner.flow_starts.end());
     runner.flow_starts.clear();
@@ -601,8 +634,13 @@ void EngineCore::merge_outputs(SimTime window_end) {
               [](const FlowRequest& a, const FlowRequest& b) { return key_less(a.delivery, b.delivery); });
     deliveries_.clear();
     fair_->advance(flow_starts_, window_end, deliveries_);
-    for (const EventRecord& event : deliveries_) queue_.push(event);
+    for (const EventRecord& event : deliveries_) push(event);
   }
+}
+
+void EngineCore::push(const EventRecord& event) {
+  pending_activity_ += kind_of(event.order) != EventKind::lifecycle;
+  queue_.push(event);
 }
 
 std::size_t EngineCore::pending_events() const {
@@ -630,6 +668,7 @@ void Engine::set_behaviour_all(NodeBehaviour* behaviour) {
   std::fill(core_->behaviours.begin(), core_->behaviours.end(), behaviour);
 }
 RunOutcome Engine::run_until(SimTime until) { return core_->run_until(until); }
+void Engine::set_limits(const RunLimits& limits) { core_->limits = limits; }
 SimTime Engine::now() const { return core_->now; }
 SimTime Engine::lookahead() const { return core_->lookahead; }
 std::size_t Engine::pending_events() const { return core_->pending_events(); }
@@ -642,6 +681,9 @@ NodeCounters Engine::total_counters() const {
   return total;
 }
 bool Engine::is_up(NodeId node) const { return core_->status.at(node) == NodeStatus::up; }
+bool Engine::will_rejoin(NodeId node) const {
+  return !core_->churns.empty() && core_->churns.at(node) && core_->status.at(node) != NodeStatus::crashed;
+}
 std::uint32_t Engine::node_count() const { return core_->config.nodes; }
 const EngineConfig& Engine::config() const { return core_->config; }
 

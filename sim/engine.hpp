@@ -20,8 +20,13 @@
 //
 // Compute tasks run on the same TBB arena as soon as they are submitted and
 // are joined (or run inline) when their completion event is handled.
+//
+// Time arithmetic is checked: a duration or an instant beyond the int64
+// nanosecond clock throws TimeOverflow (sim/time.hpp) out of run_until
+// instead of wrapping around.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <utility>
@@ -66,6 +71,10 @@ struct FaultConfig {
   std::vector<NodeId> churn_nodes;  // empty = every node
 };
 
+// A task's duration on `node` in seconds, before jitter (so its median):
+// max(flops / flop rate, bytes / memory rate) / the node's speed factor.
+double compute_seconds(const ComputeConfig& compute, NodeId node, const ComputeCost& cost);
+
 struct EngineConfig {
   std::uint32_t nodes = 0;
   std::uint64_t seed = 1;
@@ -83,9 +92,31 @@ struct EngineStats {
   std::uint64_t windows = 0;
   std::uint64_t parallel_windows = 0;  // windows dispatched to TBB (host-dependent)
   std::uint64_t fingerprint = 0;       // hash over (time, kind, source, target, bits) of all events
+  SimTime last_event_time = 0;         // the latest event taken from the queue so far
 };
 
-enum class RunOutcome { reached_time, queue_empty, stop_requested };
+enum class RunOutcome {
+  reached_time,    // every event before `until` was handled
+  queue_empty,     // no event is left at all
+  stop_requested,  // a node called Context::request_stop
+  idle,            // only churn and crash events are pending (RunLimits::return_when_idle)
+  wall_deadline,   // the wall-clock deadline passed (RunLimits::wall_deadline)
+};
+
+// Early returns from run_until, for run loops that must end whatever the
+// simulation does. The defaults change nothing.
+struct RunLimits {
+  // run_until returns wall_deadline once this has passed. The clock is read
+  // every 64 windows or 16384 events, whichever comes first, so the return
+  // follows within about that much work (one window is never interrupted).
+  std::chrono::steady_clock::time_point wall_deadline = std::chrono::steady_clock::time_point::max();
+  // run_until returns idle after a window that leaves nothing pending but
+  // lifecycle events: no message in flight, no compute task, no timer. Nodes
+  // then act again only if one rejoins after a churn outage and its
+  // on_start starts something; whether it does is the behaviour's business.
+  // The next call handles at least one more window before it can return idle again.
+  bool return_when_idle = false;
+};
 
 namespace detail {
 class EngineCore;
@@ -104,9 +135,12 @@ class Engine {
   void set_behaviour_all(NodeBehaviour* behaviour);
 
   // Handles every event with time < until, then sets now() = until; returns
-  // early when the queue empties or a node requested a stop. The first call
-  // starts the nodes (on_start at time 0). Calling it again continues.
+  // early when the queue empties, a node requested a stop, or a limit of
+  // set_limits applies. The first call starts the nodes (on_start at time 0).
+  // Calling it again continues. TimeOverflow when an event would fall beyond
+  // the clock's range.
   RunOutcome run_until(SimTime until);
+  void set_limits(const RunLimits& limits);
 
   SimTime now() const;
   SimTime lookahead() const;
@@ -117,6 +151,9 @@ class Engine {
   const NodeCounters& counters(NodeId node) const;
   NodeCounters total_counters() const;
   bool is_up(NodeId node) const;
+  // True when `node` churns and has not crashed: it will (again) go down and
+  // come back, and on_start will run with ctx.rejoining().
+  bool will_rejoin(NodeId node) const;
   std::uint32_t node_count() const;
   const EngineConfig& config() const;
 

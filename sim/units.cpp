@@ -151,8 +151,24 @@ std::int64_t parse_rate_bps(std::string_view text) {
 
 SimTime transfer_duration(std::int64_t bits, std::int64_t rate_bps) {
   const __int128 numerator = static_cast<__int128>(bits) * 1'000'000'000;
-  return static_cast<SimTime>((numerator + rate_bps - 1) / rate_bps);
+  const __int128 duration = (numerator + rate_bps - 1) / rate_bps;
+  if (duration > kLatestTime)
+    detail::throw_time_overflow(fmt::format("sending {} bits at {} bit/s", bits, rate_bps),
+                                static_cast<double>(duration));
+  return static_cast<SimTime>(duration);
 }
+
+namespace detail {
+
+void throw_time_overflow(std::string_view what, double nanoseconds) {
+  if (!(nanoseconds >= 0.0))
+    throw TimeOverflow(fmt::format("simulated time error: {} gives {} ns, not a duration", what, nanoseconds));
+  throw TimeOverflow(fmt::format("simulated time overflow: {} gives {:.3g} s, beyond the clock's range "
+                                 "(int64 nanoseconds, about 292 years)",
+                                 what, nanoseconds * 1e-9));
+}
+
+}  // namespace detail
 
 std::string format_duration(SimTime time) {
   if (time == kNever) return "never";

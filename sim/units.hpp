@@ -35,7 +35,8 @@ std::int64_t parse_size_bits(std::string_view text);
 std::int64_t parse_rate_bps(std::string_view text);
 
 // Time to push `bits` through a link of `rate_bps`, rounded up to a whole
-// nanosecond (exact integer arithmetic). Requires rate_bps > 0.
+// nanosecond (exact integer arithmetic). Requires rate_bps > 0; TimeOverflow
+// when the time is beyond the clock's range.
 SimTime transfer_duration(std::int64_t bits, std::int64_t rate_bps);
 
 }  // namespace dlsim

@@ -28,8 +28,9 @@ from matplotlib.collections import PolyCollection  # noqa: E402
 
 PROG = "plot.py"
 
-# Statuses whose metrics are a whole run (stopped: a limit ended it early).
-USABLE_STATUSES = ("completed", "stopped")
+# Statuses whose metrics are a whole run (stopped: a limit ended it early;
+# stalled: no node could make progress any more, its curve ends there).
+USABLE_STATUSES = ("completed", "stopped", "stalled")
 
 X_COLUMNS = {"rounds": "round", "time": "time_s", "bits": "bits_sent"}
 X_LABELS = {"rounds": "rounds", "time": "simulated time (s)", "bits": "bits sent (all nodes)"}

@@ -62,6 +62,7 @@ class EngineCore {
 
   RunOutcome run_until(SimTime until);
   std::size_t pending_events() const;
+  RunLimits limits;
   std::size_t memory_bytes() const;
 
   EngineConfig config;
@@ -91,6 +92,8 @@ class EngineCore {
   void start_nodes();
   void process_window(std::vector<EventRecord>& window, SimTime window_end);
   void merge_outputs(SimTime window_end);
+  void push(const EventRecord& event);
+  bool past_wall_deadline(std::size_t window_events);
   void release_payload(const EventRecord& event);
 
   EventQueue queue_;
@@ -101,6 +104,12 @@ class EngineCore {
   std::vector<std::pair<std::size_t, std::size_t>> groups_;
   std::vector<FlowRequest> flow_starts_;
   std::vector<EventRecord> deliveries_;
+  // Events in the queue that are not lifecycle changes, plus the fair model's
+  // flows: zero means only churn and crashes are left (RunOutcome::idle).
+  std::size_t pending_activity_ = 0;
+  // Work since the wall clock was last read (RunLimits::wall_deadline).
+  std::uint32_t windows_since_clock_ = 0;
+  std::size_t events_since_clock_ = 0;
   std::uint64_t engine_sequence_ = 0;
   double nanoseconds_per_event_ = 200.0;  // running estimate, only decides inline vs parallel
   bool started_ = false;

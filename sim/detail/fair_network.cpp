@@ -72,7 +72,7 @@ void FairNetwork::complete_flow(std::uint32_t flow_id, SimTime now,
                                 std::vector<EventRecord>& deliveries) {
   Flow& flow = flows_[flow_id];
   EventRecord delivery = flow.request.delivery;
-  delivery.time = now + flow.request.latency;
+  delivery.time = checked_add(now, flow.request.latency, "a message's arrival");
   deliveries.push_back(delivery);
   flow.active = false;
   ++flow.version;
@@ -163,13 +163,17 @@ void FairNetwork::resolve(std::vector<std::uint64_t> seeds, SimTime now) {
   for (std::uint32_t flow_id : component_flows) {
     Flow& flow = flows_[flow_id];
     ++flow.version;
-    SimTime duration = 0;
+    SimTime completion = now;
     if (!std::isinf(flow.rate_bps) && flow.remaining_bits > 0) {
-      duration = static_cast<SimTime>(std::ceil(flow.remaining_bits / flow.rate_bps * 1e9 - 1e-6));
+      // A rate rounded down to 0 finishes never, until the next re-solve gives it one.
+      completion = flow.rate_bps > 0
+                       ? checked_add(now,
+                                     checked_duration(std::max(0.0, std::ceil(flow.remaining_bits / flow.rate_bps * 1e9 - 1e-6)),
+                                                      "a message's transfer"),
+                                     "a message's transfer")
+                       : kNever;
     }
-    completions_.push_back(
-        Completion{now + std::max<SimTime>(duration, 0), flow.request.delivery.order, flow_id,
-                   flow.version});
+    completions_.push_back(Completion{completion, flow.request.delivery.order, flow_id, flow.version});
     std::push_heap(completions_.begin(), completions_.end(), later);
   }
 }

@@ -14,6 +14,8 @@
 
 namespace dlsim {
 
+class Engine;
+
 class LearningBehaviour : public NodeBehaviour {
  public:
   // The evaluated models, index < the experiment's evaluated_models: every
@@ -28,6 +30,17 @@ class LearningBehaviour : public NodeBehaviour {
   virtual void metric_values(std::uint64_t /*round*/, std::vector<double>& /*row*/) const {}
   // Figures for summary.json, under the family's name; host-independent.
   virtual std::vector<std::pair<std::string, double>> summary_figures() const { return {}; }
+
+  // Whether `node`, back from a churn outage, takes up its work again
+  // (asynchronous algorithms until their last step, a federated client at its
+  // next selection) or stays idle (synchronous gossip rounds). The run loop
+  // asks when only churn is left (see algorithms/decentralized/stall.hpp).
+  virtual bool resumes_on_rejoin(NodeId /*node*/) const { return true; }
+  // For a run in which no node can make progress any more: one clause per
+  // unfinished node, e.g. "node 3 waits for round-5 messages from 7, 9", the
+  // nodes that block others (down, crashed, idle after an outage) first, then
+  // by round and node id. Between engine calls only.
+  virtual std::vector<std::string> waits(const Engine& /*engine*/) const { return {}; }
 };
 
 }  // namespace dlsim

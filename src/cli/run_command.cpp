@@ -63,7 +63,7 @@ void add_run_command(CLI::App& app) {
   command->add_flag("--quiet,-q", options->quiet, "no progress line and no final report");
   command->add_flag("--verbose,-v", options->verbose, "a line per evaluation on stderr");
   command->footer(
-      "Exit status: 0 when the run finished (completed, stopped or diverged: see summary.json),\n"
+      "Exit status: 0 when the run finished (completed, stopped, stalled or diverged: see summary.json),\n"
       "2 for bad input (the message names file, line, column and key), 3 when the run failed.");
   command->callback([options] { run(*options); });
 }

@@ -68,6 +68,7 @@ void print_list(const Sweep& sweep, const Shard& shard, bool sharded) {
 std::string tally_text(const SweepTally& tally) {
   std::string text = fmt::format("{} points: {} completed", tally.selected, tally.completed);
   if (tally.diverged) text += fmt::format(", {} diverged", tally.diverged);
+  if (tally.stalled) text += fmt::format(", {} stalled", tally.stalled);
   if (tally.stopped) text += fmt::format(", {} stopped", tally.stopped);
   if (tally.failed) text += fmt::format(", {} failed", tally.failed);
   if (tally.skipped) text += fmt::format(", {} done before (--resume)", tally.skipped);
@@ -234,7 +235,7 @@ void merge(const SweepCommandOptions& options) {
     for (const fs::path& folder : folders) {
       std::optional<PointResult> result = read_point_result((folder / plan->points[p].id).string());
       if (!result) continue;
-      const bool finished = result->status == "completed" || result->status == "diverged";
+      const bool finished = is_final_status(result->status);
       if (!results[p] || finished) results[p] = std::move(result);
       if (finished) break;
     }
@@ -270,7 +271,7 @@ void add_sweep_command(CLI::App& app) {
   command->add_option("--merge", options->merge, "write DIR/runs.csv from the folders of a sharded sweep")
       ->type_name("DIR");
   command->footer(
-      "Exit status: 0 when the sweep ran (points that failed or diverged are in runs.csv),\n"
+      "Exit status: 0 when the sweep ran (points that failed, stalled or diverged are in runs.csv),\n"
       "2 for bad input (the message names file, line, column and key).\n"
       "Over MPI (built with -DDLSIM_WITH_MPI=ON): mpirun -np K dlsim sweep FILE --out DIR");
   command->callback([options] {

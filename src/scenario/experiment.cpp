@@ -17,6 +17,8 @@
 #include "metrics/evaluation.hpp"
 #include "metrics/optimum.hpp"
 #include "metrics/results_files.hpp"
+#include "algorithms/decentralized/stall.hpp"
+#include "scenario/run_bounds.hpp"
 #include "scenario/experiment_builder.hpp"
 #include "scenario/family.hpp"
 #include "scenario/gamma_tuner.hpp"
@@ -33,6 +35,9 @@
 namespace dlsim {
 namespace {
 
+// Thrown out of the run loop (or the gamma trials) when stop.wall_time is reached.
+struct WallTimeReached {};
+
 // Spectral analysis is part of the summary only where it is cheap.
 constexpr std::uint32_t kSpectralSummaryLimit = 4096;
 
@@ -46,6 +51,13 @@ nlohmann::json scenario_json(const Scenario& scenario) {
   std::ostringstream out;
   out << toml::json_formatter{scenario.resolved()};
   return nlohmann::json::parse(out.str());
+}
+
+// The instant `limit` after `start`, or never (time_point::max) for a limit of 0 or beyond the clock.
+std::chrono::steady_clock::time_point wall_deadline(std::chrono::steady_clock::time_point start, SimTime limit) {
+  using Clock = std::chrono::steady_clock;
+  if (limit <= 0 || std::chrono::nanoseconds(limit) >= Clock::time_point::max() - start) return Clock::time_point::max();
+  return start + std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(limit));
 }
 
 std::string progress_text(std::uint64_t round, std::uint64_t rounds, SimTime now, std::uint64_t events,
@@ -63,6 +75,7 @@ std::string_view run_status_name(RunStatus status) {
     case RunStatus::completed: return "completed";
     case RunStatus::stopped: return "stopped";
     case RunStatus::diverged: return "diverged";
+    case RunStatus::stalled: return "stalled";
     case RunStatus::failed: return "failed";
   }
   return "failed";
@@ -123,6 +136,9 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   const SimTime every_time = scenario.duration("metrics.every_time");
   const SimTime time_limit = scenario.duration("stop.time");
   const SimTime wall_limit = scenario.duration("stop.wall_time");
+  RunLimits limits;
+  limits.return_when_idle = true;
+  limits.wall_deadline = wall_deadline(wall_start, wall_limit);
   const bool has_accuracy = experiment.model->has_accuracy();
   const bool node_accuracy = has_accuracy && experiment.test && scenario.boolean("metrics.node_accuracy");
   std::vector<std::string> columns{"round", "time_s", "events", "messages_sent", "bits_sent", "max_node_bits_sent", "loss"};
@@ -154,7 +170,8 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
     if (experiment.gamma_auto) {
       const std::uint64_t tune_rounds_key = static_cast<std::uint64_t>(scenario.integer("algorithm.tune_rounds"));
       const std::uint64_t tune_rounds = tune_rounds_key > 0 ? tune_rounds_key : std::max<std::uint64_t>(20, rounds / 10);
-      const GammaChoice choice = tune_gamma(experiment, std::min(tune_rounds, std::max<std::uint64_t>(rounds, 1)));
+      const GammaChoice choice =
+          tune_gamma(experiment, std::min(tune_rounds, std::max<std::uint64_t>(rounds, 1)), limits.wall_deadline);
       experiment.config.gamma = choice.gamma;
       nlohmann::json trials = nlohmann::json::array();
       for (const GammaTrial& trial : choice.trials)
@@ -162,6 +179,7 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
       summary_json["gamma_tuning"] = {{"gamma", choice.gamma}, {"rounds", choice.rounds},
                                       {"criterion", choice.criterion}, {"trials", trials}};
       if (options.verbose) fmt::print(stderr, "gamma = \"auto\": chose {} ({} after {} rounds)\n", choice.gamma, choice.criterion, choice.rounds);
+      if (choice.interrupted) throw WallTimeReached{};
     }
     if (experiment.algorithm && experiment.algorithm->uses_gamma) summary_json["gamma"] = experiment.config.gamma;
     // By time: evaluate the nodes' current models every `every_time`; the
@@ -174,6 +192,7 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
     LearningBehaviour& behaviour = *behaviour_holder;
     engine = std::make_unique<Engine>(experiment.engine);
     engine->set_behaviour_all(&behaviour);
+    engine->set_limits(limits);
     const SimTime horizon = time_limit > 0 ? time_limit : kNever - 1;
     SimTime next_evaluation = by_time ? 0 : kNever;
 
@@ -250,7 +269,10 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
     while (!done) {
       const SimTime target = std::min(horizon, next_evaluation);
       const RunOutcome outcome = engine->run_until(target);
+      if (outcome == RunOutcome::wall_deadline) throw WallTimeReached{};
       if (by_time && outcome != RunOutcome::stop_requested && engine->now() >= next_evaluation) {
+        if (table.rows() >= kMaxTimedEvaluations)
+          throw std::runtime_error(too_many_evaluations_message(every_time, next_evaluation));
         std::vector<std::vector<double>> models;
         std::uint64_t slowest = rounds;
         for (NodeId node = 0; node < experiment.evaluated_models; ++node) {
@@ -258,7 +280,7 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
           slowest = std::min(slowest, behaviour.rounds_completed(node));
         }
         done = record(models, slowest, next_evaluation);
-        next_evaluation += every_time;
+        next_evaluation = next_evaluation > kLatestTime - every_time ? kNever : next_evaluation + every_time;
       }
       while (!done) {
         auto snapshot = snapshots.take_ready();
@@ -275,20 +297,21 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
         summary.message = fmt::format("simulated time limit {} reached", format_duration(time_limit));
         break;
       }
-      if (outcome == RunOutcome::queue_empty) {
-        summary.status = RunStatus::stopped;
-        summary.message = "no events left before the last round (crashed or cut-off nodes)";
+      // Nothing left at all, or nothing but churn that no rejoining node would act on.
+      if (outcome == RunOutcome::queue_empty ||
+          (outcome == RunOutcome::idle && no_progress_possible(*engine, behaviour))) {
+        summary.status = RunStatus::stalled;
+        summary.message = stall_message(*engine, behaviour);
         break;
       }
-      if (wall_limit > 0 && wall_seconds() * 1e9 >= static_cast<double>(wall_limit)) {
-        summary.status = RunStatus::stopped;
-        summary.message = fmt::format("wall-time limit {} reached", format_duration(wall_limit));
-        break;
-      }
+      if (wall_limit > 0 && wall_seconds() * 1e9 >= static_cast<double>(wall_limit)) throw WallTimeReached{};
       if (show_progress && table.rows() > 0)
         report(progress_text(static_cast<std::uint64_t>(summary.final["round"]), rounds, engine->now(),
                              engine->stats().events, wall_seconds()));
     }
+  } catch (const WallTimeReached&) {
+    summary.status = RunStatus::stopped;
+    summary.message = fmt::format("wall-time limit {} reached", format_duration(wall_limit));
   } catch (const std::exception& failure) {
     summary.status = RunStatus::failed;
     summary.message = failure.what();

@@ -20,7 +20,11 @@ namespace dlsim {
 
 const Schema& scenario_schema();
 
-enum class RunStatus { completed, stopped, diverged, failed };
+// completed: every round done (or a stop target reached); stopped: a time
+// limit ended it; diverged: a non-finite loss or consensus distance; stalled:
+// no node can make progress any more (crashes, churn with synchronous rounds,
+// lost messages), the message says who waits for whom; failed: an error.
+enum class RunStatus { completed, stopped, diverged, stalled, failed };
 std::string_view run_status_name(RunStatus status);
 
 struct RunOptions {
@@ -34,7 +38,7 @@ struct RunOptions {
 
 struct RunSummary {
   RunStatus status = RunStatus::failed;
-  std::string message;                  // why it stopped, failed or diverged
+  std::string message;                  // why it stopped, stalled, failed or diverged
   std::map<std::string, double> final;  // final figures: metrics of the last evaluation
   double wall_seconds = 0;
   std::uint64_t events = 0;

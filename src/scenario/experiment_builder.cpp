@@ -24,8 +24,10 @@
 #include "models/logistic.hpp"
 #include "models/mlp.hpp"
 #include "models/softmax.hpp"
+#include "scenario/run_bounds.hpp"
 #include "sim/heterogeneity.hpp"
 #include "sim/random.hpp"
+#include "sim/units.hpp"
 #include "topologies/generators.hpp"
 #include "topologies/graph_files.hpp"
 
@@ -363,6 +365,9 @@ void build_engine(const Scenario& scenario, Experiment& experiment, int threads)
   network.latency.base = scenario.duration("network.latency");
   network.latency.spread = scenario.duration("network.latency_spread");
   if (network.latency.spread > 0) network.latency.kind = LatencyModel::Kind::uniform;
+  if (network.latency.spread > kLatestTime - network.latency.base)
+    bad(scenario, "network.latency_spread",
+        "latency + latency_spread is beyond the simulated clock's range (int64 nanoseconds, about 292 years)");
   network.latency.jitter_mean = scenario.duration("network.jitter");
   const std::int64_t bandwidth = scenario.rate_bps("network.bandwidth");
   network.uplink_bps.assign(n, scenario.has("network.uplink") ? scenario.rate_bps("network.uplink") : bandwidth);
@@ -419,6 +424,30 @@ void build_engine(const Scenario& scenario, Experiment& experiment, int threads)
   }
 }
 
+// Where messages can be lost, an asynchronous node waits for a reply at most
+// algorithm.reply_timeout; the default is 10 round trips of one exchange
+// over the slowest link (latency, jitter mean, serialization both ways).
+void set_reply_timeout(const Scenario& scenario, Experiment& experiment) {
+  const EngineConfig& engine = experiment.engine;
+  const bool lossy = engine.network.loss_probability > 0 || !engine.faults.crashes.empty() ||
+                     engine.faults.churn_mean_up > 0;
+  if (!lossy) return;
+  SimTime timeout = scenario.duration("algorithm.reply_timeout");
+  if (timeout == 0) {
+    const LatencyModel& latency = engine.network.latency;
+    SimTime slowest_link = latency.base + (latency.kind == LatencyModel::Kind::uniform ? latency.spread : 0);  // checked above
+    for (const auto& [link, value] : latency.per_link) slowest_link = std::max(slowest_link, value);
+    std::int64_t slowest_nic = 0;  // bit/s; 0: unlimited
+    for (const auto* rates : {&engine.network.uplink_bps, &engine.network.downlink_bps})
+      for (std::int64_t rate : *rates)
+        if (rate > 0 && (slowest_nic == 0 || rate < slowest_nic)) slowest_nic = rate;
+    const std::int64_t bits = kVectorMessageHeaderBits + 64 * static_cast<std::int64_t>(experiment.model->dimension());
+    const double one_way = static_cast<double>(slowest_link) + static_cast<double>(latency.jitter_mean) +
+                           (slowest_nic > 0 ? static_cast<double>(transfer_duration(bits, slowest_nic)) : 0.0);
+    timeout = std::max<SimTime>(kMicrosecond, checked_duration(std::min(20.0 * one_way, 1e18), "algorithm.reply_timeout"));
+  }
+  experiment.config.reply_timeout = timeout;
+}
 
 }  // namespace
 
@@ -461,7 +490,11 @@ const AlgorithmFamily& decentralized_family() {
                  "gamma = \"auto\": rounds of each trial run (0: a tenth of stop.rounds, at least 20)", 0),
         choice_spec("variant", {"icml2019", "iclr2020"}, "icml2019",
                     "choco-sgd: icml2019 (gradient, then gossip on the new x_hat) or iclr2020 (gossip on the "
-                    "previous round's x_hat, so the next gradient overlaps communication)")};
+                    "previous round's x_hat, so the next gradient overlaps communication)"),
+        key_spec("reply_timeout", ValueType::duration, "\"0s\"",
+                 "ad-psgd, where messages can be lost (network.loss, crashes, churn): how long a node waits for its "
+                 "peer's reply before it takes its gradient step alone (0s: 10 round trips of one exchange over the "
+                 "slowest link)")};
     decentralized.sections = {"topology"};
     decentralized.build = [](const Scenario& scenario, Experiment& experiment) {
       build_topology(scenario, experiment);
@@ -470,6 +503,11 @@ const AlgorithmFamily& decentralized_family() {
       experiment.make_behaviour = [](const Experiment& built, RoundSnapshots* snapshots) {
         return std::unique_ptr<LearningBehaviour>(built.algorithm->make(built.config, snapshots));
       };
+    };
+    // Where messages can be lost, ad-psgd's reply timeout; then the bounds of the simulated clock.
+    decentralized.finish_engine = [](const Scenario& scenario, Experiment& experiment) {
+      set_reply_timeout(scenario, experiment);
+      check_run_bounds(scenario, experiment);
     };
     return decentralized;
   }();

@@ -4,7 +4,9 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <optional>
 
+#include "algorithms/decentralized/stall.hpp"
 #include "metrics/evaluation.hpp"
 
 namespace dlsim {
@@ -16,7 +18,9 @@ const std::vector<double>& gamma_candidates() {
 
 namespace {
 
-double trial(const Experiment& experiment, double gamma, std::uint64_t rounds) {
+// The criterion after `rounds` rounds with `gamma`; nullopt when the wall-clock deadline passed.
+std::optional<double> trial(const Experiment& experiment, double gamma, std::uint64_t rounds,
+                            std::chrono::steady_clock::time_point wall_deadline) {
   DecentralizedConfig config = experiment.config;
   config.gamma = gamma;
   config.rounds = rounds;
@@ -26,11 +30,20 @@ double trial(const Experiment& experiment, double gamma, std::uint64_t rounds) {
   {
     Engine engine(experiment.engine);  // destroyed (its tasks joined) before the behaviour
     engine.set_behaviour_all(behaviour.get());
-    while (engine.run_until(kNever - 1) == RunOutcome::stop_requested) {
+    RunLimits limits;
+    limits.return_when_idle = true;
+    limits.wall_deadline = wall_deadline;
+    engine.set_limits(limits);
+    for (;;) {
+      const RunOutcome outcome = engine.run_until(kLatestTime);
       for (auto ready = snapshots.take_ready(); ready; ready = snapshots.take_ready()) last = std::move(ready);
       if (last && last->round == rounds) break;
+      if (outcome == RunOutcome::wall_deadline) return std::nullopt;
+      // Go on after a stop, or while churn can still bring back a node that resumes; else it stalled.
+      if (outcome != RunOutcome::stop_requested &&
+          !(outcome == RunOutcome::idle && !no_progress_possible(engine, *behaviour)))
+        break;
     }
-    for (auto ready = snapshots.take_ready(); ready; ready = snapshots.take_ready()) last = std::move(ready);
   }
   if (!last || last->round != rounds) return std::numeric_limits<double>::infinity();
   const ModelEvaluation evaluation = evaluate_models(last->models, *experiment.model, *experiment.train, nullptr);
@@ -41,13 +54,19 @@ double trial(const Experiment& experiment, double gamma, std::uint64_t rounds) {
 
 }  // namespace
 
-GammaChoice tune_gamma(const Experiment& experiment, std::uint64_t rounds) {
+GammaChoice tune_gamma(const Experiment& experiment, std::uint64_t rounds,
+                       std::chrono::steady_clock::time_point wall_deadline) {
   GammaChoice choice;
   choice.rounds = rounds;
   choice.criterion = "consensus_distance";
   double best = std::numeric_limits<double>::infinity();
   for (double gamma : gamma_candidates()) {
-    const double figure = trial(experiment, gamma, rounds);
+    const std::optional<double> result = trial(experiment, gamma, rounds, wall_deadline);
+    if (!result) {
+      choice.interrupted = true;
+      break;
+    }
+    const double figure = *result;
     choice.trials.push_back(GammaTrial{gamma, figure});
     if (figure < best) {
       best = figure;

@@ -6,6 +6,7 @@
 // the same, on a prefix of the run, with the scenario's own seed.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -24,6 +25,7 @@ struct GammaChoice {
   std::uint64_t rounds = 0;
   std::string criterion;  // what was compared: "consensus_distance"
   std::vector<GammaTrial> trials;
+  bool interrupted = false;  // the wall-clock deadline passed: the choice is incomplete
 };
 
 // The candidates, largest first.
@@ -34,7 +36,10 @@ const std::vector<double>& gamma_candidates();
 // finite (ties: the larger gamma). gamma only sets how fast the nodes agree,
 // so that is what is compared, for learning algorithms too: their loss after
 // a short prefix mostly reflects the optimisation so far and is too noisy to
-// rank gammas. Deterministic; costs candidates x rounds rounds.
-GammaChoice tune_gamma(const Experiment& experiment, std::uint64_t rounds);
+// rank gammas. A trial that stalls (see algorithms/decentralized/stall.hpp)
+// scores infinity. Deterministic; costs candidates x rounds rounds. Stops
+// early, `interrupted`, once `wall_deadline` has passed.
+GammaChoice tune_gamma(const Experiment& experiment, std::uint64_t rounds,
+                       std::chrono::steady_clock::time_point wall_deadline = std::chrono::steady_clock::time_point::max());
 
 }  // namespace dlsim

@@ -227,7 +227,9 @@ Schema build_schema() {
       "stop", "when the run ends (the first condition met)",
       {key("rounds", ValueType::integer, "100", "rounds every node completes", 0),
        key("time", ValueType::duration, "\"0s\"", "simulated time limit (0s: none)"),
-       key("wall_time", ValueType::duration, "\"0s\"", "wall-clock limit (0s: none); hitting it gives status stopped"),
+       key("wall_time", ValueType::duration, "\"0s\"",
+           "wall-clock limit (0s: none), held within a second whatever the run does; hitting it gives status "
+           "stopped"),
        key("target_loss", ValueType::real, "", "stop once the loss at the average model is at most this"),
        key("target_accuracy", ValueType::real, "", "stop once the test accuracy reaches this", 0, 1),
        key("target_suboptimality", ValueType::real, "",
@@ -240,7 +242,7 @@ Schema build_schema() {
       {key("every_rounds", ValueType::integer, "10", "evaluate after every this many rounds", 1),
        key("every_time", ValueType::duration, "\"0s\"",
            "evaluate the nodes' current models every this much simulated time instead (0s: by rounds); "
-           "the round column is then the slowest node's"),
+           "the round column is then the slowest node's; at most 10^6 evaluations (see When a run ends)"),
        key("optimum", ValueType::boolean, "true",
            "compute f* by L-BFGS before the run (convex models, samples x parameters <= 5e7) for a "
            "suboptimality column and summary.json's optimal_loss"),

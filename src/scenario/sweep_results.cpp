@@ -183,6 +183,10 @@ std::string point_result_json(const PointResult& result) {
 
 PointResult parse_point_result(const std::string& json) { return result_from(nlohmann::json::parse(json)); }
 
+bool is_final_status(std::string_view status) {
+  return status == "completed" || status == "diverged" || status == "stalled";
+}
+
 bool point_is_done(const std::string& point_dir, const Scenario& scenario) {
   const std::optional<std::string> text = read_text((std::filesystem::path(point_dir) / "summary.json").string());
   if (!text) return false;
@@ -190,7 +194,7 @@ bool point_is_done(const std::string& point_dir, const Scenario& scenario) {
     const nlohmann::json summary = nlohmann::json::parse(*text);
     const std::string status = summary.at("status").get<std::string>();
     // A stale result (another scenario, seed or dlsim's defaults) runs again.
-    return (status == "completed" || status == "diverged") &&
+    return is_final_status(status) &&
            summary.at("seed").get<std::int64_t>() == scenario.integer("seed") &&
            summary.at("scenario") == scenario_json(scenario) && metrics_match_summary(point_dir, summary);
   } catch (const std::exception&) {

@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "scenario/sweep.hpp"
@@ -32,7 +33,7 @@ SweepPlan read_plan(const std::string& path);
 
 // A point's outcome, as read from its summary.json.
 struct PointResult {
-  std::string status;  // completed | stopped | diverged | failed
+  std::string status;  // completed | stopped | diverged | stalled | failed
   std::string message;
   std::map<std::string, double> final;
   double wall_seconds = 0;
@@ -44,8 +45,12 @@ std::optional<PointResult> read_point_result(const std::string& point_dir);
 std::string point_result_json(const PointResult& result);
 PointResult parse_point_result(const std::string& json);
 
-// True when the folder holds a finished run (completed, or diverged: a
-// finished run too) of exactly this scenario and seed; resume skips it.
+// True for the statuses that running the point again would reproduce exactly:
+// completed, diverged and stalled (not stopped by the wall clock, not failed).
+bool is_final_status(std::string_view status);
+
+// True when the folder holds a finished run (is_final_status) of exactly this
+// scenario and seed; resume skips it.
 bool point_is_done(const std::string& point_dir, const Scenario& scenario);
 
 // Writes the summary.json of a point whose run could not start (run_scenario

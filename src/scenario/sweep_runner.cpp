@@ -83,6 +83,7 @@ SweepTally run_sweep(const Sweep& sweep, const SweepRunOptions& options) {
         case RunStatus::completed: ++tally.completed; break;
         case RunStatus::stopped: ++tally.stopped; break;
         case RunStatus::diverged: ++tally.diverged; break;
+        case RunStatus::stalled: ++tally.stalled; break;
         case RunStatus::failed: ++tally.failed; break;
       }
     }

@@ -27,7 +27,7 @@ struct SweepRunOptions {
 struct SweepTally {
   std::size_t selected = 0;  // points of the shard
   std::size_t skipped = 0;   // already done (--resume)
-  std::size_t completed = 0, stopped = 0, diverged = 0, failed = 0;
+  std::size_t completed = 0, stopped = 0, diverged = 0, stalled = 0, failed = 0;
 };
 
 // Every check run_scenario makes before it starts (check_experiment), for

@@ -388,3 +388,27 @@ TEST_CASE("Shards of one sweep share a folder, shards of another are refused", "
   kill(first, SIGKILL);
   wait_for(first);
 }
+
+TEST_CASE("Stalled points are recorded as such and --resume keeps them", "[sweep-cli]") {
+  use_folder("stalling");
+  const fs::path scenario = kWork / "stalling.toml";
+  std::ofstream(scenario) << R"(nodes = 8
+[data]
+samples = 500
+features = 5
+[stop]
+rounds = 30
+[faults]
+crash_time = "5ms"
+[sweep]
+"faults.crash_fraction" = [0.0, 0.25]
+)";
+  REQUIRE(run({"sweep", scenario.string(), "--out", (kWork / "out").string(), "--jobs", "1"}) == 0);
+  CHECK(read(kWork / "dlsim.log").find("2 points: 1 completed, 1 stalled") != std::string::npos);
+  const std::string runs = read(kWork / "out/runs.csv");
+  INFO(runs);
+  CHECK(runs.find(",0.25,stalled,no node can make progress any more at t = ") != std::string::npos);
+  // A stall is what the same scenario and seed give again: --resume keeps it.
+  REQUIRE(run({"sweep", scenario.string(), "--out", (kWork / "out").string(), "--jobs", "1", "--resume"}) == 0);
+  CHECK(read(kWork / "dlsim.log").find("2 points: 0 completed, 2 done before (--resume)") != std::string::npos);
+}

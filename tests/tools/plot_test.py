@@ -306,6 +306,14 @@ class Errors(Folders):
                     [{"values": ["ring"], "repetition": 0, "rows": curve([0], [1.0]), "status": "failed"}])
         self.assert_error("no completed points (failed 1)", "curves", self.dir / "failed")
 
+    def test_stalled_points_are_plotted_and_failed_ones_left_out(self):
+        # A stalled run (no node could make progress any more) is a result: its curve ends where it stalled.
+        write_sweep(self.dir / "faults", ["faults.churn_fraction"],
+                    [{"values": ["0.5"], "repetition": 0, "rows": curve([0, 10], [1.0, 0.8]), "status": "stalled"},
+                     {"values": ["0.9"], "repetition": 0, "rows": curve([0], [1.0]), "status": "failed"}])
+        table = plot.read_sweep(self.dir / "faults").table
+        self.assertEqual(list(table["status"]), ["stalled"])
+
     def test_heatmap_unknown_key_and_value(self):
         line = self.assert_error("not a swept key", "heatmap", self.sweep, "--rows", "topology.kinds", "--cols",
                                  "compression.ratio", "--value", "loss")

@@ -3,7 +3,11 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <stdexcept>
+#include <tuple>
+
+#include "sim/engine.hpp"
 
 namespace dlsim {
 namespace {
@@ -49,7 +53,10 @@ AdPsgd::~AdPsgd() = default;
 void AdPsgd::on_start(Context& ctx) {
   NodeState& state = nodes_[ctx.self()];
   if (ctx.rejoining()) {
-    start_step(ctx, state);  // an asynchronous node simply carries on
+    // The outage discarded the node's gradient task or its reply timer: an
+    // asynchronous node simply starts a new step (a reply still on its way is late).
+    state.awaited = 0;
+    start_step(ctx, state);
     return;
   }
   if (snapshots_ && snapshots_->contribute(ctx.self(), 0, ctx.now(), state.x)) ctx.request_stop();
@@ -67,7 +74,18 @@ void AdPsgd::on_compute_done(Context& ctx, std::uint64_t) {
   const std::vector<NodeId>& peers = config_.mixing.row(self, 0).neighbours;
   RandomStream rng = ctx.rng(purpose_id("ad-psgd.peer"));
   const NodeId peer = peers[rng.uniform_int(peers.size())];
-  ctx.send(peer, Message{kAverageRequest, vector_bits(dimension_), vector_body(nodes_[self].steps, nodes_[self].x)});
+  NodeState& state = nodes_[self];
+  state.awaited = ++state.requests_sent;
+  state.peer = peer;
+  ctx.send(peer, Message{kAverageRequest, vector_bits(dimension_), vector_body(state.awaited, state.x)});
+  if (config_.reply_timeout > 0) ctx.set_timer(config_.reply_timeout, state.awaited);
+}
+
+void AdPsgd::on_timer(Context& ctx, std::uint64_t request) {
+  NodeState& state = nodes_[ctx.self()];
+  if (request != state.awaited) return;  // the reply came in time
+  state.awaited = 0;
+  finish_step(ctx, state);
 }
 
 void AdPsgd::on_message(Context& ctx, NodeId from, const Message& message) {
@@ -83,13 +101,44 @@ void AdPsgd::on_message(Context& ctx, NodeId from, const Message& message) {
     ctx.send(from, Message{kAverageReply, vector_bits(dimension_), vector_body(body.round, std::move(delta))});
     return;
   }
-  // The reply to our request: finish the averaging, then take the gradient step.
+  // A late reply (after its timeout, or from before an outage) is dropped:
+  // that exchange failed, as if the reply had been lost. Applying its stale
+  // delta to a model that has moved on would keep the sum but can make the
+  // averages unstable; dropped, the peer's half is a convex combination.
+  if (body.round != state.awaited) return;
   for (std::size_t k = 0; k < dimension_; ++k) state.x[k] -= body.exact[k];
+  state.awaited = 0;
+  finish_step(ctx, state);
+}
+
+void AdPsgd::finish_step(Context& ctx, NodeState& state) {
+  const NodeId self = ctx.self();
   optimizers_[self].apply(state.steps, state.x_at_gradient, state.gradient, state.x);
   ++state.steps;
   if (snapshots_ && snapshots_->wanted(state.steps) && snapshots_->contribute(self, state.steps, ctx.now(), state.x))
     ctx.request_stop();
   start_step(ctx, state);
+}
+
+std::vector<std::string> AdPsgd::waits(const Engine& engine) const {
+  std::vector<std::tuple<int, std::uint64_t, NodeId, std::string>> clauses;
+  for (NodeId node = 0; node < config_.nodes; ++node) {
+    const NodeState& state = nodes_[node];
+    if (state.steps >= config_.rounds) continue;
+    if (!engine.is_up(node))
+      clauses.emplace_back(0, state.steps, node,
+                           fmt::format("node {} {} at step {}", node,
+                                       engine.will_rejoin(node) ? "is down" : "crashed", state.steps));
+    else if (state.awaited != 0)
+      clauses.emplace_back(1, state.steps, node,
+                           fmt::format("node {} waits for a reply from {} at step {}", node, state.peer, state.steps));
+    else
+      clauses.emplace_back(1, state.steps, node, fmt::format("node {} is stuck at step {}", node, state.steps));
+  }
+  std::sort(clauses.begin(), clauses.end());
+  std::vector<std::string> result;
+  for (auto& clause : clauses) result.push_back(std::move(std::get<3>(clause)));
+  return result;
 }
 
 }  // namespace dlsim

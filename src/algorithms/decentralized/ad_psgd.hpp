@@ -15,6 +15,18 @@
 // its own progress. Messages carry exact fp64 vectors (64-bit header + 64 d).
 // "Round" t of a node is its t-th gradient step; nodes reach a round at
 // different simulated times.
+//
+// Lost messages and outages. Where messages can be lost (loss, crashes,
+// churn), a node waits at most config.reply_timeout for the reply and then
+// takes its gradient step without averaging, as a real implementation's
+// timeout would; the header's round field carries the request's number, so
+// a reply that comes after its timeout (or after an outage of the
+// requester) is recognised as late and dropped, like a lost reply: the peer
+// has then moved halfway to the requester's model and the requester not, so
+// the sum of the models changes by that half (only faults change it).
+// Applying the stale delta instead would keep the sum but, with many late
+// replies, makes the averages unstable. A node back from an outage starts a
+// new step.
 #pragma once
 
 #include "algorithms/decentralized/round_based.hpp"
@@ -30,10 +42,13 @@ class AdPsgd final : public DecentralizedAlgorithm {
   void on_start(Context& ctx) override;
   void on_message(Context& ctx, NodeId from, const Message& message) override;
   void on_compute_done(Context& ctx, std::uint64_t tag) override;
+  void on_timer(Context& ctx, std::uint64_t tag) override;
 
   std::span<const double> model(NodeId node) const override { return nodes_[node].x; }
   std::uint64_t rounds_completed(NodeId node) const override { return nodes_[node].steps; }
   std::size_t dimension() const override { return dimension_; }
+  bool resumes_on_rejoin(NodeId node) const override { return nodes_[node].steps < config_.rounds; }
+  std::vector<std::string> waits(const Engine& engine) const override;
 
  private:
   struct NodeState {
@@ -41,8 +56,13 @@ class AdPsgd final : public DecentralizedAlgorithm {
     std::vector<double> gradient;  // written by the gradient task
     std::vector<double> x_at_gradient;
     std::uint64_t steps = 0;
+    std::uint64_t requests_sent = 0;
+    std::uint64_t awaited = 0;  // number of the request whose reply finishes this step; 0 = none
+    NodeId peer = 0;            // where it went
   };
   void start_step(Context& ctx, NodeState& state);
+  // The gradient step after the averaging (or its timeout), then the next step.
+  void finish_step(Context& ctx, NodeState& state);
 
   DecentralizedConfig config_;
   RoundSnapshots* snapshots_;

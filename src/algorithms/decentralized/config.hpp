@@ -52,6 +52,9 @@ struct DecentralizedConfig {
   double gamma = 1.0;                            // consensus step size (CHOCO, Q1/Q2 gossip)
   std::uint64_t local_steps = 1;                 // local-sgd: gradient steps per gossip step
   ChocoVariant choco_variant = ChocoVariant::icml2019;  // choco-sgd
+  // ad-psgd: how long a node waits for its peer's reply before it takes its
+  // gradient step alone (0 = for ever; right when no message can be lost).
+  SimTime reply_timeout = 0;
   // Initial models, one per node; empty: the model's initialisation from the
   // seed, the same at every node.
   std::vector<std::vector<double>> initial_models;

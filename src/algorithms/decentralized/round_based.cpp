@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <numeric>
 #include <stdexcept>
+#include <tuple>
 
+#include "sim/engine.hpp"
 #include "sim/random.hpp"
 
 namespace dlsim {
@@ -46,25 +48,31 @@ GradientTasks::GradientTasks(const DecentralizedConfig& config)
   source_.partition = {};
 }
 
+ComputeCost gradient_cost(const Model& model, const BatchSource& source, double samples) {
+  double flops_per_sample = 0, input_dim = 0;
+  if (source.generate) {
+    Dataset shape;
+    shape.dim = source.generated_dim;
+    flops_per_sample = model.flops_per_sample(shape);
+    input_dim = static_cast<double>(source.generated_dim);
+  } else {
+    flops_per_sample = model.flops_per_sample(*source.data);
+    input_dim = static_cast<double>(source.data->dim);
+  }
+  // Forward and backward pass: about three times the forward flops.
+  return ComputeCost{3.0 * flops_per_sample * samples, 4.0 * samples * input_dim};
+}
+
 void GradientTasks::start(Context& ctx, std::span<const double> x, std::span<double> gradient, std::uint64_t tag) {
   const NodeId node = ctx.self();
   std::vector<std::uint32_t> batch;
   double samples = static_cast<double>(batch_size_);
-  double flops_per_sample = 0, input_dim = 0;
-  if (source_.generate) {
-    Dataset shape;
-    shape.dim = source_.generated_dim;
-    flops_per_sample = model_->flops_per_sample(shape);
-    input_dim = static_cast<double>(source_.generated_dim);
-  } else {
+  if (!source_.generate) {
     const auto next = samplers_[node].sampler.next(samplers_[node].stream);
     batch.assign(next.begin(), next.end());
     samples = static_cast<double>(batch.size());
-    flops_per_sample = model_->flops_per_sample(*source_.data);
-    input_dim = static_cast<double>(source_.data->dim);
   }
-  // Forward and backward pass: about three times the forward flops.
-  const ComputeCost cost{3.0 * flops_per_sample * samples, 4.0 * samples * input_dim};
+  const ComputeCost cost = gradient_cost(*model_, source_, samples);
   // Generated samples: a stream of their own per node and round (the tag).
   RandomStream generator_stream(seed_, node, purpose_id("data.on_demand"), tag);
   ctx.start_compute(
@@ -130,7 +138,10 @@ std::size_t RoundBasedAlgorithm::expected_messages(NodeId node, std::uint64_t ro
 }
 
 void RoundBasedAlgorithm::on_start(Context& ctx) {
-  if (ctx.rejoining()) return;  // synchronous rounds cannot resume after an outage
+  if (ctx.rejoining()) {  // synchronous rounds cannot resume after an outage
+    rounds_[ctx.self()].rejoined = true;
+    return;
+  }
   RoundState& state = rounds_[ctx.self()];
   if (snapshots_ && snapshots_->contribute(ctx.self(), 0, ctx.now(), model(ctx.self()))) ctx.request_stop();
   begin_round(ctx, state);
@@ -184,11 +195,11 @@ void RoundBasedAlgorithm::on_message(Context& ctx, NodeId from, const Message& m
   RoundState& state = rounds_[ctx.self()];
   auto body = std::static_pointer_cast<const VectorMessage>(message.body);
   const std::uint64_t round = body->round;
-  if (round != state.round && round != state.round + 1)
+  if (round < state.round)
     throw std::logic_error(fmt::format("node {} in round {} got a round-{} message from {}", ctx.self(),
                                        state.round, round, from));
   const double weight = config_.mixing.weight(ctx.self(), from, round);
-  state.inbox[round % 2].push_back(Received{from, weight, std::move(body)});
+  state.inbox.add(round, Received{from, weight, std::move(body)});
   if (round == state.round) try_complete(ctx, state);
 }
 
@@ -205,7 +216,7 @@ void RoundBasedAlgorithm::try_complete(Context& ctx, RoundState& state) {
   const NodeId self = ctx.self();
   const std::uint64_t round = state.round;
   if (round >= config_.rounds || !state.sent) return;
-  std::vector<Received>& inbox = state.inbox[round % 2];
+  std::vector<Received>& inbox = state.inbox.current();
   if (inbox.size() != expected_messages(self, round)) return;
   const bool needs_gradient = timing_ == GradientTiming::overlapped || timing_ == GradientTiming::before_send;
   if (timing_ == GradientTiming::overlapped && state.gradient_round != round) return;
@@ -213,12 +224,58 @@ void RoundBasedAlgorithm::try_complete(Context& ctx, RoundState& state) {
   std::sort(inbox.begin(), inbox.end(), [](const Received& a, const Received& b) { return a.from < b.from; });
   complete_round(ctx, self, round, inbox,
                  needs_gradient ? std::span<const double>(state.gradient) : std::span<const double>());
-  inbox.clear();
+  state.inbox.advance();
   ++state.round;
   if (snapshots_ && snapshots_->wanted(state.round) &&
       snapshots_->contribute(self, state.round, ctx.now(), model(self)))
     ctx.request_stop();
   begin_round(ctx, state);
+}
+
+std::vector<std::string> RoundBasedAlgorithm::waits(const Engine& engine) const {
+  // (blocks others first, round, node) -> clause
+  std::vector<std::tuple<int, std::uint64_t, NodeId, std::string>> clauses;
+  for (NodeId node = 0; node < config_.nodes; ++node) {
+    const RoundState& state = rounds_[node];
+    const std::uint64_t round = state.round;
+    if (round >= config_.rounds) continue;
+    if (!engine.is_up(node)) {
+      clauses.emplace_back(0, round, node,
+                           fmt::format("node {} {} in round {}", node,
+                                       engine.will_rejoin(node) ? "is down" : "crashed", round));
+      continue;
+    }
+    if (state.rejoined) {
+      clauses.emplace_back(0, round, node,
+                           fmt::format("node {} is back from an outage in round {} but synchronous rounds do not "
+                                       "resume",
+                                       node, round));
+      continue;
+    }
+    std::vector<NodeId> missing;
+    if (communicates(round))
+      for (NodeId neighbour : config_.mixing.row(node, round).neighbours) {
+        const auto& arrived = state.inbox.current();
+        if (std::none_of(arrived.begin(), arrived.end(), [&](const Received& in) { return in.from == neighbour; }))
+          missing.push_back(neighbour);
+      }
+    std::string text;
+    if (missing.empty()) {
+      text = fmt::format("node {} is stuck in round {}", node, round);
+    } else {
+      constexpr std::size_t kNamed = 8;
+      std::string names;
+      for (std::size_t i = 0; i < std::min(missing.size(), kNamed); ++i)
+        names += fmt::format("{}{}", i == 0 ? "" : ", ", missing[i]);
+      if (missing.size() > kNamed) names += fmt::format(" and {} more", missing.size() - kNamed);
+      text = fmt::format("node {} waits for round-{} messages from {}", node, round, names);
+    }
+    clauses.emplace_back(1, round, node, std::move(text));
+  }
+  std::sort(clauses.begin(), clauses.end());
+  std::vector<std::string> result;
+  for (auto& clause : clauses) result.push_back(std::move(std::get<3>(clause)));
+  return result;
 }
 
 }  // namespace dlsim

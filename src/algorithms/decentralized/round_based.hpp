@@ -12,15 +12,17 @@
 //   pipelined    the gradient of round t + 1 is started as soon as round t's
 //                message is sent, at the model the node has then, so that it
 //                overlaps with the wait (DCD, ECD, CHOCO-SGD of ICLR 2020).
-// A neighbour can be at most one round ahead (it cannot finish round t + 1
-// without our round-t + 1 message), so arrivals go to one of two inboxes by
-// round parity. Messages are kept (shared, immutable) until the round
-// completes and then applied in neighbour order, so the update does not depend
-// on arrival order and sparse messages cost O(k), not O(d).
+// With a fixed W a neighbour is at most one round ahead; with a time-varying
+// W it may be several (see round_inbox.hpp), so arrivals are kept per round.
+// Messages are kept (shared, immutable) until their round completes and then
+// applied in neighbour order, so the update does not depend on arrival order
+// and sparse messages cost O(k), not O(d).
 //
 // A slow node delays exactly its neighbours, and through them the rest of the
 // graph a round later. Synchronous rounds cannot resume after a churn outage:
-// a rejoining node stays idle (and so do the nodes that wait for it).
+// a rejoining node stays idle (and so do the nodes that wait for it), and a
+// lost message stalls the nodes that wait for it; waits() then says who
+// waits for whom, for the run loop's `stalled` status.
 #pragma once
 
 #include <tbb/enumerable_thread_specific.h>
@@ -28,10 +30,12 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "algorithms/decentralized/config.hpp"
 #include "algorithms/learning_behaviour.hpp"
+#include "algorithms/decentralized/round_inbox.hpp"
 #include "algorithms/round_snapshots.hpp"
 #include "algorithms/vector_message.hpp"
 #include "data/sampler.hpp"
@@ -40,8 +44,14 @@
 namespace dlsim {
 
 // A node behaviour that also exposes every node's model (model(node), between
-// engine calls only), for metrics and tests.
+// engine calls only), for metrics and tests; whether a node resumes after an
+// outage and who waits for whom are LearningBehaviour's (see stall.hpp).
 class DecentralizedAlgorithm : public LearningBehaviour {};
+
+// The cost of one minibatch gradient over `samples` samples of `source`:
+// three times the model's forward flops (forward and backward pass), and the
+// samples' inputs read four times. Linear in `samples`.
+ComputeCost gradient_cost(const Model& model, const BatchSource& source, double samples);
 
 // Minibatch gradients as compute tasks, shared by the synchronous and the
 // asynchronous algorithms: the node's sampler, the cost model and the
@@ -87,14 +97,11 @@ class RoundBasedAlgorithm : public DecentralizedAlgorithm {
 
   std::uint64_t rounds_completed(NodeId node) const final { return rounds_[node].round; }
   std::size_t dimension() const final { return dimension_; }
+  bool resumes_on_rejoin(NodeId) const final { return false; }
+  std::vector<std::string> waits(const Engine& engine) const final;
 
  protected:
-  // A round-t message from a neighbour, with w_ij of round t.
-  struct Received {
-    NodeId from;
-    double weight;
-    std::shared_ptr<const VectorMessage> message;
-  };
+  using Received = ReceivedMessage;
 
   // `snapshots` (may be null) outlives the behaviour. Throws
   // std::invalid_argument on an inconsistent config.
@@ -129,10 +136,11 @@ class RoundBasedAlgorithm : public DecentralizedAlgorithm {
  private:
   struct RoundState {
     std::uint64_t round = 0;
-    std::vector<Received> inbox[2];  // by round parity
+    RoundInbox inbox;                // this round's messages and those of later rounds
     std::vector<double> gradient;    // written by the gradient task
     std::uint64_t gradient_round = ~std::uint64_t{0};  // the round whose gradient has arrived
     bool sent = false;               // this round's message is out
+    bool rejoined = false;           // back from an outage, idle for good
   };
 
   void begin_round(Context& ctx, RoundState& state);
