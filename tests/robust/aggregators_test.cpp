@@ -217,3 +217,12 @@ TEST_CASE("costs are positive and monotone in n and d") {
   // Krum is quadratic in n, the median n log n: at large n Krum costs more.
   CHECK(Krum(1, 1).cost_flops(1000, 100) > 50 * CoordinateMedian().cost_flops(1000, 100));
 }
+
+TEST_CASE("weights: the geometric median follows a heavy input, the mean checks their count") {
+  Inputs collinear;
+  for (double t : {0.0, 1.0, 10.0}) collinear.add({t});
+  const double weights[] = {1.0, 1.0, 5.0};  // 5 > (1 + 1 + 5) / 2: the weighted median is 10
+  CHECK(GeometricMedian(1e-9, 1000, 0.0).aggregate(collinear.views(), {weights})[0] == Approx(10.0).margin(1e-6));
+  const double two[] = {1.0, 1.0};
+  CHECK(error_of([&] { MeanAggregator().aggregate(collinear.views(), {two}); }) == "mean: 2 weights for 3 inputs");
+}
