@@ -358,11 +358,11 @@ void NodeRunner::start_compute(Context& ctx, ComputeCost cost, ComputeWork work,
   auto* job = new ComputeJob(std::move(work), core_.arena ? 2 : 1);
   if (core_.arena) {
     DLSIM_HAPPENS_BEFORE(job);
-    core_.arena->enqueue([job] {
+    core_.arena->enqueue(core_.compute_tasks.defer([job] {
       DLSIM_HAPPENS_AFTER(job);
       job->run_if_pending();
       job->release();
-    });
+    }));
   }
   emit(EventRecord{done, make_order(EventKind::compute_done, node, sequence),
                    node, core_.epoch[node], static_cast<std::int64_t>(tag), job});
@@ -397,6 +397,9 @@ EngineCore::EngineCore(EngineConfig engine_config)
 EngineCore::~EngineCore() {
   queue_.for_each([this](const EventRecord& event) { release_payload(event); });
   if (fair_) fair_->for_each_payload([](void* payload) { delete static_cast<BodyHolder*>(payload); });
+  // Every job's work has run by now (released above or handled); what is left
+  // of an enqueued task is its reference, which it drops when it runs.
+  if (arena) arena->execute([this] { compute_tasks.wait(); });
 }
 
 void EngineCore::release_payload(const EventRecord& event) {

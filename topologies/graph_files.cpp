@@ -22,9 +22,10 @@
 namespace dlsim {
 namespace {
 
-// Far more nodes than any machine can simulate: a typo'd id must not allocate
-// gigabytes before the error shows.
-constexpr std::uint64_t kMaxNodeId = (std::uint64_t{1} << 31) - 1;
+// 10^7 nodes, the largest graph dlsim aims to simulate: the graph is sized by
+// its largest id, so a typo'd or hostile id (a 13-byte file naming node
+// 2^31 - 2) must not allocate gigabytes before any error can show.
+constexpr std::uint64_t kMaxNodeId = 10'000'000 - 1;
 
 std::string_view extension_of(std::string_view path) {
   const auto slash = path.find_last_of('/');

@@ -4,6 +4,7 @@
 
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/task_arena.h>
+#include <tbb/task_group.h>
 
 #include <atomic>
 #include <memory>
@@ -87,6 +88,10 @@ class EngineCore {
   SimTime compute_duration(NodeId node, const ComputeCost& cost, RandomStream& jitter) const;
 
   std::unique_ptr<tbb::task_arena> arena;  // null with one thread
+  // The compute tasks enqueued in the arena: the engine waits for them when it
+  // is destroyed, since an arena drops the enqueued tasks it has not run yet,
+  // and each holds a reference to its job.
+  tbb::task_group compute_tasks;
 
  private:
   void start_nodes();
