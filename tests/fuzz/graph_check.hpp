@@ -11,9 +11,20 @@
 
 namespace dlsim::fuzz {
 
+// The edges of `graph` as an edge list without its comment line (which counts
+// nodes: an edge list cannot hold isolated nodes after the last edge).
+inline std::string edge_lines(const Graph& graph) {
+  std::stringstream text;
+  write_edge_list(text, graph);
+  std::string lines, line;
+  while (std::getline(text, line))
+    if (!line.starts_with('#')) lines += line + '\n';
+  return lines;
+}
+
 // Simple and undirected with finite non-negative weights (the edge list
-// refuses anything else, so the other formats must too), and it survives the
-// edge-list writer and reader unchanged.
+// refuses anything else, so the other formats must too), and its edges
+// survive the edge-list writer and reader unchanged.
 inline void require_valid_graph(const Graph& graph) {
   for (auto [it, end] = boost::edges(graph); it != end; ++it) {
     const double weight = graph[*it].weight;
@@ -21,15 +32,12 @@ inline void require_valid_graph(const Graph& graph) {
     require(boost::source(*it, graph) != boost::target(*it, graph), "a graph read has no self-loop");
   }
   if (boost::num_edges(graph) == 0) return;  // the edge list refuses a graph without edges
-  std::stringstream text;
-  write_edge_list(text, graph);
+  const std::string edges = edge_lines(graph);
+  std::istringstream text(edges);
   Graph again;
   require(accepts([&] { again = read_edge_list(text, "round-trip.edges"); }),
           "the edge list written from a graph read is accepted");
-  std::stringstream first, second;
-  write_edge_list(first, graph);
-  write_edge_list(second, again);
-  require(first.str() == second.str(), "a graph survives the edge-list writer and reader");
+  require(edge_lines(again) == edges, "a graph's edges survive the edge-list writer and reader");
 }
 
 }  // namespace dlsim::fuzz
