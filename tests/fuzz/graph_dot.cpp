@@ -1,0 +1,13 @@
+// Fuzzes the reader of Graphviz DOT files (Boost's reader) in
+// topologies/graph_files.hpp: accepted or TopologyError, and an accepted graph
+// keeps the promises of fuzz::require_valid_graph.
+#include "graph_check.hpp"
+
+using namespace dlsim;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::istringstream in{std::string(fuzz::as_text(data, size))};
+  Graph graph;
+  if (fuzz::accepts([&] { graph = read_dot(in, "fuzz.dot"); })) fuzz::require_valid_graph(graph);
+  return 0;
+}
