@@ -1,6 +1,6 @@
-// Fuzzes CSV data files (src/data/csv.hpp), with a header line (what a
-// scenario's data.path reads) and without: accepted or DataError, and an
-// accepted file gives a valid data set with finite values.
+// Fuzzes CSV data files (src/data/csv.hpp) with the header detected (what a
+// scenario's data.path reads), forced and absent: accepted or DataError, and
+// an accepted file gives a valid data set with finite values.
 #include <sstream>
 
 #include "data/csv.hpp"
@@ -10,7 +10,7 @@ using namespace dlsim;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(fuzz::as_text(data, size));
-  for (const bool header : {true, false}) {
+  for (const CsvHeader header : {CsvHeader::detect, CsvHeader::present, CsvHeader::absent}) {
     std::istringstream in(text);
     CsvOptions options;
     options.header = header;
