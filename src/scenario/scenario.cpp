@@ -259,7 +259,12 @@ void apply_override(toml::table& document, std::string_view assignment) {
       quoted += c;
     }
     quoted += '"';
-    parsed = toml::parse("value = " + quoted, where);
+    try {
+      parsed = toml::parse("value = " + quoted, where);
+    } catch (const toml::parse_error& error) {
+      // What even a string cannot hold (invalid UTF-8): bad input, not a crash.
+      throw ScenarioError(fmt::format("{}: {}", where, error.description()));
+    }
   }
   toml::table* table = &document;
   std::size_t start = 0;
