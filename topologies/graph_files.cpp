@@ -22,10 +22,10 @@
 namespace dlsim {
 namespace {
 
-// 10^7 nodes, the largest graph dlsim aims to simulate: the graph is sized by
-// its largest id, so a typo'd or hostile id (a 13-byte file naming node
-// 2^31 - 2) must not allocate gigabytes before any error can show.
-constexpr std::uint64_t kMaxNodeId = 10'000'000 - 1;
+// The scenario's node limit (2,097,150 nodes): the graph is sized by its
+// largest id, so a typo'd or hostile id (a 13-byte file naming node 2^31 - 2)
+// must not allocate gigabytes before any error can show.
+constexpr std::uint64_t kMaxNodeId = 2'097'150 - 1;
 
 std::string_view extension_of(std::string_view path) {
   const auto slash = path.find_last_of('/');
