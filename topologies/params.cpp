@@ -3,6 +3,7 @@
 #include "topologies/params.hpp"
 
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 
 #include <charconv>
 #include <cmath>
@@ -169,6 +170,21 @@ void parse_param_assignment(std::string_view assignment, ParamText& text) {
   if (equals == std::string_view::npos || equals == 0)
     throw ParamError(fmt::format("--param {}: expected NAME=VALUE, e.g. --param p=0.1", assignment));
   text[std::string(assignment.substr(0, equals))] = std::string(assignment.substr(equals + 1));
+}
+
+std::string unknown_kind_message(std::string_view noun, std::string_view kind, std::span<const std::string_view> kinds) {
+  const std::string suggestion = nearest_match(kind, kinds);
+  return fmt::format("unknown {} '{}'{}", noun, kind,
+                     suggestion.empty() ? fmt::format(" (kinds: {})", fmt::join(kinds, ", "))
+                                        : fmt::format(" (did you mean '{}'?)", suggestion));
+}
+
+std::string kind_help(std::string_view kind, std::string_view help, std::span<const ParamSpec> params) {
+  std::string out = fmt::format("{}: {}\n", kind, help);
+  for (const ParamSpec& p : params)
+    out += fmt::format("  {} ({}, default {}{}): {}\n", p.name, param_type_name(p.type), p.default_value,
+                       p.choices.empty() ? "" : fmt::format(", one of {}", p.choices), p.help);
+  return out;
 }
 
 }  // namespace dlsim

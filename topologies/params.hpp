@@ -70,4 +70,10 @@ class ParamValues {
 // Parses "NAME=VALUE" into `text`; throws ParamError otherwise.
 void parse_param_assignment(std::string_view assignment, ParamText& text);
 
+// For the factories of kinds with parameters (compressors, aggregators):
+// "unknown NOUN 'KIND' (did you mean 'X'?)", or the list of kinds when none is near.
+std::string unknown_kind_message(std::string_view noun, std::string_view kind, std::span<const std::string_view> kinds);
+// "KIND: HELP" and one indented line per parameter (type, default, choices, help).
+std::string kind_help(std::string_view kind, std::string_view help, std::span<const ParamSpec> params);
+
 }  // namespace dlsim

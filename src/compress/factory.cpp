@@ -106,20 +106,12 @@ std::unique_ptr<Compressor> make_compressor(std::string_view kind, const ParamMa
     if (entry.name == kind) return entry.make(ParamValues::resolve(entry.name, entry.params, params));
     names.push_back(entry.name);
   }
-  const auto suggestion = nearest_match(kind, names);
-  throw std::invalid_argument(fmt::format("unknown compressor '{}'{}", kind,
-                                          suggestion.empty() ? fmt::format(" (kinds: {})", fmt::join(names, ", "))
-                                                             : fmt::format(" (did you mean '{}'?)", suggestion)));
+  throw std::invalid_argument(unknown_kind_message("compressor", kind, names));
 }
 
 std::string compressor_help() {
   std::string out;
-  for (const auto& entry : table()) {
-    out += fmt::format("{}: {}\n", entry.name, entry.help);
-    for (const auto& p : entry.params)
-      out += fmt::format("  {} ({}, default {}{}): {}\n", p.name, param_type_name(p.type), p.default_value,
-                         p.choices.empty() ? "" : fmt::format(", one of {}", p.choices), p.help);
-  }
+  for (const auto& entry : table()) out += kind_help(entry.name, entry.help, entry.params);
   return out;
 }
 

@@ -11,19 +11,13 @@
 #include <sstream>
 
 #include "scenario/experiment.hpp"
+#include "run_files.hpp"
 
 using namespace dlsim;
+using dlsim::test::out_dir;
+using dlsim::test::read_file;
 
 namespace {
-
-std::string out_dir(const std::string& name) { return std::string(DLSIM_BINARY_DIR) + "/test_runs/" + name; }
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // A small logistic-regression scenario on a ring, with extra --set overrides.
 Scenario scenario_with(const std::vector<std::string>& overrides) {

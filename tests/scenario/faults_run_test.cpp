@@ -9,20 +9,14 @@
 #include <sstream>
 
 #include "scenario/experiment.hpp"
+#include "run_files.hpp"
 #include "scenario/experiment_builder.hpp"
 
 using namespace dlsim;
+using dlsim::test::out_dir;
+using dlsim::test::read_file;
 
 namespace {
-
-std::string out_dir(const std::string& name) { return std::string(DLSIM_BINARY_DIR) + "/test_runs/" + name; }
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // 16 nodes on a ring, logistic regression, 1 ms links: the quickstart, smaller.
 Scenario faulty(const std::vector<std::string>& overrides) {
@@ -46,6 +40,16 @@ Scenario faulty(const std::vector<std::string>& overrides) {
 
 RunSummary run(const std::vector<std::string>& overrides, int threads = 1, const std::string& name = "faults") {
   return run_scenario(faulty(overrides), RunOptions{out_dir(name), threads, true});
+}
+
+// The bad-input message of a run with these overrides, or "no error".
+std::string error_of(const std::vector<std::string>& overrides) {
+  try {
+    run(overrides, 1, "faults_refused");
+  } catch (const ScenarioError& error) {
+    return error.what();
+  }
+  return "no error";
 }
 
 }  // namespace
@@ -132,14 +136,6 @@ TEST_CASE("gamma = auto under churn: the trial runs stall instead of hanging") {
 }
 
 TEST_CASE("durations beyond the int64 nanosecond clock are bad input naming the key") {
-  auto error_of = [](const std::vector<std::string>& overrides) -> std::string {
-    try {
-      run(overrides, 1, "faults_refused");
-    } catch (const ScenarioError& error) {
-      return error.what();
-    }
-    return "no error";
-  };
   // One gradient of 32 samples x 10 features at 1e-6 flop/s: about 1e9 s x 1e3 -> beyond 292 years.
   CHECK_THAT(error_of({"compute.flops_per_second=1e-6"}),
              Catch::Contains("compute.flops_per_second") && Catch::Contains("clock's range"));
@@ -158,14 +154,6 @@ TEST_CASE("durations beyond the int64 nanosecond clock are bad input naming the 
 }
 
 TEST_CASE("metrics.every_time implying more than 10^6 evaluations is bad input naming the key") {
-  auto error_of = [](const std::vector<std::string>& overrides) -> std::string {
-    try {
-      run(overrides, 1, "faults_refused");
-    } catch (const ScenarioError& error) {
-      return error.what();
-    }
-    return "no error";
-  };
   // 200 rounds over 1 ms links last at least 0.2 s: 2e8 evaluations at 1 ns.
   CHECK_THAT(error_of({"metrics.every_time=1ns"}),
              Catch::Contains("metrics.every_time") && Catch::Contains("use every_time >= 200ns"));

@@ -10,20 +10,14 @@
 #include <sstream>
 
 #include "scenario/experiment.hpp"
+#include "run_files.hpp"
 #include "scenario/sweep.hpp"
 
 using namespace dlsim;
+using dlsim::test::out_dir;
+using dlsim::test::read_file;
 
 namespace {
-
-std::string out_dir(const std::string& name) { return std::string(DLSIM_BINARY_DIR) + "/test_runs/" + name; }
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // 20 clients with logistic-regression data sorted by label (non-iid).
 const std::string kFederated = R"(

@@ -8,22 +8,16 @@
 #include <sstream>
 
 #include "scenario/experiment.hpp"
+#include "run_files.hpp"
 #include "topologies/generators.hpp"
 #include "topologies/mixing.hpp"
 #include "topologies/spectral.hpp"
 
 using namespace dlsim;
+using dlsim::test::out_dir;
+using dlsim::test::read_file;
 
 namespace {
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::string out_dir(const std::string& name) { return std::string(DLSIM_BINARY_DIR) + "/test_runs/" + name; }
 
 std::vector<std::vector<double>> read_csv(const std::string& path, std::vector<std::string>& header) {
   std::ifstream in(path);

@@ -8,12 +8,13 @@
 #include <sstream>
 
 #include "scenario/experiment.hpp"
+#include "run_files.hpp"
 
 using namespace dlsim;
+using dlsim::test::out_dir;
+using dlsim::test::read_file;
 
 namespace {
-
-std::string out_dir(const std::string& name) { return std::string(DLSIM_BINARY_DIR) + "/test_runs/" + name; }
 
 // metrics.csv without the columns that depend on timing: time_s, and events
 // and traffic so far when the round's last node finished (faster nodes are
