@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <optional>
 #include <sstream>
 
 #include "algorithms/decentralized/mixing_rows.hpp"
@@ -128,6 +129,11 @@ void build_data(const Scenario& scenario, Experiment& experiment) {
     if (!scenario.has(key)) bad(scenario, "data.source", fmt::format("source \"{}\" needs {}", source, key));
     return scenario.text(key);
   };
+  // A regression model reads a file's targets as numbers, however integral
+  // they look; a classifier lets the labels decide (infer_label_map).
+  const std::string model_kind = scenario.text("model.kind");
+  std::optional<LabelMap> model_label_map;
+  if (model_kind == "least-squares" || model_kind == "consensus") model_label_map = LabelMap{};
   if (source.rfind("synthetic", 0) == 0 || source == "gaussian-mixture") {
     // One draw for train and test, so both come from the same distribution.
     const auto samples = static_cast<std::size_t>(scenario.integer("data.samples"));
@@ -140,7 +146,11 @@ void build_data(const Scenario& scenario, Experiment& experiment) {
     train = subset(all, train_rows);
     test = subset(all, test_rows);
   } else if (source == "libsvm") {
-    train = at_key(scenario, "data.path", [&] { return load_libsvm(required_path("data.path")); });
+    train = at_key(scenario, "data.path", [&] {
+      LibsvmOptions options;
+      options.label_map = model_label_map;
+      return load_libsvm(required_path("data.path"), options);
+    });
     // The test set takes the training set's dimension and label mapping: one
     // raw label is one class in both, whatever subset of classes each file holds.
     if (scenario.has("data.test_path"))
@@ -148,7 +158,11 @@ void build_data(const Scenario& scenario, Experiment& experiment) {
         return load_libsvm(scenario.text("data.test_path"), LibsvmOptions{train.dim, false, train.label_map});
       });
   } else if (source == "csv") {
-    train = at_key(scenario, "data.path", [&] { return load_csv(required_path("data.path")); });
+    train = at_key(scenario, "data.path", [&] {
+      CsvOptions options;
+      options.label_map = model_label_map;
+      return load_csv(required_path("data.path"), options);
+    });
     if (scenario.has("data.test_path")) {
       test = at_key(scenario, "data.test_path", [&] {
         CsvOptions options;

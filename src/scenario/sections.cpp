@@ -161,7 +161,7 @@ Schema build_schema() {
   sections.push_back(SectionSpec{
       "model", "loss and gradient",
       {choice("kind", {"logistic", "least-squares", "softmax", "mlp", "consensus"}, "logistic",
-              "logistic: binary, two labels read as -1/+1; consensus: average consensus f_i = 1/2 ||x - b_i||^2"),
+              "logistic: binary, two labels read as -1/+1; least-squares: file targets read as numbers; consensus: average consensus f_i = 1/2 ||x - b_i||^2"),
        key("l2", ValueType::real, "1e-4", "L2 regularisation", 0),
        key("hidden", ValueType::integer_list, "[128]", "mlp: hidden layer sizes", 1)},
       {}});
