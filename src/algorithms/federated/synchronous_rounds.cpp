@@ -119,8 +119,12 @@ std::vector<std::pair<std::string, double>> SynchronousFederated::summary_figure
           {"stale_updates", static_cast<double>(stale)},
           {"rounds_abandoned", static_cast<double>(abandoned)},
           {"remembered_clients", static_cast<double>(clients_.remembered_clients())},
-          {"idle_client_bytes", static_cast<double>(FederatedClients::idle_client_bytes() + sizeof(std::uint8_t) +
-                                                    sizeof(std::uint32_t) + (last_loss_.empty() ? 0 : sizeof(float)))}};
+          // Time-varying availability adds the client's away flag, a trace its offset.
+          {"idle_client_bytes",
+           static_cast<double>(FederatedClients::idle_client_bytes() + sizeof(std::uint8_t) + sizeof(std::uint32_t) +
+                               (last_loss_.empty() ? 0 : sizeof(float)) +
+                               (availability_.time_varying() ? sizeof(std::uint8_t) : 0) +
+                               (config_.availability.trace ? sizeof(std::uint64_t) : 0))}};
 }
 
 void SynchronousFederated::on_start(Context& ctx) {
@@ -169,7 +173,10 @@ std::vector<std::string> SynchronousFederated::waits(const Engine&) const {
     return {fmt::format("the server cannot begin round {}: none of its {} idle clients will be available again "
                         "(availability {})",
                         round_, idle_, availability_name(config_.availability.kind))};
-  if (waiting_) return {fmt::format("the server cannot begin round {}: every client is busy and none reports", round_)};
+  if (waiting_)
+    return {fmt::format("the server cannot begin round {}: every client is selected and not heard from, and none "
+                        "reports any more",
+                        round_)};
   return {};
 }
 
