@@ -65,8 +65,7 @@ std::vector<KeySpec> federated_keys() {
 SectionSpec availability_section() {
   return SectionSpec{
       "availability",
-      "when each federated client can be selected; a selected client that goes away before sending its update loses "
-      "it (federated algorithms)",
+      "when each federated client can be selected, and when it goes away (federated algorithms)",
       {choice("kind", {"always", "bernoulli", "markov", "diurnal", "trace"}, "always",
               "always; bernoulli: available to each selection with `probability`; markov: on/off with exponential "
               "`mean_up`/`mean_down` times; diurnal: probability base + amplitude cos(2 pi (t / period + phase)), "

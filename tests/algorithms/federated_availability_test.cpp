@@ -336,3 +336,43 @@ TEST_CASE("late_updates = stale aggregates a late update with the next round", "
   const std::vector<double> b(keeping.model(0).begin(), keeping.model(0).end());
   CHECK(a != b);
 }
+
+TEST_CASE("10^6 clients with markov availability: a few rounds, a byte per idle client", "[.][federated-scale]") {
+  // Hidden (run by tag): samples generated on demand, K = 100, 20 rounds.
+  constexpr std::uint32_t n = 1'000'000;
+  FederatedConfig config;
+  config.clients = n;
+  config.seed = 3;
+  config.model = std::make_shared<LogisticRegression>(10, 1e-3);
+  config.batches.generated_dim = 10;
+  config.batches.generate = [](NodeId, std::size_t count, RandomStream& rng, Dataset& out) {
+    out.dim = 10;
+    out.num_classes = 2;
+    out.dense.resize(count * 10);
+    out.targets.resize(count);
+    out.classes.resize(count);
+    for (std::size_t i = 0; i < count; ++i) {
+      double margin = 0;
+      for (std::size_t k = 0; k < 10; ++k) {
+        out.dense[i * 10 + k] = static_cast<float>(rng.normal());
+        margin += out.dense[i * 10 + k] * (k % 2 ? 1.0 : -1.0);
+      }
+      out.targets[i] = margin > 0 ? 1 : -1;
+      out.classes[i] = margin > 0 ? 1 : 0;
+    }
+  };
+  config.cohort.clients_per_round = 100;
+  config.cohort.round_deadline = 50 * kLatency;
+  config.rounds = 20;
+  config.availability.kind = AvailabilityKind::markov;
+  config.availability.mean_up = 20 * kLatency;
+  config.availability.mean_down = 10 * kLatency;
+  SynchronousFederated fedavg(config, nullptr);
+  run_all(fedavg, engine_for(n));
+  CHECK(fedavg.rounds_completed(0) == 20);
+  std::uint64_t unavailable = 0;
+  for (const FederatedRoundRecord& record : fedavg.records()) unavailable += record.dropped_unavailable;
+  CHECK(unavailable > 0);
+  for (const auto& [name, value] : fedavg.summary_figures())
+    if (name == "idle_client_bytes") CHECK(value == 54);
+}
