@@ -121,32 +121,21 @@ AvailabilityConfig build_availability(const Scenario& scenario, std::uint32_t cl
   availability.period = scenario.duration("availability.period");
   availability.base = scenario.real("availability.base");
   availability.amplitude = scenario.real("availability.amplitude");
-  switch (availability.kind) {
-    case AvailabilityKind::always: break;
-    case AvailabilityKind::bernoulli:
-      if (availability.retry <= 0) bad(scenario, "availability.retry", "must be positive");
-      break;
-    case AvailabilityKind::markov:
-      if (availability.mean_up <= 0) bad(scenario, "availability.mean_up", "must be positive");
-      if (availability.mean_down <= 0) bad(scenario, "availability.mean_down", "must be positive");
-      break;
-    case AvailabilityKind::diurnal:
-      if (availability.period <= 0) bad(scenario, "availability.period", "must be positive");
-      if (availability.base - availability.amplitude < 0 || availability.base + availability.amplitude > 1)
-        bad(scenario, "availability.amplitude",
-            fmt::format("p(t) = base + amplitude cos(...) leaves [0, 1] during the day: base {} +- amplitude {} gives "
-                        "[{}, {}]",
-                        availability.base, availability.amplitude, availability.base - availability.amplitude,
-                        availability.base + availability.amplitude));
-      break;
-    case AvailabilityKind::trace:
-      if (!scenario.has("availability.file"))
-        bad(scenario, "availability.kind", "kind \"trace\" needs availability.file");
-      availability.trace = at_key(scenario, "availability.file", [&] {
-        return std::make_shared<const AvailabilityTrace>(
-            AvailabilityTrace::read(scenario.text("availability.file"), clients));
-      });
-      break;
+  if (availability.kind == AvailabilityKind::trace) {
+    if (!scenario.has("availability.file"))
+      bad(scenario, "availability.kind", "kind \"trace\" needs availability.file");
+    availability.trace = at_key(scenario, "availability.file", [&] {
+      return std::make_shared<const AvailabilityTrace>(AvailabilityTrace::read(scenario.text("availability.file"), clients));
+    });
+  }
+  // The model's own checks, each message opening with the name of the key at fault.
+  try {
+    validate(availability, clients);
+  } catch (const std::invalid_argument& error) {
+    const std::string what = error.what();
+    for (const char* name : {"probability", "retry", "mean_up", "mean_down", "period", "amplitude"})
+      if (what.starts_with(name)) bad(scenario, fmt::format("availability.{}", name), what);
+    bad(scenario, "availability.kind", what);
   }
   return availability;
 }

@@ -60,9 +60,9 @@ void validate(const AvailabilityConfig& config, std::uint32_t clients) {
       require(std::isfinite(config.amplitude) && config.amplitude >= 0,
               fmt::format("amplitude must not be negative, got {}", config.amplitude));
       require(std::isfinite(config.base) && config.base - config.amplitude >= 0 && config.base + config.amplitude <= 1,
-              fmt::format("p(t) = base + amplitude cos(...) must stay in [0, 1] over the day: base {} - amplitude {} "
-                          "= {}, base + amplitude = {}",
-                          config.base, config.amplitude, config.base - config.amplitude,
+              fmt::format("amplitude {} around base {} takes p(t) = base + amplitude cos(...) out of [0, 1] during "
+                          "the day (to [{}, {}])",
+                          config.amplitude, config.base, config.base - config.amplitude,
                           config.base + config.amplitude));
       return;
     case AvailabilityKind::trace:

@@ -60,7 +60,8 @@ struct AvailabilityConfig {
 std::string_view availability_name(AvailabilityKind kind);
 // "always", "bernoulli", "markov", "diurnal", "trace"; std::invalid_argument listing them otherwise.
 AvailabilityKind parse_availability(std::string_view name);
-// std::invalid_argument naming the key for what the kind cannot use: p
+// std::invalid_argument, its message opening with the field's name (the
+// scenario key), for what the kind cannot use: p
 // outside [0, 1], retry <= 0, a mean or period <= 0, a diurnal p(t) outside
 // [0, 1] at some time of the day, a trace missing or for another client count.
 void validate(const AvailabilityConfig& config, std::uint32_t clients);
