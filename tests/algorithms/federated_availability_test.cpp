@@ -4,7 +4,8 @@
 // P(up at t + h | up at t) = pi + (1 - pi) e^{-(a + b) h}, the diurnal p(t)
 // and its frequencies; a server that never selects an unavailable client, a
 // client that leaves mid-round (dropped_unavailable, its update lost, its
-// check-in closing the round), and late updates kept as stale.
+// check-in closing the round), a crashed client counted as a failure, and
+// late updates kept as stale.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -215,6 +216,50 @@ TEST_CASE("diurnal availability follows p(t) = base + amplitude cos(2 pi (t / pe
   CHECK(ClientAvailability(config, 8).next_available(0, 0) == kNever);
 }
 
+TEST_CASE("a client leaves exactly where available_throughout says it does", "[federated]") {
+  // For markov, diurnal and trace: from an available instant t, the first L
+  // with !available_throughout(t, L) (found by bisection: it is monotone in
+  // L) is an instant at which the client is not available, and L - 1 one at
+  // which it is; and next_available(L) is the next instant it is.
+  AvailabilityConfig markov;
+  markov.kind = AvailabilityKind::markov;
+  markov.mean_up = 7 * kSecond;
+  markov.mean_down = 3 * kSecond;
+  AvailabilityConfig diurnal;
+  diurnal.kind = AvailabilityKind::diurnal;
+  diurnal.period = 100 * kSecond;
+  diurnal.base = 0.6;
+  diurnal.amplitude = 0.4;
+  AvailabilityConfig trace;
+  trace.kind = AvailabilityKind::trace;
+  trace.trace = std::make_shared<const AvailabilityTrace>(trace_of("0,0,10\n0,10,25\n0,40,41\n1,3,500\n", 2));
+  for (const AvailabilityConfig& config : {markov, diurnal, trace}) {
+    CAPTURE(availability_name(config.kind));
+    const ClientAvailability availability(config, 21);
+    int leaves = 0;
+    for (NodeId client = 0; client < 2; ++client)
+      for (SimTime t = 0; t < 300 * kSecond; t += 7 * kSecond + 123) {
+        if (!availability.available(client, t)) continue;
+        SimTime low = t, high = t + 400 * kSecond;  // throughout(t, low) holds
+        if (availability.available_throughout(client, t, high)) continue;
+        while (high - low > 1) {
+          const SimTime middle = low + (high - low) / 2;
+          (availability.available_throughout(client, t, middle) ? low : high) = middle;
+        }
+        ++leaves;
+        CHECK(availability.available(client, low));
+        CHECK(!availability.available(client, high));
+        const SimTime back = availability.next_available(client, high);
+        if (back != kNever) {
+          CHECK(back > high);
+          CHECK(availability.available(client, back));
+          CHECK(!availability.available(client, back - 1));
+        }
+      }
+    CHECK(leaves > 0);
+  }
+}
+
 TEST_CASE("availability refuses what no run can use", "[federated]") {
   AvailabilityConfig config;
   config.kind = AvailabilityKind::bernoulli;
@@ -375,4 +420,24 @@ TEST_CASE("10^6 clients with markov availability: a few rounds, a byte per idle 
   CHECK(unavailable > 0);
   for (const auto& [name, value] : fedavg.summary_figures())
     if (name == "idle_client_bytes") CHECK(value == 54);
+}
+
+TEST_CASE("a selected client that crashed is counted as dropped_failure, not dropped_deadline", "[federated]") {
+  // 4 clients, all selected; client 1 crashes at 0.5 ms, before the model
+  // reaches it; the deadline closes the round with the 3 others.
+  constexpr std::uint32_t n = 4;
+  FederatedConfig config = logistic_config(n);
+  config.rounds = 1;
+  config.cohort.round_deadline = 100 * kLatency;
+  config.crashes = {{1, kLatency / 2}};
+  EngineConfig engine = engine_for(n);
+  engine.faults.crashes = config.crashes;
+  SynchronousFederated fedavg(config, nullptr);
+  run_all(fedavg, engine);
+  const FederatedRoundRecord& record = fedavg.records().at(0);
+  CHECK(record.participants == 3);
+  CHECK(record.dropped_failure == 1);
+  CHECK(record.dropped_deadline == 0);
+  CHECK(record.dropped_unavailable == 0);
+  CHECK(fedavg.participations(1) == 0);
 }
