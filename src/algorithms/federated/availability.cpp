@@ -3,6 +3,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <stdexcept>
@@ -20,6 +21,12 @@ constexpr std::int64_t kDiurnalSearchCycles = 100'000;
 
 void require(bool ok, const std::string& what) {
   if (!ok) throw std::invalid_argument(what);
+}
+
+// ceil(nanoseconds) as a clock instant, held below the clock's end (a cycle
+// boundary of a run near the end of time may lie beyond it).
+SimTime instant_at(double nanoseconds) {
+  return static_cast<SimTime>(std::min(std::ceil(nanoseconds), 9.2e18));
 }
 
 }  // namespace
@@ -204,7 +211,7 @@ double ClientAvailability::diurnal_probability(NodeId client, SimTime time) cons
 // Cycle k of a client runs from (k - phase - 1/2) period to (k - phase + 1/2)
 // period: its peak, where t / period + phase = k, in the middle.
 SimTime ClientAvailability::cycle_start(double phase, std::int64_t cycle) const {
-  return static_cast<SimTime>(std::ceil((static_cast<double>(cycle) - phase - 0.5) * static_cast<double>(config_.period)));
+  return instant_at((static_cast<double>(cycle) - phase - 0.5) * static_cast<double>(config_.period));
 }
 
 std::int64_t ClientAvailability::cycle_of(double phase, SimTime time) const {
@@ -226,8 +233,8 @@ ClientAvailability::Window ClientAvailability::diurnal_window(NodeId client, dou
   if (c >= 1) return Window{low, low};
   const double half_width = std::acos(c) / (2 * std::numbers::pi);
   const double period = static_cast<double>(config_.period);
-  const auto start = static_cast<SimTime>(std::ceil((static_cast<double>(cycle) - phase - half_width) * period));
-  const auto end = static_cast<SimTime>(std::ceil((static_cast<double>(cycle) - phase + half_width) * period));
+  const SimTime start = instant_at((static_cast<double>(cycle) - phase - half_width) * period);
+  const SimTime end = instant_at((static_cast<double>(cycle) - phase + half_width) * period);
   return Window{std::max(start, low), std::min(end, high)};
 }
 
