@@ -1,6 +1,6 @@
-// The federated family: its keys in [algorithm], its [server] section, and
-// how it builds a server and its clients from a scenario (see family.hpp and
-// algorithms/federated/).
+// The federated family: its keys in [algorithm], its [server] and
+// [availability] sections, and how it builds a server and its clients from a
+// scenario (see family.hpp and algorithms/federated/).
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -56,7 +56,33 @@ std::vector<KeySpec> federated_keys() {
       key("server_beta1", ValueType::real, "0.9", "adam, yogi, adagrad: first-moment decay", 0, 0.999999999),
       key("server_beta2", ValueType::real, "0.99", "adam, yogi: second-moment decay", 0, 0.999999999),
       key("server_tau", ValueType::real, "1e-3", "adam, yogi, adagrad: adaptivity tau (v starts at tau^2)", 1e-300),
+      choice("late_updates", {"drop", "stale"}, "drop",
+             "an update that arrives after its round closed: dropped, or aggregated with the next round's updates "
+             "(stale_updates counts them)"),
   };
+}
+
+SectionSpec availability_section() {
+  return SectionSpec{
+      "availability",
+      "when each federated client can be selected, and when it goes away (federated algorithms)",
+      {choice("kind", {"always", "bernoulli", "markov", "diurnal", "trace"}, "always",
+              "always; bernoulli: available to each selection with `probability`; markov: on/off with exponential "
+              "`mean_up`/`mean_down` times; diurnal: probability base + amplitude cos(2 pi (t / period + phase)), "
+              "phase per client; trace: the intervals of `file`"),
+       key("probability", ValueType::real, "1.0", "bernoulli: probability that a client is available to a selection",
+           0, 1),
+       key("retry", ValueType::duration, "\"1min\"",
+           "bernoulli: when no idle client is available, the server draws again after this long"),
+       key("mean_up", ValueType::duration, "\"30min\"", "markov: mean available time"),
+       key("mean_down", ValueType::duration, "\"30min\"", "markov: mean unavailable time"),
+       key("period", ValueType::duration, "\"24h\"", "diurnal: the period of p(t)"),
+       key("base", ValueType::real, "0.5", "diurnal: mean probability of being available", 0, 1),
+       key("amplitude", ValueType::real, "0.0", "diurnal: amplitude of p(t) (base +- amplitude stays in [0, 1])", 0,
+           0.5),
+       key("file", ValueType::string, "",
+           "trace: CSV file of client,start_s,end_s intervals (seconds; header optional; '#' comments)")},
+      {}};
 }
 
 SectionSpec server_section() {
@@ -83,6 +109,35 @@ std::shared_ptr<const Compressor> uplink_compressor(const Scenario& scenario) {
     if (name != "kind") params[name] = toml_to_param(*node);
   return at_key(scenario, "compression.kind",
                 [&] { return std::shared_ptr<const Compressor>(make_compressor(kind, params)); });
+}
+
+AvailabilityConfig build_availability(const Scenario& scenario, std::uint32_t clients) {
+  AvailabilityConfig availability;
+  availability.kind = parse_availability(scenario.text("availability.kind"));
+  availability.probability = scenario.real("availability.probability");
+  availability.retry = scenario.duration("availability.retry");
+  availability.mean_up = scenario.duration("availability.mean_up");
+  availability.mean_down = scenario.duration("availability.mean_down");
+  availability.period = scenario.duration("availability.period");
+  availability.base = scenario.real("availability.base");
+  availability.amplitude = scenario.real("availability.amplitude");
+  if (availability.kind == AvailabilityKind::trace) {
+    if (!scenario.has("availability.file"))
+      bad(scenario, "availability.kind", "kind \"trace\" needs availability.file");
+    availability.trace = at_key(scenario, "availability.file", [&] {
+      return std::make_shared<const AvailabilityTrace>(AvailabilityTrace::read(scenario.text("availability.file"), clients));
+    });
+  }
+  // The model's own checks, each message opening with the name of the key at fault.
+  try {
+    validate(availability, clients);
+  } catch (const std::invalid_argument& error) {
+    const std::string what = error.what();
+    for (const char* name : {"probability", "retry", "mean_up", "mean_down", "period", "amplitude"})
+      if (what.starts_with(name)) bad(scenario, fmt::format("availability.{}", name), what);
+    bad(scenario, "availability.kind", what);
+  }
+  return availability;
 }
 
 void build(const Scenario& scenario, Experiment& experiment) {
@@ -133,6 +188,8 @@ void build(const Scenario& scenario, Experiment& experiment) {
         fmt::format("{} updates can never arrive with clients_per_round = {}", min_updates, per_round));
   cohort.min_updates = static_cast<std::uint32_t>(min_updates);
   config.uplink_compressor = uplink_compressor(scenario);
+  config.late_updates = parse_late_updates(scenario.text("algorithm.late_updates"));
+  config.availability = build_availability(scenario, experiment.nodes);
 
   if (scenario.has("stop.target_consensus"))
     bad(scenario, "stop.target_consensus", "a federated run has one model, the server's: there is no consensus");
@@ -147,8 +204,12 @@ void build(const Scenario& scenario, Experiment& experiment) {
   experiment.evaluated_models = 1;
   experiment.metric_columns = kind.metric_columns;
   auto shared = std::make_shared<const FederatedConfig>(std::move(config));
-  experiment.make_behaviour = [shared, make = kind.make](const Experiment&, RoundSnapshots* snapshots) {
-    return make(*shared, snapshots);
+  experiment.make_behaviour = [shared, make = kind.make](const Experiment& built, RoundSnapshots* snapshots) {
+    // The crashes are known once the engine's faults are built (after build()).
+    FederatedConfig config = *shared;
+    for (const auto& [node, time] : built.engine.faults.crashes)
+      if (node < config.clients) config.crashes.emplace_back(node, time);
+    return make(std::move(config), snapshots);
   };
 }
 
@@ -182,8 +243,8 @@ const AlgorithmFamily& federated_family() {
     for (const FederatedKind& kind : federated_algorithms())
       federated.kinds.emplace_back(std::string(kind.name), std::string(kind.help));
     federated.keys = federated_keys();
-    federated.sections = {"server"};
-    federated.section_specs = {server_section()};
+    federated.sections = {"server", "availability"};
+    federated.section_specs = {server_section(), availability_section()};
     federated.build = build;
     federated.finish_engine = add_server;
     return federated;

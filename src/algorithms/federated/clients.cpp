@@ -9,14 +9,17 @@
 
 namespace dlsim {
 
-FederatedClients::FederatedClients(const FederatedConfig& config, NodeId server)
+FederatedClients::FederatedClients(const FederatedConfig& config, const ClientAvailability& availability,
+                                   NodeId server)
     : config_(config),
       server_(server),
       table_(config.batches.generate ? ClientTable::generated(config.clients) : ClientTable(config.batches.partition)),
       trainer_(config_, table_),
       codec_(config.uplink_compressor),
       jobs_(config.clients),
-      control_(config.rule.control_variates ? config.clients : 0) {}
+      control_(config.rule.control_variates ? config.clients : 0),
+      availability_(availability),
+      away_(availability.time_varying() ? config.clients : 0, 0) {}
 
 std::size_t FederatedClients::idle_client_bytes() {
   return ClientTable::row_bytes() + sizeof(std::shared_ptr<LocalJob>) + sizeof(std::unique_ptr<std::vector<double>>);
@@ -32,13 +35,42 @@ void FederatedClients::on_start(Context& ctx) {
   if (!ctx.rejoining()) return;
   // The work in progress died with the outage (its completion is discarded);
   // the task itself may still run, on its own copy of everything it writes.
-  jobs_[ctx.self()].reset();
-  ctx.send(server_, Message{kFederatedCheckInTag, kCheckInBits, nullptr});
+  std::shared_ptr<LocalJob>& job = jobs_[ctx.self()];
+  const std::uint64_t round = job ? job->round : kNoRound;
+  job.reset();
+  // This check-in also covers work lost by going away: no second one follows.
+  if (!away_.empty()) away_[ctx.self()] = 0;
+  check_in(ctx, round);
+}
+
+void FederatedClients::check_in(Context& ctx, std::uint64_t round) {
+  auto body = std::make_shared<CheckIn>();
+  body->round = round;
+  ctx.send(server_, Message{kFederatedCheckInTag, kCheckInBits, std::move(body)});
+}
+
+void FederatedClients::go_away(Context& ctx, std::uint64_t round) {
+  const NodeId client = ctx.self();
+  away_[client] = 1;
+  const SimTime back = availability_.next_available(client, ctx.now());
+  if (back != kNever) ctx.set_timer(back - ctx.now(), round);
+}
+
+void FederatedClients::on_timer(Context& ctx, std::uint64_t round) {
+  const NodeId client = ctx.self();
+  if (away_.empty() || !away_[client]) return;  // checked in already (after an outage)
+  // A timer of an earlier absence may fire while the client is away again: wait on.
+  if (!availability_.available(client, ctx.now())) return go_away(ctx, round);
+  away_[client] = 0;
+  check_in(ctx, round);
 }
 
 void FederatedClients::on_model(Context& ctx, const Message& message) {
   const NodeId client = ctx.self();
   auto broadcast = std::static_pointer_cast<const ModelBroadcast>(message.body);
+  // Gone since the selection: the model finds nobody.
+  if (availability_.time_varying() && !availability_.available_throughout(client, broadcast->began, ctx.now()))
+    return go_away(ctx, broadcast->round);
   auto job = std::make_shared<LocalJob>();
   job->round = broadcast->round;
   job->start = table_.cursor(client);
@@ -59,6 +91,9 @@ void FederatedClients::on_trained(Context& ctx, std::uint64_t round) {
   const NodeId client = ctx.self();
   std::shared_ptr<LocalJob> job = std::move(jobs_[client]);
   if (!job || job->round != round) return;  // a job lost to an outage
+  // Gone before the update could leave: it is lost, with the step of the cursor.
+  if (availability_.time_varying() && !availability_.available_throughout(client, job->broadcast->began, ctx.now()))
+    return go_away(ctx, round);
   table_.cursor(client) = job->end;
   auto update = std::make_shared<ClientUpdate>();
   update->round = round;

@@ -7,7 +7,11 @@
 // (ClientUpdate) to the server: y - x_t through the uplink codec (exact or
 // compressed), its sample count, and SCAFFOLD's control step. A client that
 // rejoins after an outage has lost what it was doing; it checks in with the
-// server so that the server can select it again.
+// server so that the server can select it again. Likewise a client whose
+// availability (availability.hpp) ends between its selection and the moment
+// it would send its update loses the update (it does not train when the
+// model reaches it gone, and sends nothing when its training ends after it
+// left); it checks in when it is available again (a timer at that instant).
 //
 // Memory: a client's job (model copy and result) exists while it trains;
 // SCAFFOLD's c_i exists from its first participation on. The client commits
@@ -30,12 +34,14 @@ namespace dlsim {
 
 class FederatedClients {
  public:
-  // `config` outlives this; the server is engine node `server`.
-  FederatedClients(const FederatedConfig& config, NodeId server);
+  // `config` and `availability` outlive this; the server is engine node `server`.
+  FederatedClients(const FederatedConfig& config, const ClientAvailability& availability, NodeId server);
 
   void on_start(Context& ctx);
   void on_model(Context& ctx, const Message& message);
   void on_trained(Context& ctx, std::uint64_t round);
+  // The return of a client that went away (the timer's tag: the round it lost).
+  void on_timer(Context& ctx, std::uint64_t round);
 
   const ClientTable& table() const { return table_; }
   const VectorCodec& codec() const { return codec_; }
@@ -45,6 +51,10 @@ class FederatedClients {
   static std::size_t idle_client_bytes();
 
  private:
+  // The client lost round `round`'s work by going away: it checks in when it is back.
+  void go_away(Context& ctx, std::uint64_t round);
+  void check_in(Context& ctx, std::uint64_t round);
+
   const FederatedConfig& config_;
   NodeId server_;
   ClientTable table_;
@@ -52,6 +62,10 @@ class FederatedClients {
   VectorCodec codec_;
   std::vector<std::shared_ptr<LocalJob>> jobs_;               // the job in progress, per client
   std::vector<std::unique_ptr<std::vector<double>>> control_;  // SCAFFOLD's c_i, once participated
+  const ClientAvailability& availability_;
+  // Time-varying availability only: 1 while the client is away with lost work
+  // and has not checked in yet; written by the client's own events only.
+  std::vector<std::uint8_t> away_;
 };
 
 }  // namespace dlsim

@@ -60,6 +60,12 @@ UpdateWeighting parse_weighting(std::string_view name) {
   throw std::invalid_argument(fmt::format("unknown weighting \"{}\" (samples or uniform)", name));
 }
 
+LateUpdates parse_late_updates(std::string_view name) {
+  if (name == "drop") return LateUpdates::drop;
+  if (name == "stale") return LateUpdates::stale;
+  throw std::invalid_argument(fmt::format("unknown late_updates \"{}\" (drop or stale)", name));
+}
+
 void validate(const FederatedConfig& config) {
   require(config.clients >= 1, "at least one client is needed");
   require(config.model != nullptr, "a model is needed");
@@ -92,6 +98,7 @@ void validate(const FederatedConfig& config) {
     for (std::uint32_t client = 0; client < config.clients; ++client)
       require(!config.batches.partition[client].empty(), fmt::format("client {} holds no training samples", client));
   }
+  validate(config.availability, config.clients);
   if (!config.initial_model.empty())
     require(config.initial_model.size() == config.model->dimension(), "the initial model has the wrong dimension");
 }

@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <memory>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "algorithms/batch_source.hpp"
+#include "algorithms/federated/availability.hpp"
 #include "algorithms/local_optimizer.hpp"
 #include "compress/compressor.hpp"
 #include "models/model.hpp"
@@ -60,6 +62,11 @@ struct CohortConfig {
   std::uint32_t min_updates = 1;
 };
 
+// What the server does with an update that arrives after its round closed:
+// drop it (counted as late), or keep it for the next round's aggregation as
+// a stale update (counted as late and, when aggregated, as stale).
+enum class LateUpdates { drop, stale };
+
 // What a client adds to its local objective; the kinds differ only here.
 struct ClientRule {
   // FedProx: mu/2 ||y - x_server||^2 (Li et al., MLSys 2020); 0: none.
@@ -86,6 +93,12 @@ struct FederatedConfig {
   std::shared_ptr<const Compressor> uplink_compressor;
   // The initial server model; empty: the model's initialisation from the seed.
   std::vector<double> initial_model;
+  // When clients can be selected (availability.hpp).
+  AvailabilityConfig availability;
+  LateUpdates late_updates = LateUpdates::drop;
+  // The engine's crashes ([faults]): a selected client that crashed is
+  // counted as dropped by failure. Simulator knowledge, never the server's.
+  std::vector<std::pair<NodeId, SimTime>> crashes;
 };
 
 std::string_view sampling_name(ClientSampling sampling);
@@ -96,13 +109,15 @@ std::string_view server_optimizer_name(ServerOptimizerKind kind);
 ServerOptimizerKind parse_server_optimizer(std::string_view name);
 // "samples", "uniform".
 UpdateWeighting parse_weighting(std::string_view name);
+// "drop", "stale".
+LateUpdates parse_late_updates(std::string_view name);
 
 // Throws std::invalid_argument naming the field for what no run can use:
 // no clients or model, clients_per_round 0 or above the clients, over_commit
 // < 0, a negative deadline, min_updates 0 or above clients_per_round,
 // local_steps 0, local_epochs with generated samples, a negative mu, a bad
 // server or local optimiser, a partition that does not cover every client
-// with at least one sample.
+// with at least one sample, an availability that validate(AvailabilityConfig) refuses.
 void validate(const FederatedConfig& config);
 
 }  // namespace dlsim

@@ -7,7 +7,9 @@
 //             and y - x, fp64 or compressed) + 64 (sample count and local
 //             steps, 32 bits each) [+ 32: its mean local loss, fp32, for
 //             power-of-choice sampling] [+ 64 d: SCAFFOLD's c_i^+ - c_i, fp64]
-//   check-in  client -> server: 64 (the client is back after an outage)
+//   check-in  client -> server: 64 (the client is back after an outage or
+//             after it went away: the round whose work it lost, all ones
+//             when it does not know)
 #pragma once
 
 #include <cstdint>
@@ -16,6 +18,7 @@
 
 #include "algorithms/vector_message.hpp"
 #include "sim/node.hpp"
+#include "sim/time.hpp"
 
 namespace dlsim {
 
@@ -24,6 +27,7 @@ enum FederatedTag : std::uint32_t { kFederatedModelTag = 1, kFederatedUpdateTag 
 // The round's model, one body shared by every client of the cohort.
 struct ModelBroadcast final : MessageBody {
   std::uint64_t round = 0;
+  SimTime began = 0;            // when the round began (the simulator's bookkeeping, not on the wire)
   std::vector<double> model;    // x_t
   std::vector<double> control;  // SCAFFOLD's server control variate c; empty otherwise
 
@@ -43,5 +47,10 @@ struct ClientUpdate final : MessageBody {
 };
 
 inline constexpr std::int64_t kCheckInBits = 64;
+inline constexpr std::uint64_t kNoRound = ~std::uint64_t{0};
+
+struct CheckIn final : MessageBody {
+  std::uint64_t round = kNoRound;  // the round whose work the client lost
+};
 
 }  // namespace dlsim

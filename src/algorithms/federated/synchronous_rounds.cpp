@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <stdexcept>
 
@@ -32,7 +33,8 @@ SynchronousFederated::SynchronousFederated(FederatedConfig config, RoundSnapshot
     : config_(checked(std::move(config))),
       snapshots_(snapshots),
       server_(config_.clients),
-      clients_(config_, server_),
+      availability_(config_.availability, config_.seed),
+      clients_(config_, availability_, server_),
       selector_(config_.cohort.sampling, config_.seed, {}),
       aggregator_(std::make_unique<WeightedMean>()),
       optimizer_(config_.server),
@@ -63,13 +65,16 @@ SynchronousFederated::SynchronousFederated(FederatedConfig config, RoundSnapshot
     config_.model->initialize(x_, init);
   }
   if (config_.rule.control_variates) control_.assign(d, 0.0);
+  crashes_ = config_.crashes;
+  std::sort(crashes_.begin(), crashes_.end());
 }
 
 SynchronousFederated::~SynchronousFederated() = default;
 
 std::vector<std::string> SynchronousFederated::metric_columns() {
-  return {"selected", "participants", "dropped_deadline", "surplus", "round_duration_s",
-          "bits_up", "bits_down", "abandoned_rounds"};
+  return {"selected",         "participants", "dropped_deadline", "surplus",
+          "round_duration_s", "bits_up",      "bits_down",        "abandoned_rounds",
+          "dropped_unavailable", "dropped_failure", "stale_updates"};
 }
 
 void SynchronousFederated::metric_values(std::uint64_t round, std::vector<double>& row) const {
@@ -81,11 +86,14 @@ void SynchronousFederated::metric_values(std::uint64_t round, std::vector<double
   row.insert(row.end(), {static_cast<double>(record.selected), static_cast<double>(record.participants),
                          static_cast<double>(record.dropped_deadline), static_cast<double>(record.surplus),
                          to_seconds(record.ended - record.began), static_cast<double>(record.bits_up),
-                         static_cast<double>(record.bits_down), static_cast<double>(record.abandoned_so_far)});
+                         static_cast<double>(record.bits_down), static_cast<double>(record.abandoned_so_far),
+                         static_cast<double>(record.dropped_unavailable), static_cast<double>(record.dropped_failure),
+                         static_cast<double>(record.stale_updates)});
 }
 
 std::vector<std::pair<std::string, double>> SynchronousFederated::summary_figures() const {
   std::uint64_t participated = 0, most = 0, aggregated = 0, dropped = 0, surplus = 0, abandoned = 0;
+  std::uint64_t unavailable = 0, failure = 0, stale = 0;
   for (std::uint32_t count : participations_) {
     participated += count > 0;
     most = std::max<std::uint64_t>(most, count);
@@ -95,6 +103,9 @@ std::vector<std::pair<std::string, double>> SynchronousFederated::summary_figure
     dropped += record.dropped_deadline;
     surplus += record.surplus;
     abandoned += record.abandoned;
+    unavailable += record.dropped_unavailable;
+    failure += record.dropped_failure;
+    stale += record.stale_updates;
   }
   return {{"clients", static_cast<double>(config_.clients)},
           {"clients_participated", static_cast<double>(participated)},
@@ -102,11 +113,18 @@ std::vector<std::pair<std::string, double>> SynchronousFederated::summary_figure
           {"updates_aggregated", static_cast<double>(aggregated)},
           {"dropped_deadline", static_cast<double>(dropped)},
           {"surplus", static_cast<double>(surplus)},
+          {"dropped_unavailable", static_cast<double>(unavailable)},
+          {"dropped_failure", static_cast<double>(failure)},
           {"late_updates", static_cast<double>(late_updates_)},
+          {"stale_updates", static_cast<double>(stale)},
           {"rounds_abandoned", static_cast<double>(abandoned)},
           {"remembered_clients", static_cast<double>(clients_.remembered_clients())},
-          {"idle_client_bytes", static_cast<double>(FederatedClients::idle_client_bytes() + sizeof(std::uint8_t) +
-                                                    sizeof(std::uint32_t) + (last_loss_.empty() ? 0 : sizeof(float)))}};
+          // Time-varying availability adds the client's away flag, a trace its offset.
+          {"idle_client_bytes",
+           static_cast<double>(FederatedClients::idle_client_bytes() + sizeof(std::uint8_t) + sizeof(std::uint32_t) +
+                               (last_loss_.empty() ? 0 : sizeof(float)) +
+                               (availability_.time_varying() ? sizeof(std::uint8_t) : 0) +
+                               (config_.availability.trace ? sizeof(std::uint64_t) : 0))}};
 }
 
 void SynchronousFederated::on_start(Context& ctx) {
@@ -125,13 +143,61 @@ void SynchronousFederated::on_message(Context& ctx, NodeId from, const Message& 
   if (message.tag == kFederatedUpdateTag) return on_update(ctx, from, message);
   if (message.tag == kFederatedCheckInTag) {
     release(from);
+    // A client of this round that lost its work: once every selected client
+    // has reported one way or the other, waiting on is pointless.
+    const auto* check_in = dynamic_cast<const CheckIn*>(message.body.get());
+    if (open_ && check_in && check_in->round == round_) {
+      gave_up_.push_back(from);
+      if (kept_.size() + gave_up_.size() >= cohort_.size()) close_round(ctx, Close::reported);
+    }
     if (waiting_) begin_round(ctx);
   }
 }
 
 void SynchronousFederated::on_timer(Context& ctx, std::uint64_t tag) {
+  if (ctx.self() != server_) return clients_.on_timer(ctx, tag);
+  if (tag & kWakeTag) {
+    if (waiting_ && tag == (kWakeTag | wake_)) begin_round(ctx);
+    return;
+  }
   // The deadline of round `tag`, if that round is still open.
-  if (ctx.self() == server_ && open_ && tag == round_) close_round(ctx, Close::deadline);
+  if (open_ && tag == round_) close_round(ctx, Close::deadline);
+}
+
+std::vector<std::string> SynchronousFederated::waits(const Engine&) const {
+  if (round_ >= config_.rounds) return {};
+  if (open_)
+    return {fmt::format("the server waits in round {} for {} more update(s) from its {} selected clients", round_,
+                        cohort_target_ - kept_.size(), cohort_.size())};
+  if (waiting_ && idle_ > 0)
+    return {fmt::format("the server cannot begin round {}: none of its {} idle clients will be available again "
+                        "(availability {})",
+                        round_, idle_, availability_name(config_.availability.kind))};
+  if (waiting_)
+    return {fmt::format("the server cannot begin round {}: every client is selected and not heard from, and none "
+                        "reports any more",
+                        round_)};
+  return {};
+}
+
+bool SynchronousFederated::crashed_by(NodeId client, SimTime time) const {
+  const auto found = std::lower_bound(crashes_.begin(), crashes_.end(), std::pair<NodeId, SimTime>{client, 0});
+  return found != crashes_.end() && found->first == client && found->second <= time;
+}
+
+void SynchronousFederated::wait_for_availability(Context& ctx) {
+  if (availability_.never_available()) return;
+  SimTime next = kNever;
+  if (config_.availability.kind == AvailabilityKind::bernoulli) {
+    // The same draw would find the same clients away: draw again later.
+    ++retry_;
+    next = ctx.now() + std::min(config_.availability.retry, kLatestTime - ctx.now());
+  } else {
+    for (NodeId client = 0; client < config_.clients; ++client)
+      if (!busy_[client]) next = std::min(next, availability_.next_available(client, ctx.now()));
+  }
+  if (next == kNever || next <= ctx.now()) return;
+  ctx.set_timer(next - ctx.now(), kWakeTag | ++wake_);
 }
 
 void SynchronousFederated::on_compute_done(Context& ctx, std::uint64_t tag) {
@@ -148,12 +214,23 @@ void SynchronousFederated::release(NodeId client) {
 void SynchronousFederated::begin_round(Context& ctx) {
   if (round_ >= config_.rounds) return;
   cohort_.clear();
-  selector_.select(round_, cohort_size(config_.cohort, config_.clients), busy_, idle_, cohort_, last_loss_);
+  std::function<bool(NodeId)> available;
+  if (!availability_.always())
+    available = [this, now = ctx.now(), draw = ClientAvailability::draw_key(round_, retry_)](NodeId client) {
+      return availability_.available(client, now, draw);
+    };
+  selector_.select(round_, cohort_size(config_.cohort, config_.clients), busy_, idle_, cohort_, last_loss_,
+                   available);
   idle_ -= static_cast<std::uint32_t>(cohort_.size());
   waiting_ = cohort_.empty();
-  if (waiting_) return;
+  if (waiting_) {
+    if (idle_ > 0) wait_for_availability(ctx);
+    return;
+  }
+  retry_ = 0;
   open_ = true;
   kept_.clear();
+  gave_up_.clear();
   cohort_target_ = std::min<std::uint32_t>(config_.cohort.clients_per_round, static_cast<std::uint32_t>(cohort_.size()));
   current_ = FederatedRoundRecord{};
   current_.round = round_;
@@ -161,6 +238,7 @@ void SynchronousFederated::begin_round(Context& ctx) {
   current_.selected = static_cast<std::uint32_t>(cohort_.size());
   auto broadcast = std::make_shared<ModelBroadcast>();
   broadcast->round = round_;
+  broadcast->began = ctx.now();
   broadcast->model = x_;
   broadcast->control = control_;
   const std::int64_t bits = broadcast->bits();
@@ -185,22 +263,48 @@ void SynchronousFederated::on_update(Context& ctx, NodeId from, const Message& m
     if (kept_.size() >= cohort_target_) close_round(ctx, Close::enough);
   } else {
     ++late_updates_;
+    if (config_.late_updates == LateUpdates::stale) {
+      const double weight =
+          config_.weighting == UpdateWeighting::samples ? static_cast<double>(update->samples) : 1.0;
+      stale_.push_back(KeptUpdate{from, weight, std::move(update), true});
+    }
   }
   if (waiting_) begin_round(ctx);
 }
 
 void SynchronousFederated::close_round(Context& ctx, Close why) {
   open_ = false;
-  const auto missing = static_cast<std::uint32_t>(cohort_.size() - kept_.size());
-  (why == Close::deadline ? current_.dropped_deadline : current_.surplus) = missing;
+  // Who was not heard from, and why: the simulator's knowledge (crashes,
+  // availability), then what the server saw (check-ins after an outage).
+  std::vector<NodeId> heard;
+  heard.reserve(kept_.size());
+  for (const KeptUpdate& kept : kept_) heard.push_back(kept.client);
+  std::sort(heard.begin(), heard.end());
+  for (NodeId client : cohort_) {
+    if (std::binary_search(heard.begin(), heard.end(), client)) continue;
+    if (crashed_by(client, ctx.now()))
+      ++current_.dropped_failure;
+    else if (!availability_.available_throughout(client, current_.began, ctx.now()))
+      ++current_.dropped_unavailable;
+    else if (std::find(gave_up_.begin(), gave_up_.end(), client) != gave_up_.end())
+      ++current_.dropped_failure;  // back from a churn outage
+    else
+      ++(why == Close::enough ? current_.surplus : current_.dropped_deadline);
+  }
   if (kept_.size() < config_.cohort.min_updates) {
     current_.abandoned = true;
     kept_.clear();
     return finish_round(ctx, false);
   }
   current_.participants = static_cast<std::uint32_t>(kept_.size());
+  // Late updates of earlier rounds join this aggregation.
+  current_.stale_updates = static_cast<std::uint32_t>(stale_.size());
+  for (KeptUpdate& stale : stale_) kept_.push_back(std::move(stale));
+  stale_.clear();
   // Client-id order: the sum does not depend on who arrived first.
-  std::sort(kept_.begin(), kept_.end(), [](const KeptUpdate& a, const KeptUpdate& b) { return a.client < b.client; });
+  std::sort(kept_.begin(), kept_.end(), [](const KeptUpdate& a, const KeptUpdate& b) {
+    return a.client < b.client || (a.client == b.client && a.update->round < b.update->round);
+  });
   for (const KeptUpdate& kept : kept_) ++participations_[kept.client];
   const std::size_t d = x_.size();
   combined_.assign(d, 0.0);

@@ -8,7 +8,8 @@
 //   2. It sends them x_t (one shared message body; the server's uplink
 //      serializes, or with the fair model shares, the transfers).
 //   3. It keeps the updates of round t in arrival order and closes the round
-//      at the first of: K kept, every selected client reported, the deadline
+//      at the first of: K kept, every selected client reported (an update, or
+//      a check-in saying it lost this round's work), the deadline
 //      (round_deadline after it began; an update arriving exactly then is
 //      kept). A round closed with fewer than min_updates updates is abandoned:
 //      the model stays and the next round begins (it is not retried).
@@ -16,17 +17,23 @@
 //      a compute task on the server, costed like any other, and the server
 //      optimiser (server_optimizer.hpp) applies the result; SCAFFOLD's c
 //      moves by sum_i (w_i / W) (c_i^+ - c_i), W the weight of all clients.
-// Updates that arrive after their round closed are dropped and counted. The
+// Updates that arrive after their round closed are dropped and counted, or
+// with late_updates = stale kept and aggregated, flagged stale, with the next
+// round that aggregates (they do not count towards K or min_updates). The
 // server never knows in advance whether a client is slow, gone or cut off: a
 // client is busy from its selection until its update (however late) or a
 // check-in after an outage arrives, and is not selected meanwhile.
 //
 // Metrics (metric_columns, per evaluation round): selected, participants
-// (updates aggregated), dropped_deadline (selected clients not heard from at
-// a deadline close: late, crashed or cut off, the server cannot tell),
-// surplus (not heard from when K had arrived: over-commitment's discards),
-// round_duration_s, and the totals bits_up (client to server) and
-// bits_down (server to client) and abandoned_rounds.
+// (fresh updates aggregated), the selected clients not heard from at the
+// close split by cause, which the simulator knows and the server does not:
+// dropped_failure (crashed by then, from [faults], or checked in after an
+// outage), dropped_unavailable (its availability ended between the round's
+// start and its close), then of the others dropped_deadline (a deadline
+// close: late or cut off) or surplus (K had arrived: over-commitment's
+// discards); round_duration_s, the totals bits_up (client to server),
+// bits_down (server to client) and abandoned_rounds, and stale_updates
+// (late updates aggregated in this round).
 #pragma once
 
 #include <cstdint>
@@ -56,6 +63,9 @@ struct FederatedRoundRecord {
   std::uint32_t participants = 0;  // updates aggregated (0 when abandoned)
   std::uint32_t dropped_deadline = 0;
   std::uint32_t surplus = 0;
+  std::uint32_t dropped_unavailable = 0;
+  std::uint32_t dropped_failure = 0;
+  std::uint32_t stale_updates = 0;  // late updates of earlier rounds aggregated in this one
   bool abandoned = false;
   std::uint64_t abandoned_so_far = 0;  // rounds abandoned up to and including this one
   std::uint64_t bits_up = 0;           // totals when the round ended
@@ -81,25 +91,35 @@ class SynchronousFederated final : public LearningBehaviour {
   void metric_values(std::uint64_t round, std::vector<double>& row) const override;
   std::vector<std::pair<std::string, double>> summary_figures() const override;
   static std::vector<std::string> metric_columns();
+  // A rejoining client changes nothing when no client will ever be available.
+  bool resumes_on_rejoin(NodeId) const override { return !availability_.never_available(); }
+  std::vector<std::string> waits(const Engine& engine) const override;
 
   NodeId server() const { return server_; }
   const std::vector<FederatedRoundRecord>& records() const { return records_; }
   // Updates of this client the server aggregated.
   std::uint32_t participations(NodeId client) const { return participations_[client]; }
   const FederatedClients& clients() const { return clients_; }
+  const ClientAvailability& availability() const { return availability_; }
 
  private:
-  enum class Close { enough, deadline };
+  enum class Close { enough, deadline, reported };
+  static constexpr std::uint64_t kWakeTag = std::uint64_t{1} << 63;  // timer tags: wake-ups; others deadlines
 
   void begin_round(Context& ctx);
   void on_update(Context& ctx, NodeId from, const Message& message);
   void close_round(Context& ctx, Close why);
   void finish_round(Context& ctx, bool aggregated);
   void release(NodeId client);
+  // No idle client was available: wake up when the first one is.
+  void wait_for_availability(Context& ctx);
+  // Whether `client` crashed ([faults]) at or before `time`.
+  bool crashed_by(NodeId client, SimTime time) const;
 
   FederatedConfig config_;
   RoundSnapshots* snapshots_;
   NodeId server_;
+  ClientAvailability availability_;
   FederatedClients clients_;
   CohortSelector selector_;
   std::unique_ptr<Aggregator> aggregator_;
@@ -115,6 +135,10 @@ class SynchronousFederated final : public LearningBehaviour {
   FederatedRoundRecord current_;
   std::vector<NodeId> cohort_;
   std::vector<KeptUpdate> kept_;
+  std::vector<NodeId> gave_up_;  // cohort clients that checked in having lost this round's work
+  std::uint64_t retry_ = 0;    // bernoulli: selections of this round that found nobody available
+  std::uint64_t wake_ = 0;     // the wake-up timer that counts (earlier ones are stale)
+  std::vector<KeptUpdate> stale_;  // late updates waiting for the next aggregation
 
   // The server's view of every client: 5 bytes each.
   std::vector<std::uint8_t> busy_;
@@ -130,6 +154,7 @@ class SynchronousFederated final : public LearningBehaviour {
   std::vector<FederatedRoundRecord> records_;
   std::uint64_t bits_up_ = 0, bits_down_ = 0;
   std::uint64_t late_updates_ = 0;
+  std::vector<std::pair<NodeId, SimTime>> crashes_;  // sorted
 };
 
 }  // namespace dlsim
