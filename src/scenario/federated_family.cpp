@@ -45,6 +45,12 @@ std::vector<KeySpec> federated_keys() {
           "a round closed with fewer updates is abandoned (model unchanged, not retried)", 1),
       key("local_epochs", ValueType::integer, "0",
           "> 0: each client makes this many passes over its data per round instead of local_steps", 0),
+      key("local_time_budget", ValueType::duration, "\"0s\"",
+          "> 0s: each client takes as many local steps as its compute model says fit in this simulated time at "
+          "its own speed (median, jitter not known in advance), at least 1, instead of local_steps"),
+      key("error_feedback", ValueType::boolean, "false",
+          "EF-SGD (Karimireddy et al., ICML 2019) on every compressed direction: each client sends C(e_i + "
+          "update) and keeps the rest e_i, the server likewise for [downlink]; needs a compressor"),
       choice("weighting", {"samples", "uniform"}, "samples",
              "weights of the client updates in the average: by sample count (FedAvg) or equal"),
       key("mu", ValueType::real, fmt::format("{}", kDefaultMu), "fedprox: proximal weight mu in mu/2 ||y - x_server||^2", 0),
@@ -71,18 +77,27 @@ SectionSpec server_section() {
       {}};
 }
 
+SectionSpec downlink_section() {
+  return compressor_section(
+      "downlink",
+      "compression of the server's broadcast (federated algorithms): the server's model steps are compressed, "
+      "clients rebuild x_t from those they missed (README, Federated learning)",
+      "none: the model itself, exact fp64; otherwise the compressor of the server's steps");
+}
+
 [[noreturn]] void bad(const Scenario& scenario, std::string_view path, std::string_view what) {
   fail_at_key(scenario, path, what);
 }
 
-std::shared_ptr<const Compressor> uplink_compressor(const Scenario& scenario) {
-  const std::string kind = scenario.text("compression.kind");
+// The compressor of [compression] (the uplink) or [downlink]; null for "none".
+std::shared_ptr<const Compressor> section_compressor(const Scenario& scenario, const std::string& section) {
+  const std::string kind_key = section + ".kind";
+  const std::string kind = scenario.text(kind_key);
   if (kind == "none") return nullptr;
   ParamMap params;
-  for (const auto& [name, node] : scenario.section_entries("compression"))
+  for (const auto& [name, node] : scenario.section_entries(section))
     if (name != "kind") params[name] = toml_to_param(*node);
-  return at_key(scenario, "compression.kind",
-                [&] { return std::shared_ptr<const Compressor>(make_compressor(kind, params)); });
+  return at_key(scenario, kind_key, [&] { return std::shared_ptr<const Compressor>(make_compressor(kind, params)); });
 }
 
 void build(const Scenario& scenario, Experiment& experiment) {
@@ -132,7 +147,18 @@ void build(const Scenario& scenario, Experiment& experiment) {
     bad(scenario, "algorithm.min_updates",
         fmt::format("{} updates can never arrive with clients_per_round = {}", min_updates, per_round));
   cohort.min_updates = static_cast<std::uint32_t>(min_updates);
-  config.uplink_compressor = uplink_compressor(scenario);
+  config.uplink_compressor = section_compressor(scenario, "compression");
+  config.downlink_compressor = section_compressor(scenario, "downlink");
+  config.error_feedback = scenario.boolean("algorithm.error_feedback");
+  if (config.error_feedback && !config.uplink_compressor && !config.downlink_compressor)
+    bad(scenario, "algorithm.error_feedback",
+        "error feedback needs a compressor: set compression.kind (uplink) or downlink.kind");
+  config.local_time_budget = scenario.duration("algorithm.local_time_budget");
+  if (config.local_time_budget > 0 && config.local_steps != 1)
+    bad(scenario, "algorithm.local_time_budget", "give local_steps or local_time_budget, not both");
+  if (config.local_time_budget > 0 && config.local_epochs > 0)
+    bad(scenario, "algorithm.local_time_budget", "give local_epochs or local_time_budget, not both");
+  if (scenario.has("model.initial_point")) config.initial_model = initial_point(scenario, *experiment.model);
 
   if (scenario.has("stop.target_consensus"))
     bad(scenario, "stop.target_consensus", "a federated run has one model, the server's: there is no consensus");
@@ -147,8 +173,12 @@ void build(const Scenario& scenario, Experiment& experiment) {
   experiment.evaluated_models = 1;
   experiment.metric_columns = kind.metric_columns;
   auto shared = std::make_shared<const FederatedConfig>(std::move(config));
-  experiment.make_behaviour = [shared, make = kind.make](const Experiment&, RoundSnapshots* snapshots) {
-    return make(*shared, snapshots);
+  experiment.make_behaviour = [shared, make = kind.make](const Experiment& built, RoundSnapshots* snapshots) {
+    if (shared->local_time_budget == 0) return make(*shared, snapshots);
+    // The clients plan their steps with the engine's compute model, known only now.
+    FederatedConfig config = *shared;
+    config.compute = built.engine.compute;
+    return make(std::move(config), snapshots);
   };
 }
 
@@ -182,8 +212,8 @@ const AlgorithmFamily& federated_family() {
     for (const FederatedKind& kind : federated_algorithms())
       federated.kinds.emplace_back(std::string(kind.name), std::string(kind.help));
     federated.keys = federated_keys();
-    federated.sections = {"server"};
-    federated.section_specs = {server_section()};
+    federated.sections = {"server", "downlink"};
+    federated.section_specs = {server_section(), downlink_section()};
     federated.build = build;
     federated.finish_engine = add_server;
     return federated;

@@ -16,17 +16,38 @@
 //      a compute task on the server, costed like any other, and the server
 //      optimiser (server_optimizer.hpp) applies the result; SCAFFOLD's c
 //      moves by sum_i (w_i / W) (c_i^+ - c_i), W the weight of all clients.
+//      FedNova (Wang et al., NeurIPS 2020): the updates are (y_i - x_t) / a_i
+//      and the weighted mean is multiplied by tau_eff = sum_i p_i tau_i, p_i
+//      the weights of the kept updates normalised to 1 and tau_i their local
+//      steps, before the server optimiser takes it (x + eta_g tau_eff
+//      sum_i p_i d_i with sgd).
 // Updates that arrive after their round closed are dropped and counted. The
 // server never knows in advance whether a client is slow, gone or cut off: a
 // client is busy from its selection until its update (however late) or a
 // check-in after an outage arrives, and is not selected meanwhile.
 //
+// Downlink. With a downlink compressor C the server's model moves only by
+// what it broadcasts: its optimiser's step s_t is compressed (with error
+// feedback, s_t + e), x_{t+1} = x_t + decode(C(.)), and the message is kept.
+// A client that was last sent x_s gets the messages of the rounds s..t-1 in
+// order and adds them to the x_s it kept (each message is what every client
+// and the server decode, so the client's x_t is the server's, bit for bit);
+// a client never sent a model, or one whose messages would cost more than x_t
+// itself (64 d bits), gets x_t exactly. The server keeps only the newest
+// messages whose sizes add up to at most 64 d bits, and per client the
+// round of the model it last sent (reset by a check-in: an outage loses the
+// client's model). Compressing x_{t+1} - x_t rather than x_{t+1} against each
+// client's own model keeps one message per round shared by every client and
+// one model on each side; a client absent for many rounds costs a full
+// model, as it would without compression.
+//
 // Metrics (metric_columns, per evaluation round): selected, participants
 // (updates aggregated), dropped_deadline (selected clients not heard from at
 // a deadline close: late, crashed or cut off, the server cannot tell),
 // surplus (not heard from when K had arrived: over-commitment's discards),
-// round_duration_s, and the totals bits_up (client to server) and
-// bits_down (server to client) and abandoned_rounds.
+// round_duration_s, local_steps_mean, local_steps_min and local_steps_max
+// (over the updates aggregated; 0 when none), and the totals bits_up (client
+// to server) and bits_down (server to client) and abandoned_rounds.
 #pragma once
 
 #include <cstdint>
@@ -60,6 +81,9 @@ struct FederatedRoundRecord {
   std::uint64_t abandoned_so_far = 0;  // rounds abandoned up to and including this one
   std::uint64_t bits_up = 0;           // totals when the round ended
   std::uint64_t bits_down = 0;
+  double local_steps_mean = 0;         // over the updates aggregated; 0 when none
+  std::uint32_t local_steps_min = 0;
+  std::uint32_t local_steps_max = 0;
 };
 
 class SynchronousFederated final : public LearningBehaviour {
@@ -96,6 +120,10 @@ class SynchronousFederated final : public LearningBehaviour {
   void close_round(Context& ctx, Close why);
   void finish_round(Context& ctx, bool aggregated);
   void release(NodeId client);
+  // The broadcast of x_t for `client`, with a downlink compressor.
+  std::shared_ptr<const ModelBroadcast> downlink_broadcast(NodeId client);
+  // x <- x + the optimiser's step, through the downlink compressor if any.
+  void apply_step(Context& ctx);
 
   FederatedConfig config_;
   RoundSnapshots* snapshots_;
@@ -122,6 +150,23 @@ class SynchronousFederated final : public LearningBehaviour {
   std::vector<std::uint32_t> participations_;
   std::vector<float> last_loss_;  // power-of-choice: each client's last reported loss (+inf: none yet)
   double total_weight_ = 0;  // W
+
+  // Downlink compression: the messages kept (round, message, bits), oldest
+  // first, complete from round history_start_ on; per client the round of
+  // the model it was last sent (kNoModel: none); the server's residual.
+  struct SentUpdate {
+    std::uint64_t round;
+    std::shared_ptr<const VectorMessage> message;
+    std::int64_t bits;
+  };
+  static constexpr std::uint64_t kNoModel = ~std::uint64_t{0};
+  std::vector<SentUpdate> history_;
+  std::uint64_t history_start_ = 0;
+  std::int64_t history_bits_ = 0;
+  std::vector<std::uint64_t> sent_round_;
+  std::vector<double> downlink_residual_;
+  std::shared_ptr<const std::vector<double>> full_model_;  // x_t as sent this round; null until needed
+  std::shared_ptr<const std::vector<double>> shared_control_;  // SCAFFOLD's c as sent this round
 
   // Written by the aggregation task.
   std::vector<double> combined_;
