@@ -39,6 +39,11 @@ std::uint64_t FederatedClients::remembered_clients() const {
   return count;
 }
 
+std::span<const double> FederatedClients::last_model(NodeId client) const {
+  if (known_.empty() || !known_[client].x) return {};
+  return *known_[client].x;
+}
+
 std::span<const double> FederatedClients::residual(NodeId client) const {
   if (residual_.empty() || !residual_[client]) return {};
   return *residual_[client];

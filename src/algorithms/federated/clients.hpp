@@ -58,6 +58,9 @@ class FederatedClients {
   // The client's error-feedback residual e_i (empty before its first update
   // or without error feedback). Between engine calls.
   std::span<const double> residual(NodeId client) const;
+  // With a downlink compressor, the model the client last received or
+  // rebuilt (empty: none). Between engine calls.
+  std::span<const double> last_model(NodeId client) const;
   // Bytes an idle client costs here: its row, its job pointer and its memory pointer.
   static std::size_t idle_client_bytes();
   // More bytes per idle client for what this configuration remembers
