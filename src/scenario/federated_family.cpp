@@ -50,7 +50,7 @@ std::vector<KeySpec> federated_keys() {
           "its own speed (median, jitter not known in advance), at least 1, instead of local_steps"),
       key("error_feedback", ValueType::boolean, "false",
           "EF-SGD (Karimireddy et al., ICML 2019) on every compressed direction: each client sends C(e_i + "
-          "update) and keeps the rest e_i, the server likewise for [downlink]; needs a compressor"),
+          "update) and keeps the rest e_i, the server likewise for [downlink_compression]; needs a compressor"),
       choice("weighting", {"samples", "uniform"}, "samples",
              "weights of the client updates in the average: by sample count (FedAvg) or equal"),
       key("mu", ValueType::real, fmt::format("{}", kDefaultMu), "fedprox: proximal weight mu in mu/2 ||y - x_server||^2", 0),
@@ -79,7 +79,7 @@ SectionSpec server_section() {
 
 SectionSpec downlink_section() {
   return compressor_section(
-      "downlink",
+      "downlink_compression",
       "compression of the server's broadcast (federated algorithms): the server's model steps are compressed, "
       "clients rebuild x_t from those they missed (README, Federated learning)",
       "none: the model itself, exact fp64; otherwise the compressor of the server's steps");
@@ -89,7 +89,7 @@ SectionSpec downlink_section() {
   fail_at_key(scenario, path, what);
 }
 
-// The compressor of [compression] (the uplink) or [downlink]; null for "none".
+// The compressor of [compression] (the uplink) or [downlink_compression]; null for "none".
 std::shared_ptr<const Compressor> section_compressor(const Scenario& scenario, const std::string& section) {
   const std::string kind_key = section + ".kind";
   const std::string kind = scenario.text(kind_key);
@@ -148,11 +148,11 @@ void build(const Scenario& scenario, Experiment& experiment) {
         fmt::format("{} updates can never arrive with clients_per_round = {}", min_updates, per_round));
   cohort.min_updates = static_cast<std::uint32_t>(min_updates);
   config.uplink_compressor = section_compressor(scenario, "compression");
-  config.downlink_compressor = section_compressor(scenario, "downlink");
+  config.downlink_compressor = section_compressor(scenario, "downlink_compression");
   config.error_feedback = scenario.boolean("algorithm.error_feedback");
   if (config.error_feedback && !config.uplink_compressor && !config.downlink_compressor)
     bad(scenario, "algorithm.error_feedback",
-        "error feedback needs a compressor: set compression.kind (uplink) or downlink.kind");
+        "error feedback needs a compressor: set compression.kind (uplink) or downlink_compression.kind");
   config.local_time_budget = scenario.duration("algorithm.local_time_budget");
   if (config.local_time_budget > 0 && config.local_steps != 1)
     bad(scenario, "algorithm.local_time_budget", "give local_steps or local_time_budget, not both");
@@ -212,7 +212,7 @@ const AlgorithmFamily& federated_family() {
     for (const FederatedKind& kind : federated_algorithms())
       federated.kinds.emplace_back(std::string(kind.name), std::string(kind.help));
     federated.keys = federated_keys();
-    federated.sections = {"server", "downlink"};
+    federated.sections = {"server", "downlink_compression"};
     federated.section_specs = {server_section(), downlink_section()};
     federated.build = build;
     federated.finish_engine = add_server;

@@ -213,8 +213,8 @@ TEST_CASE("sign compression stalls on the nonsmooth example without error feedba
   CHECK(stalled >= 1.3 - 1e-9);
   CHECK(stalled < 1.3 + 1e-3);
   CHECK(sign_scenario_loss({"algorithm.error_feedback=true"}) < 2e-3);
-  CHECK(sign_scenario_loss({"compression.kind=none", "downlink.kind=sign"}) >= 1.3 - 1e-9);
-  CHECK(sign_scenario_loss({"compression.kind=none", "downlink.kind=sign", "algorithm.error_feedback=true"}) < 2e-3);
+  CHECK(sign_scenario_loss({"compression.kind=none", "downlink_compression.kind=sign"}) >= 1.3 - 1e-9);
+  CHECK(sign_scenario_loss({"compression.kind=none", "downlink_compression.kind=sign", "algorithm.error_feedback=true"}) < 2e-3);
   // Top-1 is no counterexample here: it keeps the coordinate of magnitude 3
   // (|s + 2t| or |s - 2t|), which moves x1 + x2, and converges either way.
   CHECK(sign_scenario_loss({"compression.kind=top-k", "compression.k=1"}) < 2e-3);
@@ -225,8 +225,8 @@ TEST_CASE("fednova, time budgets, error feedback and downlink compression run fr
   const std::vector<std::string> overrides{"algorithm.kind=fednova",       "algorithm.local_steps=1",
                                            "algorithm.local_time_budget=5ms", "compute.speed=lognormal",
                                            "compute.jitter_sigma=0.3",     "compute.flops_per_second=1e7",
-                                           "compression.kind=sign",        "downlink.kind=top-k",
-                                           "downlink.ratio=0.5",           "algorithm.error_feedback=true"};
+                                           "compression.kind=sign",        "downlink_compression.kind=top-k",
+                                           "downlink_compression.ratio=0.5",           "algorithm.error_feedback=true"};
   std::string reference;
   for (int threads : {1, 2}) {
     const std::string dir = out_dir("federated_local_work_" + std::to_string(threads));
@@ -253,14 +253,14 @@ TEST_CASE("the keys of budgets, error feedback, the downlink and the initial poi
   CHECK_THAT(error_of({"algorithm.error_feedback=true"}),
              Catch::Contains("algorithm.error_feedback") && Catch::Contains("compressor"));
   CHECK_THAT(error_of({"algorithm.error_feedback=1"}), Catch::Contains("algorithm.error_feedback"));
-  CHECK_THAT(error_of({"downlink.kind=zip"}), Catch::Contains("downlink.kind"));
-  CHECK_THAT(error_of({"downlink.kind=top-k", "downlink.levels=4"}), Catch::Contains("downlink.levels"));
+  CHECK_THAT(error_of({"downlink_compression.kind=zip"}), Catch::Contains("downlink_compression.kind"));
+  CHECK_THAT(error_of({"downlink_compression.kind=top-k", "downlink_compression.levels=4"}), Catch::Contains("downlink_compression.levels"));
   CHECK_THAT(error_of({"model.initial_point=[1.0, 2.0]"}),
              Catch::Contains("model.initial_point") && Catch::Contains("10 parameters"));
   CHECK_THAT(error_of({"model.initial_point=[\"a\"]"}), Catch::Contains("model.initial_point"));
-  const std::string decentralized = "nodes = 8\n[downlink]\nkind = \"sign\"\n";
+  const std::string decentralized = "nodes = 8\n[downlink_compression]\nkind = \"sign\"\n";
   CHECK_THAT(error_of({}, decentralized),
-             Catch::Contains("downlink.kind") && Catch::Contains("[downlink] is for the federated algorithms"));
+             Catch::Contains("downlink_compression.kind") && Catch::Contains("[downlink_compression] is for the federated algorithms"));
 }
 
 TEST_CASE("the keys of budgets, error feedback and the downlink are in the reference and can be swept") {
@@ -270,7 +270,7 @@ TEST_CASE("the keys of budgets, error feedback and the downlink are in the refer
   for (const KeyGroup& group : algorithm->documented_kind_keys)
     for (const KeySpec& key : group.keys) documented += key.name == "local_time_budget" || key.name == "error_feedback";
   CHECK(documented == 2);
-  REQUIRE(scenario_schema().find_section("downlink") != nullptr);
+  REQUIRE(scenario_schema().find_section("downlink_compression") != nullptr);
   const Sweep sweep = parse_sweep(kFederated + R"(
     [compression]
     kind = "sign"
@@ -278,9 +278,9 @@ TEST_CASE("the keys of budgets, error feedback and the downlink are in the refer
     "algorithm.kind" = ["fedavg", "fednova"]
     "algorithm.local_time_budget" = ["0s", "2ms"]
     "algorithm.error_feedback" = [false, true]
-    "downlink.kind" = ["none", "sign"]
+    "downlink_compression.kind" = ["none", "sign"]
   )", "sweep.toml", {}, scenario_schema());
   CHECK(sweep.points().size() == 16);
-  CHECK(sweep.scenario(sweep.points().back()).text("downlink.kind") == "sign");
+  CHECK(sweep.scenario(sweep.points().back()).text("downlink_compression.kind") == "sign");
   CHECK(sweep.scenario(sweep.points().back()).boolean("algorithm.error_feedback"));
 }
