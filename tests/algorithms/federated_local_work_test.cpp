@@ -23,6 +23,7 @@
 #include "compress/top_k.hpp"
 #include "data/partition.hpp"
 #include "data/synthetic.hpp"
+#include "federated_fixture.hpp"
 #include "metrics/optimum.hpp"
 #include "models/least_squares.hpp"
 #include "models/logistic.hpp"
@@ -31,43 +32,14 @@
 #include "sim/random.hpp"
 
 using namespace dlsim;
+using namespace dlsim::federated_testing;
 
 namespace {
 
-constexpr SimTime kLatency = 1'000'000;  // 1 ms
-
-// Binary logistic regression (l2 = 1e-3), 10 features, split over `clients`.
-FederatedConfig logistic_setup(std::uint32_t clients, std::size_t samples, Partition partition) {
-  RandomStream rng(3, 0, purpose_id("test.data"));
-  FederatedConfig config;
-  config.clients = clients;
-  config.seed = 5;
-  config.model = std::make_shared<LogisticRegression>(10, 1e-3);
-  config.batches.data = std::make_shared<const Dataset>(make_logistic(LogisticSpec{samples, 10, 0.0, 0.05}, rng));
-  config.batches.partition = std::move(partition.indices);
-  config.cohort.clients_per_round = clients;
-  config.local.schedule.base = 0.5;
-  return config;
-}
-
 EngineConfig engine_with(std::uint32_t clients, int threads = 1) {
-  EngineConfig engine;
-  engine.nodes = clients + 1;
-  engine.threads = threads;
+  EngineConfig engine = engine_for(clients, threads);
   engine.always_parallel = threads > 1;
-  engine.network.latency.base = kLatency;
   return engine;
-}
-
-void run_to_end(LearningBehaviour& behaviour, const EngineConfig& engine_config) {
-  Engine engine(engine_config);
-  engine.set_behaviour_all(&behaviour);
-  while (engine.run_until(kNever - 1) == RunOutcome::stop_requested) {
-  }
-}
-
-std::vector<double> model_of(const LearningBehaviour& behaviour) {
-  return {behaviour.model(0).begin(), behaviour.model(0).end()};
 }
 
 std::unique_ptr<LearningBehaviour> make(std::string_view kind, const FederatedConfig& config) {
@@ -78,16 +50,14 @@ SynchronousFederated& rounds_of(std::unique_ptr<LearningBehaviour>& behaviour) {
   return dynamic_cast<SynchronousFederated&>(*behaviour);
 }
 
-double largest_difference(const std::vector<double>& a, const std::vector<double>& b) {
-  double worst = 0;
-  for (std::size_t k = 0; k < a.size(); ++k) worst = std::max(worst, std::abs(a[k] - b[k]));
-  return worst;
-}
-
-double euclidean(const std::vector<double>& a, const std::vector<double>& b) {
-  double total = 0;
-  for (std::size_t k = 0; k < a.size(); ++k) total += (a[k] - b[k]) * (a[k] - b[k]);
-  return std::sqrt(total);
+// Round-robin, one client a round, the server's steps through the scaled sign.
+FederatedConfig downlink_config(std::uint32_t clients, std::uint64_t rounds) {
+  FederatedConfig config = logistic_config(clients, 100 * clients, partition_contiguous(100 * clients, clients));
+  config.cohort.clients_per_round = 1;
+  config.cohort.sampling = ClientSampling::round_robin;
+  config.downlink_compressor = std::make_shared<ScaledSign>();
+  config.rounds = rounds;
+  return config;
 }
 
 // Four clients of 100 samples; with a batch larger than that every step is a
@@ -100,7 +70,7 @@ struct Budgeted {
 
 Budgeted budgeted(std::vector<double> speeds, SimTime budget) {
   const auto n = static_cast<std::uint32_t>(speeds.size());
-  Budgeted setup{logistic_setup(n, 100 * n, partition_contiguous(100 * n, n)), engine_with(n)};
+  Budgeted setup{logistic_config(n, 100 * n, partition_contiguous(100 * n, n)), engine_with(n)};
   setup.config.batch_size = 1000;
   setup.config.local.schedule.base = 0.2;
   ClientTable table(setup.config.batches.partition);
@@ -121,18 +91,18 @@ TEST_CASE("FedNova with the same local steps at every client is FedAvg") {
   // a_i = tau for every client: tau_eff sum_i p_i (y_i - x) / tau = sum_i p_i (y_i - x).
   constexpr std::uint32_t n = 6;
   RandomStream split(7, 0, purpose_id("test.split"));
-  FederatedConfig config = logistic_setup(n, 600, partition_quantity_skew(600, n, 1.0, split));
+  FederatedConfig config = logistic_config(n, 600, partition_quantity_skew(600, n, 1.0, split));
   config.rounds = 20;
   config.local_steps = 5;
   config.batch_size = 16;
   config.cohort.clients_per_round = 4;
   auto fedavg = make("fedavg", config);
   auto fednova = make("fednova", config);
-  run_to_end(*fedavg, engine_with(n));
-  run_to_end(*fednova, engine_with(n));
+  run_all(*fedavg, engine_with(n));
+  run_all(*fednova, engine_with(n));
   REQUIRE(fednova->rounds_completed(0) == 20);
-  CHECK(largest_difference(model_of(*fedavg), model_of(*fednova)) <= 1e-12);
-  CHECK(model_of(*fedavg) != std::vector<double>(10, 0.0));
+  CHECK(max_abs_difference(server_model(*fedavg), server_model(*fednova)) <= 1e-12);
+  CHECK(server_model(*fedavg) != std::vector<double>(10, 0.0));
 }
 
 TEST_CASE("a time budget gives each client floor(budget / its step time) local steps") {
@@ -149,7 +119,7 @@ TEST_CASE("a time budget gives each client floor(budget / its step time) local s
   setup.config.local_time_budget = 10'500'000;
   setup.config.rounds = 3;
   SynchronousFederated fedavg(setup.config, nullptr);
-  run_to_end(fedavg, setup.engine);
+  run_all(fedavg, setup.engine);
   for (const FederatedRoundRecord& record : fedavg.records()) {
     CHECK(record.local_steps_min == 2);
     CHECK(record.local_steps_max == 10);
@@ -225,19 +195,19 @@ TEST_CASE("FedNova's round is x + tau_eff sum_i p_i (y_i - x) / tau_i and remove
     for (std::size_t k = 0; k < d; ++k) expected[k] += tau_eff * 0.25 * (y[k] - x[k]) / static_cast<double>(steps[client]);
   }
   auto one_round = make("fednova", config);
-  run_to_end(*one_round, setup.engine);
+  run_all(*one_round, setup.engine);
   CHECK(rounds_of(one_round).records().at(0).local_steps_max == 10);
-  CHECK(largest_difference(model_of(*one_round), expected) <= 1e-12);
+  CHECK(max_abs_difference(server_model(*one_round), expected) <= 1e-12);
 
   config.rounds = 1000;
   const OptimumResult optimum = minimize_full_loss(*config.model, *data, 1e-13);
   REQUIRE(optimum.converged);
   auto fedavg = make("fedavg", config);
   auto fednova = make("fednova", config);
-  run_to_end(*fedavg, setup.engine);
-  run_to_end(*fednova, setup.engine);
-  const double fedavg_error = euclidean(model_of(*fedavg), optimum.x);
-  const double fednova_error = euclidean(model_of(*fednova), optimum.x);
+  run_all(*fedavg, setup.engine);
+  run_all(*fednova, setup.engine);
+  const double fedavg_error = distance(server_model(*fedavg), optimum.x);
+  const double fednova_error = distance(server_model(*fednova), optimum.x);
   INFO("FedAvg " << fedavg_error << ", FedNova " << fednova_error);
   CHECK(fedavg_error > 0.05);
   CHECK(fednova_error < fedavg_error / 5);
@@ -287,12 +257,12 @@ TEST_CASE("error feedback on a compressor exact on the values sent changes nothi
   config.initial_model = {1.0, 0.25};
   config.uplink_compressor = std::make_shared<Identity>();
   SynchronousFederated plain(config, nullptr);
-  run_to_end(plain, engine_with(n));
+  run_all(plain, engine_with(n));
   config.error_feedback = true;
   SynchronousFederated with_feedback(config, nullptr);
-  run_to_end(with_feedback, engine_with(n));
-  CHECK(model_of(plain) == model_of(with_feedback));
-  CHECK(model_of(plain) != config.initial_model);
+  run_all(with_feedback, engine_with(n));
+  CHECK(server_model(plain) == server_model(with_feedback));
+  CHECK(server_model(plain) != config.initial_model);
   for (NodeId client = 0; client < n; ++client) {
     const auto residual = with_feedback.clients().residual(client);
     CHECK(residual.size() == (with_feedback.participations(client) > 0 ? 2u : 0u));
@@ -304,7 +274,7 @@ TEST_CASE("error feedback on a compressor exact on the values sent changes nothi
   config.cohort.sampling = ClientSampling::round_robin;
   config.cohort.clients_per_round = 1;
   SynchronousFederated first(config, nullptr);
-  run_to_end(first, engine_with(n));
+  run_all(first, engine_with(n));
   CHECK(first.clients().residual(0).size() == 2);
   for (NodeId client = 1; client < n; ++client) CHECK(first.clients().residual(client).empty());
   CHECK(first.clients().remembered_clients() == 1);
@@ -316,13 +286,9 @@ TEST_CASE("downlink compression sends the missed server steps, or the model when
   // 64 (round) + 32 (count) + the model or the messages.
   // Round-robin, one client a round, 3 clients: rounds 0-2 send the model,
   // every later round the 3 steps since that client's last round.
-  FederatedConfig config = logistic_setup(3, 300, partition_contiguous(300, 3));
-  config.cohort.clients_per_round = 1;
-  config.cohort.sampling = ClientSampling::round_robin;
-  config.downlink_compressor = std::make_shared<ScaledSign>();
-  config.rounds = 7;
+  FederatedConfig config = downlink_config(3, 7);
   SynchronousFederated three(config, nullptr);
-  run_to_end(three, engine_with(3));
+  run_all(three, engine_with(3));
   const std::vector<std::uint64_t> per_round{736, 736, 736, 414, 414, 414, 414};
   std::uint64_t total = 0;
   for (std::size_t round = 0; round < 7; ++round) {
@@ -333,20 +299,15 @@ TEST_CASE("downlink compression sends the missed server steps, or the model when
   // the server's x_6 bit for bit.
   config.rounds = 6;
   SynchronousFederated six(config, nullptr);
-  run_to_end(six, engine_with(3));
+  run_all(six, engine_with(3));
   const auto rebuilt = three.clients().last_model(0);
-  CHECK(std::vector<double>(rebuilt.begin(), rebuilt.end()) == model_of(six));
-  CHECK(model_of(six) != std::vector<double>(10, 0.0));
+  CHECK(std::vector<double>(rebuilt.begin(), rebuilt.end()) == server_model(six));
+  CHECK(server_model(six) != std::vector<double>(10, 0.0));
 
   // 8 clients: client 0 is back at round 8 after 8 steps (848 bits > 640):
   // it gets the model again.
-  FederatedConfig eight_config = logistic_setup(8, 800, partition_contiguous(800, 8));
-  eight_config.cohort.clients_per_round = 1;
-  eight_config.cohort.sampling = ClientSampling::round_robin;
-  eight_config.downlink_compressor = std::make_shared<ScaledSign>();
-  eight_config.rounds = 9;
-  SynchronousFederated eight(eight_config, nullptr);
-  run_to_end(eight, engine_with(8));
+  SynchronousFederated eight(downlink_config(8, 9), nullptr);
+  run_all(eight, engine_with(8));
   CHECK(eight.records().at(8).bits_down - eight.records().at(7).bits_down == 736);
   CHECK(eight.records().at(8).bits_down == 9 * 736);
 }
@@ -369,8 +330,8 @@ TEST_CASE("FedNova, budgets, error feedback and downlink compression are bit-ide
     engine.threads = threads;
     engine.always_parallel = threads > 1;
     auto behaviour = make("fednova", setup.config);
-    run_to_end(*behaviour, engine);
-    models.push_back(model_of(*behaviour));
+    run_all(*behaviour, engine);
+    models.push_back(server_model(*behaviour));
     bits.emplace_back();
     for (const FederatedRoundRecord& record : rounds_of(behaviour).records()) {
       bits.back().push_back(record.bits_down);
