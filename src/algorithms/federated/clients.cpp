@@ -64,8 +64,14 @@ void FederatedClients::on_model(Context& ctx, const Message& message) {
   auto job = std::make_shared<LocalJob>();
   job->round = broadcast->round;
   job->start = table_.cursor(client);
-  job->steps = trainer_.steps(client, job->start);
   job->model = start_model(client, *broadcast);
+  if (!job->model) {
+    // Steps from a model this client lost in an outage the server had not
+    // heard of yet: it cannot train; it checks in again to get x_t itself.
+    ctx.send(server_, Message{kFederatedCheckInTag, kCheckInBits, nullptr});
+    return;
+  }
+  job->steps = trainer_.steps(client, job->start);
   if (config_.rule.control_variates) {
     // c - c_i, with c_i = 0 before the first participation.
     job->correction = *broadcast->control;
@@ -115,10 +121,6 @@ void FederatedClients::on_trained(Context& ctx, std::uint64_t round) {
   ctx.send(server_, Message{kFederatedUpdateTag, bits, std::move(update)});
 }
 
-}  // namespace dlsim
-
-namespace dlsim {
-
 std::shared_ptr<const std::vector<double>> FederatedClients::start_model(NodeId client,
                                                                          const ModelBroadcast& broadcast) {
   if (broadcast.model) {
@@ -126,10 +128,9 @@ std::shared_ptr<const std::vector<double>> FederatedClients::start_model(NodeId 
     return broadcast.model;
   }
   KnownModel& known = known_.at(client);
-  // The server sends deltas only from the model it sent this client last.
-  if (!known.x || known.round != broadcast.base_round)
-    throw std::logic_error(fmt::format("client {} holds no model of round {} to rebuild x_{} from", client,
-                                       broadcast.base_round, broadcast.round));
+  // The server sends steps from the model it sent this client last; after an
+  // outage that the server has not heard of yet, the client has none.
+  if (!known.x || known.round != broadcast.base_round) return nullptr;
   auto x = std::make_shared<std::vector<double>>(*known.x);
   for (const auto& update : broadcast.updates) downlink_codec_.add_decoded(*update, 1.0, *x);
   known = KnownModel{broadcast.round, x};

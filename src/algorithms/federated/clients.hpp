@@ -17,7 +17,8 @@
 // (and the round of it) and rebuilds x_t from the server's compressed updates
 // (synchronous_rounds.hpp, Downlink); the rebuilt x_t is bit for bit the
 // server's, since both add the same decoded vectors in the same order.
-// An outage loses that model (the check-in tells the server).
+// An outage loses that model (the check-in tells the server; steps that the
+// server sent before it heard of the outage are answered by another check-in).
 //
 // Memory: a client's job (model copy and result) exists while it trains;
 // SCAFFOLD's c_i, the error-feedback residual e_i and the downlink's last
@@ -73,7 +74,8 @@ class FederatedClients {
     std::uint64_t round = 0;
     std::shared_ptr<const std::vector<double>> x;  // null: none (never received, or lost in an outage)
   };
-  // x_t for the client's job: the broadcast's, or rebuilt from its updates.
+  // x_t for the client's job: the broadcast's, or rebuilt from its updates;
+  // null when the client no longer holds the model they start from.
   std::shared_ptr<const std::vector<double>> start_model(NodeId client, const ModelBroadcast& broadcast);
 
   const FederatedConfig& config_;

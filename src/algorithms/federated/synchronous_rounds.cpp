@@ -238,6 +238,8 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
     return finish_round(ctx, false);
   }
   current_.participants = static_cast<std::uint32_t>(kept_.size());
+  // Client-id order: the sum does not depend on who arrived first.
+  std::sort(kept_.begin(), kept_.end(), [](const KeptUpdate& a, const KeptUpdate& b) { return a.client < b.client; });
   double weights = 0, weighted_steps = 0, steps = 0;
   current_.local_steps_min = kept_.front().update->local_steps;
   for (const KeptUpdate& kept : kept_) {
@@ -251,8 +253,6 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
   current_.local_steps_mean = steps / static_cast<double>(kept_.size());
   // FedNova: tau_eff = sum_i p_i tau_i over the kept updates.
   const double scale = config_.rule.normalized_averaging ? weighted_steps / weights : 1.0;
-  // Client-id order: the sum does not depend on who arrived first.
-  std::sort(kept_.begin(), kept_.end(), [](const KeptUpdate& a, const KeptUpdate& b) { return a.client < b.client; });
   for (const KeptUpdate& kept : kept_) ++participations_[kept.client];
   const std::size_t d = x_.size();
   combined_.assign(d, 0.0);
@@ -293,10 +293,6 @@ void SynchronousFederated::finish_round(Context& ctx, bool aggregated) {
     ctx.request_stop();
   begin_round(ctx);
 }
-
-}  // namespace dlsim
-
-namespace dlsim {
 
 void SynchronousFederated::apply_step(Context& ctx) {
   if (!config_.downlink_compressor) return optimizer_.apply(x_, combined_);
