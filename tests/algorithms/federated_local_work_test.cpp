@@ -105,6 +105,32 @@ TEST_CASE("FedNova with the same local steps at every client is FedAvg") {
   CHECK(server_model(*fedavg) != std::vector<double>(10, 0.0));
 }
 
+TEST_CASE("FedNova's a_i is tau_i for SGD and sum_k (1 - rho^(k+1)) / (1 - rho) with momentum") {
+  // Wang et al., NeurIPS 2020, section 4: the weight of the local gradients in
+  // y - x_t; Nesterov adds rho times the heavy-ball weight to each step's 1.
+  FederatedConfig config = logistic_config(2, 200, partition_contiguous(200, 2));
+  ClientTable table(config.batches.partition);
+  auto coefficients = [&](double momentum, bool nesterov) {
+    config.local.momentum = momentum;
+    config.local.nesterov = nesterov;
+    LocalTrainer trainer(config, table);
+    LocalJob job;
+    job.model = std::make_shared<const std::vector<double>>(10, 0.0);
+    job.steps = 7;
+    trainer.run(1, job);
+    return job.coefficients;
+  };
+  CHECK(coefficients(0.0, false) == 7.0);
+  double heavy_ball = 0, nesterov = 0;
+  for (int k = 0; k < 7; ++k) {
+    const double weight = (1 - std::pow(0.9, k + 1)) / (1 - 0.9);
+    heavy_ball += weight;
+    nesterov += 1 + 0.9 * weight;
+  }
+  CHECK(std::abs(coefficients(0.9, false) - heavy_ball) <= 1e-12);
+  CHECK(std::abs(coefficients(0.9, true) - nesterov) <= 1e-12);
+}
+
 TEST_CASE("a time budget gives each client floor(budget / its step time) local steps") {
   // Step times 1, 2, 4 and 5 ms; budget 10.5 ms: 10, 5, 2 and 2 steps.
   Budgeted setup = budgeted({1.0, 0.5, 0.25, 0.2}, 10'500'000);
