@@ -24,6 +24,7 @@
 #include "models/least_squares.hpp"
 #include "models/logistic.hpp"
 #include "models/mlp.hpp"
+#include "models/nonsmooth.hpp"
 #include "models/softmax.hpp"
 #include "scenario/run_bounds.hpp"
 #include "sim/heterogeneity.hpp"
@@ -234,6 +235,7 @@ void build_model(const Scenario& scenario, Experiment& experiment) {
     }
     if (kind == "least-squares") return std::make_shared<LeastSquares>(data.dim, l2);
     if (kind == "consensus") return std::make_shared<AverageConsensus>(data.dim);
+    if (kind == "nonsmooth-counterexample") return std::make_shared<NonsmoothExample>();
     if (data.num_classes < 2)
       throw std::invalid_argument(fmt::format("{} needs class labels; the data is a regression set", kind));
     if (kind == "softmax") return std::make_shared<SoftmaxRegression>(data.dim, data.num_classes, l2);
@@ -251,6 +253,16 @@ ParamValue toml_to_param(const toml::node& node) {
   if (node.is_integer()) return *node.value<std::int64_t>();
   if (node.is_floating_point()) return *node.value<double>();
   return toml_to_text(node);
+}
+
+std::vector<double> initial_point(const Scenario& scenario, const Model& model) {
+  std::vector<double> x = scenario.reals("model.initial_point");
+  if (x.size() != model.dimension())
+    fail_at_key(scenario, "model.initial_point",
+                fmt::format("{} values for the {} parameters of {}", x.size(), model.dimension(), model.name()));
+  for (double value : x)
+    if (!std::isfinite(value)) fail_at_key(scenario, "model.initial_point", "values must be finite");
+  return x;
 }
 
 LocalOptimizerConfig build_optimizer(const Scenario& scenario) {
@@ -329,6 +341,12 @@ void build_algorithm(const Scenario& scenario, Experiment& experiment) {
         fmt::format("{} needs a fixed graph; the {} topology changes every round", algorithm.name,
                     scenario.text("topology.kind")));
 
+  if (scenario.has("model.initial_point")) {
+    if (!algorithm.uses_gradients)
+      bad(scenario, "model.initial_point",
+          fmt::format("{} starts every node from the mean of its own data", algorithm.name));
+    config.initial_models.assign(experiment.nodes, initial_point(scenario, *experiment.model));
+  }
   if (!algorithm.uses_gradients) {
     if (scenario.text("model.kind") != "consensus")
       bad(scenario, "algorithm.kind",
@@ -468,6 +486,8 @@ void set_reply_timeout(const Scenario& scenario, Experiment& experiment) {
 std::optional<std::string> optimum_skipped(const Scenario& scenario, const Experiment& experiment) {
   if (!scenario.boolean("metrics.optimum")) return std::string();
   if (scenario.text("model.kind") == "mlp") return std::string("not computed: the MLP's loss is not convex");
+  if (scenario.text("model.kind") == "nonsmooth-counterexample")
+    return std::string("not computed: f* = 0 at the origin (the loss is the suboptimality)");
   const double work = static_cast<double>(experiment.train->size()) * static_cast<double>(experiment.model->dimension());
   if (work > kOptimumWorkLimit)
     return fmt::format("not computed: samples x parameters = {:.3g} > {:.3g}", work, kOptimumWorkLimit);

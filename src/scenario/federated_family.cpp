@@ -45,6 +45,12 @@ std::vector<KeySpec> federated_keys() {
           "a round closed with fewer updates is abandoned (model unchanged, not retried)", 1),
       key("local_epochs", ValueType::integer, "0",
           "> 0: each client makes this many passes over its data per round instead of local_steps", 0),
+      key("local_time_budget", ValueType::duration, "\"0s\"",
+          "> 0s: each client takes as many local steps as its compute model says fit in this simulated time at "
+          "its own speed (median, jitter not known in advance), at least 1, instead of local_steps"),
+      key("error_feedback", ValueType::boolean, "false",
+          "EF-SGD (Karimireddy et al., ICML 2019) on every compressed direction: each client sends C(e_i + "
+          "update) and keeps the rest e_i, the server likewise for [downlink_compression]; needs a compressor"),
       choice("weighting", {"samples", "uniform"}, "samples",
              "weights of the client updates in the average: by sample count (FedAvg) or equal"),
       key("mu", ValueType::real, fmt::format("{}", kDefaultMu), "fedprox: proximal weight mu in mu/2 ||y - x_server||^2", 0),
@@ -97,18 +103,27 @@ SectionSpec server_section() {
       {}};
 }
 
+SectionSpec downlink_section() {
+  return compressor_section(
+      "downlink_compression",
+      "compression of the server's broadcast (federated algorithms): the server's model steps are compressed, "
+      "clients rebuild x_t from those they missed (README, Federated learning)",
+      "none: the model itself, exact fp64; otherwise the compressor of the server's steps");
+}
+
 [[noreturn]] void bad(const Scenario& scenario, std::string_view path, std::string_view what) {
   fail_at_key(scenario, path, what);
 }
 
-std::shared_ptr<const Compressor> uplink_compressor(const Scenario& scenario) {
-  const std::string kind = scenario.text("compression.kind");
+// The compressor of [compression] (the uplink) or [downlink_compression]; null for "none".
+std::shared_ptr<const Compressor> section_compressor(const Scenario& scenario, const std::string& section) {
+  const std::string kind_key = section + ".kind";
+  const std::string kind = scenario.text(kind_key);
   if (kind == "none") return nullptr;
   ParamMap params;
-  for (const auto& [name, node] : scenario.section_entries("compression"))
+  for (const auto& [name, node] : scenario.section_entries(section))
     if (name != "kind") params[name] = toml_to_param(*node);
-  return at_key(scenario, "compression.kind",
-                [&] { return std::shared_ptr<const Compressor>(make_compressor(kind, params)); });
+  return at_key(scenario, kind_key, [&] { return std::shared_ptr<const Compressor>(make_compressor(kind, params)); });
 }
 
 AvailabilityConfig build_availability(const Scenario& scenario, std::uint32_t clients) {
@@ -187,7 +202,18 @@ void build(const Scenario& scenario, Experiment& experiment) {
     bad(scenario, "algorithm.min_updates",
         fmt::format("{} updates can never arrive with clients_per_round = {}", min_updates, per_round));
   cohort.min_updates = static_cast<std::uint32_t>(min_updates);
-  config.uplink_compressor = uplink_compressor(scenario);
+  config.uplink_compressor = section_compressor(scenario, "compression");
+  config.downlink_compressor = section_compressor(scenario, "downlink_compression");
+  config.error_feedback = scenario.boolean("algorithm.error_feedback");
+  if (config.error_feedback && !config.uplink_compressor && !config.downlink_compressor)
+    bad(scenario, "algorithm.error_feedback",
+        "error feedback needs a compressor: set compression.kind (uplink) or downlink_compression.kind");
+  config.local_time_budget = scenario.duration("algorithm.local_time_budget");
+  if (config.local_time_budget > 0 && config.local_steps != 1)
+    bad(scenario, "algorithm.local_time_budget", "give local_steps or local_time_budget, not both");
+  if (config.local_time_budget > 0 && config.local_epochs > 0)
+    bad(scenario, "algorithm.local_time_budget", "give local_epochs or local_time_budget, not both");
+  if (scenario.has("model.initial_point")) config.initial_model = initial_point(scenario, *experiment.model);
   config.late_updates = parse_late_updates(scenario.text("algorithm.late_updates"));
   config.availability = build_availability(scenario, experiment.nodes);
 
@@ -205,10 +231,12 @@ void build(const Scenario& scenario, Experiment& experiment) {
   experiment.metric_columns = kind.metric_columns;
   auto shared = std::make_shared<const FederatedConfig>(std::move(config));
   experiment.make_behaviour = [shared, make = kind.make](const Experiment& built, RoundSnapshots* snapshots) {
-    // The crashes are known once the engine's faults are built (after build()).
+    // The crashes are known once the engine's faults are built (after build()),
+    // and so is the compute model the clients plan budgeted steps with.
     FederatedConfig config = *shared;
     for (const auto& [node, time] : built.engine.faults.crashes)
       if (node < config.clients) config.crashes.emplace_back(node, time);
+    if (config.local_time_budget > 0) config.compute = built.engine.compute;
     return make(std::move(config), snapshots);
   };
 }
@@ -243,8 +271,8 @@ const AlgorithmFamily& federated_family() {
     for (const FederatedKind& kind : federated_algorithms())
       federated.kinds.emplace_back(std::string(kind.name), std::string(kind.help));
     federated.keys = federated_keys();
-    federated.sections = {"server", "availability"};
-    federated.section_specs = {server_section(), availability_section()};
+    federated.sections = {"server", "availability", "downlink_compression"};
+    federated.section_specs = {server_section(), availability_section(), downlink_section()};
     federated.build = build;
     federated.finish_engine = add_server;
     return federated;

@@ -83,6 +83,13 @@ void validate(const FederatedConfig& config) {
   require(config.local_steps >= 1, "local_steps must be at least 1");
   require(config.local_epochs == 0 || !config.batches.generate,
           "local_epochs needs stored data (generated samples have no epochs): use local_steps");
+  require(config.local_time_budget >= 0, "local_time_budget must not be negative");
+  require(config.local_time_budget == 0 || config.local_epochs == 0,
+          "give local_time_budget or local_epochs, not both");
+  require(!config.error_feedback || config.uplink_compressor || config.downlink_compressor,
+          "error_feedback needs a compressor on the uplink or the downlink");
+  if (config.local_time_budget > 0 && !config.compute.speed_factor.empty())
+    require(config.compute.speed_factor.size() >= config.clients, "the compute model has fewer speed factors than clients");
   require(std::isfinite(config.rule.proximal_mu) && config.rule.proximal_mu >= 0, "mu must not be negative");
   const ServerOptimizerConfig& server = config.server;
   require(std::isfinite(server.learning_rate) && server.learning_rate > 0, "server_lr must be positive");

@@ -9,6 +9,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "algorithms/federated/error_feedback.hpp"
 #include "sim/random.hpp"
 
 namespace dlsim {
@@ -67,14 +68,15 @@ SynchronousFederated::SynchronousFederated(FederatedConfig config, RoundSnapshot
   if (config_.rule.control_variates) control_.assign(d, 0.0);
   crashes_ = config_.crashes;
   std::sort(crashes_.begin(), crashes_.end());
+  if (config_.downlink_compressor) sent_round_.assign(config_.clients, kNoModel);
 }
 
 SynchronousFederated::~SynchronousFederated() = default;
 
 std::vector<std::string> SynchronousFederated::metric_columns() {
-  return {"selected",         "participants", "dropped_deadline", "surplus",
-          "round_duration_s", "bits_up",      "bits_down",        "abandoned_rounds",
-          "dropped_unavailable", "dropped_failure", "stale_updates"};
+  return {"selected",         "participants",    "dropped_deadline", "surplus",  "round_duration_s",
+          "local_steps_mean", "local_steps_min", "local_steps_max",  "bits_up",  "bits_down",
+          "abandoned_rounds", "dropped_unavailable", "dropped_failure", "stale_updates"};
 }
 
 void SynchronousFederated::metric_values(std::uint64_t round, std::vector<double>& row) const {
@@ -85,10 +87,11 @@ void SynchronousFederated::metric_values(std::uint64_t round, std::vector<double
   const FederatedRoundRecord& record = records_[round - 1];
   row.insert(row.end(), {static_cast<double>(record.selected), static_cast<double>(record.participants),
                          static_cast<double>(record.dropped_deadline), static_cast<double>(record.surplus),
-                         to_seconds(record.ended - record.began), static_cast<double>(record.bits_up),
-                         static_cast<double>(record.bits_down), static_cast<double>(record.abandoned_so_far),
-                         static_cast<double>(record.dropped_unavailable), static_cast<double>(record.dropped_failure),
-                         static_cast<double>(record.stale_updates)});
+                         to_seconds(record.ended - record.began), record.local_steps_mean,
+                         static_cast<double>(record.local_steps_min), static_cast<double>(record.local_steps_max),
+                         static_cast<double>(record.bits_up), static_cast<double>(record.bits_down),
+                         static_cast<double>(record.abandoned_so_far), static_cast<double>(record.dropped_unavailable),
+                         static_cast<double>(record.dropped_failure), static_cast<double>(record.stale_updates)});
 }
 
 std::vector<std::pair<std::string, double>> SynchronousFederated::summary_figures() const {
@@ -121,8 +124,9 @@ std::vector<std::pair<std::string, double>> SynchronousFederated::summary_figure
           {"remembered_clients", static_cast<double>(clients_.remembered_clients())},
           // Time-varying availability adds the client's away flag, a trace its offset.
           {"idle_client_bytes",
-           static_cast<double>(FederatedClients::idle_client_bytes() + sizeof(std::uint8_t) + sizeof(std::uint32_t) +
-                               (last_loss_.empty() ? 0 : sizeof(float)) +
+           static_cast<double>(FederatedClients::idle_client_bytes() + clients_.extra_idle_client_bytes() +
+                               sizeof(std::uint8_t) + sizeof(std::uint32_t) + (last_loss_.empty() ? 0 : sizeof(float)) +
+                               (sent_round_.empty() ? 0 : sizeof(std::uint64_t)) +
                                (availability_.time_varying() ? sizeof(std::uint8_t) : 0) +
                                (config_.availability.trace ? sizeof(std::uint64_t) : 0))}};
 }
@@ -143,6 +147,7 @@ void SynchronousFederated::on_message(Context& ctx, NodeId from, const Message& 
   if (message.tag == kFederatedUpdateTag) return on_update(ctx, from, message);
   if (message.tag == kFederatedCheckInTag) {
     release(from);
+    if (!sent_round_.empty()) sent_round_[from] = kNoModel;  // the outage took the client's model
     // A client of this round that lost its work: once every selected client
     // has reported one way or the other, waiting on is pointless.
     const auto* check_in = dynamic_cast<const CheckIn*>(message.body.get());
@@ -236,18 +241,50 @@ void SynchronousFederated::begin_round(Context& ctx) {
   current_.round = round_;
   current_.began = ctx.now();
   current_.selected = static_cast<std::uint32_t>(cohort_.size());
-  auto broadcast = std::make_shared<ModelBroadcast>();
-  broadcast->round = round_;
-  broadcast->began = ctx.now();
-  broadcast->model = x_;
-  broadcast->control = control_;
-  const std::int64_t bits = broadcast->bits();
-  std::shared_ptr<const MessageBody> body = std::move(broadcast);
-  for (NodeId client : cohort_) {
-    ctx.send(client, Message{kFederatedModelTag, bits, body});
-    bits_down_ += static_cast<std::uint64_t>(bits);
+  shared_control_ = control_.empty() ? nullptr : std::make_shared<const std::vector<double>>(control_);
+  full_model_ = nullptr;
+  const std::size_t d = x_.size();
+  if (!config_.downlink_compressor) {
+    auto broadcast = std::make_shared<ModelBroadcast>();
+    broadcast->round = round_;
+    broadcast->began = ctx.now();
+    broadcast->model = std::make_shared<const std::vector<double>>(x_);
+    broadcast->control = shared_control_;
+    const std::int64_t bits = broadcast->bits(nullptr, d);
+    std::shared_ptr<const MessageBody> body = std::move(broadcast);
+    for (NodeId client : cohort_) {
+      ctx.send(client, Message{kFederatedModelTag, bits, body});
+      bits_down_ += static_cast<std::uint64_t>(bits);
+    }
+  } else {
+    for (NodeId client : cohort_) {
+      std::shared_ptr<const ModelBroadcast> broadcast = downlink_broadcast(client);
+      const std::int64_t bits = broadcast->bits(&clients_.downlink_codec(), d);
+      ctx.send(client, Message{kFederatedModelTag, bits, std::move(broadcast)});
+      bits_down_ += static_cast<std::uint64_t>(bits);
+    }
   }
   if (config_.cohort.round_deadline > 0) ctx.set_timer(config_.cohort.round_deadline, round_);
+}
+
+std::shared_ptr<const ModelBroadcast> SynchronousFederated::downlink_broadcast(NodeId client) {
+  auto broadcast = std::make_shared<ModelBroadcast>();
+  broadcast->round = round_;
+  broadcast->began = current_.began;
+  broadcast->control = shared_control_;
+  const std::uint64_t known = sent_round_[client];
+  sent_round_[client] = round_;
+  // The kept messages take x_known to x_t when they reach back to `known`;
+  // they add up to at most 64 d bits, so they never cost more than x_t.
+  if (known != kNoModel && known >= history_start_) {
+    broadcast->base_round = known;
+    for (const SentUpdate& sent : history_)
+      if (sent.round >= known) broadcast->updates.push_back(sent.message);
+    return broadcast;
+  }
+  if (!full_model_) full_model_ = std::make_shared<const std::vector<double>>(x_);
+  broadcast->model = full_model_;
+  return broadcast;
 }
 
 void SynchronousFederated::on_update(Context& ctx, NodeId from, const Message& message) {
@@ -305,6 +342,19 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
   std::sort(kept_.begin(), kept_.end(), [](const KeptUpdate& a, const KeptUpdate& b) {
     return a.client < b.client || (a.client == b.client && a.update->round < b.update->round);
   });
+  double weights = 0, weighted_steps = 0, steps = 0;
+  current_.local_steps_min = kept_.front().update->local_steps;
+  for (const KeptUpdate& kept : kept_) {
+    const std::uint32_t taken = kept.update->local_steps;
+    weights += kept.weight;
+    weighted_steps += kept.weight * static_cast<double>(taken);
+    steps += static_cast<double>(taken);
+    current_.local_steps_min = std::min(current_.local_steps_min, taken);
+    current_.local_steps_max = std::max(current_.local_steps_max, taken);
+  }
+  current_.local_steps_mean = steps / static_cast<double>(kept_.size());
+  // FedNova: tau_eff = sum_i p_i tau_i over the kept updates.
+  const double scale = config_.rule.normalized_averaging ? weighted_steps / weights : 1.0;
   for (const KeptUpdate& kept : kept_) ++participations_[kept.client];
   const std::size_t d = x_.size();
   combined_.assign(d, 0.0);
@@ -317,11 +367,14 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
   auto kept = std::make_shared<std::vector<KeptUpdate>>(std::move(kept_));
   kept_.clear();
   const double control_scale = 1.0 / total_weight_;
+  if (config_.downlink_compressor) cost.flops += 4.0 * static_cast<double>(d);  // compress, decode, add
   ctx.start_compute(
       cost,
-      [this, kept, control_scale] {
+      [this, kept, control_scale, scale] {
         // Only the server's buffers reserved for this task are written.
         aggregator_->aggregate(*kept, clients_.codec(), combined_);
+        if (scale != 1.0)
+          for (double& value : combined_) value *= scale;
         if (config_.rule.control_variates) add_control_deltas(*kept, control_scale, combined_control_);
       },
       round_);
@@ -329,7 +382,7 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
 
 void SynchronousFederated::finish_round(Context& ctx, bool aggregated) {
   if (aggregated) {
-    optimizer_.apply(x_, combined_);
+    apply_step(ctx);
     for (std::size_t k = 0; k < control_.size(); ++k) control_[k] += combined_control_[k];
   }
   current_.ended = ctx.now();
@@ -341,6 +394,33 @@ void SynchronousFederated::finish_round(Context& ctx, bool aggregated) {
   if (snapshots_ && snapshots_->wanted(round_) && snapshots_->contribute(0, round_, ctx.now(), x_))
     ctx.request_stop();
   begin_round(ctx);
+}
+
+void SynchronousFederated::apply_step(Context& ctx) {
+  if (!config_.downlink_compressor) return optimizer_.apply(x_, combined_);
+  // s_t = (x_t + the optimiser's step) - x_t, then x_{t+1} = x_t + decode(C(s_t [+ e])).
+  std::vector<double> step = x_;
+  optimizer_.apply(step, combined_);
+  for (std::size_t k = 0; k < step.size(); ++k) step[k] -= x_[k];
+  const VectorCodec& codec = clients_.downlink_codec();
+  RandomStream rng = ctx.rng(purpose_id("fed.downlink"));
+  std::shared_ptr<const VectorMessage> message =
+      config_.error_feedback ? encode_with_error_feedback(codec, round_, step, downlink_residual_, rng)
+                             : codec.encode(round_, step, rng);
+  // As every client will: the same additions in the same order.
+  codec.add_decoded(*message, 1.0, x_);
+  const std::int64_t bits = codec.bits(*message);
+  history_.push_back(SentUpdate{round_, message, bits});
+  history_bits_ += bits;
+  // Older messages that no client could be sent more cheaply than x_t go.
+  const std::int64_t full = 64 * static_cast<std::int64_t>(x_.size());
+  std::size_t drop = 0;
+  while (drop < history_.size() && history_bits_ > full) {
+    history_bits_ -= history_[drop].bits;
+    history_start_ = history_[drop].round + 1;
+    ++drop;
+  }
+  history_.erase(history_.begin(), history_.begin() + static_cast<std::ptrdiff_t>(drop));
 }
 
 }  // namespace dlsim

@@ -17,12 +17,32 @@
 //      a compute task on the server, costed like any other, and the server
 //      optimiser (server_optimizer.hpp) applies the result; SCAFFOLD's c
 //      moves by sum_i (w_i / W) (c_i^+ - c_i), W the weight of all clients.
+//      FedNova (Wang et al., NeurIPS 2020): the updates are (y_i - x_t) / a_i
+//      and the weighted mean is multiplied by tau_eff = sum_i p_i tau_i, p_i
+//      the weights of the kept updates normalised to 1 and tau_i their local
+//      steps, before the server optimiser takes it (x + eta_g tau_eff
+//      sum_i p_i d_i with sgd).
 // Updates that arrive after their round closed are dropped and counted, or
 // with late_updates = stale kept and aggregated, flagged stale, with the next
 // round that aggregates (they do not count towards K or min_updates). The
 // server never knows in advance whether a client is slow, gone or cut off: a
 // client is busy from its selection until its update (however late) or a
 // check-in after an outage arrives, and is not selected meanwhile.
+//
+// Downlink. With a downlink compressor C the server's model moves only by
+// what it broadcasts: its optimiser's step s_t is compressed (with error
+// feedback, s_t + e), x_{t+1} = x_t + decode(C(.)), and the message is kept.
+// A client that was last sent x_s gets the messages of the rounds s..t-1 in
+// order and adds them to the x_s it kept (each message is what every client
+// and the server decode, so the client's x_t is the server's, bit for bit);
+// a client never sent a model, or one whose messages would cost more than x_t
+// itself (64 d bits), gets x_t exactly. The server keeps only the newest
+// messages whose sizes add up to at most 64 d bits, and per client the
+// round of the model it last sent (reset by a check-in: an outage loses the
+// client's model). Compressing x_{t+1} - x_t rather than x_{t+1} against each
+// client's own model keeps one message per round shared by every client and
+// one model on each side; a client absent for many rounds costs a full
+// model, as it would without compression.
 //
 // Metrics (metric_columns, per evaluation round): selected, participants
 // (fresh updates aggregated), the selected clients not heard from at the
@@ -31,9 +51,10 @@
 // outage), dropped_unavailable (its availability ended between the round's
 // start and its close), then of the others dropped_deadline (a deadline
 // close: late or cut off) or surplus (K had arrived: over-commitment's
-// discards); round_duration_s, the totals bits_up (client to server),
-// bits_down (server to client) and abandoned_rounds, and stale_updates
-// (late updates aggregated in this round).
+// discards); round_duration_s, local_steps_mean, local_steps_min and
+// local_steps_max (over the updates aggregated; 0 when none), the totals
+// bits_up (client to server), bits_down (server to client) and
+// abandoned_rounds, and stale_updates (late updates aggregated in this round).
 #pragma once
 
 #include <cstdint>
@@ -70,6 +91,9 @@ struct FederatedRoundRecord {
   std::uint64_t abandoned_so_far = 0;  // rounds abandoned up to and including this one
   std::uint64_t bits_up = 0;           // totals when the round ended
   std::uint64_t bits_down = 0;
+  double local_steps_mean = 0;         // over the updates aggregated; 0 when none
+  std::uint32_t local_steps_min = 0;
+  std::uint32_t local_steps_max = 0;
 };
 
 class SynchronousFederated final : public LearningBehaviour {
@@ -115,6 +139,10 @@ class SynchronousFederated final : public LearningBehaviour {
   void wait_for_availability(Context& ctx);
   // Whether `client` crashed ([faults]) at or before `time`.
   bool crashed_by(NodeId client, SimTime time) const;
+  // The broadcast of x_t for `client`, with a downlink compressor.
+  std::shared_ptr<const ModelBroadcast> downlink_broadcast(NodeId client);
+  // x <- x + the optimiser's step, through the downlink compressor if any.
+  void apply_step(Context& ctx);
 
   FederatedConfig config_;
   RoundSnapshots* snapshots_;
@@ -146,6 +174,23 @@ class SynchronousFederated final : public LearningBehaviour {
   std::vector<std::uint32_t> participations_;
   std::vector<float> last_loss_;  // power-of-choice: each client's last reported loss (+inf: none yet)
   double total_weight_ = 0;  // W
+
+  // Downlink compression: the messages kept (round, message, bits), oldest
+  // first, complete from round history_start_ on; per client the round of
+  // the model it was last sent (kNoModel: none); the server's residual.
+  struct SentUpdate {
+    std::uint64_t round;
+    std::shared_ptr<const VectorMessage> message;
+    std::int64_t bits;
+  };
+  static constexpr std::uint64_t kNoModel = ~std::uint64_t{0};
+  std::vector<SentUpdate> history_;
+  std::uint64_t history_start_ = 0;
+  std::int64_t history_bits_ = 0;
+  std::vector<std::uint64_t> sent_round_;
+  std::vector<double> downlink_residual_;
+  std::shared_ptr<const std::vector<double>> full_model_;  // x_t as sent this round; null until needed
+  std::shared_ptr<const std::vector<double>> shared_control_;  // SCAFFOLD's c as sent this round
 
   // Written by the aggregation task.
   std::vector<double> combined_;
