@@ -188,3 +188,21 @@ TEST_CASE("availability keys are in the reference and can be swept", "[federated
   CHECK(sweep.points().size() == 6);
   CHECK(sweep.scenario(sweep.points().back()).real("availability.probability") == 1.0);
 }
+
+TEST_CASE("a round without a deadline closes when the last update arrives after a check-in", "[federated]") {
+  // Every client is selected and the clients come and go every few
+  // milliseconds: a client that left checks in before the others' updates
+  // arrive, and the last update must close the round (it once waited for ever).
+  const std::string dir = out_dir("availability_check_in_first");
+  std::filesystem::remove_all(dir);
+  std::string no_deadline = kFederated;
+  no_deadline.erase(no_deadline.find("round_deadline"), std::string("round_deadline = \"8ms\"").size());
+  const RunSummary summary = run_scenario(
+      scenario_with({"nodes=4", "algorithm.clients_per_round=4", "algorithm.local_steps=1", "stop.rounds=300",
+                     "availability.kind=\"markov\"", "availability.mean_up=10ms", "availability.mean_down=5ms"},
+                    no_deadline),
+      RunOptions{dir, 1, true, false, {}});
+  CHECK(summary.status == RunStatus::completed);
+  CHECK(summary.final.at("round") == 300);
+  CHECK(figure(dir, "dropped_unavailable") + figure(dir, "dropped_failure") > 0);
+}

@@ -297,7 +297,12 @@ void SynchronousFederated::on_update(Context& ctx, NodeId from, const Message& m
     const double weight =
         config_.weighting == UpdateWeighting::samples ? static_cast<double>(update->samples) : 1.0;
     kept_.push_back(KeptUpdate{from, weight, std::move(update)});
-    if (kept_.size() >= cohort_target_) close_round(ctx, Close::enough);
+    if (kept_.size() >= cohort_target_) {
+      close_round(ctx, Close::enough);
+    } else if (kept_.size() + gave_up_.size() >= cohort_.size()) {
+      // The others of the cohort checked in having lost their work before this arrived.
+      close_round(ctx, Close::reported);
+    }
   } else {
     ++late_updates_;
     if (config_.late_updates == LateUpdates::stale) {
