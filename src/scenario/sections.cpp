@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "compress/factory.hpp"
+#include "scenario/byzantine_section.hpp"
 #include "scenario/experiment.hpp"
 #include "scenario/family.hpp"
 #include "topologies/generators.hpp"
@@ -209,6 +210,10 @@ Schema build_schema() {
   sections.push_back(std::move(algorithm));
   for (const AlgorithmFamily* family : algorithm_families())
     for (const SectionSpec& section : family->section_specs) sections.push_back(section);
+
+  sections.push_back(SectionSpec{
+      "byzantine", "Byzantine nodes and their attack (see README, Byzantine nodes (decentralized))",
+      byzantine_keys(), {}});
 
   SectionSpec compression{"compression", "how messages are encoded",
                           {choice("kind", compressor_kind_names(), "none",
