@@ -91,6 +91,7 @@ void robust_combine(const RobustGossipConfig& config, double self_weight, std::s
         double factor = 1.0;
         if (!std::isfinite(norm)) factor = 0.0;
         else if (norm > tau) factor = tau / norm;
+        if (factor == 0.0) continue;  // 0 * NaN would still be NaN
         const double scale = weights[j] * factor;
         for (std::size_t k = 0; k < d; ++k) out[k] += scale * difference[k];
       }
