@@ -85,6 +85,7 @@ std::string describe_attack(const AttackConfig& attack) {
   if (attack_uses_honest(attack.kind))
     parameters += fmt::format("{}{}", parameters.empty() ? "" : ", ", attack.omniscient ? "omniscient" : "previous round");
   if (attack.per_receiver && attack_is_random(attack.kind)) parameters += ", per receiver";
+  if (parameters.empty()) return std::string(attack_name(attack.kind));
   return fmt::format("{}({})", attack_name(attack.kind), parameters);
 }
 

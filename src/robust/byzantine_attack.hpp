@@ -65,7 +65,7 @@ struct AttackConfig {
 Eigen::VectorXd byzantine_vector(const AttackConfig& attack, VectorView own, std::span<const VectorView> honest,
                                  RandomStream& rng);
 
-// A one-line description for summaries: "alie(z=1.23, omniscient)".
+// A one-line description for summaries: "alie(z=1.23, omniscient)", "none".
 std::string describe_attack(const AttackConfig& attack);
 
 }  // namespace dlsim

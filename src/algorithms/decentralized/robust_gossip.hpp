@@ -2,9 +2,9 @@
 // of them may be Byzantine. Used by gossip and d-psgd (gossip_sgd.hpp) in
 // place of the plain average sum_j w_ij x_j.
 //
-//  - trimmed-mean, median: BRIDGE (Yang & Bajwa, "ByRDiE / BRIDGE: Byzantine-
-//    resilient decentralized gradient descent", IEEE Trans. Signal Inf. Process.
-//    over Networks 2019): per coordinate, the trimmed mean (the b largest and b
+//  - trimmed-mean, median: BRIDGE (Yang & Bajwa, "BRIDGE: Byzantine-resilient
+//    decentralized gradient descent", arXiv:1908.08098, 2019; IEEE Trans.
+//    Signal Inf. Process. over Networks 2022): per coordinate, the trimmed mean (the b largest and b
 //    smallest values dropped) or the median of the neighbourhood's values,
 //    the node's own included, unweighted; d-psgd then takes its gradient step.
 //  - clipped: ClippedGossip, self-centred clipping (He, Karimireddy, Jaggi,
