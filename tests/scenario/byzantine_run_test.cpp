@@ -206,3 +206,17 @@ TEST_CASE("bad Byzantine input is refused with the key named") {
   CHECK_THAT(federated, Catch::Contains("byzantine.count") && Catch::Contains("federated"));
   CHECK_THAT(error_of({"byzantine.attack=sabotage"}), Catch::Contains("byzantine.attack"));
 }
+
+TEST_CASE("an omniscient attacker sends after its honest neighbours' messages reach it; otherwise at once") {
+  // Ring, 1 ms links, rounds bound by one latency: the omniscient attacker's
+  // message leaves one latency into the round and arrives after two, so its
+  // neighbours' rounds (and, through them, everyone's) take twice as long.
+  const double clean = run_json("byzantine_time_clean", {"byzantine.count=0"}).at("final").at("time_s");
+  const auto omniscient = run_json("byzantine_time_omniscient", {"byzantine.attack=alie"});
+  const auto previous =
+      run_json("byzantine_time_previous", {"byzantine.attack=alie", "byzantine.omniscient=false"});
+  CHECK(omniscient.at("final").at("time_s").get<double>() > 1.9 * clean);
+  CHECK(previous.at("final").at("time_s").get<double>() == clean);
+  CHECK(omniscient.at("byzantine").at("attack") == "alie(z=0, omniscient)");  // n = 12, f = 1: s = 6, z = Phi^-1(1/2)
+  CHECK(previous.at("byzantine").at("attack") == "alie(z=0, previous round)");
+}
