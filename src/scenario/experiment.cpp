@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <limits>
@@ -106,6 +107,17 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
     summary_json["topology"]["time_varying"] = experiment.config.mixing.time_varying();
   }
 
+  if (!experiment.byzantine.empty())
+    summary_json["byzantine"] = {{"nodes", experiment.byzantine},
+                                 {"count", experiment.byzantine.size()},
+                                 {"placement", experiment.byzantine_placement},
+                                 {"attack", experiment.byzantine_attack},
+                                 {"omniscient", scenario.boolean("byzantine.omniscient")},
+                                 {"defence", experiment.byzantine_defence},
+                                 {"metrics", "loss, accuracy, consensus and optimum distance over the honest nodes only"}};
+  else if (!experiment.byzantine_defence.empty() && experiment.byzantine_defence != "none")
+    summary_json["byzantine"] = {{"nodes", nlohmann::json::array()}, {"defence", experiment.byzantine_defence}};
+
   // f* for suboptimality curves: convex models on data small enough to solve
   // to 1e-10 before the run (L-BFGS over the whole training set).
   std::optional<double> optimal_loss;
@@ -199,7 +211,20 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
     bool reached_target = false;
     std::map<std::string, double> to_target;
     // Adds a row; returns true when a stop condition is met (and says which).
-    auto record = [&](std::span<const std::vector<double>> models, std::uint64_t round, SimTime time) {
+    // With Byzantine nodes, every model figure is over the honest nodes only.
+    auto honest_only = [&](std::span<const std::vector<double>> models) {
+      std::vector<std::vector<double>> honest;
+      honest.reserve(models.size());
+      for (NodeId index = 0; index < models.size(); ++index)
+        if (!std::binary_search(experiment.byzantine.begin(), experiment.byzantine.end(), index))
+          honest.push_back(models[index]);
+      return honest;
+    };
+    auto record = [&](std::span<const std::vector<double>> all_models, std::uint64_t round, SimTime time) {
+      std::vector<std::vector<double>> honest_models;
+      if (!experiment.byzantine.empty()) honest_models = honest_only(all_models);
+      const std::span<const std::vector<double>> models =
+          experiment.byzantine.empty() ? all_models : std::span<const std::vector<double>>(honest_models);
       const ModelEvaluation evaluation =
           evaluate_models(models, *experiment.model, *experiment.train, experiment.test.get(), node_accuracy);
       const NodeCounters totals = engine->total_counters();

@@ -2,6 +2,7 @@
 #include "scenario/experiment_builder.hpp"
 
 #include "scenario/build_support.hpp"
+#include "scenario/byzantine_section.hpp"
 #include "scenario/family.hpp"
 
 #include <fmt/core.h>
@@ -312,6 +313,66 @@ std::shared_ptr<const Compressor> build_compressor(const Scenario& scenario, con
   return compressor;
 }
 
+// [byzantine] and algorithm.robust_gossip for the synchronous gossip kinds:
+// who is Byzantine, their attack, silent nodes cut out of the rows, label-flip's
+// poisoned data, and the robust combination honest nodes use.
+void build_byzantine(const Scenario& scenario, Experiment& experiment) {
+  const AlgorithmKind& algorithm = *experiment.algorithm;
+  DecentralizedConfig& config = experiment.config;
+  RobustGossipConfig& robust = config.robust;
+  robust.kind = parse_robust_gossip(scenario.text("algorithm.robust_gossip"));
+  robust.trim = static_cast<std::size_t>(scenario.integer("algorithm.trim"));
+  robust.clip_radius = scenario.real("algorithm.clip_radius");
+  if (robust.kind != RobustGossipKind::none && !algorithm.robust_gossip)
+    bad(scenario, "algorithm.robust_gossip",
+        fmt::format("{} does not combine robustly; robust gossip is for gossip and d-psgd", algorithm.name));
+  if (robust.kind != RobustGossipKind::none) {
+    experiment.byzantine_defence = std::string(robust_gossip_name(robust.kind));
+    if (robust.kind == RobustGossipKind::trimmed_mean)
+      experiment.byzantine_defence += fmt::format("(trim={})", robust.trim);
+    if (robust.kind == RobustGossipKind::clipped)
+      experiment.byzantine_defence += robust.clip_radius > 0 ? fmt::format("(clip_radius={})", robust.clip_radius)
+                                                             : fmt::format("(adaptive, trim={})", robust.trim);
+  } else {
+    experiment.byzantine_defence = "none";
+  }
+
+  if (byzantine_requested(scenario) && !algorithm.byzantine)
+    bad(scenario, byzantine_key(scenario),
+        fmt::format("{} does not simulate Byzantine nodes; the synchronous gossip kinds do (gossip, d-psgd)",
+                    algorithm.name));
+  std::vector<std::size_t> degrees(experiment.nodes);
+  for (std::uint32_t node = 0; node < experiment.nodes; ++node) degrees[node] = boost::degree(node, experiment.graph);
+  const ByzantineChoice choice = read_byzantine(scenario, experiment.nodes, degrees);
+  config.byzantine = choice.nodes;
+  config.attack = choice.attack;
+  experiment.byzantine = choice.nodes;
+  experiment.byzantine_placement = choice.placement;
+  experiment.byzantine_attack = describe_attack(choice.attack);
+  if (!choice.nodes.empty()) {
+    const AttackKind kind = choice.attack.kind;
+    if (kind == AttackKind::dissensus && !choice.attack.omniscient)
+      bad(scenario, "byzantine.omniscient",
+          "dissensus needs omniscient = true (it depends on what each receiver gets from its honest neighbours)");
+    if (kind == AttackKind::none) config.mixing = without_silent_nodes(config.mixing, config.byzantine);
+    if (kind == AttackKind::label_flip) {
+      if (!algorithm.uses_gradients)
+        bad(scenario, "byzantine.attack", fmt::format("label-flip poisons training labels, and {} trains nothing", algorithm.name));
+      config.batches.data = at_key(scenario, "byzantine.attack", [&] {
+        return std::make_shared<const Dataset>(
+            with_flipped_labels(*experiment.train, config.batches.partition, config.byzantine));
+      });
+    }
+  }
+  if (robust.kind == RobustGossipKind::trimmed_mean)
+    for (const auto& rows : config.mixing.period)
+      for (std::uint32_t node = 0; node < experiment.nodes; ++node)
+        if (rows[node].neighbours.size() + 1 <= 2 * robust.trim)
+          bad(scenario, "algorithm.trim",
+              fmt::format("node {} has {} neighbours; trimming {} per side needs more than {}", node,
+                          rows[node].neighbours.size(), robust.trim, 2 * robust.trim - 1));
+}
+
 void build_algorithm(const Scenario& scenario, Experiment& experiment) {
   const AlgorithmKind& algorithm = *at_key(scenario, "algorithm.kind", [&] {
     return &find_decentralized_algorithm(scenario.text("algorithm.kind"));
@@ -369,6 +430,7 @@ void build_algorithm(const Scenario& scenario, Experiment& experiment) {
       for (double& value : x) value /= static_cast<double>(config.batches.partition[node].size());
     }
   }
+  build_byzantine(scenario, experiment);
   // Catch what the algorithm itself refuses (e.g. gamma outside (0, 1]) now, as bad input.
   at_key(scenario, "algorithm.kind", [&] {
     algorithm.make(config, nullptr);
@@ -525,11 +587,22 @@ const AlgorithmFamily& decentralized_family() {
         choice_spec("variant", {"icml2019", "iclr2020"}, "icml2019",
                     "choco-sgd: icml2019 (gradient, then gossip on the new x_hat) or iclr2020 (gossip on the "
                     "previous round's x_hat, so the next gradient overlaps communication)"),
+        choice_spec("robust_gossip", {"none", "trimmed-mean", "median", "clipped"}, "none",
+                    "gossip, d-psgd: how honest nodes combine their neighbours' models: plain W average; BRIDGE's "
+                    "coordinate-wise trimmed mean or median over the neighbourhood with self (Yang & Bajwa 2019); "
+                    "ClippedGossip, self-centred clipping (He, Karimireddy, Jaggi 2022)"),
+        key_spec("trim", ValueType::integer, "1",
+                 "robust_gossip: b, values trimmed per side by trimmed-mean; Byzantine neighbours assumed by "
+                 "clipped's adaptive radius",
+                 0),
+        key_spec("clip_radius", ValueType::real, "0.0",
+                 "robust_gossip = \"clipped\": fixed clipping radius tau (> 0), or 0 for the adaptive radius", 0),
         key_spec("reply_timeout", ValueType::duration, "\"0s\"",
                  "ad-psgd, where messages can be lost (network.loss, crashes, churn): how long a node waits for its "
                  "peer's reply before it takes its gradient step alone (0s: 10 round trips of one exchange over the "
                  "slowest link)")};
     decentralized.sections = {"topology"};
+    decentralized.byzantine = true;
     decentralized.build = [](const Scenario& scenario, Experiment& experiment) {
       build_topology(scenario, experiment);
       build_algorithm(scenario, experiment);
@@ -559,6 +632,9 @@ Experiment build_experiment(const Scenario& scenario, int threads) {
   build_data(scenario, experiment);
   build_model(scenario, experiment);
   experiment.family->build(scenario, experiment);
+  if (!experiment.family->byzantine && byzantine_requested(scenario))
+    fail_at_key(scenario, byzantine_key(scenario),
+                fmt::format("the {} algorithms do not simulate Byzantine nodes yet", experiment.family->name));
   build_engine(scenario, experiment, threads);
   if (experiment.family->finish_engine) experiment.family->finish_engine(scenario, experiment);
   return experiment;

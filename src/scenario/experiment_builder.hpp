@@ -51,6 +51,11 @@ struct Experiment {
   const AlgorithmKind* algorithm = nullptr;
   DecentralizedConfig config;
   bool gamma_auto = false;  // algorithm.gamma = "auto": tune before the run
+  // Byzantine evaluated models (ascending): metrics are over the others only.
+  std::vector<NodeId> byzantine;
+  std::string byzantine_attack;   // describe_attack(), for summary.json
+  std::string byzantine_defence;  // e.g. "trimmed-mean(b=1)"
+  std::string byzantine_placement;
 };
 
 // Throws ScenarioError for anything the scenario's values cannot build.

@@ -24,6 +24,7 @@ struct AlgorithmFamily {
   std::vector<KeySpec> keys;          // [algorithm] keys only this family reads
   std::vector<std::string> sections;  // sections only this family reads
   std::vector<SectionSpec> section_specs;  // those of them it declares itself (the schema adds them)
+  bool byzantine = false;  // simulates the [byzantine] section's nodes (else: refused when it asks for some)
   // Fills the experiment's algorithm part (behaviour maker, evaluated models,
   // metric columns) from the scenario; ScenarioError for what it refuses.
   // Runs after the data and the model are built and before the engine.

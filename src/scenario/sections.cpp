@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "compress/factory.hpp"
+#include "scenario/byzantine_section.hpp"
 #include "scenario/experiment.hpp"
 #include "scenario/family.hpp"
 #include "topologies/generators.hpp"
@@ -216,6 +217,10 @@ Schema build_schema() {
   sections.push_back(std::move(algorithm));
   for (const AlgorithmFamily* family : algorithm_families())
     for (const SectionSpec& section : family->section_specs) sections.push_back(section);
+
+  sections.push_back(SectionSpec{
+      "byzantine", "Byzantine nodes and their attack (see README, Byzantine nodes (decentralized))",
+      byzantine_keys(), {}});
 
   sections.push_back(
       compressor_section("compression", "how messages are encoded", "none: exact fp64 models (64 bits per value)"));

@@ -9,10 +9,12 @@
 #include <vector>
 
 #include "algorithms/batch_source.hpp"
+#include "algorithms/decentralized/robust_gossip.hpp"
 #include "algorithms/local_optimizer.hpp"
 #include "compress/compressor.hpp"
 #include "data/dataset.hpp"
 #include "models/model.hpp"
+#include "robust/byzantine_attack.hpp"
 #include "sim/node.hpp"
 
 namespace dlsim {
@@ -58,6 +60,12 @@ struct DecentralizedConfig {
   // Initial models, one per node; empty: the model's initialisation from the
   // seed, the same at every node.
   std::vector<std::vector<double>> initial_models;
+  // Byzantine nodes (ascending ids) and their attack; see "Byzantine nodes" in
+  // round_based.hpp. Only the kinds whose AlgorithmKind::byzantine is set run them.
+  std::vector<NodeId> byzantine;
+  AttackConfig attack;
+  // How honest nodes combine their neighbours' models (gossip and d-psgd).
+  RobustGossipConfig robust;
 };
 
 }  // namespace dlsim

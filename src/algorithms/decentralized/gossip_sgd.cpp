@@ -20,9 +20,29 @@ void GossipSgd::complete_round(Context&, NodeId node, std::uint64_t round, std::
                                std::span<const double> gradient) {
   std::vector<double>& x = x_[node];
   std::vector<double> mixed(x.size());
-  mix(node, round, x, received, mixed);
+  if (config().robust.kind == RobustGossipKind::none) {
+    mix(node, round, x, received, mixed);
+  } else {
+    std::vector<std::vector<double>> decoded;
+    std::vector<double> weights;
+    for (const Received& in : received) {
+      decoded.emplace_back(x.size());
+      codec().decode(*in.message, decoded.back());
+      weights.push_back(in.weight);
+    }
+    const std::vector<VectorView> views(decoded.begin(), decoded.end());
+    robust_combine(config().robust, config().mixing.row(node, round).self_weight, x, views, weights, mixed);
+  }
   if (gradient_steps_) optimizer(node).apply(round, x, gradient, mixed);
   x.swap(mixed);
+}
+
+}  // namespace dlsim
+
+namespace dlsim {
+
+ComputeCost GossipSgd::combine_cost(NodeId, std::uint64_t, std::size_t received) const {
+  return robust_combine_cost(config().robust, received, dimension());
 }
 
 }  // namespace dlsim

@@ -12,6 +12,9 @@
 // Messages carry the model exactly (fp64) or, with a compressor, its
 // compressed form (naive compressed D-PSGD, which does not converge to the
 // optimum in general: the baseline that CHOCO-SGD fixes).
+// With config.robust, honest nodes combine robustly instead of averaging
+// (BRIDGE's trimmed mean or median, ClippedGossip; see robust_gossip.hpp), the
+// combination charged as a compute task; d-psgd's gradient is still at x_i^t.
 #pragma once
 
 #include "algorithms/decentralized/round_based.hpp"
@@ -30,6 +33,7 @@ class GossipSgd final : public RoundBasedAlgorithm {
                                                     std::span<const double> gradient) override;
   void complete_round(Context& ctx, NodeId node, std::uint64_t round, std::span<const Received> received,
                       std::span<const double> gradient) override;
+  ComputeCost combine_cost(NodeId node, std::uint64_t round, std::size_t received) const override;
 
   bool gradient_steps_;
   std::vector<std::vector<double>> x_;

@@ -1,5 +1,7 @@
 #include "algorithms/decentralized/mixing_rows.hpp"
 
+#include <algorithm>
+
 namespace dlsim {
 
 std::vector<MixingRow> mixing_rows(const SparseMatrix& w) {
@@ -21,5 +23,29 @@ std::vector<MixingRow> mixing_rows(const SparseMatrix& w) {
 }
 
 MixingSchedule fixed_mixing(const SparseMatrix& w) { return MixingSchedule{{mixing_rows(w)}}; }
+
+MixingSchedule without_silent_nodes(const MixingSchedule& schedule, std::span<const NodeId> silent) {
+  MixingSchedule result = schedule;
+  auto is_silent = [&](NodeId node) { return std::binary_search(silent.begin(), silent.end(), node); };
+  for (auto& rows : result.period)
+    for (NodeId node = 0; node < rows.size(); ++node) {
+      MixingRow& row = rows[node];
+      if (is_silent(node)) {
+        row = MixingRow{1.0, {}, {}};
+        continue;
+      }
+      MixingRow kept{row.self_weight, {}, {}};
+      for (std::size_t k = 0; k < row.neighbours.size(); ++k) {
+        if (is_silent(row.neighbours[k])) {
+          kept.self_weight += row.weights[k];
+        } else {
+          kept.neighbours.push_back(row.neighbours[k]);
+          kept.weights.push_back(row.weights[k]);
+        }
+      }
+      row = std::move(kept);
+    }
+  return result;
+}
 
 }  // namespace dlsim

@@ -1,6 +1,7 @@
 // The rows of a sparse mixing matrix as the algorithms use them.
 #pragma once
 
+#include <span>
 #include <vector>
 
 #include "algorithms/decentralized/config.hpp"
@@ -13,5 +14,12 @@ std::vector<MixingRow> mixing_rows(const SparseMatrix& w);
 
 // A fixed W for every round.
 MixingSchedule fixed_mixing(const SparseMatrix& w);
+
+// `schedule` with the `silent` nodes (ascending) cut out of every row: a
+// silent node's weight w_ij goes to w_ii of each of its neighbours, so rows
+// still sum to 1, and a silent node keeps only itself (w_ii = 1). What
+// synchronous rounds do with Byzantine nodes that send nothing, so that no
+// one waits for them. O(total row length).
+MixingSchedule without_silent_nodes(const MixingSchedule& schedule, std::span<const NodeId> silent);
 
 }  // namespace dlsim

@@ -24,12 +24,13 @@ std::vector<AlgorithmKind> make_table() {
   AlgorithmKind kind;
 
   kind = {"gossip", "exact gossip average consensus x_i <- sum_j w_ij x_j (Boyd et al. 2006)", false};
-  kind.time_varying = true;
+  kind.time_varying = kind.byzantine = kind.robust_gossip = true;
   kind.make = [](DecentralizedConfig c, RoundSnapshots* s) -> Made { return std::make_unique<GossipSgd>(std::move(c), s, false); };
   kinds.push_back(kind);
 
   kind = {"d-psgd", "decentralized SGD x_i <- sum_j w_ij x_j - eta g_i (Lian et al., NeurIPS 2017)", true};
   kind.time_varying = kind.compresses = true;  // compressed: the naive baseline (e.g. identity = fp32 models)
+  kind.byzantine = kind.robust_gossip = true;
   kind.make = [](DecentralizedConfig c, RoundSnapshots* s) -> Made { return std::make_unique<GossipSgd>(std::move(c), s, true); };
   kinds.push_back(kind);
 

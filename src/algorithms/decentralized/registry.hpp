@@ -23,6 +23,8 @@ struct AlgorithmKind {
   bool time_varying = false;    // accepts a time-varying topology (one W per round)
   bool uses_gamma = false;      // has a consensus step size gamma
   bool uses_local_steps = false;
+  bool byzantine = false;       // simulates Byzantine nodes ([byzantine])
+  bool robust_gossip = false;   // takes algorithm.robust_gossip
   // Builds the behaviour; std::invalid_argument for a config it cannot run.
   std::function<std::unique_ptr<DecentralizedAlgorithm>(DecentralizedConfig, RoundSnapshots*)> make;
 };

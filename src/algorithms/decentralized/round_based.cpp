@@ -14,7 +14,8 @@
 namespace dlsim {
 namespace {
 
-constexpr std::uint32_t kVectorTag = 1;
+// Compute tags: a round's gradient is tagged with the round; the combine task with this bit set.
+constexpr std::uint64_t kCombineTag = std::uint64_t{1} << 63;
 
 }  // namespace
 
@@ -118,6 +119,11 @@ RoundBasedAlgorithm::RoundBasedAlgorithm(DecentralizedConfig config, RoundSnapsh
   if (timing_ != GradientTiming::none)
     for (RoundState& state : rounds_) state.gradient.assign(dimension_, 0.0);
   optimizers_.assign(n, LocalOptimizer(&config_.optimizer));
+  byzantine_.assign(n, 0);
+  for (NodeId node : config_.byzantine) {
+    if (node >= n) throw std::invalid_argument(fmt::format("Byzantine node {} is not one of the {} nodes", node, n));
+    byzantine_[node] = 1;
+  }
 }
 
 RoundBasedAlgorithm::~RoundBasedAlgorithm() = default;
@@ -181,14 +187,22 @@ void RoundBasedAlgorithm::send_round(Context& ctx, RoundState& state) {
   const std::span<const double> gradient = with_gradient ? std::span<const double>(state.gradient) : std::span<const double>();
   std::shared_ptr<const VectorMessage> message = make_message(ctx, self, state.round, gradient);
   state.sent = true;
-  if (message && communicates(state.round)) {
-    const std::int64_t bits = codec_.bits(*message);
-    std::shared_ptr<const MessageBody> body = message;
-    for (NodeId neighbour : config_.mixing.row(self, state.round).neighbours)
-      ctx.send(neighbour, Message{kVectorTag, bits, body});
+  if (byzantine_[self]) {
+    state.own_message = message;
+    state.attack_pending = message && communicates(state.round) && config_.attack.kind != AttackKind::none;
+    send_attack_if_ready(ctx, state);
+  } else if (message && communicates(state.round)) {
+    broadcast(ctx, self, state.round, std::move(message));
   }
   if (timing_ == GradientTiming::pipelined && state.round + 1 < config_.rounds)
     start_gradient(ctx, state, state.round + 1);
+}
+
+void RoundBasedAlgorithm::broadcast(Context& ctx, NodeId self, std::uint64_t round,
+                                    std::shared_ptr<const VectorMessage> message) {
+  const std::int64_t bits = codec_.bits(*message);
+  std::shared_ptr<const MessageBody> body = std::move(message);
+  for (NodeId neighbour : config_.mixing.row(self, round).neighbours) ctx.send(neighbour, Message{kVectorTag, bits, body});
 }
 
 void RoundBasedAlgorithm::on_message(Context& ctx, NodeId from, const Message& message) {
@@ -205,6 +219,11 @@ void RoundBasedAlgorithm::on_message(Context& ctx, NodeId from, const Message& m
 
 void RoundBasedAlgorithm::on_compute_done(Context& ctx, std::uint64_t tag) {
   RoundState& state = rounds_[ctx.self()];
+  if (tag & kCombineTag) {
+    state.combine = RoundState::Combine::done;
+    try_complete(ctx, state);
+    return;
+  }
   state.gradient_round = tag;
   if (tag != state.round) return;  // pipelined: the next round's gradient, used when that round begins
   if ((timing_ == GradientTiming::before_send || timing_ == GradientTiming::pipelined) && !state.sent)
@@ -216,14 +235,34 @@ void RoundBasedAlgorithm::try_complete(Context& ctx, RoundState& state) {
   const NodeId self = ctx.self();
   const std::uint64_t round = state.round;
   if (round >= config_.rounds || !state.sent) return;
+  send_attack_if_ready(ctx, state);
   std::vector<Received>& inbox = state.inbox.current();
   if (inbox.size() != expected_messages(self, round)) return;
   const bool needs_gradient = timing_ == GradientTiming::overlapped || timing_ == GradientTiming::before_send;
   if (timing_ == GradientTiming::overlapped && state.gradient_round != round) return;
+  if (state.combine == RoundState::Combine::running) return;
+  if (state.combine == RoundState::Combine::idle) {
+    const ComputeCost cost = combine_cost(self, round, inbox.size());
+    if (cost.flops > 0 || cost.bytes > 0) {
+      state.combine = RoundState::Combine::running;
+      ctx.start_compute(cost, [] {}, kCombineTag | round);
+      return;
+    }
+  }
+  state.combine = RoundState::Combine::idle;
   // Neighbour order, not arrival order: the update is then the same whatever the network did.
   std::sort(inbox.begin(), inbox.end(), [](const Received& a, const Received& b) { return a.from < b.from; });
-  complete_round(ctx, self, round, inbox,
-                 needs_gradient ? std::span<const double>(state.gradient) : std::span<const double>());
+  const std::span<const double> gradient =
+      needs_gradient ? std::span<const double>(state.gradient) : std::span<const double>();
+  if (byzantine_[self]) {
+    state.seen_honest.clear();
+    for (const Received& in : inbox)
+      if (!byzantine_[in.from]) state.seen_honest.push_back(in);
+  }
+  if (config_.attack.kind == AttackKind::dissensus && !byzantine_[self])
+    complete_round(ctx, self, round, with_dissensus(self, round, inbox), gradient);
+  else
+    complete_round(ctx, self, round, inbox, gradient);
   state.inbox.advance();
   ++state.round;
   if (snapshots_ && snapshots_->wanted(state.round) &&

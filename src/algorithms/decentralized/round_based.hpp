@@ -23,6 +23,27 @@
 // a rejoining node stays idle (and so do the nodes that wait for it), and a
 // lost message stalls the nodes that wait for it; waits() then says who
 // waits for whom, for the run loop's `stalled` status.
+//
+// Byzantine nodes (config.byzantine). A Byzantine node runs the honest
+// algorithm on its own state (so its sign-flip or bit-flip has an honest
+// vector to start from) but sends the attack's vector instead of its message,
+// encoded by the same codec, so its bits count like everyone's:
+//   - attacks on the honest vectors (ipm, alie, scaled-negative-mean, min-max,
+//     min-sum, mimic) use, when omniscient, the round's messages of its honest
+//     neighbours: it sends once they have all reached it (in simulated time,
+//     after them); otherwise those of the previous round (its own model in round 0);
+//   - gaussian and bit-flip draw from a stream keyed by (seed, node, round), or
+//     (seed, node, round, receiver) with per_receiver: one draw per neighbour;
+//   - dissensus depends on the receiver: the attacker sends its model (its bits
+//     are charged) once its honest neighbours' messages have reached it, and
+//     each honest receiver i replaces it by x_i - epsilon sum_{j honest} w_ij
+//     (x_j - x_i) / sum_{k Byzantine} w_ik over the messages i received;
+//   - label-flip trains on flipped labels (the builder's poisoned data) and
+//     sends its model honestly;
+//   - none (silent, crashed from the start): the builder removes the node from
+//     its neighbours' rows (w_ij goes to w_ii), so that no one waits for it.
+// A robust combination (config.robust) costs a compute task of its own
+// between the last message and the update (combine_cost).
 #pragma once
 
 #include <tbb/enumerable_thread_specific.h>
@@ -120,6 +141,12 @@ class RoundBasedAlgorithm : public DecentralizedAlgorithm {
   // Where the node's next gradient is evaluated: its model by default.
   virtual std::span<const double> gradient_point(NodeId node) const { return model(node); }
 
+  // The compute cost of combining `received` messages in `round`, charged as a
+  // compute task before complete_round; zero (the default): no task.
+  virtual ComputeCost combine_cost(NodeId /*node*/, std::uint64_t /*round*/, std::size_t /*received*/) const {
+    return {};
+  }
+
   // Whether nodes exchange messages in `round` (local SGD skips some rounds).
   virtual bool communicates(std::uint64_t /*round*/) const { return true; }
 
@@ -132,6 +159,7 @@ class RoundBasedAlgorithm : public DecentralizedAlgorithm {
   LocalOptimizer& optimizer(NodeId node) { return optimizers_[node]; }
   // The initial model of `node` (the config's, or the shared initialisation).
   const std::vector<double>& initial_model(NodeId node) const;
+  bool is_byzantine(NodeId node) const { return byzantine_[node] != 0; }
 
  private:
   struct RoundState {
@@ -141,13 +169,26 @@ class RoundBasedAlgorithm : public DecentralizedAlgorithm {
     std::uint64_t gradient_round = ~std::uint64_t{0};  // the round whose gradient has arrived
     bool sent = false;               // this round's message is out
     bool rejoined = false;           // back from an outage, idle for good
+    enum class Combine { idle, running, done } combine = Combine::idle;  // the combine_cost task
+    // Byzantine nodes only: the round's attack waits to be sent, the node's own
+    // message (the carrier of label-flip and dissensus), and the honest
+    // messages of the previous round (attackers that are not omniscient).
+    bool attack_pending = false;
+    std::shared_ptr<const VectorMessage> own_message;
+    std::vector<Received> seen_honest;
   };
+
+  static constexpr std::uint32_t kVectorTag = 1;  // every message of the rounds
 
   void begin_round(Context& ctx, RoundState& state);
   void send_round(Context& ctx, RoundState& state);
   void try_complete(Context& ctx, RoundState& state);
   void start_gradient(Context& ctx, RoundState& state, std::uint64_t round);
   std::size_t expected_messages(NodeId node, std::uint64_t round) const;
+  void broadcast(Context& ctx, NodeId self, std::uint64_t round, std::shared_ptr<const VectorMessage> message);
+  // Byzantine nodes (byzantine_messages.cpp).
+  void send_attack_if_ready(Context& ctx, RoundState& state);
+  std::vector<Received> with_dissensus(NodeId self, std::uint64_t round, std::span<const Received> received) const;
 
   DecentralizedConfig config_;
   RoundSnapshots* snapshots_;
@@ -158,6 +199,7 @@ class RoundBasedAlgorithm : public DecentralizedAlgorithm {
   std::vector<RoundState> rounds_;
   std::vector<LocalOptimizer> optimizers_;
   std::unique_ptr<GradientTasks> gradients_;
+  std::vector<char> byzantine_;  // per node
 };
 
 }  // namespace dlsim
