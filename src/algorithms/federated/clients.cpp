@@ -62,7 +62,8 @@ void FederatedClients::on_trained(Context& ctx, std::uint64_t round) {
   table_.cursor(client) = job->end;
   auto update = std::make_shared<ClientUpdate>();
   update->round = round;
-  update->samples = table_.samples(client);
+  // A parameter-server worker's gradient is weighted by its batch, a model update by the client's data.
+  update->samples = config_.rule.sends_gradient ? job->batch_samples : table_.samples(client);
   update->local_steps = static_cast<std::uint32_t>(job->steps);
   RandomStream rng = ctx.rng(purpose_id("fed.compress"));
   update->delta = codec_.encode(round, job->delta, rng);

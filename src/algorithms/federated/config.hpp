@@ -66,6 +66,25 @@ struct ClientRule {
   double proximal_mu = 0.0;
   // SCAFFOLD's control variates, option II (Karimireddy et al., ICML 2020).
   bool control_variates = false;
+  // Parameter-server SGD: the client computes one minibatch gradient at x_t
+  // and sends it (instead of y - x_t after local steps).
+  bool sends_gradient = false;
+};
+
+// FedBuff's weight of an update s rounds stale (Nguyen et al., AISTATS 2022).
+enum class StalenessWeighting { constant, inverse_sqrt };  // 1; 1 / sqrt(1 + s)
+// FedAsync's s(t - tau) (Xie, Koyejo, Gupta 2019).
+enum class StalenessFunction { constant, polynomial };  // 1; (1 + t - tau)^-a
+
+// The asynchronous servers (FedBuff, FedAsync): how many clients train at
+// once, and how arrivals are weighted by their staleness.
+struct AsynchronousConfig {
+  std::uint32_t concurrency = 10;  // C: clients training at once
+  std::uint32_t buffer_size = 5;   // FedBuff's K: updates per server step
+  StalenessWeighting weighting = StalenessWeighting::inverse_sqrt;
+  double mixing_alpha = 0.6;  // FedAsync's alpha in (0, 1]
+  StalenessFunction function = StalenessFunction::polynomial;
+  double exponent = 0.5;  // FedAsync's a in (1 + s)^-a, >= 0
 };
 
 struct FederatedConfig {
@@ -82,6 +101,7 @@ struct FederatedConfig {
   ClientRule rule;
   ServerOptimizerConfig server;
   CohortConfig cohort;
+  AsynchronousConfig asynchronous;
   // Uplink updates are encoded by this compressor; null: exact fp64.
   std::shared_ptr<const Compressor> uplink_compressor;
   // The initial server model; empty: the model's initialisation from the seed.
@@ -96,13 +116,18 @@ std::string_view server_optimizer_name(ServerOptimizerKind kind);
 ServerOptimizerKind parse_server_optimizer(std::string_view name);
 // "samples", "uniform".
 UpdateWeighting parse_weighting(std::string_view name);
+// "constant", "sqrt".
+StalenessWeighting parse_staleness_weighting(std::string_view name);
+// "constant", "polynomial".
+StalenessFunction parse_staleness_function(std::string_view name);
 
 // Throws std::invalid_argument naming the field for what no run can use:
 // no clients or model, clients_per_round 0 or above the clients, over_commit
 // < 0, a negative deadline, min_updates 0 or above clients_per_round,
 // local_steps 0, local_epochs with generated samples, a negative mu, a bad
 // server or local optimiser, a partition that does not cover every client
-// with at least one sample.
+// with at least one sample; concurrency 0, buffer_size
+// 0, mixing_alpha outside (0, 1], a negative staleness exponent.
 void validate(const FederatedConfig& config);
 
 }  // namespace dlsim

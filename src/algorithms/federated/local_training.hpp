@@ -7,6 +7,8 @@
 // afresh every round, with eta_t of the server round t. SCAFFOLD's option II
 // control update c_i^+ - c_i = -c + (x_t - y_S) / (sum of the step sizes
 // taken) (K eta_l in the paper, for a constant rate) is computed here too.
+// A parameter-server worker (ClientRule::sends_gradient) instead computes one
+// minibatch gradient at x_t, which its job returns in `delta`.
 #pragma once
 
 #include <tbb/enumerable_thread_specific.h>
@@ -33,7 +35,8 @@ struct LocalJob {
   MinibatchCursor start;
   std::uint64_t steps = 0;
 
-  std::vector<double> delta;          // y_S - x_t
+  std::vector<double> delta;          // y_S - x_t; a parameter-server worker's gradient at x_t
+  std::uint32_t batch_samples = 0;    // samples in the steps' batches
   std::vector<double> control_delta;  // SCAFFOLD: c_i^+ - c_i
   MinibatchCursor end;
   double mean_loss = 0;  // the mean of the minibatch losses of the steps (each before its step)
@@ -44,11 +47,12 @@ class LocalTrainer {
   // `config` and `table` outlive the trainer.
   LocalTrainer(const FederatedConfig& config, const ClientTable& table);
 
-  // S for this client: local_steps, or local_epochs * ceil(n_i / batch_size).
+  // S for this client: local_steps, or local_epochs * ceil(n_i / batch_size);
+  // 1 for a parameter-server worker.
   std::uint64_t steps(NodeId client) const;
   // The simulated cost of `steps` steps from `start`: a forward and backward
   // pass (three times the forward flops) over every sample of every batch,
-  // plus the optimiser's O(d) per step. O(steps).
+  // plus the optimiser's O(d) per step (none for a parameter-server worker). O(steps).
   ComputeCost cost(NodeId client, MinibatchCursor start, std::uint64_t steps) const;
   // Runs the job for `client`. Safe to call concurrently for different jobs:
   // it reads the shared data and writes only the job.

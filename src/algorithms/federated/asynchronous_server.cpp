@@ -1,0 +1,258 @@
+// The asynchronous federated server; see asynchronous_server.hpp.
+#include "algorithms/federated/asynchronous_server.hpp"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "sim/random.hpp"
+
+namespace dlsim {
+namespace {
+
+FederatedConfig checked(FederatedConfig config) {
+  validate(config);
+  return config;
+}
+
+}  // namespace
+
+AsynchronousFederated::AsynchronousFederated(FederatedConfig config, RoundSnapshots* snapshots,
+                                             const StepFactory& make_step)
+    : config_(checked(std::move(config))),
+      snapshots_(snapshots),
+      server_(config_.clients),
+      clients_(config_, server_),
+      selector_(config_.cohort.sampling, config_.seed, {}),
+      step_(make_step(config_)),
+      busy_(config_.clients, 0),
+      idle_(config_.clients),
+      participations_(config_.clients, 0) {
+  if (!step_->fixed_workers() && config_.asynchronous.concurrency > config_.clients)
+    throw std::invalid_argument(fmt::format("concurrency = {} is more than the {} clients",
+                                            config_.asynchronous.concurrency, config_.clients));
+  if (config_.cohort.sampling == ClientSampling::weighted || config_.cohort.sampling == ClientSampling::power_of_choice) {
+    std::vector<double> weights(config_.clients);
+    for (NodeId client = 0; client < config_.clients; ++client)
+      weights[client] = static_cast<double>(clients_.table().samples(client));
+    selector_ = CohortSelector(config_.cohort.sampling, config_.seed, std::move(weights), config_.cohort.candidates);
+  }
+  if (config_.cohort.sampling == ClientSampling::power_of_choice)
+    last_loss_.assign(config_.clients, std::numeric_limits<float>::infinity());
+  const std::size_t d = config_.model->dimension();
+  if (!config_.initial_model.empty()) {
+    x_ = config_.initial_model;
+  } else {
+    x_.assign(d, 0.0);
+    RandomStream init(config_.seed, 0, purpose_id("model.init"));
+    config_.model->initialize(x_, init);
+  }
+  next_.assign(d, 0.0);
+}
+
+AsynchronousFederated::~AsynchronousFederated() = default;
+
+std::vector<std::string> AsynchronousFederated::metric_columns() {
+  return {"participants", "staleness_mean", "staleness_max", "bits_up", "bits_down"};
+}
+
+void AsynchronousFederated::metric_values(std::uint64_t round, std::vector<double>& row) const {
+  // The steps (last_row_, round]; none for a repeated or an earlier round.
+  const std::uint64_t end = std::min<std::uint64_t>(round, records_.size());
+  const std::uint64_t begin = std::min(last_row_, end);
+  last_row_ = std::max(last_row_, end);
+  std::uint64_t updates = 0, staleness = 0, most = 0;
+  if (end > begin) {
+    const AsynchronousStepRecord* before = begin > 0 ? &records_[begin - 1] : nullptr;
+    updates = records_[end - 1].updates_so_far - (before ? before->updates_so_far : 0);
+    staleness = records_[end - 1].staleness_so_far - (before ? before->staleness_so_far : 0);
+    for (std::uint64_t step = begin; step < end; ++step) most = std::max(most, records_[step].staleness_max);
+  }
+  const AsynchronousStepRecord* last = end > 0 ? &records_[end - 1] : nullptr;
+  row.insert(row.end(), {static_cast<double>(updates),
+                         updates > 0 ? static_cast<double>(staleness) / static_cast<double>(updates) : 0.0,
+                         static_cast<double>(most), last ? static_cast<double>(last->bits_up) : 0.0,
+                         last ? static_cast<double>(last->bits_down) : 0.0});
+}
+
+std::vector<std::pair<std::string, double>> AsynchronousFederated::summary_figures() const {
+  std::uint64_t participated = 0, most = 0, applied = 0, staleness = 0, stalest = 0;
+  for (std::uint32_t count : participations_) {
+    participated += count > 0;
+    most = std::max<std::uint64_t>(most, count);
+    applied += count;
+  }
+  for (std::uint64_t value : staleness_history_) {
+    staleness += value;
+    stalest = std::max(stalest, value);
+  }
+  return {{"clients", static_cast<double>(config_.clients)},
+          {"clients_participated", static_cast<double>(participated)},
+          {"max_participations", static_cast<double>(most)},
+          {"updates_aggregated", static_cast<double>(applied)},
+          {"staleness_mean", applied > 0 ? static_cast<double>(staleness) / static_cast<double>(applied) : 0.0},
+          {"staleness_max", static_cast<double>(stalest)},
+          {"late_updates", static_cast<double>(late_updates_)},
+          {"idle_client_bytes", static_cast<double>(FederatedClients::idle_client_bytes() + sizeof(std::uint8_t) +
+                                                    sizeof(std::uint32_t) + (last_loss_.empty() ? 0 : sizeof(float)))}};
+}
+
+void AsynchronousFederated::on_start(Context& ctx) {
+  if (ctx.self() != server_) return clients_.on_start(ctx);
+  if (ctx.rejoining()) return;  // the server is never taken down
+  if (snapshots_ && snapshots_->contribute(0, 0, ctx.now(), x_)) ctx.request_stop();
+  if (finished()) return;
+  if (step_->fixed_workers()) {
+    for (NodeId worker = 0; worker < config_.clients; ++worker) start_work(ctx, worker);
+    return;
+  }
+  fill(ctx);
+}
+
+void AsynchronousFederated::on_message(Context& ctx, NodeId from, const Message& message) {
+  if (ctx.self() != server_) {
+    if (message.tag == kFederatedModelTag) clients_.on_model(ctx, message);
+    return;
+  }
+  bits_up_ += static_cast<std::uint64_t>(message.size_bits);
+  if (message.tag == kFederatedUpdateTag) return on_update(ctx, from, message);
+  if (message.tag == kFederatedCheckInTag) on_check_in(ctx, from);
+}
+
+void AsynchronousFederated::on_compute_done(Context& ctx, std::uint64_t tag) {
+  if (ctx.self() != server_) return clients_.on_trained(ctx, tag);
+  // The step's task has finished: x_{t+1} is in next_.
+  std::swap(x_, next_);
+  ++version_;
+  broadcast_.reset();
+  stepping_ = false;
+  AsynchronousStepRecord record;
+  record.ended = ctx.now();
+  record.updates = static_cast<std::uint32_t>(batch_.size());
+  const AsynchronousStepRecord* previous = records_.empty() ? nullptr : &records_.back();
+  record.updates_so_far = (previous ? previous->updates_so_far : 0) + batch_.size();
+  record.staleness_so_far = previous ? previous->staleness_so_far : 0;
+  for (const StaleUpdate& stale : batch_) {
+    record.staleness_max = std::max(record.staleness_max, stale.staleness);
+    record.staleness_so_far += stale.staleness;
+    staleness_history_.push_back(stale.staleness);
+    applied_clients_.push_back(stale.client);
+    ++participations_[stale.client];
+  }
+  record.bits_up = bits_up_;
+  record.bits_down = bits_down_;
+  records_.push_back(record);
+  const std::vector<StaleUpdate> applied = std::move(batch_);
+  batch_.clear();
+  if (!step_->replaces_on_arrival()) {
+    // The clients of this step start again from x_{t+1} (the parameter
+    // server's workers), or make room for those drawn in their place.
+    for (const StaleUpdate& stale : applied) release(stale.client);
+    if (!finished()) {
+      if (step_->fixed_workers()) {
+        for (const StaleUpdate& stale : applied) start_work(ctx, stale.client);
+      } else {
+        fill(ctx);
+      }
+    }
+  }
+  if (snapshots_ && snapshots_->wanted(version_) && snapshots_->contribute(0, version_, ctx.now(), x_))
+    ctx.request_stop();
+  try_step(ctx);
+}
+
+void AsynchronousFederated::release(NodeId client) {
+  if (!busy_[client]) return;
+  busy_[client] = 0;
+  ++idle_;
+}
+
+void AsynchronousFederated::start_work(Context& ctx, NodeId client) {
+  if (!broadcast_) {
+    auto broadcast = std::make_shared<ModelBroadcast>();
+    broadcast->round = version_;
+    broadcast->model = x_;
+    broadcast_ = std::move(broadcast);
+  }
+  if (!busy_[client]) {
+    busy_[client] = 1;
+    --idle_;
+  }
+  training_[client] = broadcast_;
+  const std::int64_t bits = broadcast_->bits();
+  ctx.send(client, Message{kFederatedModelTag, bits, broadcast_});
+  bits_down_ += static_cast<std::uint64_t>(bits);
+}
+
+void AsynchronousFederated::fill(Context& ctx) {
+  if (finished()) return;
+  const std::uint32_t busy = config_.clients - idle_;
+  if (busy >= config_.asynchronous.concurrency) return;
+  std::vector<NodeId> drawn;
+  // The selector marks the drawn clients busy; start_work sees them so.
+  selector_.select(selections_++, config_.asynchronous.concurrency - busy, busy_, idle_, drawn, last_loss_);
+  idle_ -= static_cast<std::uint32_t>(drawn.size());
+  for (NodeId client : drawn) start_work(ctx, client);
+}
+
+void AsynchronousFederated::on_update(Context& ctx, NodeId from, const Message& message) {
+  auto update = std::static_pointer_cast<const ClientUpdate>(message.body);
+  const auto work = training_.find(from);
+  if (work == training_.end()) {  // work the server had written off (the client checked in since)
+    ++late_updates_;
+    return;
+  }
+  std::shared_ptr<const ModelBroadcast> base = std::move(work->second);
+  training_.erase(work);
+  // A diverged client's NaN ranks first, as an unknown loss does.
+  if (update->reports_loss && !last_loss_.empty())
+    last_loss_[from] = std::isnan(update->loss) ? std::numeric_limits<float>::infinity() : update->loss;
+  if (finished()) {
+    ++late_updates_;
+    release(from);
+    return;
+  }
+  arrived_.push_back(Arrival{from, std::move(update), std::move(base)});
+  if (step_->replaces_on_arrival()) {
+    release(from);
+    fill(ctx);
+  }
+  try_step(ctx);
+}
+
+void AsynchronousFederated::on_check_in(Context& ctx, NodeId from) {
+  // Only work in progress was lost; an update that already arrived still counts.
+  if (training_.erase(from) == 0) return;
+  release(from);
+  if (finished()) return;
+  if (step_->fixed_workers()) return start_work(ctx, from);
+  fill(ctx);
+}
+
+void AsynchronousFederated::try_step(Context& ctx) {
+  const std::uint32_t size = step_->batch_size();
+  if (stepping_ || finished() || arrived_.size() < size) return;
+  stepping_ = true;
+  batch_.clear();
+  for (std::uint32_t i = 0; i < size; ++i) {
+    Arrival& arrival = arrived_.front();
+    batch_.push_back(StaleUpdate{arrival.client, version_ - arrival.base->round, std::move(arrival.update),
+                                 std::move(arrival.base)});
+    arrived_.pop_front();
+  }
+  // Client-id order: the step does not depend on who arrived first within it.
+  std::sort(batch_.begin(), batch_.end(), [](const StaleUpdate& a, const StaleUpdate& b) { return a.client < b.client; });
+  const ComputeCost cost = step_->cost(batch_.size(), x_.size());
+  ctx.start_compute(
+      cost,
+      [this, version = version_] {
+        // Reads x_ and the batch, writes next_ and the step's own state only.
+        step_->step(version, batch_, clients_.codec(), x_, next_);
+      },
+      version_);
+}
+
+}  // namespace dlsim
