@@ -243,8 +243,10 @@ void AsynchronousFederated::try_step(Context& ctx) {
                                  std::move(arrival.base)});
     arrived_.pop_front();
   }
-  // Client-id order: the step does not depend on who arrived first within it.
-  std::sort(batch_.begin(), batch_.end(), [](const StaleUpdate& a, const StaleUpdate& b) { return a.client < b.client; });
+  // Client-id order (one client's updates in arrival order): the step does
+  // not depend on who arrived first within it.
+  std::stable_sort(batch_.begin(), batch_.end(),
+                   [](const StaleUpdate& a, const StaleUpdate& b) { return a.client < b.client; });
   const ComputeCost cost = step_->cost(batch_.size(), x_.size());
   ctx.start_compute(
       cost,
