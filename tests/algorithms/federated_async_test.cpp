@@ -1,7 +1,7 @@
 // The asynchronous federated server against hand-derived timelines and exact
 // equivalences: FedBuff's buffers and staleness with known compute speeds;
 // FedBuff with every client in the buffer is FedAvg for its first step and
-// then FedAvg delayed by one step; FedAsync's mixing with alpha = 1 returns
+// then FedAvg with all but one update one step stale; FedAsync's mixing with alpha = 1 returns
 // the last client's model; synchronous parameter-server SGD is minibatch SGD
 // on the union of the workers' batches; asynchronous parameter-server SGD
 // with one worker is SGD; messages have their exact sizes; runs are
@@ -99,15 +99,15 @@ double figure(const LearningBehaviour& behaviour, const std::string& name) {
 
 TEST_CASE("FedBuff with concurrency 2 and buffer 2 applies the buffers and staleness of its timeline", "[federated]") {
   // Client 0 trains for 10 ms, client 1 for 30 ms; every transfer takes 1 ms
-  // and the server's steps about a microsecond. Client 0's updates arrive at
-  // 12, 24, 36, ... ms, client 1's at 32, 64, ... A client starts again from
-  // the current model as soon as its update arrives, before the step that
-  // update may complete, so:
+  // and the server's steps about a microsecond. A client starts again from
+  // the current model as soon as its update arrives, unless that update
+  // completes the buffer: then from the model the step makes. So client 0's
+  // updates arrive at 12, 24, 36, ... ms, client 1's at 32, 64, and
   //   step 0 at 24: client 0 (from x_0), client 0 (x_0)   staleness 0, 0
-  //   step 1 at 36: client 0 (x_0, sent at 24), client 1 (x_0)   1, 1
-  //   step 2 at 60: client 0 (x_1, sent at 36), client 0 (x_2, at 48)   1, 0
-  //   step 3 at 72: client 0 (x_2, sent at 60), client 1 (x_1, at 32)   1, 2
-  // and the two updates in flight when x_4 is ready arrive late.
+  //   step 1 at 36: client 0 (x_1, sent at 24), client 1 (x_0)   0, 1
+  //   step 2 at 60: client 0 (x_2, sent at 36), client 0 (x_2, at 48)   0, 0
+  //   step 3 at 72: client 0 (x_3, sent at 60), client 1 (x_1, at 32)   0, 2
+  // and client 1's update in flight when x_4 is ready arrives late.
   constexpr std::uint32_t n = 2;
   FederatedConfig config = logistic_config(n, 200, partition_contiguous(200, n));
   config.rounds = 4;
@@ -127,7 +127,7 @@ TEST_CASE("FedBuff with concurrency 2 and buffer 2 applies the buffers and stale
 
   REQUIRE(fedbuff.rounds_completed(0) == 4);
   CHECK(fedbuff.applied_clients() == std::vector<NodeId>{0, 0, 0, 1, 0, 0, 0, 1});
-  CHECK(fedbuff.staleness_history() == std::vector<std::uint64_t>{0, 0, 1, 1, 1, 0, 1, 2});
+  CHECK(fedbuff.staleness_history() == std::vector<std::uint64_t>{0, 0, 0, 1, 0, 0, 0, 2});
   const std::vector<SimTime> ended{24, 36, 60, 72};
   for (std::size_t step = 0; step < 4; ++step) {
     CAPTURE(step);
@@ -139,22 +139,24 @@ TEST_CASE("FedBuff with concurrency 2 and buffer 2 applies the buffers and stale
   CHECK(fedbuff.records().back().staleness_max == 2);
   CHECK(fedbuff.participations(0) == 6);
   CHECK(fedbuff.participations(1) == 2);
-  CHECK(figure(fedbuff, "staleness_mean") == 0.75);
+  CHECK(figure(fedbuff, "staleness_mean") == 3.0 / 8.0);
   CHECK(figure(fedbuff, "staleness_max") == 2);
-  CHECK(figure(fedbuff, "late_updates") == 2);
-  // Up to x_4: 8 updates up; 10 models down (client 0 at 0, 12, ..., 72; client 1 at 0, 32, 64).
+  CHECK(figure(fedbuff, "late_updates") == 1);
+  // Up to x_4: 8 updates up; 9 models down (client 0 at 0, 12, ..., 60; client 1 at 0, 32, 64).
   const std::int64_t d = static_cast<std::int64_t>(config.model->dimension());
   CHECK(fedbuff.records().back().bits_up == static_cast<std::uint64_t>(8 * (64 + 64 * d + 64)));
-  CHECK(fedbuff.records().back().bits_down == static_cast<std::uint64_t>(10 * (64 + 64 * d)));
+  CHECK(fedbuff.records().back().bits_down == static_cast<std::uint64_t>(9 * (64 + 64 * d)));
 }
 
-TEST_CASE("FedBuff with every client in its buffer is FedAvg for one step, then FedAvg delayed by one step", "[federated]") {
-  // N = C = K and equal speeds: all N updates of x_0 arrive at once and make
-  // step 0, which is FedAvg's first round exactly. But each client starts
-  // again when its update arrives, before that step completes, so from x_0
-  // again; from then on each step applies updates one step stale:
-  //   x_1 = x_0 + Delta(x_0),  x_{t+1} = x_t + s(1) Delta(x_{t-1}),
-  // Delta(x) = sum_i (n_i / n) (y_i(x) - x), s(1) = 1 / sqrt(2), server lr 1.
+TEST_CASE("FedBuff with every client in its buffer is FedAvg for one step, then partly one step stale", "[federated]") {
+  // N = C = K, no stragglers: all N updates of x_0 arrive within
+  // microseconds and make step 0, which is FedAvg's first round exactly.
+  // Each client starts again when its update arrives, from x_0 still, except
+  // the last to arrive (m, the one with the most samples: full-batch steps
+  // take longest there), which completes the buffer and starts from x_1. So
+  // from then on step t applies m's update of x_t and the others' of x_{t-1}:
+  //   x_{t+1} = x_t + s(1) sum_{i != m} p_i Delta_i(x_{t-1}) + p_m Delta_m(x_t),
+  // p_i = n_i / n, Delta_i(x) = y_i(x) - x, s(1) = 1 / sqrt(2), server lr 1.
   constexpr std::uint32_t n = 4;
   RandomStream split(7, 0, purpose_id("test.split"));
   FederatedConfig config = logistic_config(n, 400, partition_quantity_skew(400, n, 1.0, split));
@@ -163,6 +165,9 @@ TEST_CASE("FedBuff with every client in its buffer is FedAvg for one step, then 
   config.local.schedule.base = 0.3;
   config.asynchronous.concurrency = n;
   config.asynchronous.buffer_size = n;
+  NodeId m = 0;
+  for (NodeId client = 0; client < n; ++client)
+    if (config.batches.partition[client].size() > config.batches.partition[m].size()) m = client;
 
   config.rounds = 1;
   auto one_step = make("fedbuff", config);
@@ -174,27 +179,34 @@ TEST_CASE("FedBuff with every client in its buffer is FedAvg for one step, then 
   config.rounds = 6;
   auto behaviour = make("fedbuff", config);
   run_all(*behaviour, engine_for(n));
-  CHECK(server_of(behaviour).staleness_history() ==
-        std::vector<std::uint64_t>{0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1});
+  std::vector<std::uint64_t> staleness(n, 0);
+  for (std::uint64_t step = 1; step < config.rounds; ++step)
+    for (NodeId client = 0; client < n; ++client) staleness.push_back(client == m ? 0 : 1);
+  CHECK(server_of(behaviour).staleness_history() == staleness);
 
   double samples = 0;
   for (const auto& part : config.batches.partition) samples += static_cast<double>(part.size());
-  auto average_delta = [&](const std::vector<double>& from) {
-    std::vector<double> delta(from.size(), 0.0);
-    for (NodeId client = 0; client < n; ++client) {
-      const std::vector<double> y = client_descent(config, client, from, config.local_steps, 0.3);
-      const double weight = static_cast<double>(config.batches.partition[client].size()) / samples;
-      for (std::size_t k = 0; k < delta.size(); ++k) delta[k] += weight * (y[k] - from[k]);
-    }
-    return delta;
+  auto delta = [&](NodeId client, const std::vector<double>& from) {
+    const std::vector<double> y = client_descent(config, client, from, config.local_steps, 0.3);
+    const double weight = static_cast<double>(config.batches.partition[client].size()) / samples;
+    std::vector<double> weighted(from.size());
+    for (std::size_t k = 0; k < from.size(); ++k) weighted[k] = weight * (y[k] - from[k]);
+    return weighted;
   };
   std::vector<double> previous(config.model->dimension(), 0.0), x = previous;
-  std::vector<double> delta = average_delta(x);
-  for (std::size_t k = 0; k < x.size(); ++k) x[k] += delta[k];
-  for (std::uint64_t step = 1; step < config.rounds; ++step) {
-    delta = average_delta(previous);
+  for (NodeId client = 0; client < n; ++client) {
+    const std::vector<double> step = delta(client, previous);
+    for (std::size_t k = 0; k < x.size(); ++k) x[k] += step[k];
+  }
+  for (std::uint64_t version = 1; version < config.rounds; ++version) {
+    std::vector<double> next = x;
+    for (NodeId client = 0; client < n; ++client) {
+      const std::vector<double> step = client == m ? delta(client, x) : delta(client, previous);
+      const double factor = client == m ? 1.0 : 1.0 / std::sqrt(2.0);
+      for (std::size_t k = 0; k < x.size(); ++k) next[k] += factor * step[k];
+    }
     previous = x;
-    for (std::size_t k = 0; k < x.size(); ++k) x[k] += delta[k] / std::sqrt(2.0);
+    x = next;
   }
   CHECK(max_abs_difference(server_model(*behaviour), x) <= 1e-12);
 }

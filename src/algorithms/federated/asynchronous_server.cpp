@@ -145,18 +145,17 @@ void AsynchronousFederated::on_compute_done(Context& ctx, std::uint64_t tag) {
   record.bits_up = bits_up_;
   record.bits_down = bits_down_;
   records_.push_back(record);
-  const std::vector<StaleUpdate> applied = std::move(batch_);
   batch_.clear();
-  if (!step_->replaces_on_arrival()) {
-    // The clients of this step start again from x_{t+1} (the parameter
-    // server's workers), or make room for those drawn in their place.
-    for (const StaleUpdate& stale : applied) release(stale.client);
-    if (!finished()) {
-      if (step_->fixed_workers()) {
-        for (const StaleUpdate& stale : applied) start_work(ctx, stale.client);
-      } else {
-        fill(ctx);
-      }
+  // The clients that waited for this step start again from x_{t+1} (the
+  // parameter server's workers), or make room for those drawn in their place.
+  const std::vector<NodeId> waiting = std::move(waiting_);
+  waiting_.clear();
+  for (NodeId client : waiting) release(client);
+  if (!finished() && !waiting.empty()) {
+    if (step_->fixed_workers()) {
+      for (NodeId client : waiting) start_work(ctx, client);
+    } else {
+      fill(ctx);
     }
   }
   if (snapshots_ && snapshots_->wanted(version_) && snapshots_->contribute(0, version_, ctx.now(), x_))
@@ -216,11 +215,17 @@ void AsynchronousFederated::on_update(Context& ctx, NodeId from, const Message& 
     return;
   }
   arrived_.push_back(Arrival{from, std::move(update), std::move(base)});
-  if (step_->replaces_on_arrival()) {
-    release(from);
-    fill(ctx);
+  const bool stepped = try_step(ctx);
+  if (!step_->replaces_on_arrival()) return;
+  // FedBuff: the client is replaced now, from x_t, unless its update
+  // completed a buffer: then from the model that buffer makes, as with the
+  // paper's server, which steps at once.
+  if (stepped) {
+    waiting_.push_back(from);
+    return;
   }
-  try_step(ctx);
+  release(from);
+  fill(ctx);
 }
 
 void AsynchronousFederated::on_check_in(Context& ctx, NodeId from) {
@@ -232,9 +237,9 @@ void AsynchronousFederated::on_check_in(Context& ctx, NodeId from) {
   fill(ctx);
 }
 
-void AsynchronousFederated::try_step(Context& ctx) {
+bool AsynchronousFederated::try_step(Context& ctx) {
   const std::uint32_t size = step_->batch_size();
-  if (stepping_ || finished() || arrived_.size() < size) return;
+  if (stepping_ || finished() || arrived_.size() < size) return false;
   stepping_ = true;
   batch_.clear();
   for (std::uint32_t i = 0; i < size; ++i) {
@@ -247,6 +252,8 @@ void AsynchronousFederated::try_step(Context& ctx) {
   // not depend on who arrived first within it.
   std::stable_sort(batch_.begin(), batch_.end(),
                    [](const StaleUpdate& a, const StaleUpdate& b) { return a.client < b.client; });
+  if (!step_->replaces_on_arrival())
+    for (const StaleUpdate& stale : batch_) waiting_.push_back(stale.client);
   const ComputeCost cost = step_->cost(batch_.size(), x_.size());
   ctx.start_compute(
       cost,
@@ -255,6 +262,7 @@ void AsynchronousFederated::try_step(Context& ctx) {
         step_->step(version, batch_, clients_.codec(), x_, next_);
       },
       version_);
+  return true;
 }
 
 }  // namespace dlsim

@@ -16,9 +16,11 @@
 //      step: their staleness is t minus the version each client started
 //      from, and the step runs as a compute task on the server, costed like
 //      any other, one at a time (arrivals meanwhile wait for the next step).
-//   3. A freed slot is filled at once when the update arrives (FedBuff) or
-//      when the step that applies it completes (FedAsync, the parameter
-//      server: the client, or its replacement, starts from the new model).
+//   3. A freed slot is filled when the step that applies its update
+//      completes, so that the client, or its replacement, starts from the
+//      new model (FedAsync, the parameter server); FedBuff fills it at once,
+//      from x_t, unless the update completed a buffer (as the paper's
+//      server, whose steps take no time, would do).
 // Once t reaches stop.rounds no work is handed out; what arrives later is
 // counted as late and dropped.
 //
@@ -101,7 +103,8 @@ class AsynchronousFederated final : public LearningBehaviour {
   void fill(Context& ctx);
   void on_update(Context& ctx, NodeId from, const Message& message);
   void on_check_in(Context& ctx, NodeId from);
-  void try_step(Context& ctx);
+  // Starts a step if one can start; returns whether it did.
+  bool try_step(Context& ctx);
   void release(NodeId client);
   bool finished() const { return version_ >= config_.rounds; }
 
@@ -126,6 +129,7 @@ class AsynchronousFederated final : public LearningBehaviour {
   std::deque<Arrival> arrived_;  // not yet in a step
   bool stepping_ = false;
   std::vector<StaleUpdate> batch_;  // the step in progress (read by its task)
+  std::vector<NodeId> waiting_;     // clients that get new work when it completes
 
   std::vector<AsynchronousStepRecord> records_;
   std::vector<std::uint64_t> staleness_history_;

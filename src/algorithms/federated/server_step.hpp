@@ -38,8 +38,9 @@ class ServerStep {
   // Updates applied together in one step (1: each as it arrives).
   virtual std::uint32_t batch_size() const = 0;
   // Whether a client is replaced as soon as its update arrives (FedBuff's
-  // clients do not wait for the buffer) or once its update is applied, so
-  // that it, or the client that replaces it, starts from the new model.
+  // clients do not wait for the buffer, except the one that completes it) or
+  // once its update is applied, so that it, or the client that replaces it,
+  // starts from the new model.
   virtual bool replaces_on_arrival() const = 0;
   // Whether every client is a worker that gets the model back after each of
   // its updates (the parameter server) instead of `concurrency` clients
