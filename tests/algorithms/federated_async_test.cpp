@@ -21,34 +21,12 @@
 #include "data/synthetic.hpp"
 #include "models/logistic.hpp"
 #include "sim/engine.hpp"
+#include "federated_fixtures.hpp"
 
 using namespace dlsim;
+using namespace dlsim::test;
 
 namespace {
-
-constexpr SimTime kLatency = 1'000'000;  // 1 ms
-
-// Binary logistic regression (l2 = 1e-3), 10 features, split over `clients`.
-FederatedConfig logistic_config(std::uint32_t clients, std::size_t samples, Partition partition) {
-  RandomStream rng(3, 0, purpose_id("test.data"));
-  FederatedConfig config;
-  config.clients = clients;
-  config.seed = 5;
-  config.model = std::make_shared<LogisticRegression>(10, 1e-3);
-  config.batches.data = std::make_shared<const Dataset>(make_logistic(LogisticSpec{samples, 10, 0.0, 0.05}, rng));
-  config.batches.partition = std::move(partition.indices);
-  config.cohort.clients_per_round = clients;
-  config.local.schedule.base = 0.5;
-  return config;
-}
-
-EngineConfig engine_for(std::uint32_t clients, int threads = 1) {
-  EngineConfig engine;
-  engine.nodes = clients + 1;
-  engine.threads = threads;
-  engine.network.latency.base = kLatency;  // bandwidth unlimited: transfers take the latency only
-  return engine;
-}
 
 std::unique_ptr<LearningBehaviour> make(std::string_view kind, const FederatedConfig& config,
                                         RoundSnapshots* snapshots = nullptr) {
@@ -57,24 +35,6 @@ std::unique_ptr<LearningBehaviour> make(std::string_view kind, const FederatedCo
 
 AsynchronousFederated& server_of(std::unique_ptr<LearningBehaviour>& behaviour) {
   return dynamic_cast<AsynchronousFederated&>(*behaviour);
-}
-
-// Runs the behaviour until no event is left.
-void run_all(LearningBehaviour& behaviour, const EngineConfig& engine_config) {
-  Engine engine(engine_config);
-  engine.set_behaviour_all(&behaviour);
-  while (engine.run_until(kNever - 1) == RunOutcome::stop_requested) {
-  }
-}
-
-std::vector<double> server_model(const LearningBehaviour& behaviour) {
-  return {behaviour.model(0).begin(), behaviour.model(0).end()};
-}
-
-double max_abs_difference(const std::vector<double>& a, const std::vector<double>& b) {
-  double worst = 0;
-  for (std::size_t k = 0; k < a.size(); ++k) worst = std::max(worst, std::abs(a[k] - b[k]));
-  return worst;
 }
 
 // `steps` full-batch gradient steps of rate eta on the client's samples from x.

@@ -8,7 +8,6 @@
 #include <limits>
 #include <stdexcept>
 
-#include "sim/random.hpp"
 
 namespace dlsim {
 namespace {
@@ -42,15 +41,8 @@ AsynchronousFederated::AsynchronousFederated(FederatedConfig config, RoundSnapsh
   }
   if (config_.cohort.sampling == ClientSampling::power_of_choice)
     last_loss_.assign(config_.clients, std::numeric_limits<float>::infinity());
-  const std::size_t d = config_.model->dimension();
-  if (!config_.initial_model.empty()) {
-    x_ = config_.initial_model;
-  } else {
-    x_.assign(d, 0.0);
-    RandomStream init(config_.seed, 0, purpose_id("model.init"));
-    config_.model->initialize(x_, init);
-  }
-  next_.assign(d, 0.0);
+  x_ = initial_server_model(config_);
+  next_.assign(x_.size(), 0.0);
 }
 
 AsynchronousFederated::~AsynchronousFederated() = default;

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "sim/random.hpp"
+
 namespace dlsim {
 namespace {
 
@@ -70,6 +72,14 @@ StalenessFunction parse_staleness_function(std::string_view name) {
   if (name == "constant") return StalenessFunction::constant;
   if (name == "polynomial") return StalenessFunction::polynomial;
   throw std::invalid_argument(fmt::format("unknown staleness function \"{}\" (constant or polynomial)", name));
+}
+
+std::vector<double> initial_server_model(const FederatedConfig& config) {
+  if (!config.initial_model.empty()) return config.initial_model;
+  std::vector<double> x(config.model->dimension(), 0.0);
+  RandomStream init(config.seed, 0, purpose_id("model.init"));
+  config.model->initialize(x, init);
+  return x;
 }
 
 void validate(const FederatedConfig& config) {

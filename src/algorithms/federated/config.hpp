@@ -121,6 +121,10 @@ StalenessWeighting parse_staleness_weighting(std::string_view name);
 // "constant", "polynomial".
 StalenessFunction parse_staleness_function(std::string_view name);
 
+// The server's x_0: config.initial_model, or else the model's initialisation
+// from the stream (seed, 0, "model.init").
+std::vector<double> initial_server_model(const FederatedConfig& config);
+
 // Throws std::invalid_argument naming the field for what no run can use:
 // no clients or model, clients_per_round 0 or above the clients, over_commit
 // < 0, a negative deadline, min_updates 0 or above clients_per_round,
