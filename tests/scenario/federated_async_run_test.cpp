@@ -144,6 +144,30 @@ TEST_CASE("asynchronous federated metrics are bit-identical for 1 and 2 threads"
   }
 }
 
+TEST_CASE("asynchronous servers run through churn, and stall naming the clients a step waits for", "[federated]") {
+  // Churning clients check in after each outage; a model still in flight to
+  // a client that checked in starts a job of the same version as the one
+  // the outage lost (the client keeps only the newest).
+  const std::vector<std::string> faults{"faults.churn_fraction=0.5", "faults.churn_mean_up=5ms",
+                                        "faults.churn_mean_down=2ms", "faults.crash_fraction=0.1",
+                                        "faults.crash_time=3ms", "stop.rounds=200", "metrics.every_rounds=50"};
+  for (const std::string_view kind : {"fedbuff", "fedasync", "ps-async-sgd"}) {
+    CAPTURE(kind);
+    std::vector<std::string> overrides = kind_overrides(kind);
+    overrides.insert(overrides.end(), faults.begin(), faults.end());
+    const RunSummary summary =
+        run_scenario(asynchronous_with(overrides), RunOptions{out_dir("asynchronous_churn"), 1, true, false, {}});
+    CHECK(summary.status == RunStatus::completed);
+  }
+  // Synchronous parameter-server SGD needs every worker's gradient: a crashed one stops it.
+  std::vector<std::string> overrides = kind_overrides("ps-sgd");
+  overrides.insert(overrides.end(), faults.begin(), faults.end());
+  const RunSummary summary =
+      run_scenario(asynchronous_with(overrides), RunOptions{out_dir("asynchronous_stall"), 1, true, false, {}});
+  CHECK(summary.status == RunStatus::stalled);
+  CHECK_THAT(summary.message, Catch::Contains("the server (node 12) waits for") && Catch::Contains("(down)"));
+}
+
 TEST_CASE("asynchronous federated keys refuse what no run can use, naming the key", "[federated]") {
   CHECK_THAT(error_of({"algorithm.concurrency=13"}),
              Catch::Contains("algorithm.concurrency") && Catch::Contains("12 clients"));

@@ -8,6 +8,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "sim/engine.hpp"
+
 
 namespace dlsim {
 namespace {
@@ -90,6 +92,26 @@ std::vector<std::pair<std::string, double>> AsynchronousFederated::summary_figur
           {"late_updates", static_cast<double>(late_updates_)},
           {"idle_client_bytes", static_cast<double>(FederatedClients::idle_client_bytes() + sizeof(std::uint8_t) +
                                                     sizeof(std::uint32_t) + (last_loss_.empty() ? 0 : sizeof(float)))}};
+}
+
+bool AsynchronousFederated::resumes_on_rejoin(NodeId node) const {
+  return !finished() && training_.count(node) > 0;
+}
+
+std::vector<std::string> AsynchronousFederated::waits(const Engine& engine) const {
+  if (finished()) return {};
+  // Down or crashed clients first: they are why nothing arrives.
+  std::vector<NodeId> at_work;
+  for (const auto& [client, broadcast] : training_) at_work.push_back(client);
+  std::stable_partition(at_work.begin(), at_work.end(), [&](NodeId client) { return !engine.is_up(client); });
+  constexpr std::size_t kNamed = 8;
+  std::string who;
+  for (std::size_t i = 0; i < std::min(at_work.size(), kNamed); ++i)
+    who += fmt::format("{}{}{}", i == 0 ? "" : ", ", at_work[i], engine.is_up(at_work[i]) ? "" : " (down)");
+  if (at_work.size() > kNamed) who += fmt::format(" and {} more", at_work.size() - kNamed);
+  return {fmt::format("the server (node {}) waits for {} more updates for step {}, from the clients at work: {}", server_,
+                      step_->batch_size() - std::min<std::size_t>(arrived_.size(), step_->batch_size()), version_,
+                      who.empty() ? "none" : who)};
 }
 
 void AsynchronousFederated::on_start(Context& ctx) {

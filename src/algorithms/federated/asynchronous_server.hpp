@@ -82,6 +82,11 @@ class AsynchronousFederated final : public LearningBehaviour {
   void metric_values(std::uint64_t round, std::vector<double>& row) const override;
   std::vector<std::pair<std::string, double>> summary_figures() const override;
   static std::vector<std::string> metric_columns();
+  // A client at work that comes back from an outage checks in and gets (or
+  // frees a slot for) new work; any other client's return changes nothing.
+  bool resumes_on_rejoin(NodeId node) const override;
+  // The server's one clause: the updates its next step waits for, and from whom.
+  std::vector<std::string> waits(const Engine& engine) const override;
 
   NodeId server() const { return server_; }
   const std::vector<AsynchronousStepRecord>& records() const { return records_; }

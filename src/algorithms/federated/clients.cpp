@@ -41,6 +41,10 @@ void FederatedClients::on_model(Context& ctx, const Message& message) {
   auto broadcast = std::static_pointer_cast<const ModelBroadcast>(message.body);
   auto job = std::make_shared<LocalJob>();
   job->round = broadcast->round;
+  // A model that arrives while a job runs (sent after the client checked in
+  // from an outage, with the previous model still in flight) replaces that
+  // job; the serial tells the old task's completion apart, even for the same round.
+  job->serial = ++table_.jobs_started(client);
   job->start = table_.cursor(client);
   job->steps = trainer_.steps(client);
   if (config_.rule.control_variates) {
@@ -52,13 +56,14 @@ void FederatedClients::on_model(Context& ctx, const Message& message) {
   job->broadcast = std::move(broadcast);
   const ComputeCost cost = trainer_.cost(client, job->start, job->steps);
   jobs_[client] = job;
-  ctx.start_compute(cost, [trainer = &trainer_, client, job] { trainer->run(client, *job); }, job->round);
+  ctx.start_compute(cost, [trainer = &trainer_, client, job] { trainer->run(client, *job); }, job->serial);
 }
 
-void FederatedClients::on_trained(Context& ctx, std::uint64_t round) {
+void FederatedClients::on_trained(Context& ctx, std::uint64_t serial) {
   const NodeId client = ctx.self();
+  if (!jobs_[client] || jobs_[client]->serial != serial) return;  // a job lost to an outage, or replaced
   std::shared_ptr<LocalJob> job = std::move(jobs_[client]);
-  if (!job || job->round != round) return;  // a job lost to an outage
+  const std::uint64_t round = job->round;
   table_.cursor(client) = job->end;
   auto update = std::make_shared<ClientUpdate>();
   update->round = round;

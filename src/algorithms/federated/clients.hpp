@@ -35,7 +35,8 @@ class FederatedClients {
 
   void on_start(Context& ctx);
   void on_model(Context& ctx, const Message& message);
-  void on_trained(Context& ctx, std::uint64_t round);
+  // `serial`: the tag of the job's compute task.
+  void on_trained(Context& ctx, std::uint64_t serial);
 
   const ClientTable& table() const { return table_; }
   const VectorCodec& codec() const { return codec_; }

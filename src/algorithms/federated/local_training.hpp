@@ -30,6 +30,7 @@ namespace dlsim {
 // completion event.
 struct LocalJob {
   std::uint64_t round = 0;
+  std::uint32_t serial = 0;  // the client's job count when it started: names its compute task
   std::shared_ptr<const ModelBroadcast> broadcast;  // x_t (and c)
   std::vector<double> correction;                   // SCAFFOLD: c - c_i; empty otherwise
   MinibatchCursor start;
