@@ -97,7 +97,7 @@ std::shared_ptr<const Compressor> uplink_compressor(const Scenario& scenario) {
 }
 
 bool reads(const FederatedKind& kind, std::string_view key) {
-  return std::find(kind.reads.begin(), kind.reads.end(), key) != kind.reads.end();
+  return std::find(kind.ignores.begin(), kind.ignores.end(), key) == kind.ignores.end();
 }
 
 // Whether a key holds its default (left out, for a key without one).
@@ -110,15 +110,15 @@ bool at_default(const Scenario& scenario, const std::string& path, const KeySpec
   }
 }
 
-// A key that only some kinds read, set under a kind that does not: refused,
-// naming the kinds that read it, so that no setting is silently ignored.
+// A key set under a kind that does not read it: refused, naming the kinds
+// that read it, so that no setting is silently ignored.
 void refuse_unread_keys(const Scenario& scenario, const FederatedKind& kind) {
   for (const KeySpec& spec : federated_keys()) {
+    const std::string path = "algorithm." + spec.name;
+    if (reads(kind, spec.name) || at_default(scenario, path, spec)) continue;
     std::string readers;
     for (const FederatedKind& other : federated_algorithms())
       if (reads(other, spec.name)) readers += fmt::format("{}{}", readers.empty() ? "" : ", ", other.name);
-    const std::string path = "algorithm." + spec.name;
-    if (readers.empty() || reads(kind, spec.name) || at_default(scenario, path, spec)) continue;
     bad(scenario, path, fmt::format("{} does not read it (read by {})", kind.name, readers));
   }
 }
@@ -141,6 +141,8 @@ void build(const Scenario& scenario, Experiment& experiment) {
     bad(scenario, "algorithm.local_epochs", "give local_steps or local_epochs, not both");
   config.weighting = parse_weighting(scenario.text("algorithm.weighting"));
   config.rule.proximal_mu = scenario.real("algorithm.mu");
+  if (!kind.proximal && config.rule.proximal_mu != kDefaultMu)
+    bad(scenario, "algorithm.mu", fmt::format("{} has no proximal term (fedprox and fedasync have)", kind.name));
   // A parameter-server worker computes one gradient: there are no local steps.
   if (!reads(kind, "local_epochs") && config.local_steps != 1)
     bad(scenario, "algorithm.local_steps",

@@ -47,47 +47,49 @@ std::vector<FederatedKind> make_table() {
   const std::vector<std::string> asynchronous_columns = AsynchronousFederated::metric_columns();
   const std::vector<std::string_view> server_optimizer{"server_optimizer", "server_lr",   "server_momentum",
                                                        "server_beta1",     "server_beta2", "server_tau"};
-  auto with = [](std::vector<std::string_view> keys, const std::vector<std::string_view>& more) {
-    keys.insert(keys.end(), more.begin(), more.end());
+  const std::vector<std::string_view> cohort{"clients_per_round", "over_commit", "round_deadline", "min_updates"};
+  const std::vector<std::string_view> fedbuff{"buffer_size", "staleness_weighting"};
+  const std::vector<std::string_view> fedasync{"mixing_alpha", "staleness_function", "staleness_exponent"};
+  auto join = [](std::initializer_list<std::vector<std::string_view>> lists) {
+    std::vector<std::string_view> keys;
+    for (const auto& list : lists) keys.insert(keys.end(), list.begin(), list.end());
     return keys;
   };
-  const std::vector<std::string_view> rounds =
-      with({"clients_per_round", "sampling", "candidates", "over_commit", "round_deadline", "min_updates",
-            "local_epochs", "weighting"},
-           server_optimizer);
+  const std::vector<std::string_view> asynchronous_keys = join({{"concurrency"}, fedbuff, fedasync});
   kinds.push_back({"fedavg", "federated averaging of local SGD (McMahan et al., AISTATS 2017)", false, false,
-                   synchronous(false, false), columns, rounds});
+                   synchronous(false, false), columns, asynchronous_keys});
   kinds.push_back({"fedprox", "FedAvg with a proximal term mu/2 ||y - x||^2 in the local objective (Li et al., MLSys 2020)",
-                   true, false, synchronous(true, false), columns, with(rounds, {"mu"})});
+                   true, false, synchronous(true, false), columns, asynchronous_keys});
   kinds.push_back({"scaffold", "FedAvg with control variates against client drift (Karimireddy et al., ICML 2020)",
-                   false, true, synchronous(false, true), columns, rounds});
+                   false, true, synchronous(false, true), columns, asynchronous_keys});
   kinds.push_back({"fedbuff",
                    "asynchronous: concurrency clients train at once, the server steps on the staleness-weighted "
                    "average of every buffer_size updates (Nguyen et al., AISTATS 2022)",
                    false, false, asynchronous(false, false, make_fedbuff_step), asynchronous_columns,
-                   with({"concurrency", "buffer_size", "staleness_weighting", "sampling", "candidates", "local_epochs",
-                         "weighting"},
-                        server_optimizer)});
+                   join({cohort, fedasync})});
   kinds.push_back({"fedasync",
                    "asynchronous: each client model y is mixed in as it arrives, x <- (1 - a) x + a y with a = "
                    "mixing_alpha s(staleness) (Xie, Koyejo, Gupta 2019)",
                    true, false, asynchronous(true, false, make_fedasync_step), asynchronous_columns,
-                   {"concurrency", "mixing_alpha", "staleness_function", "staleness_exponent", "sampling", "candidates",
-                    "local_epochs", "mu"}});
+                   join({cohort, fedbuff, {"weighting"}, server_optimizer})});
+  // Every client is a worker with one gradient per step, and the server's
+  // optimiser is the [algorithm] one.
+  const std::vector<std::string_view> parameter_server =
+      join({cohort, asynchronous_keys, {"sampling", "candidates", "local_epochs", "weighting"}, server_optimizer});
   kinds.push_back({"ps-sgd",
                    "parameter server: every client computes a minibatch gradient, the server averages one from "
                    "each and steps (synchronous SGD on the union of the batches)",
                    false, false,
                    asynchronous(false, true,
                                 [](const FederatedConfig& config) { return make_parameter_server_step(config, true); }),
-                   asynchronous_columns, {}});
+                   asynchronous_columns, parameter_server});
   kinds.push_back({"ps-async-sgd",
                    "parameter server: the server steps with each client's gradient as it arrives, however stale, "
                    "and sends that client the new model (Downpour SGD, Dean et al., NeurIPS 2012)",
                    false, false,
                    asynchronous(false, true,
                                 [](const FederatedConfig& config) { return make_parameter_server_step(config, false); }),
-                   asynchronous_columns, {}});
+                   asynchronous_columns, parameter_server});
   return kinds;
 }
 

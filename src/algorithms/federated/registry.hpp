@@ -25,9 +25,9 @@ struct FederatedKind {
   std::function<std::unique_ptr<LearningBehaviour>(FederatedConfig, RoundSnapshots*)> make;
   // The columns its behaviour adds to metrics.csv (LearningBehaviour::metric_values).
   std::vector<std::string> metric_columns;
-  // The [algorithm] keys of the federated family that only some kinds read
-  // and this one does; the family refuses the others when they are set.
-  std::vector<std::string_view> reads;
+  // The [algorithm] keys of the federated family that this kind does not
+  // read; the family refuses them when they are set (not at their default).
+  std::vector<std::string_view> ignores;
 };
 
 // fedavg, fedprox, scaffold (synchronous rounds); fedbuff, fedasync,
