@@ -22,7 +22,12 @@
 //      from x_t, unless the update completed a buffer (as the paper's
 //      server, whose steps take no time, would do).
 // Once t reaches stop.rounds no work is handed out; what arrives later is
-// counted as late and dropped.
+// counted as late and dropped, as is the update of work the server wrote
+// off at a check-in (the model was still in flight during the outage).
+//
+// Memory: an idle client costs what it costs the synchronous server; a
+// client at work, a map entry and its share of the model it was sent (one
+// copy per version still in use); the records, O(steps + updates applied).
 //
 // Metrics (metric_columns, per evaluation row): participants (updates
 // applied since the previous row), staleness_mean and staleness_max (of
