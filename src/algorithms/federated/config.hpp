@@ -71,7 +71,7 @@ struct ClientRule {
   bool sends_gradient = false;
 };
 
-// FedBuff's weight of an update s rounds stale (Nguyen et al., AISTATS 2022).
+// FedBuff's weight of an update s server steps stale (Nguyen et al., AISTATS 2022).
 enum class StalenessWeighting { constant, inverse_sqrt };  // 1; 1 / sqrt(1 + s)
 // FedAsync's s(t - tau) (Xie, Koyejo, Gupta 2019).
 enum class StalenessFunction { constant, polynomial };  // 1; (1 + t - tau)^-a
@@ -130,8 +130,8 @@ std::vector<double> initial_server_model(const FederatedConfig& config);
 // < 0, a negative deadline, min_updates 0 or above clients_per_round,
 // local_steps 0, local_epochs with generated samples, a negative mu, a bad
 // server or local optimiser, a partition that does not cover every client
-// with at least one sample; concurrency 0, buffer_size
-// 0, mixing_alpha outside (0, 1], a negative staleness exponent.
+// with at least one sample; concurrency 0, buffer_size 0, mixing_alpha
+// outside (0, 1], a negative staleness exponent.
 void validate(const FederatedConfig& config);
 
 }  // namespace dlsim
