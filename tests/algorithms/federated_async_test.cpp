@@ -21,10 +21,10 @@
 #include "data/synthetic.hpp"
 #include "models/logistic.hpp"
 #include "sim/engine.hpp"
-#include "federated_fixtures.hpp"
+#include "federated_fixture.hpp"
 
 using namespace dlsim;
-using namespace dlsim::test;
+using namespace dlsim::federated_testing;
 
 namespace {
 

@@ -18,26 +18,16 @@
 #include "algorithms/federated/selection.hpp"
 #include "algorithms/federated/synchronous_rounds.hpp"
 #include "data/partition.hpp"
+#include "federated_fixture.hpp"
 #include "data/synthetic.hpp"
 #include "metrics/evaluation.hpp"
 #include "metrics/optimum.hpp"
 #include "models/least_squares.hpp"
 #include "models/logistic.hpp"
 #include "sim/engine.hpp"
-#include "federated_fixtures.hpp"
 
 using namespace dlsim;
-using namespace dlsim::test;
-
-namespace {
-
-double distance(const std::vector<double>& a, const std::vector<double>& b) {
-  double total = 0;
-  for (std::size_t k = 0; k < a.size(); ++k) total += (a[k] - b[k]) * (a[k] - b[k]);
-  return std::sqrt(total);
-}
-
-}  // namespace
+using namespace dlsim::federated_testing;
 
 TEST_CASE("FedAvg with every client, one full-batch step and server lr 1 is gradient descent") {
   // x_{t+1} = x_t + sum_i (n_i / n) (-eta grad f_i(x_t)) = x_t - eta grad f(x_t),

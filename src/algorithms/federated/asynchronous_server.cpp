@@ -26,12 +26,15 @@ AsynchronousFederated::AsynchronousFederated(FederatedConfig config, RoundSnapsh
     : config_(checked(std::move(config))),
       snapshots_(snapshots),
       server_(config_.clients),
-      clients_(config_, server_),
+      availability_(config_.availability, config_.seed),
+      clients_(config_, availability_, server_),
       selector_(config_.cohort.sampling, config_.seed, {}),
       step_(make_step(config_)),
       busy_(config_.clients, 0),
       idle_(config_.clients),
       participations_(config_.clients, 0) {
+  if (!availability_.always() || config_.downlink_compressor)
+    throw std::invalid_argument("the asynchronous servers have no availability model or downlink compression yet");
   if (!step_->fixed_workers() && config_.asynchronous.concurrency > config_.clients)
     throw std::invalid_argument(fmt::format("concurrency = {} is more than the {} clients",
                                             config_.asynchronous.concurrency, config_.clients));
@@ -136,6 +139,10 @@ void AsynchronousFederated::on_message(Context& ctx, NodeId from, const Message&
   if (message.tag == kFederatedCheckInTag) on_check_in(ctx, from);
 }
 
+void AsynchronousFederated::on_timer(Context& ctx, std::uint64_t tag) {
+  if (ctx.self() != server_) clients_.on_timer(ctx, tag);
+}
+
 void AsynchronousFederated::on_compute_done(Context& ctx, std::uint64_t tag) {
   if (ctx.self() != server_) return clients_.on_trained(ctx, tag);
   // The step's task has finished: x_{t+1} is in next_.
@@ -187,7 +194,8 @@ void AsynchronousFederated::start_work(Context& ctx, NodeId client) {
   if (!broadcast_) {
     auto broadcast = std::make_shared<ModelBroadcast>();
     broadcast->round = version_;
-    broadcast->model = x_;
+    broadcast->began = ctx.now();
+    broadcast->model = std::make_shared<const std::vector<double>>(x_);
     broadcast_ = std::move(broadcast);
   }
   if (!busy_[client]) {
@@ -195,7 +203,7 @@ void AsynchronousFederated::start_work(Context& ctx, NodeId client) {
     --idle_;
   }
   training_[client] = broadcast_;
-  const std::int64_t bits = broadcast_->bits();
+  const std::int64_t bits = broadcast_->bits(nullptr, x_.size());
   ctx.send(client, Message{kFederatedModelTag, bits, broadcast_});
   bits_down_ += static_cast<std::uint64_t>(bits);
 }

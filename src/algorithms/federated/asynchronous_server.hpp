@@ -44,6 +44,7 @@
 #include <utility>
 #include <vector>
 
+#include "algorithms/federated/availability.hpp"
 #include "algorithms/federated/clients.hpp"
 #include "algorithms/federated/config.hpp"
 #include "algorithms/federated/selection.hpp"
@@ -76,7 +77,8 @@ class AsynchronousFederated final : public LearningBehaviour {
 
   void on_start(Context& ctx) override;
   void on_message(Context& ctx, NodeId from, const Message& message) override;
-  void on_timer(Context&, std::uint64_t) override {}
+  // Clients' timers only (their return after going away).
+  void on_timer(Context& ctx, std::uint64_t tag) override;
   void on_compute_done(Context& ctx, std::uint64_t tag) override;
 
   // The server's model x_t and its version t (index ignored).
@@ -121,6 +123,7 @@ class AsynchronousFederated final : public LearningBehaviour {
   FederatedConfig config_;
   RoundSnapshots* snapshots_;
   NodeId server_;
+  ClientAvailability availability_;  // always: the family refuses other models for these kinds
   FederatedClients clients_;
   CohortSelector selector_;
   std::unique_ptr<ServerStep> step_;

@@ -35,7 +35,7 @@ class FedAsyncStep final : public ServerStep {
     const AsynchronousConfig& asynchronous = config_.asynchronous;
     const double a =
         asynchronous.mixing_alpha * staleness_factor(asynchronous.function, asynchronous.exponent, stale.staleness);
-    client_model_ = stale.base->model;
+    client_model_ = *stale.base->model;
     codec.add_decoded(*stale.update->delta, 1.0, client_model_);
     for (std::size_t k = 0; k < x.size(); ++k) next[k] = (1 - a) * x[k] + a * client_model_[k];
   }

@@ -6,6 +6,8 @@
 //   optimization in heterogeneous networks", MLSys 2020.
 // SCAFFOLD: Karimireddy, Kale, Mohri, Reddi, Stich, Suresh, "SCAFFOLD:
 //   stochastic controlled averaging for federated learning", ICML 2020.
+// FedNova: Wang, Liu, Liang, Joshi, Poor, "Tackling the objective
+//   inconsistency problem in heterogeneous federated optimization", NeurIPS 2020.
 // Each runs on the synchronous server (synchronous_rounds.hpp) with any
 // server optimiser (Reddi et al., ICLR 2021; server_optimizer.hpp).
 // FedBuff (Nguyen et al., AISTATS 2022), FedAsync (Xie, Koyejo, Gupta 2019)
@@ -27,10 +29,11 @@ namespace {
 
 std::vector<FederatedKind> make_table() {
   std::vector<FederatedKind> kinds;
-  auto synchronous = [](bool proximal, bool control_variates) {
-    return [proximal, control_variates](FederatedConfig config, RoundSnapshots* snapshots) {
+  auto synchronous = [](bool proximal, bool control_variates, bool normalized = false) {
+    return [proximal, control_variates, normalized](FederatedConfig config, RoundSnapshots* snapshots) {
       if (!proximal) config.rule.proximal_mu = 0;
       config.rule.control_variates = control_variates;
+      config.rule.normalized_averaging = normalized;
       return std::unique_ptr<LearningBehaviour>(std::make_unique<SynchronousFederated>(std::move(config), snapshots));
     };
   };
@@ -47,7 +50,8 @@ std::vector<FederatedKind> make_table() {
   const std::vector<std::string> asynchronous_columns = AsynchronousFederated::metric_columns();
   const std::vector<std::string_view> server_optimizer{"server_optimizer", "server_lr",   "server_momentum",
                                                        "server_beta1",     "server_beta2", "server_tau"};
-  const std::vector<std::string_view> cohort{"clients_per_round", "over_commit", "round_deadline", "min_updates"};
+  const std::vector<std::string_view> cohort{"clients_per_round", "over_commit", "round_deadline", "min_updates",
+                                             "late_updates"};
   const std::vector<std::string_view> fedbuff{"buffer_size", "staleness_weighting"};
   const std::vector<std::string_view> fedasync{"mixing_alpha", "staleness_function", "staleness_exponent"};
   auto join = [](std::initializer_list<std::vector<std::string_view>> lists) {
@@ -62,6 +66,10 @@ std::vector<FederatedKind> make_table() {
                    true, false, synchronous(true, false), columns, asynchronous_keys});
   kinds.push_back({"scaffold", "FedAvg with control variates against client drift (Karimireddy et al., ICML 2020)",
                    false, true, synchronous(false, true), columns, asynchronous_keys});
+  kinds.push_back({"fednova",
+                   "FedAvg with normalised averaging: updates divided by the client's local work a_i, the mean "
+                   "rescaled by tau_eff (Wang et al., NeurIPS 2020)",
+                   false, false, synchronous(false, false, true), columns, asynchronous_keys});
   kinds.push_back({"fedbuff",
                    "asynchronous: concurrency clients train at once, the server steps on the staleness-weighted "
                    "average of every buffer_size updates (Nguyen et al., AISTATS 2022)",
@@ -75,7 +83,8 @@ std::vector<FederatedKind> make_table() {
   // Every client is a worker with one gradient per step, and the server's
   // optimiser is the [algorithm] one.
   const std::vector<std::string_view> parameter_server =
-      join({cohort, asynchronous_keys, {"sampling", "candidates", "local_epochs", "weighting"}, server_optimizer});
+      join({cohort, asynchronous_keys, {"sampling", "candidates", "local_epochs", "local_time_budget", "weighting"},
+            server_optimizer});
   kinds.push_back({"ps-sgd",
                    "parameter server: every client computes a minibatch gradient, the server averages one from "
                    "each and steps (synchronous SGD on the union of the batches)",

@@ -30,7 +30,7 @@ struct FederatedKind {
   std::vector<std::string_view> ignores;
 };
 
-// fedavg, fedprox, scaffold (synchronous rounds); fedbuff, fedasync,
+// fedavg, fedprox, scaffold, fednova (synchronous rounds); fedbuff, fedasync,
 // ps-sgd, ps-async-sgd (the asynchronous server).
 const std::vector<FederatedKind>& federated_algorithms();
 // The kind called `name`; std::invalid_argument listing the kinds otherwise.

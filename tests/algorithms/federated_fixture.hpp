@@ -1,6 +1,6 @@
-// What the federated algorithm tests share: a small logistic-regression
-// configuration, an engine whose transfers take exactly the latency, running
-// a behaviour to the end, and comparing models.
+// Small federated runs built directly from the algorithm classes, shared by
+// the federated tests: a logistic-regression configuration, an engine with
+// 1 ms links and unlimited bandwidth, running to the end, comparing models.
 #pragma once
 
 #include <algorithm>
@@ -16,12 +16,12 @@
 #include "sim/engine.hpp"
 #include "sim/random.hpp"
 
-namespace dlsim::test {
+namespace dlsim::federated_testing {
 
 inline constexpr SimTime kLatency = 1'000'000;  // 1 ms
 
 // Binary logistic regression (l2 = 1e-3), 10 features, split over `clients`;
-// every client per round, local learning rate 0.5.
+// every client in every round, eta = 0.5.
 inline FederatedConfig logistic_config(std::uint32_t clients, std::size_t samples, Partition partition) {
   RandomStream rng(3, 0, purpose_id("test.data"));
   FederatedConfig config;
@@ -62,4 +62,10 @@ inline double max_abs_difference(const std::vector<double>& a, const std::vector
   return worst;
 }
 
-}  // namespace dlsim::test
+inline double distance(const std::vector<double>& a, const std::vector<double>& b) {
+  double total = 0;
+  for (std::size_t k = 0; k < a.size(); ++k) total += (a[k] - b[k]) * (a[k] - b[k]);
+  return std::sqrt(total);
+}
+
+}  // namespace dlsim::federated_testing
