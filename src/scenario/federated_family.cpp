@@ -14,7 +14,7 @@
 namespace dlsim {
 namespace {
 
-// FedProx's mu unless set; the other kinds refuse any other value.
+// The proximal mu unless set (fedprox, fedasync); the other kinds refuse any other value.
 constexpr double kDefaultMu = 0.01;
 
 KeySpec key(std::string name, ValueType type, std::string default_value, std::string help, double minimum = -1e308,
@@ -53,7 +53,8 @@ std::vector<KeySpec> federated_keys() {
           "update) and keeps the rest e_i, the server likewise for [downlink_compression]; needs a compressor"),
       choice("weighting", {"samples", "uniform"}, "samples",
              "weights of the client updates in the average: by sample count (FedAvg) or equal"),
-      key("mu", ValueType::real, fmt::format("{}", kDefaultMu), "fedprox: proximal weight mu in mu/2 ||y - x_server||^2", 0),
+      key("mu", ValueType::real, fmt::format("{}", kDefaultMu),
+          "fedprox, fedasync: proximal weight mu in mu/2 ||y - x_server||^2 (FedAsync's rho)", 0),
       choice("server_optimizer", {"sgd", "momentum", "adam", "yogi", "adagrad"}, "sgd",
              "server step on the averaged update (Reddi et al., ICLR 2021): sgd (FedAvg), momentum (FedAvgM), "
              "adam, yogi, adagrad (FedAdam, FedYogi, FedAdagrad)"),
@@ -62,6 +63,16 @@ std::vector<KeySpec> federated_keys() {
       key("server_beta1", ValueType::real, "0.9", "adam, yogi, adagrad: first-moment decay", 0, 0.999999999),
       key("server_beta2", ValueType::real, "0.99", "adam, yogi: second-moment decay", 0, 0.999999999),
       key("server_tau", ValueType::real, "1e-3", "adam, yogi, adagrad: adaptivity tau (v starts at tau^2)", 1e-300),
+      key("concurrency", ValueType::integer, "10",
+          "fedbuff, fedasync: clients training at once (at most nodes); a new one starts as one finishes", 1),
+      key("buffer_size", ValueType::integer, "5", "fedbuff: K, the updates the server averages into one step", 1),
+      choice("staleness_weighting", {"sqrt", "constant"}, "sqrt",
+             "fedbuff: weight of an update s server steps stale: 1/sqrt(1 + s) (the paper's) or 1"),
+      key("mixing_alpha", ValueType::real, "0.6", "fedasync: alpha in x <- (1 - a) x + a y, a = alpha s(staleness)",
+          1e-300, 1),
+      choice("staleness_function", {"polynomial", "constant"}, "polynomial",
+             "fedasync: s(staleness) = (1 + staleness)^-staleness_exponent, or 1"),
+      key("staleness_exponent", ValueType::real, "0.5", "fedasync: a in the polynomial (1 + staleness)^-a", 0),
       choice("late_updates", {"drop", "stale"}, "drop",
              "an update that arrives after its round closed: dropped, or aggregated with the next round's updates "
              "(stale_updates counts them)"),
@@ -155,8 +166,36 @@ AvailabilityConfig build_availability(const Scenario& scenario, std::uint32_t cl
   return availability;
 }
 
+bool reads(const FederatedKind& kind, std::string_view key) {
+  return std::find(kind.ignores.begin(), kind.ignores.end(), key) == kind.ignores.end();
+}
+
+// Whether a key holds its default (left out, for a key without one).
+bool at_default(const Scenario& scenario, const std::string& path, const KeySpec& spec) {
+  if (spec.default_value.empty()) return !scenario.has(path);
+  switch (spec.type) {
+    case ValueType::integer: return scenario.integer(path) == std::stoll(spec.default_value);
+    case ValueType::real: return scenario.real(path) == std::stod(spec.default_value);
+    default: return "\"" + scenario.text(path) + "\"" == spec.default_value;  // a quoted TOML string
+  }
+}
+
+// A key set under a kind that does not read it: refused, naming the kinds
+// that read it, so that no setting is silently ignored.
+void refuse_unread_keys(const Scenario& scenario, const FederatedKind& kind) {
+  for (const KeySpec& spec : federated_keys()) {
+    const std::string path = "algorithm." + spec.name;
+    if (reads(kind, spec.name) || at_default(scenario, path, spec)) continue;
+    std::string readers;
+    for (const FederatedKind& other : federated_algorithms())
+      if (reads(other, spec.name)) readers += fmt::format("{}{}", readers.empty() ? "" : ", ", other.name);
+    bad(scenario, path, fmt::format("{} does not read it (read by {})", kind.name, readers));
+  }
+}
+
 void build(const Scenario& scenario, Experiment& experiment) {
   const FederatedKind& kind = find_federated_algorithm(scenario.text("algorithm.kind"));
+  refuse_unread_keys(scenario, kind);
   FederatedConfig config;
   config.clients = experiment.nodes;
   config.seed = static_cast<std::uint64_t>(scenario.integer("seed"));
@@ -173,7 +212,11 @@ void build(const Scenario& scenario, Experiment& experiment) {
   config.weighting = parse_weighting(scenario.text("algorithm.weighting"));
   config.rule.proximal_mu = scenario.real("algorithm.mu");
   if (!kind.proximal && config.rule.proximal_mu != kDefaultMu)
-    bad(scenario, "algorithm.mu", fmt::format("{} has no proximal term (fedprox has)", kind.name));
+    bad(scenario, "algorithm.mu", fmt::format("{} has no proximal term (fedprox and fedasync have)", kind.name));
+  // A parameter-server worker computes one gradient: there are no local steps.
+  if (!reads(kind, "local_epochs") && config.local_steps != 1)
+    bad(scenario, "algorithm.local_steps",
+        fmt::format("{} computes one gradient per step at each worker: leave local_steps at 1", kind.name));
 
   ServerOptimizerConfig& server = config.server;
   server.kind = parse_server_optimizer(scenario.text("algorithm.server_optimizer"));
@@ -184,7 +227,12 @@ void build(const Scenario& scenario, Experiment& experiment) {
   server.tau = scenario.real("algorithm.server_tau");
 
   CohortConfig& cohort = config.cohort;
-  const std::int64_t per_round = scenario.integer("algorithm.clients_per_round");
+  // Kinds without rounds leave clients_per_round at its default (refused
+  // otherwise), kept within the clients so that the config is valid.
+  const std::int64_t per_round = reads(kind, "clients_per_round")
+                                     ? scenario.integer("algorithm.clients_per_round")
+                                     : std::min<std::int64_t>(scenario.integer("algorithm.clients_per_round"),
+                                                              experiment.nodes);
   if (per_round > static_cast<std::int64_t>(experiment.nodes))
     bad(scenario, "algorithm.clients_per_round",
         fmt::format("{} clients per round, but there are {} clients (nodes)", per_round, experiment.nodes));
@@ -216,6 +264,26 @@ void build(const Scenario& scenario, Experiment& experiment) {
   if (scenario.has("model.initial_point")) config.initial_model = initial_point(scenario, *experiment.model);
   config.late_updates = parse_late_updates(scenario.text("algorithm.late_updates"));
   config.availability = build_availability(scenario, experiment.nodes);
+  // The asynchronous servers (the kinds without rounds) do not model these yet.
+  if (!reads(kind, "clients_per_round")) {
+    if (config.availability.kind != AvailabilityKind::always)
+      bad(scenario, "availability.kind", fmt::format("{} has no availability model yet (only \"always\")", kind.name));
+    if (config.downlink_compressor)
+      bad(scenario, "downlink_compression.kind", fmt::format("{} has no downlink compression yet", kind.name));
+  }
+
+  AsynchronousConfig& asynchronous = config.asynchronous;
+  const std::int64_t concurrency = scenario.integer("algorithm.concurrency");
+  if (reads(kind, "concurrency") && concurrency > static_cast<std::int64_t>(experiment.nodes))
+    bad(scenario, "algorithm.concurrency",
+        fmt::format("{} clients at once, but there are {} clients (nodes)", concurrency, experiment.nodes));
+  asynchronous.concurrency = static_cast<std::uint32_t>(std::min<std::int64_t>(concurrency, experiment.nodes));
+  asynchronous.buffer_size =
+      static_cast<std::uint32_t>(std::min<std::int64_t>(scenario.integer("algorithm.buffer_size"), 0xFFFFFFFF));
+  asynchronous.weighting = parse_staleness_weighting(scenario.text("algorithm.staleness_weighting"));
+  asynchronous.mixing_alpha = scenario.real("algorithm.mixing_alpha");
+  asynchronous.function = parse_staleness_function(scenario.text("algorithm.staleness_function"));
+  asynchronous.exponent = scenario.real("algorithm.staleness_exponent");
 
   if (scenario.has("stop.target_consensus"))
     bad(scenario, "stop.target_consensus", "a federated run has one model, the server's: there is no consensus");

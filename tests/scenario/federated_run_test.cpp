@@ -16,6 +16,7 @@
 using namespace dlsim;
 using dlsim::test::out_dir;
 using dlsim::test::read_file;
+using dlsim::test::metrics_column;
 
 namespace {
 
@@ -55,25 +56,6 @@ std::string error_of(const std::vector<std::string>& overrides, const std::strin
   return "no error";
 }
 
-// The metrics.csv column `name` of a results folder, one value per row.
-std::vector<double> column(const std::string& dir, const std::string& name) {
-  std::istringstream csv(read_file(dir + "/metrics.csv"));
-  std::string line, cell;
-  std::getline(csv, line);
-  std::istringstream header(line);
-  std::size_t index = 0, found = ~std::size_t{0};
-  for (; std::getline(header, cell, ','); ++index)
-    if (cell == name) found = index;
-  REQUIRE(found != ~std::size_t{0});
-  std::vector<double> values;
-  while (std::getline(csv, line)) {
-    std::istringstream row(line);
-    for (std::size_t i = 0; std::getline(row, cell, ','); ++i)
-      if (i == found) values.push_back(std::stod(cell));
-  }
-  return values;
-}
-
 }  // namespace
 
 TEST_CASE("a federated scenario trains the server model and reports its rounds") {
@@ -87,7 +69,7 @@ TEST_CASE("a federated scenario trains the server model and reports its rounds")
   // d = 10: 5 models down and 5 updates up per round, exactly.
   CHECK(summary.final.at("bits_down") == 30 * 5 * (64 + 64 * 10));
   CHECK(summary.final.at("bits_up") == 30 * 5 * (64 + 64 * 10 + 64));
-  CHECK(column(dir, "round") == std::vector<double>{0, 10, 20, 30});
+  CHECK(metrics_column(dir, "round") == std::vector<double>{0, 10, 20, 30});
   const auto json = nlohmann::json::parse(read_file(dir + "/summary.json"));
   CHECK(json.at("federated").at("updates_aggregated").get<double>() == 150);
   CHECK(json.at("federated").at("clients_participated").get<double>() <= 20);
@@ -135,8 +117,8 @@ TEST_CASE("federated metrics are bit-identical for 1 and 2 threads") {
   // The deadline and over-commitment did something.
   const std::string dir = out_dir("federated_threads_1");
   double dropped = 0, surplus = 0;
-  for (double value : column(dir, "dropped_deadline")) dropped += value;
-  for (double value : column(dir, "surplus")) surplus += value;
+  for (double value : metrics_column(dir, "dropped_deadline")) dropped += value;
+  for (double value : metrics_column(dir, "surplus")) surplus += value;
   CHECK(dropped + surplus > 0);
 }
 
@@ -238,7 +220,7 @@ TEST_CASE("fednova, time budgets, error feedback and downlink compression run fr
     CHECK(metrics == reference);
   }
   const std::string dir = out_dir("federated_local_work_1");
-  const std::vector<double> least = column(dir, "local_steps_min"), most = column(dir, "local_steps_max");
+  const std::vector<double> least = metrics_column(dir, "local_steps_min"), most = metrics_column(dir, "local_steps_max");
   CHECK(least.at(0) == 0);  // round 0: nothing aggregated yet
   CHECK(least.at(1) >= 1);
   CHECK(most.at(1) > least.at(1));  // lognormal speeds: different budgets' worth of steps

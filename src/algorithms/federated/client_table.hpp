@@ -42,6 +42,9 @@ class ClientTable {
   // Written only by the client's own events.
   MinibatchCursor& cursor(NodeId client) { return rows_[client].cursor; }
   const MinibatchCursor& cursor(NodeId client) const { return rows_[client].cursor; }
+  // Jobs the client has started (it names each job's compute task); written
+  // only by the client's own events.
+  std::uint32_t& jobs_started(NodeId client) { return rows_[client].jobs; }
   // Bytes of one row (what an idle client costs here).
   static constexpr std::size_t row_bytes() { return sizeof(Row); }
 
@@ -51,6 +54,7 @@ class ClientTable {
     std::uint64_t offset = 0;  // into indices_
     std::uint32_t samples = 0;
     MinibatchCursor cursor;
+    std::uint32_t jobs = 0;  // in what would be padding
   };
   std::vector<Row> rows_;
   std::vector<std::uint32_t> indices_;

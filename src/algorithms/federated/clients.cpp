@@ -95,6 +95,10 @@ void FederatedClients::on_model(Context& ctx, const Message& message) {
     return go_away(ctx, broadcast->round);
   auto job = std::make_shared<LocalJob>();
   job->round = broadcast->round;
+  // A model that arrives while a job runs (sent after the client checked in
+  // from an outage, with the previous model still in flight) replaces that
+  // job; the serial tells the old task's completion apart, even for the same round.
+  job->serial = ++table_.jobs_started(client);
   job->start = table_.cursor(client);
   job->model = start_model(client, *broadcast);
   if (!job->model) {
@@ -117,20 +121,22 @@ void FederatedClients::on_model(Context& ctx, const Message& message) {
   cost.flops += 2 * rebuilt;
   cost.bytes += 16 * rebuilt;
   jobs_[client] = job;
-  ctx.start_compute(cost, [trainer = &trainer_, client, job] { trainer->run(client, *job); }, job->round);
+  ctx.start_compute(cost, [trainer = &trainer_, client, job] { trainer->run(client, *job); }, job->serial);
 }
 
-void FederatedClients::on_trained(Context& ctx, std::uint64_t round) {
+void FederatedClients::on_trained(Context& ctx, std::uint64_t serial) {
   const NodeId client = ctx.self();
+  if (!jobs_[client] || jobs_[client]->serial != serial) return;  // a job lost to an outage, or replaced
   std::shared_ptr<LocalJob> job = std::move(jobs_[client]);
-  if (!job || job->round != round) return;  // a job lost to an outage
+  const std::uint64_t round = job->round;
   // Gone before the update could leave: it is lost, with the step of the cursor.
   if (availability_.time_varying() && !availability_.available_throughout(client, job->broadcast->began, ctx.now()))
     return go_away(ctx, round);
   table_.cursor(client) = job->end;
   auto update = std::make_shared<ClientUpdate>();
   update->round = round;
-  update->samples = table_.samples(client);
+  // A parameter-server worker's gradient is weighted by its batch, a model update by the client's data.
+  update->samples = config_.rule.sends_gradient ? job->batch_samples : table_.samples(client);
   update->local_steps = static_cast<std::uint32_t>(job->steps);  // at most 2^32 - 1 (LocalTrainer::steps)
   if (config_.rule.normalized_averaging)
     for (double& value : job->delta) value /= job->coefficients;

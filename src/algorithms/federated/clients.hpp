@@ -52,7 +52,8 @@ class FederatedClients {
 
   void on_start(Context& ctx);
   void on_model(Context& ctx, const Message& message);
-  void on_trained(Context& ctx, std::uint64_t round);
+  // `serial`: the tag of the job's compute task.
+  void on_trained(Context& ctx, std::uint64_t serial);
   // The return of a client that went away (the timer's tag: the round it lost).
   void on_timer(Context& ctx, std::uint64_t round);
 

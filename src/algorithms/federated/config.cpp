@@ -6,6 +6,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "sim/random.hpp"
+
 namespace dlsim {
 namespace {
 
@@ -60,6 +62,26 @@ UpdateWeighting parse_weighting(std::string_view name) {
   throw std::invalid_argument(fmt::format("unknown weighting \"{}\" (samples or uniform)", name));
 }
 
+StalenessWeighting parse_staleness_weighting(std::string_view name) {
+  if (name == "constant") return StalenessWeighting::constant;
+  if (name == "sqrt") return StalenessWeighting::inverse_sqrt;
+  throw std::invalid_argument(fmt::format("unknown staleness weighting \"{}\" (constant or sqrt)", name));
+}
+
+StalenessFunction parse_staleness_function(std::string_view name) {
+  if (name == "constant") return StalenessFunction::constant;
+  if (name == "polynomial") return StalenessFunction::polynomial;
+  throw std::invalid_argument(fmt::format("unknown staleness function \"{}\" (constant or polynomial)", name));
+}
+
+std::vector<double> initial_server_model(const FederatedConfig& config) {
+  if (!config.initial_model.empty()) return config.initial_model;
+  std::vector<double> x(config.model->dimension(), 0.0);
+  RandomStream init(config.seed, 0, purpose_id("model.init"));
+  config.model->initialize(x, init);
+  return x;
+}
+
 LateUpdates parse_late_updates(std::string_view name) {
   if (name == "drop") return LateUpdates::drop;
   if (name == "stale") return LateUpdates::stale;
@@ -97,6 +119,14 @@ void validate(const FederatedConfig& config) {
   require(in_unit_interval(server.beta1), "server_beta1 must be in [0, 1)");
   require(in_unit_interval(server.beta2), "server_beta2 must be in [0, 1)");
   require(std::isfinite(server.tau) && server.tau > 0, "server_tau must be positive");
+  const AsynchronousConfig& asynchronous = config.asynchronous;
+  // The asynchronous servers also refuse a concurrency above the clients (the synchronous ones ignore it).
+  require(asynchronous.concurrency >= 1, "concurrency must be at least 1");
+  require(asynchronous.buffer_size >= 1, "buffer_size must be at least 1");
+  require(std::isfinite(asynchronous.mixing_alpha) && asynchronous.mixing_alpha > 0 && asynchronous.mixing_alpha <= 1,
+          fmt::format("mixing_alpha must be in (0, 1], got {}", asynchronous.mixing_alpha));
+  require(std::isfinite(asynchronous.exponent) && asynchronous.exponent >= 0,
+          fmt::format("staleness_exponent must not be negative, got {}", asynchronous.exponent));
   validate(config.local);
   if (!config.batches.generate) {
     require(config.batches.data != nullptr, "training data is needed");

@@ -74,10 +74,29 @@ struct ClientRule {
   double proximal_mu = 0.0;
   // SCAFFOLD's control variates, option II (Karimireddy et al., ICML 2020).
   bool control_variates = false;
+  // Parameter-server SGD: the client computes one minibatch gradient at x_t
+  // and sends it (instead of y - x_t after local steps).
+  bool sends_gradient = false;
   // FedNova's normalised averaging (Wang, Liu, Liang, Joshi, Poor, NeurIPS
   // 2020): a client sends (y - x_t) / a_i, a_i the sum of its local
   // coefficients, and the server rescales the mean by tau_eff = sum_i p_i tau_i.
   bool normalized_averaging = false;
+};
+
+// FedBuff's weight of an update s server steps stale (Nguyen et al., AISTATS 2022).
+enum class StalenessWeighting { constant, inverse_sqrt };  // 1; 1 / sqrt(1 + s)
+// FedAsync's s(t - tau) (Xie, Koyejo, Gupta 2019).
+enum class StalenessFunction { constant, polynomial };  // 1; (1 + t - tau)^-a
+
+// The asynchronous servers (FedBuff, FedAsync): how many clients train at
+// once, and how arrivals are weighted by their staleness.
+struct AsynchronousConfig {
+  std::uint32_t concurrency = 10;  // C: clients training at once
+  std::uint32_t buffer_size = 5;   // FedBuff's K: updates per server step
+  StalenessWeighting weighting = StalenessWeighting::inverse_sqrt;
+  double mixing_alpha = 0.6;  // FedAsync's alpha in (0, 1]
+  StalenessFunction function = StalenessFunction::polynomial;
+  double exponent = 0.5;  // FedAsync's a in (1 + s)^-a, >= 0
 };
 
 struct FederatedConfig {
@@ -101,6 +120,7 @@ struct FederatedConfig {
   ClientRule rule;
   ServerOptimizerConfig server;
   CohortConfig cohort;
+  AsynchronousConfig asynchronous;
   // Uplink updates are encoded by this compressor; null: exact fp64.
   std::shared_ptr<const Compressor> uplink_compressor;
   // The server's model updates are broadcast through this compressor; null:
@@ -128,6 +148,14 @@ std::string_view server_optimizer_name(ServerOptimizerKind kind);
 ServerOptimizerKind parse_server_optimizer(std::string_view name);
 // "samples", "uniform".
 UpdateWeighting parse_weighting(std::string_view name);
+// "constant", "sqrt".
+StalenessWeighting parse_staleness_weighting(std::string_view name);
+// "constant", "polynomial".
+StalenessFunction parse_staleness_function(std::string_view name);
+
+// The server's x_0: config.initial_model, or else the model's initialisation
+// from the stream (seed, 0, "model.init").
+std::vector<double> initial_server_model(const FederatedConfig& config);
 // "drop", "stale".
 LateUpdates parse_late_updates(std::string_view name);
 
@@ -137,7 +165,9 @@ LateUpdates parse_late_updates(std::string_view name);
 // local_steps 0, local_epochs with generated samples, a negative time budget
 // or one with local_epochs, error feedback without a compressor, a negative mu, a bad
 // server or local optimiser, a partition that does not cover every client
-// with at least one sample, an availability that validate(AvailabilityConfig) refuses.
+// with at least one sample, an availability that validate(AvailabilityConfig)
+// refuses; concurrency 0, buffer_size 0, mixing_alpha outside (0, 1], a
+// negative staleness exponent.
 void validate(const FederatedConfig& config);
 
 }  // namespace dlsim

@@ -27,6 +27,7 @@ std::uint64_t samples_visited(std::uint64_t samples, std::uint64_t batch_size, M
 }
 
 std::uint64_t LocalTrainer::steps(NodeId client, MinibatchCursor start) const {
+  if (config_.rule.sends_gradient) return 1;
   if (config_.local_time_budget > 0) {
     // The duration grows with the steps: double past the budget, then bisect.
     constexpr std::uint64_t most = std::numeric_limits<std::uint32_t>::max();
@@ -71,8 +72,10 @@ ComputeCost LocalTrainer::cost(NodeId client, MinibatchCursor cursor, std::uint6
     samples = static_cast<double>(samples_visited(table_.samples(client), config_.batch_size, cursor, steps));
   }
   const double d = static_cast<double>(config_.model->dimension());
-  return ComputeCost{3.0 * flops_per_sample * samples + 8.0 * d * static_cast<double>(steps),
-                     4.0 * samples * input_dim + 32.0 * d * static_cast<double>(steps)};
+  // A parameter-server worker only computes the gradient: no optimiser step.
+  const double optimizer_steps = config_.rule.sends_gradient ? 0.0 : static_cast<double>(steps);
+  return ComputeCost{3.0 * flops_per_sample * samples + 8.0 * d * optimizer_steps,
+                     4.0 * samples * input_dim + 32.0 * d * optimizer_steps};
 }
 
 void LocalTrainer::run(NodeId client, LocalJob& job) const {
@@ -84,6 +87,7 @@ void LocalTrainer::run(NodeId client, LocalJob& job) const {
   LocalOptimizer optimizer(&config_.local);
   const double mu = config_.rule.proximal_mu;
   double step_sizes = 0, losses = 0;
+  std::size_t batch_samples = 0;
   // FedNova's a_i: each step moves y by eta times the gradients' weight in
   // the optimiser's direction, 1 + rho + ... + rho^k for heavy ball.
   const double rho = config_.local.momentum;
@@ -98,8 +102,15 @@ void LocalTrainer::run(NodeId client, LocalJob& job) const {
       workspace.all_rows.resize(workspace.generated.size());
       std::iota(workspace.all_rows.begin(), workspace.all_rows.end(), 0u);
       losses += config_.model->loss_and_gradient(y, workspace.generated, workspace.all_rows, gradient, *workspace.model);
+      batch_samples += workspace.all_rows.size();
     } else {
-      losses += config_.model->loss_and_gradient(y, *config_.batches.data, walk.next(), gradient, *workspace.model);
+      const std::span<const std::uint32_t> batch = walk.next();
+      losses += config_.model->loss_and_gradient(y, *config_.batches.data, batch, gradient, *workspace.model);
+      batch_samples += batch.size();
+    }
+    if (config_.rule.sends_gradient) {  // a parameter-server worker: the gradient is the result
+      job.delta = gradient;
+      continue;
     }
     if (mu > 0)
       for (std::size_t k = 0; k < d; ++k) gradient[k] += mu * (y[k] - x[k]);
@@ -110,10 +121,12 @@ void LocalTrainer::run(NodeId client, LocalJob& job) const {
     velocity_weight = rho * velocity_weight + 1;
     job.coefficients += config_.local.nesterov ? 1 + rho * velocity_weight : velocity_weight;
   }
+  job.end = walk.cursor();
+  job.batch_samples = static_cast<std::uint32_t>(batch_samples);
+  job.mean_loss = job.steps > 0 ? losses / static_cast<double>(job.steps) : 0.0;
+  if (config_.rule.sends_gradient) return;
   job.delta.resize(d);
   for (std::size_t k = 0; k < d; ++k) job.delta[k] = y[k] - x[k];
-  job.end = walk.cursor();
-  job.mean_loss = job.steps > 0 ? losses / static_cast<double>(job.steps) : 0.0;
   if (config_.rule.control_variates) {
     const std::vector<double>& c = *job.broadcast->control;
     job.control_delta.resize(d);

@@ -20,6 +20,8 @@
 // up to a nanosecond as the engine does. It plans with its median speed: the
 // engine's per-task jitter, which no client knows in advance, then makes the
 // task last more or less than planned.
+// A parameter-server worker (ClientRule::sends_gradient) instead computes one
+// minibatch gradient at x_t, which its job returns in `delta`.
 #pragma once
 
 #include <tbb/enumerable_thread_specific.h>
@@ -41,6 +43,7 @@ namespace dlsim {
 // completion event.
 struct LocalJob {
   std::uint64_t round = 0;
+  std::uint32_t serial = 0;  // the client's job count when it started: names its compute task
   std::shared_ptr<const ModelBroadcast> broadcast;  // x_t (and c)
   std::vector<double> correction;                   // SCAFFOLD: c - c_i; empty otherwise
   MinibatchCursor start;
@@ -48,7 +51,8 @@ struct LocalJob {
 
   std::shared_ptr<const std::vector<double>> model;  // x_t, where the steps start
 
-  std::vector<double> delta;          // y_S - x_t
+  std::vector<double> delta;          // y_S - x_t; a parameter-server worker's gradient at x_t
+  std::uint32_t batch_samples = 0;    // samples in the steps' batches
   std::vector<double> control_delta;  // SCAFFOLD: c_i^+ - c_i
   MinibatchCursor end;
   double mean_loss = 0;  // the mean of the minibatch losses of the steps (each before its step)
@@ -67,14 +71,14 @@ class LocalTrainer {
 
   // S for this client from `start`: local_steps, local_epochs * ceil(n_i /
   // batch_size), or what fits in local_time_budget (at least 1, at most
-  // 2^32 - 1). O(log S).
+  // 2^32 - 1); 1 for a parameter-server worker. O(log S).
   std::uint64_t steps(NodeId client, MinibatchCursor start) const;
   // The median simulated duration of `steps` steps from `start` on this
   // client, in nanoseconds, as the engine rounds it (up).
   SimTime planned_duration(NodeId client, MinibatchCursor start, std::uint64_t steps) const;
   // The simulated cost of `steps` steps from `start`: a forward and backward
   // pass (three times the forward flops) over every sample of every batch,
-  // plus the optimiser's O(d) per step. O(1).
+  // plus the optimiser's O(d) per step (none for a parameter-server worker). O(1).
   ComputeCost cost(NodeId client, MinibatchCursor start, std::uint64_t steps) const;
   // Runs the job for `client`. Safe to call concurrently for different jobs:
   // it reads the shared data and writes only the job.

@@ -45,9 +45,9 @@ struct ModelBroadcast final : MessageBody {
 
 struct ClientUpdate final : MessageBody {
   std::uint64_t round = 0;
-  std::uint32_t samples = 0;      // n_i, for weighting by sample count
+  std::uint32_t samples = 0;      // n_i, for weighting by sample count (parameter server: the batch's samples)
   std::uint32_t local_steps = 0;  // steps taken
-  std::shared_ptr<const VectorMessage> delta;  // y - x_t as the uplink codec encodes it
+  std::shared_ptr<const VectorMessage> delta;  // y - x_t (parameter server: the gradient) as the uplink codec encodes it
   std::vector<double> control_delta;           // SCAFFOLD: c_i^+ - c_i; empty otherwise
   bool reports_loss = false;                   // whether `loss` is sent
   float loss = 0;                              // mean loss of the local steps, as sent (fp32)

@@ -25,9 +25,13 @@ struct FederatedKind {
   std::function<std::unique_ptr<LearningBehaviour>(FederatedConfig, RoundSnapshots*)> make;
   // The columns its behaviour adds to metrics.csv (LearningBehaviour::metric_values).
   std::vector<std::string> metric_columns;
+  // The [algorithm] keys of the federated family that this kind does not
+  // read; the family refuses them when they are set (not at their default).
+  std::vector<std::string_view> ignores;
 };
 
-// fedavg, fedprox, scaffold, fednova.
+// fedavg, fedprox, scaffold, fednova (synchronous rounds); fedbuff, fedasync,
+// ps-sgd, ps-async-sgd (the asynchronous server).
 const std::vector<FederatedKind>& federated_algorithms();
 // The kind called `name`; std::invalid_argument listing the kinds otherwise.
 const FederatedKind& find_federated_algorithm(std::string_view name);

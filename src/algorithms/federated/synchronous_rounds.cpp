@@ -58,13 +58,7 @@ SynchronousFederated::SynchronousFederated(FederatedConfig config, RoundSnapshot
   if (config_.cohort.sampling == ClientSampling::power_of_choice)
     last_loss_.assign(config_.clients, std::numeric_limits<float>::infinity());
   const std::size_t d = config_.model->dimension();
-  if (!config_.initial_model.empty()) {
-    x_ = config_.initial_model;
-  } else {
-    x_.assign(d, 0.0);
-    RandomStream init(config_.seed, 0, purpose_id("model.init"));
-    config_.model->initialize(x_, init);
-  }
+  x_ = initial_server_model(config_);
   if (config_.rule.control_variates) control_.assign(d, 0.0);
   crashes_ = config_.crashes;
   std::sort(crashes_.begin(), crashes_.end());

@@ -1,0 +1,290 @@
+// The asynchronous federated server; see asynchronous_server.hpp.
+#include "algorithms/federated/asynchronous_server.hpp"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "sim/engine.hpp"
+
+
+namespace dlsim {
+namespace {
+
+FederatedConfig checked(FederatedConfig config) {
+  validate(config);
+  return config;
+}
+
+}  // namespace
+
+AsynchronousFederated::AsynchronousFederated(FederatedConfig config, RoundSnapshots* snapshots,
+                                             const StepFactory& make_step)
+    : config_(checked(std::move(config))),
+      snapshots_(snapshots),
+      server_(config_.clients),
+      availability_(config_.availability, config_.seed),
+      clients_(config_, availability_, server_),
+      selector_(config_.cohort.sampling, config_.seed, {}),
+      step_(make_step(config_)),
+      busy_(config_.clients, 0),
+      idle_(config_.clients),
+      participations_(config_.clients, 0) {
+  if (!availability_.always() || config_.downlink_compressor)
+    throw std::invalid_argument("the asynchronous servers have no availability model or downlink compression yet");
+  if (!step_->fixed_workers() && config_.asynchronous.concurrency > config_.clients)
+    throw std::invalid_argument(fmt::format("concurrency = {} is more than the {} clients",
+                                            config_.asynchronous.concurrency, config_.clients));
+  if (config_.cohort.sampling == ClientSampling::weighted || config_.cohort.sampling == ClientSampling::power_of_choice) {
+    std::vector<double> weights(config_.clients);
+    for (NodeId client = 0; client < config_.clients; ++client)
+      weights[client] = static_cast<double>(clients_.table().samples(client));
+    selector_ = CohortSelector(config_.cohort.sampling, config_.seed, std::move(weights), config_.cohort.candidates);
+  }
+  if (config_.cohort.sampling == ClientSampling::power_of_choice)
+    last_loss_.assign(config_.clients, std::numeric_limits<float>::infinity());
+  x_ = initial_server_model(config_);
+  next_.assign(x_.size(), 0.0);
+}
+
+AsynchronousFederated::~AsynchronousFederated() = default;
+
+std::vector<std::string> AsynchronousFederated::metric_columns() {
+  return {"participants", "staleness_mean", "staleness_max", "bits_up", "bits_down"};
+}
+
+void AsynchronousFederated::metric_values(std::uint64_t round, std::vector<double>& row) const {
+  // The steps (last_row_, round]; none for a repeated or an earlier round.
+  const std::uint64_t end = std::min<std::uint64_t>(round, records_.size());
+  const std::uint64_t begin = std::min(last_row_, end);
+  last_row_ = std::max(last_row_, end);
+  std::uint64_t updates = 0, staleness = 0, most = 0;
+  if (end > begin) {
+    const AsynchronousStepRecord* before = begin > 0 ? &records_[begin - 1] : nullptr;
+    updates = records_[end - 1].updates_so_far - (before ? before->updates_so_far : 0);
+    staleness = records_[end - 1].staleness_so_far - (before ? before->staleness_so_far : 0);
+    for (std::uint64_t step = begin; step < end; ++step) most = std::max(most, records_[step].staleness_max);
+  }
+  const AsynchronousStepRecord* last = end > 0 ? &records_[end - 1] : nullptr;
+  row.insert(row.end(), {static_cast<double>(updates),
+                         updates > 0 ? static_cast<double>(staleness) / static_cast<double>(updates) : 0.0,
+                         static_cast<double>(most), last ? static_cast<double>(last->bits_up) : 0.0,
+                         last ? static_cast<double>(last->bits_down) : 0.0});
+}
+
+std::vector<std::pair<std::string, double>> AsynchronousFederated::summary_figures() const {
+  std::uint64_t participated = 0, most = 0, applied = 0, staleness = 0, stalest = 0;
+  for (std::uint32_t count : participations_) {
+    participated += count > 0;
+    most = std::max<std::uint64_t>(most, count);
+    applied += count;
+  }
+  for (std::uint64_t value : staleness_history_) {
+    staleness += value;
+    stalest = std::max(stalest, value);
+  }
+  return {{"clients", static_cast<double>(config_.clients)},
+          {"clients_participated", static_cast<double>(participated)},
+          {"max_participations", static_cast<double>(most)},
+          {"updates_aggregated", static_cast<double>(applied)},
+          {"staleness_mean", applied > 0 ? static_cast<double>(staleness) / static_cast<double>(applied) : 0.0},
+          {"staleness_max", static_cast<double>(stalest)},
+          {"late_updates", static_cast<double>(late_updates_)},
+          {"idle_client_bytes", static_cast<double>(FederatedClients::idle_client_bytes() + sizeof(std::uint8_t) +
+                                                    sizeof(std::uint32_t) + (last_loss_.empty() ? 0 : sizeof(float)))}};
+}
+
+bool AsynchronousFederated::resumes_on_rejoin(NodeId node) const {
+  return !finished() && training_.count(node) > 0;
+}
+
+std::vector<std::string> AsynchronousFederated::waits(const Engine& engine) const {
+  if (finished()) return {};
+  // Down or crashed clients first: they are why nothing arrives.
+  std::vector<NodeId> at_work;
+  for (const auto& [client, broadcast] : training_) at_work.push_back(client);
+  std::stable_partition(at_work.begin(), at_work.end(), [&](NodeId client) { return !engine.is_up(client); });
+  constexpr std::size_t kNamed = 8;
+  std::string who;
+  for (std::size_t i = 0; i < std::min(at_work.size(), kNamed); ++i)
+    who += fmt::format("{}{}{}", i == 0 ? "" : ", ", at_work[i], engine.is_up(at_work[i]) ? "" : " (down)");
+  if (at_work.size() > kNamed) who += fmt::format(" and {} more", at_work.size() - kNamed);
+  return {fmt::format("the server (node {}) waits for {} more updates for step {}, from the clients at work: {}", server_,
+                      step_->batch_size() - std::min<std::size_t>(arrived_.size(), step_->batch_size()), version_,
+                      who.empty() ? "none" : who)};
+}
+
+void AsynchronousFederated::on_start(Context& ctx) {
+  if (ctx.self() != server_) return clients_.on_start(ctx);
+  if (ctx.rejoining()) return;  // the server is never taken down
+  if (snapshots_ && snapshots_->contribute(0, 0, ctx.now(), x_)) ctx.request_stop();
+  if (finished()) return;
+  if (step_->fixed_workers()) {
+    for (NodeId worker = 0; worker < config_.clients; ++worker) start_work(ctx, worker);
+    return;
+  }
+  fill(ctx);
+}
+
+void AsynchronousFederated::on_message(Context& ctx, NodeId from, const Message& message) {
+  if (ctx.self() != server_) {
+    if (message.tag == kFederatedModelTag) clients_.on_model(ctx, message);
+    return;
+  }
+  bits_up_ += static_cast<std::uint64_t>(message.size_bits);
+  if (message.tag == kFederatedUpdateTag) return on_update(ctx, from, message);
+  if (message.tag == kFederatedCheckInTag) on_check_in(ctx, from);
+}
+
+void AsynchronousFederated::on_timer(Context& ctx, std::uint64_t tag) {
+  if (ctx.self() != server_) clients_.on_timer(ctx, tag);
+}
+
+void AsynchronousFederated::on_compute_done(Context& ctx, std::uint64_t tag) {
+  if (ctx.self() != server_) return clients_.on_trained(ctx, tag);
+  // The step's task has finished: x_{t+1} is in next_.
+  std::swap(x_, next_);
+  ++version_;
+  broadcast_.reset();
+  stepping_ = false;
+  AsynchronousStepRecord record;
+  record.ended = ctx.now();
+  record.updates = static_cast<std::uint32_t>(batch_.size());
+  const AsynchronousStepRecord* previous = records_.empty() ? nullptr : &records_.back();
+  record.updates_so_far = (previous ? previous->updates_so_far : 0) + batch_.size();
+  record.staleness_so_far = previous ? previous->staleness_so_far : 0;
+  for (const StaleUpdate& stale : batch_) {
+    record.staleness_max = std::max(record.staleness_max, stale.staleness);
+    record.staleness_so_far += stale.staleness;
+    staleness_history_.push_back(stale.staleness);
+    applied_clients_.push_back(stale.client);
+    ++participations_[stale.client];
+  }
+  record.bits_up = bits_up_;
+  record.bits_down = bits_down_;
+  records_.push_back(record);
+  batch_.clear();
+  // The clients that waited for this step start again from x_{t+1} (the
+  // parameter server's workers), or make room for those drawn in their place.
+  const std::vector<NodeId> waiting = std::move(waiting_);
+  waiting_.clear();
+  for (NodeId client : waiting) release(client);
+  if (!finished() && !waiting.empty()) {
+    if (step_->fixed_workers()) {
+      for (NodeId client : waiting) start_work(ctx, client);
+    } else {
+      fill(ctx);
+    }
+  }
+  if (snapshots_ && snapshots_->wanted(version_) && snapshots_->contribute(0, version_, ctx.now(), x_))
+    ctx.request_stop();
+  try_step(ctx);
+}
+
+void AsynchronousFederated::release(NodeId client) {
+  if (!busy_[client]) return;
+  busy_[client] = 0;
+  ++idle_;
+}
+
+void AsynchronousFederated::start_work(Context& ctx, NodeId client) {
+  if (!broadcast_) {
+    auto broadcast = std::make_shared<ModelBroadcast>();
+    broadcast->round = version_;
+    broadcast->began = ctx.now();
+    broadcast->model = std::make_shared<const std::vector<double>>(x_);
+    broadcast_ = std::move(broadcast);
+  }
+  if (!busy_[client]) {
+    busy_[client] = 1;
+    --idle_;
+  }
+  training_[client] = broadcast_;
+  const std::int64_t bits = broadcast_->bits(nullptr, x_.size());
+  ctx.send(client, Message{kFederatedModelTag, bits, broadcast_});
+  bits_down_ += static_cast<std::uint64_t>(bits);
+}
+
+void AsynchronousFederated::fill(Context& ctx) {
+  if (finished()) return;
+  const std::uint32_t busy = config_.clients - idle_;
+  if (busy >= config_.asynchronous.concurrency) return;
+  std::vector<NodeId> drawn;
+  // The selector marks the drawn clients busy; start_work sees them so.
+  selector_.select(selections_++, config_.asynchronous.concurrency - busy, busy_, idle_, drawn, last_loss_);
+  idle_ -= static_cast<std::uint32_t>(drawn.size());
+  for (NodeId client : drawn) start_work(ctx, client);
+}
+
+void AsynchronousFederated::on_update(Context& ctx, NodeId from, const Message& message) {
+  auto update = std::static_pointer_cast<const ClientUpdate>(message.body);
+  const auto work = training_.find(from);
+  if (work == training_.end()) {  // work the server had written off (the client checked in since)
+    ++late_updates_;
+    return;
+  }
+  std::shared_ptr<const ModelBroadcast> base = std::move(work->second);
+  training_.erase(work);
+  // A diverged client's NaN ranks first, as an unknown loss does.
+  if (update->reports_loss && !last_loss_.empty())
+    last_loss_[from] = std::isnan(update->loss) ? std::numeric_limits<float>::infinity() : update->loss;
+  if (finished()) {
+    ++late_updates_;
+    release(from);
+    return;
+  }
+  arrived_.push_back(Arrival{from, std::move(update), std::move(base)});
+  const bool stepped = try_step(ctx);
+  if (!step_->replaces_on_arrival()) return;
+  // FedBuff: the client is replaced now, from x_t, unless its update
+  // completed a buffer: then from the model that buffer makes, as with the
+  // paper's server, which steps at once.
+  if (stepped) {
+    waiting_.push_back(from);
+    return;
+  }
+  release(from);
+  fill(ctx);
+}
+
+void AsynchronousFederated::on_check_in(Context& ctx, NodeId from) {
+  // Only work in progress was lost; an update that already arrived still counts.
+  if (training_.erase(from) == 0) return;
+  release(from);
+  if (finished()) return;
+  if (step_->fixed_workers()) return start_work(ctx, from);
+  fill(ctx);
+}
+
+bool AsynchronousFederated::try_step(Context& ctx) {
+  const std::uint32_t size = step_->batch_size();
+  if (stepping_ || finished() || arrived_.size() < size) return false;
+  stepping_ = true;
+  batch_.clear();
+  for (std::uint32_t i = 0; i < size; ++i) {
+    Arrival& arrival = arrived_.front();
+    batch_.push_back(StaleUpdate{arrival.client, version_ - arrival.base->round, std::move(arrival.update),
+                                 std::move(arrival.base)});
+    arrived_.pop_front();
+  }
+  // Client-id order (one client's updates in arrival order): the step does
+  // not depend on who arrived first within it.
+  std::stable_sort(batch_.begin(), batch_.end(),
+                   [](const StaleUpdate& a, const StaleUpdate& b) { return a.client < b.client; });
+  if (!step_->replaces_on_arrival())
+    for (const StaleUpdate& stale : batch_) waiting_.push_back(stale.client);
+  const ComputeCost cost = step_->cost(batch_.size(), x_.size());
+  ctx.start_compute(
+      cost,
+      [this, version = version_] {
+        // Reads x_ and the batch, writes next_ and the step's own state only.
+        step_->step(version, batch_, clients_.codec(), x_, next_);
+      },
+      version_);
+  return true;
+}
+
+}  // namespace dlsim
