@@ -286,3 +286,18 @@ TEST_CASE("downlink compression under churn: a client that lost its model in an 
     CHECK(metrics == reference);
   }
 }
+
+TEST_CASE("a round waiting without a deadline for a crashed client ends stalled despite churn") {
+  // Crashed clients of a cohort never report, and with no deadline the round
+  // waits for them; the churning clients keep coming back, but once none of
+  // them is busy or awaited, their check-ins change nothing: the run ends
+  // `stalled`, naming the wait, instead of simulating churn for ever.
+  const std::string dir = out_dir("federated_crash_churn_stall");
+  std::filesystem::remove_all(dir);
+  const RunSummary summary = run_scenario(
+      federated_with({"faults.churn_fraction=0.5", "faults.churn_mean_up=5ms", "faults.churn_mean_down=2ms",
+                      "faults.crash_fraction=0.1", "faults.crash_time=3ms", "stop.rounds=100000"}),
+      RunOptions{dir, 1, true, false, {}});
+  CHECK(summary.status == RunStatus::stalled);
+  CHECK_THAT(summary.message, Catch::Contains("the server waits in round"));
+}

@@ -204,6 +204,11 @@ void SynchronousFederated::on_compute_done(Context& ctx, std::uint64_t tag) {
   finish_round(ctx, true);
 }
 
+bool SynchronousFederated::resumes_on_rejoin(NodeId client) const {
+  if (round_ >= config_.rounds || availability_.never_available()) return false;
+  return (client < busy_.size() && busy_[client]) || waiting_;
+}
+
 void SynchronousFederated::release(NodeId client) {
   if (!busy_[client]) return;
   busy_[client] = 0;

@@ -115,8 +115,11 @@ class SynchronousFederated final : public LearningBehaviour {
   void metric_values(std::uint64_t round, std::vector<double>& row) const override;
   std::vector<std::pair<std::string, double>> summary_figures() const override;
   static std::vector<std::string> metric_columns();
-  // A rejoining client changes nothing when no client will ever be available.
-  bool resumes_on_rejoin(NodeId) const override { return !availability_.never_available(); }
+  // Whether a client's check-in after an outage could move the run on: it
+  // frees a client the server still counts as busy (one of this round's
+  // cohort gives up the round), or it ends a wait for an idle client. Not
+  // when no client will ever be available.
+  bool resumes_on_rejoin(NodeId client) const override;
   std::vector<std::string> waits(const Engine& engine) const override;
 
   NodeId server() const { return server_; }
