@@ -38,7 +38,8 @@ SynchronousFederated::SynchronousFederated(FederatedConfig config, RoundSnapshot
       optimizer_(config_.server),
       busy_(config_.clients, 0),
       idle_(config_.clients),
-      participations_(config_.clients, 0) {
+      participations_(config_.clients, 0),
+      traffic_(config_.clients) {
   std::vector<double> weights(config_.clients);
   for (NodeId client = 0; client < config_.clients; ++client) {
     weights[client] = config_.weighting == UpdateWeighting::samples
@@ -91,6 +92,16 @@ std::vector<std::pair<std::string, double>> SynchronousFederated::summary_figure
     most = std::max<std::uint64_t>(most, count);
     aggregated += count;
   }
+  // Per client that exchanged a message with the server: sums over them are the totals bits_up and bits_down.
+  std::uint64_t communicated = 0, most_up = 0, most_down = 0;
+  for (const ClientTraffic& traffic : traffic_) {
+    communicated += traffic.up > 0 || traffic.down > 0;
+    most_up = std::max(most_up, traffic.up);
+    most_down = std::max(most_down, traffic.down);
+  }
+  const auto per_client = [communicated](std::uint64_t bits) {
+    return communicated > 0 ? static_cast<double>(bits) / static_cast<double>(communicated) : 0.0;
+  };
   for (const FederatedRoundRecord& record : records_) {
     dropped += record.dropped_deadline;
     surplus += record.surplus;
@@ -105,8 +116,14 @@ std::vector<std::pair<std::string, double>> SynchronousFederated::summary_figure
           {"late_updates", static_cast<double>(late_updates_)},
           {"rounds_abandoned", static_cast<double>(abandoned)},
           {"remembered_clients", static_cast<double>(clients_.remembered_clients())},
-          {"idle_client_bytes", static_cast<double>(FederatedClients::idle_client_bytes() + sizeof(std::uint8_t) +
-                                                    sizeof(std::uint32_t) + (last_loss_.empty() ? 0 : sizeof(float)))}};
+          {"clients_communicated", static_cast<double>(communicated)},
+          {"bits_up_per_client_mean", per_client(bits_up_)},
+          {"bits_up_per_client_max", static_cast<double>(most_up)},
+          {"bits_down_per_client_mean", per_client(bits_down_)},
+          {"bits_down_per_client_max", static_cast<double>(most_down)},
+          {"idle_client_bytes",
+           static_cast<double>(FederatedClients::idle_client_bytes() + sizeof(std::uint8_t) + sizeof(std::uint32_t) +
+                               sizeof(ClientTraffic) + (last_loss_.empty() ? 0 : sizeof(float)))}};
 }
 
 void SynchronousFederated::on_start(Context& ctx) {
@@ -122,6 +139,7 @@ void SynchronousFederated::on_message(Context& ctx, NodeId from, const Message& 
     return;
   }
   bits_up_ += static_cast<std::uint64_t>(message.size_bits);
+  traffic_[from].up += static_cast<std::uint64_t>(message.size_bits);
   if (message.tag == kFederatedUpdateTag) return on_update(ctx, from, message);
   if (message.tag == kFederatedCheckInTag) {
     release(from);
@@ -168,6 +186,7 @@ void SynchronousFederated::begin_round(Context& ctx) {
   for (NodeId client : cohort_) {
     ctx.send(client, Message{kFederatedModelTag, bits, body});
     bits_down_ += static_cast<std::uint64_t>(bits);
+    traffic_[client].down += static_cast<std::uint64_t>(bits);
   }
   if (config_.cohort.round_deadline > 0) ctx.set_timer(config_.cohort.round_deadline, round_);
 }

@@ -26,7 +26,10 @@
 // a deadline close: late, crashed or cut off, the server cannot tell),
 // surplus (not heard from when K had arrived: over-commitment's discards),
 // round_duration_s, and the totals bits_up (client to server) and
-// bits_down (server to client) and abandoned_rounds.
+// bits_down (server to client) and abandoned_rounds. The summary adds the
+// bits up and down per client, mean and max over the clients that exchanged
+// at least one message with the server (selected, or checked in), so that
+// mean x clients_communicated is the total.
 #pragma once
 
 #include <cstdint>
@@ -116,10 +119,16 @@ class SynchronousFederated final : public LearningBehaviour {
   std::vector<NodeId> cohort_;
   std::vector<KeptUpdate> kept_;
 
-  // The server's view of every client: 5 bytes each.
+  // Bits the server received from (up) and sent to (down) one client.
+  struct ClientTraffic {
+    std::uint64_t up = 0, down = 0;
+  };
+
+  // The server's view of every client: 21 bytes each.
   std::vector<std::uint8_t> busy_;
   std::uint32_t idle_ = 0;
   std::vector<std::uint32_t> participations_;
+  std::vector<ClientTraffic> traffic_;
   std::vector<float> last_loss_;  // power-of-choice: each client's last reported loss (+inf: none yet)
   double total_weight_ = 0;  // W
 
