@@ -57,20 +57,8 @@ std::string error_of(const std::vector<std::string>& overrides, const std::strin
 
 // The metrics.csv column `name` of a results folder, one value per row.
 std::vector<double> column(const std::string& dir, const std::string& name) {
-  std::istringstream csv(read_file(dir + "/metrics.csv"));
-  std::string line, cell;
-  std::getline(csv, line);
-  std::istringstream header(line);
-  std::size_t index = 0, found = ~std::size_t{0};
-  for (; std::getline(header, cell, ','); ++index)
-    if (cell == name) found = index;
-  REQUIRE(found != ~std::size_t{0});
-  std::vector<double> values;
-  while (std::getline(csv, line)) {
-    std::istringstream row(line);
-    for (std::size_t i = 0; std::getline(row, cell, ','); ++i)
-      if (i == found) values.push_back(std::stod(cell));
-  }
+  std::vector<double> values = dlsim::test::csv_column(dir + "/metrics.csv", name);
+  REQUIRE(!values.empty());
   return values;
 }
 

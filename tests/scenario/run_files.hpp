@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace dlsim::test {
 
@@ -16,6 +17,26 @@ inline std::string read_file(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+// Column `name` of a CSV file with a header line, one number per row; empty
+// when the file or the column does not exist.
+inline std::vector<double> csv_column(const std::string& path, const std::string& name) {
+  std::istringstream csv(read_file(path));
+  std::string line, cell;
+  std::getline(csv, line);
+  std::istringstream header(line);
+  std::size_t index = 0, found = ~std::size_t{0};
+  for (; std::getline(header, cell, ','); ++index)
+    if (cell == name) found = index;
+  std::vector<double> values;
+  if (found == ~std::size_t{0}) return values;
+  while (std::getline(csv, line)) {
+    std::istringstream row(line);
+    for (std::size_t i = 0; std::getline(row, cell, ','); ++i)
+      if (i == found) values.push_back(std::stod(cell));
+  }
+  return values;
 }
 
 }  // namespace dlsim::test
