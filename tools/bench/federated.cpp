@@ -280,9 +280,13 @@ int main(int argc, char** argv) {
       medians.push_back(bench::median(walls));
       checksums.push_back(runs.front().checksum_bits);
     }
-    for (std::size_t i = 1; i < medians.size(); ++i)
-      fmt::print("# clients={}: speedup {} -> {} threads: {:.2f}x\n", clients, options.threads.front(),
-                 options.threads[i], medians.front() / medians[i]);
+    // Against the fewest threads, whatever order they were run in.
+    const std::size_t base = static_cast<std::size_t>(
+        std::min_element(options.threads.begin(), options.threads.end()) - options.threads.begin());
+    for (std::size_t i = 0; i < medians.size(); ++i)
+      if (i != base)
+        fmt::print("# clients={}: speedup {} -> {} threads: {:.2f}x\n", clients, options.threads[base],
+                   options.threads[i], medians[base] / medians[i]);
     fmt::print("# clients={}: server model {} across thread counts\n", clients,
                std::adjacent_find(checksums.begin(), checksums.end(), std::not_equal_to<>()) == checksums.end()
                    ? "bit-identical"

@@ -47,10 +47,13 @@ SynchronousFederated::SynchronousFederated(FederatedConfig config, RoundSnapshot
                           : 1.0;
     total_weight_ += weights[client];
   }
-  // Weighted sampling draws by sample count whatever the averaging weights are.
+  // Weighted sampling draws by sample count whatever the averaging weights
+  // are; the other samplings keep no weights (8 bytes per idle client).
   if (config_.cohort.sampling == ClientSampling::weighted || config_.cohort.sampling == ClientSampling::power_of_choice)
     for (NodeId client = 0; client < config_.clients; ++client)
       weights[client] = static_cast<double>(clients_.table().samples(client));
+  else
+    weights = {};
   selector_ = CohortSelector(config_.cohort.sampling, config_.seed, std::move(weights), config_.cohort.candidates);
   // Clients never heard from come first: their loss is unknown.
   if (config_.cohort.sampling == ClientSampling::power_of_choice)
