@@ -48,6 +48,16 @@ inline long peak_rss_kib() {
   return usage.ru_maxrss;
 }
 
+// The process's resident set now (/proc/self/statm), KiB; -1 when unreadable.
+inline long current_rss_kib() {
+  long pages = -1, resident = -1;
+  if (FILE* file = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(file, "%ld %ld", &pages, &resident) != 2) resident = -1;
+    std::fclose(file);
+  }
+  return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
 // User + system time of the whole process so far.
 inline double cpu_seconds() {
   rusage usage{};

@@ -19,7 +19,8 @@
 // thread count; the 1-minute load average, since the machine may be shared.
 // --idle measures what an idle client costs in the whole process: the same
 // set-up (engine, server, client tables) with 0 rounds, for N and N / 10
-// clients: (RSS(N) - RSS(N / 10)) / (0.9 N) bytes per client.
+// clients: (RSS(N) - RSS(N / 10)) / (0.9 N) bytes per client, with the RSS
+// once everything is built and at its peak (the engine's start events).
 // --evaluate adds the server model's accuracy on 10,000 fresh samples.
 #include <fmt/core.h>
 
@@ -73,6 +74,7 @@ struct RunResult {
   double cpu_seconds = 0;
   std::uint64_t events = 0;
   long peak_rss_kib = 0;
+  long setup_rss_kib = 0;        // resident after building the engine and the behaviour, before any event
   double idle_client_bytes = 0;  // the behaviour's own accounting
   std::uint64_t checksum_bits = 0;
   double accuracy = -1;
@@ -116,6 +118,7 @@ RunResult run_case(const Options& options, std::uint32_t clients, int threads) {
   engine.set_behaviour_all(&fedavg);
 
   RunResult result;
+  result.setup_rss_kib = bench::current_rss_kib();
   const auto started = std::chrono::steady_clock::now();
   result.setup_seconds = std::chrono::duration<double>(started - setup_start).count();
   while (engine.run_until(kNever - 1) == RunOutcome::stop_requested) {
@@ -159,10 +162,10 @@ RunResult run_child(const Options& options, std::uint32_t clients, int threads, 
   while (std::fgets(line, sizeof line, pipe)) {
     unsigned long long events = 0, checksum = 0;
     if (std::sscanf(line,
-                    "result setup=%lf wall=%lf cpu=%lf events=%llu peak_kib=%ld idle_bytes=%lf checksum=%llx "
-                    "accuracy=%lf",
+                    "result setup=%lf wall=%lf cpu=%lf events=%llu peak_kib=%ld setup_kib=%ld idle_bytes=%lf "
+                    "checksum=%llx accuracy=%lf",
                     &result.setup_seconds, &result.wall_seconds, &result.cpu_seconds, &events, &result.peak_rss_kib,
-                    &result.idle_client_bytes, &checksum, &result.accuracy) == 8) {
+                    &result.setup_rss_kib, &result.idle_client_bytes, &checksum, &result.accuracy) == 9) {
       result.events = events;
       result.checksum_bits = checksum;
       found = true;
@@ -244,10 +247,10 @@ int main(int argc, char** argv) {
   const Options options = parse(argc, argv, child);
   if (child) {
     const RunResult r = run_case(options, options.clients.front(), options.threads.front());
-    fmt::print("result setup={:.6f} wall={:.6f} cpu={:.6f} events={} peak_kib={} idle_bytes={} checksum={:016x} "
-               "accuracy={:.6f}\n",
-               r.setup_seconds, r.wall_seconds, r.cpu_seconds, r.events, r.peak_rss_kib, r.idle_client_bytes,
-               r.checksum_bits, r.accuracy);
+    fmt::print("result setup={:.6f} wall={:.6f} cpu={:.6f} events={} peak_kib={} setup_kib={} idle_bytes={} "
+               "checksum={:016x} accuracy={:.6f}\n",
+               r.setup_seconds, r.wall_seconds, r.cpu_seconds, r.events, r.peak_rss_kib, r.setup_rss_kib,
+               r.idle_client_bytes, r.checksum_bits, r.accuracy);
     return 0;
   }
   fmt::print("# FedAvg | logistic d={} | {} per round, {} local steps of batch {}, lr {} | generated samples | "
@@ -255,16 +258,21 @@ int main(int argc, char** argv) {
              options.dim, options.per_round, options.steps, options.batch, options.learning_rate, options.seed);
   std::fflush(stdout);
   if (options.idle) {
-    // Set-up only: the whole process's RSS at N and N / 10 clients.
+    // Set-up only: the whole process's RSS at N and N / 10 clients, after
+    // building (the state an idle client keeps) and at its peak (with the
+    // engine's start event per node, which passes through its queue).
     for (std::uint32_t clients : options.clients) {
       const std::uint32_t fewer = clients / 10;
       const RunResult many = run_child(options, clients, 1, 0), few = run_child(options, fewer, 1, 0);
-      const double bytes = (static_cast<double>(many.peak_rss_kib) - static_cast<double>(few.peak_rss_kib)) * 1024.0 /
-                           static_cast<double>(clients - fewer);
-      fmt::print("idle: clients={} peak_rss={:.0f}MiB, clients={} peak_rss={:.0f}MiB: {:.0f} bytes per idle client "
-                 "(the table's own accounting: {:.0f}) load1={:.2f}\n",
-                 clients, static_cast<double>(many.peak_rss_kib) / 1024.0, fewer,
-                 static_cast<double>(few.peak_rss_kib) / 1024.0, bytes, many.idle_client_bytes, bench::load_average());
+      const auto per_client = [&](long many_kib, long few_kib) {
+        return static_cast<double>(many_kib - few_kib) * 1024.0 / static_cast<double>(clients - fewer);
+      };
+      fmt::print("idle: clients={} / {}: built {:.0f} / {:.0f} MiB, peak {:.0f} / {:.0f} MiB: {:.0f} bytes per idle "
+                 "client built, {:.0f} at the peak (the federated tables' own accounting: {:.0f}) load1={:.2f}\n",
+                 clients, fewer, static_cast<double>(many.setup_rss_kib) / 1024.0,
+                 static_cast<double>(few.setup_rss_kib) / 1024.0, static_cast<double>(many.peak_rss_kib) / 1024.0,
+                 static_cast<double>(few.peak_rss_kib) / 1024.0, per_client(many.setup_rss_kib, few.setup_rss_kib),
+                 per_client(many.peak_rss_kib, few.peak_rss_kib), many.idle_client_bytes, bench::load_average());
     }
     return 0;
   }
