@@ -42,7 +42,8 @@ AccuracyDistribution accuracy_distribution(std::span<const double> accuracies);
 // otherwise `sample` of them drawn uniformly without replacement (Floyd's
 // algorithm) from the stream (seed, 0, "metrics.client_sample"); in id order.
 // O(sample log sample).
-std::vector<NodeId> evaluated_clients(std::uint32_t clients, std::uint32_t sample, std::uint64_t seed);
+std::vector<NodeId> evaluated_clients(std::uint32_t clients, std::uint32_t sample,
+                                      std::uint64_t seed);
 
 class ClientAccuracy {
  public:
@@ -50,19 +51,23 @@ class ClientAccuracy {
   // index list into `data` per client; `sample` > 0). Requires a model with
   // accuracy; a client without samples is not evaluated.
   ClientAccuracy(std::shared_ptr<const Model> model, SharedDataset data,
-                 const std::vector<std::vector<std::uint32_t>>& partition, std::uint32_t sample, std::uint64_t seed);
+                 const std::vector<std::vector<std::uint32_t>>& partition, std::uint32_t sample,
+                 std::uint64_t seed);
 
   // The accuracy at x of each evaluated client, in clients() order. Cost:
   // one accuracy pass over the evaluated clients' samples, on the TBB pool.
   std::vector<double> accuracies(std::span<const double> x) const;
-  AccuracyDistribution distribution(std::span<const double> x) const { return accuracy_distribution(accuracies(x)); }
+  AccuracyDistribution distribution(std::span<const double> x) const {
+    return accuracy_distribution(accuracies(x));
+  }
   const std::vector<NodeId>& clients() const { return clients_; }
 
  private:
   std::shared_ptr<const Model> model_;
   SharedDataset data_;
   std::vector<NodeId> clients_;
-  std::vector<std::uint64_t> offsets_;  // client i's samples: indices_[offsets_[i], offsets_[i + 1])
+  std::vector<std::uint64_t>
+      offsets_;  // client i's samples: indices_[offsets_[i], offsets_[i + 1])
   std::vector<std::uint32_t> indices_;
 };
 

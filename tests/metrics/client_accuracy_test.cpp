@@ -52,7 +52,7 @@ TEST_CASE("the nearest-rank 10th percentile is the ceil(n / 10)-th smallest valu
   CHECK(nearest_rank_percentile(one_to(30), 0.1) == 3);  // ceil(3) = 3, not rounded up to 4
   CHECK(nearest_rank_percentile(one_to(9), 0.1) == 1);   // ceil(0.9) = 1: the smallest
   CHECK(nearest_rank_percentile({0.25}, 0.1) == 0.25);
-  CHECK(nearest_rank_percentile(one_to(7), 1.0) == 7);   // the largest
+  CHECK(nearest_rank_percentile(one_to(7), 1.0) == 7);  // the largest
   CHECK_THROWS(nearest_rank_percentile({}, 0.1));
   CHECK_THROWS(nearest_rank_percentile({1.0}, 0.0));
   // Mean 0.5 + ... : (0.1 + 0.2 + ... + 1.0) / 10 = 0.55; p10 = the smallest of 10.
@@ -63,7 +63,9 @@ TEST_CASE("the nearest-rank 10th percentile is the ceil(n / 10)-th smallest valu
   CHECK(distribution.p10 == 0.1);
 }
 
-TEST_CASE("evaluated clients are all clients, or a fixed uniform sample of distinct ones in id order", "[federated]") {
+TEST_CASE(
+    "evaluated clients are all clients, or a fixed uniform sample of distinct ones in id order",
+    "[federated]") {
   CHECK(evaluated_clients(5, 1000, 1) == std::vector<NodeId>{0, 1, 2, 3, 4});
   CHECK(evaluated_clients(5, 5, 1) == std::vector<NodeId>{0, 1, 2, 3, 4});
   const std::vector<NodeId> sample = evaluated_clients(1'000'000, 1000, 3);
@@ -81,7 +83,8 @@ TEST_CASE("evaluated clients are all clients, or a fixed uniform sample of disti
   for (int count : counts) CHECK(std::abs(count - 2000) < 5 * 32);
 }
 
-TEST_CASE("a client's accuracy is its shard's fraction of correct labels, for any thread count", "[federated]") {
+TEST_CASE("a client's accuracy is its shard's fraction of correct labels, for any thread count",
+          "[federated]") {
   // Client c has c + 1 correct samples of 4 (client 3: all of them), client 4 none of 2.
   std::vector<bool> correct;
   std::vector<std::vector<std::uint32_t>> partition(5);
@@ -98,7 +101,8 @@ TEST_CASE("a client's accuracy is its shard's fraction of correct labels, for an
   const std::vector<double> x{1.0};
   std::vector<double> reference;
   for (int threads : {1, 2}) {
-    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism,
+                              static_cast<std::size_t>(threads));
     const ClientAccuracy all(model, labelled(correct), partition, 1000, 1);
     CHECK(all.clients() == std::vector<NodeId>{0, 1, 2, 3, 4});
     const std::vector<double> accuracies = all.accuracies(x);

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace dlsim::bench {
@@ -22,7 +23,8 @@ namespace dlsim::bench {
 }
 
 // A non-negative number ("1e6" allowed); a usage error naming the flag otherwise.
-inline double parse_number(const std::string& program, const std::string& flag, const std::string& text) {
+inline double parse_number(const std::string& program, const std::string& flag,
+                           const std::string& text) {
   char* end = nullptr;
   const double value = std::strtod(text.c_str(), &end);
   if (text.empty() || *end != '\0' || !(value >= 0))
@@ -32,7 +34,8 @@ inline double parse_number(const std::string& program, const std::string& flag, 
 
 // "1000,10000" or "1e5" -> the numbers, appended to `out`.
 template <typename T>
-void parse_list(const std::string& program, const std::string& flag, const std::string& text, std::vector<T>& out) {
+void parse_list(const std::string& program, const std::string& flag, const std::string& text,
+                std::vector<T>& out) {
   std::size_t start = 0;
   while (start <= text.size()) {
     const std::size_t comma = std::min(text.find(',', start), text.size());
@@ -68,7 +71,8 @@ inline double cpu_seconds() {
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
-// The 1-minute load average (/proc/loadavg), -1 when unreadable: how much of a shared machine the runs had.
+// The 1-minute load average (/proc/loadavg), -1 when unreadable: how much of a shared machine the
+// runs had.
 inline double load_average() {
   double load = -1;
   if (FILE* file = std::fopen("/proc/loadavg", "r")) {
@@ -91,6 +95,23 @@ inline std::string executable_path(const std::string& program) {
   const ssize_t length = readlink("/proc/self/exe", buffer.data(), buffer.size() - 1);
   if (length <= 0) usage_error(program, "cannot find this executable (/proc/self/exe)");
   return std::string(buffer.data(), static_cast<std::size_t>(length));
+}
+
+// Runs `command` (a case in a child process) and returns the text after
+// "result " of its result line; a usage error naming `what` when the child
+// fails or prints none.
+inline std::string child_result(const std::string& program, const std::string& command,
+                                const std::string& what) {
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) usage_error(program, "cannot start " + command);
+  std::string result;
+  char line[1024];
+  while (std::fgets(line, sizeof line, pipe))
+    if (std::string_view(line).starts_with("result ")) result = line + 7;
+  const int status = pclose(pipe);
+  if (status != 0 || result.empty())
+    usage_error(program, fmt::format("{} failed (status {})", what, status));
+  return result;
 }
 
 }  // namespace dlsim::bench

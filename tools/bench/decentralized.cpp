@@ -178,23 +178,16 @@ RunResult run_child(const Options& options, std::uint32_t nodes, int threads) {
       bench::executable_path(kProgram), nodes, threads, options.rounds, options.dim, options.batch, options.ratio,
       options.learning_rate, options.gamma, options.seed,
       options.features == FeatureDistribution::normal ? "normal" : "rademacher", options.evaluate ? " --evaluate" : "");
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) usage_error("cannot start " + command);
+  const std::string line =
+      bench::child_result(kProgram, command, fmt::format("case nodes={} threads={}", nodes, threads));
   RunResult result;
-  bool found = false;
-  char line[1024];
-  while (std::fgets(line, sizeof line, pipe)) {
-    unsigned long long events = 0, checksum = 0;
-    if (std::sscanf(line, "result setup=%lf wall=%lf cpu=%lf events=%llu peak_kib=%ld checksum=%llx accuracy=%lf",
+  unsigned long long events = 0, checksum = 0;
+  if (std::sscanf(line.c_str(), "setup=%lf wall=%lf cpu=%lf events=%llu peak_kib=%ld checksum=%llx accuracy=%lf",
                     &result.setup_seconds, &result.wall_seconds, &result.cpu_seconds, &events,
-                    &result.peak_rss_kib, &checksum, &result.accuracy) == 7) {
-      result.events = events;
-      result.checksum_bits = checksum;
-      found = true;
-    }
-  }
-  const int status = pclose(pipe);
-  if (status != 0 || !found) usage_error(fmt::format("case nodes={} threads={} failed (status {})", nodes, threads, status));
+                    &result.peak_rss_kib, &checksum, &result.accuracy) != 7)
+    usage_error("cannot read the result line: " + line);
+  result.events = events;
+  result.checksum_bits = checksum;
   return result;
 }
 

@@ -9,7 +9,8 @@
 // 10 ms from a 10 Gbit/s server. No snapshots and no metrics during the run.
 //
 // Usage: bench_federated [--clients N[,N...]] [--threads T[,T...]] [--rounds R] [--per-round K]
-//          [--steps S] [--dim D] [--batch B] [--repeat K] [--lr eta] [--seed s] [--evaluate] [--idle]
+//          [--steps S] [--dim D] [--batch B] [--repeat K] [--lr eta] [--seed s] [--evaluate]
+//          [--idle]
 // Every (clients, threads) case runs `repeat` times, each in a fresh process
 // (this executable again, with --case), so that each peak RSS (getrusage
 // ru_maxrss) is that run's alone. One line per case: wall seconds of the run
@@ -74,15 +75,19 @@ struct RunResult {
   double cpu_seconds = 0;
   std::uint64_t events = 0;
   long peak_rss_kib = 0;
-  long setup_rss_kib = 0;        // resident after building the engine and the behaviour, before any event
+  long setup_rss_kib = 0;  // resident after building the engine and the behaviour, before any event
   double idle_client_bytes = 0;  // the behaviour's own accounting
   std::uint64_t checksum_bits = 0;
   double accuracy = -1;
 };
 
-[[noreturn]] void usage_error(const std::string& message) { bench::usage_error(kProgram, message); }
+[[noreturn]] void usage_error(const std::string& message) {
+  bench::usage_error(kProgram, message);
+}
 
-double parse_number(const std::string& flag, const std::string& text) { return bench::parse_number(kProgram, flag, text); }
+double parse_number(const std::string& flag, const std::string& text) {
+  return bench::parse_number(kProgram, flag, text);
+}
 
 RunResult run_case(const Options& options, std::uint32_t clients, int threads) {
   const auto setup_start = std::chrono::steady_clock::now();
@@ -96,7 +101,8 @@ RunResult run_case(const Options& options, std::uint32_t clients, int threads) {
   config.seed = options.seed;
   config.rounds = options.rounds;
   config.model = model;
-  config.batches.generate = make_logistic_generator(w_star, kFlipProbability, FeatureDistribution::rademacher);
+  config.batches.generate =
+      make_logistic_generator(w_star, kFlipProbability, FeatureDistribution::rademacher);
   config.batches.generated_dim = d;
   config.batch_size = options.batch;
   config.local.schedule.base = options.learning_rate;
@@ -113,7 +119,8 @@ RunResult run_case(const Options& options, std::uint32_t clients, int threads) {
   engine_config.network.latency.base = kClientLatency;
   engine_config.network.uplink_bps.assign(clients + 1, kClientBandwidth);
   engine_config.network.downlink_bps.assign(clients + 1, kClientBandwidth);
-  engine_config.network.uplink_bps.back() = engine_config.network.downlink_bps.back() = kServerBandwidth;
+  engine_config.network.uplink_bps.back() = engine_config.network.downlink_bps.back() =
+      kServerBandwidth;
   Engine engine(engine_config);
   engine.set_behaviour_all(&fedavg);
 
@@ -123,12 +130,14 @@ RunResult run_case(const Options& options, std::uint32_t clients, int threads) {
   result.setup_seconds = std::chrono::duration<double>(started - setup_start).count();
   while (engine.run_until(kNever - 1) == RunOutcome::stop_requested) {
   }
-  result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  result.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   result.cpu_seconds = bench::cpu_seconds();
   result.events = engine.stats().events;
   result.peak_rss_kib = bench::peak_rss_kib();
   if (fedavg.rounds_completed(0) != options.rounds)
-    usage_error(fmt::format("the server completed {} rounds, not {}", fedavg.rounds_completed(0), options.rounds));
+    usage_error(fmt::format("the server completed {} rounds, not {}", fedavg.rounds_completed(0),
+                            options.rounds));
   for (const auto& [name, value] : fedavg.summary_figures())
     if (name == "idle_client_bytes") result.idle_client_bytes = value;
   double checksum = 0;
@@ -138,7 +147,8 @@ RunResult run_case(const Options& options, std::uint32_t clients, int threads) {
   if (options.evaluate) {
     RandomStream test_stream(options.seed, 0, purpose_id("bench.test_set"));
     Dataset test;
-    generate_logistic(*w_star, kFlipProbability, kTestSamples, test_stream, test, FeatureDistribution::rademacher);
+    generate_logistic(*w_star, kFlipProbability, kTestSamples, test_stream, test,
+                      FeatureDistribution::rademacher);
     std::vector<std::uint32_t> rows(test.size());
     std::iota(rows.begin(), rows.end(), 0u);
     const auto workspace = model->make_workspace();
@@ -148,31 +158,29 @@ RunResult run_case(const Options& options, std::uint32_t clients, int threads) {
 }
 
 // Runs one case in a child process (this executable with --case) and reads its result line.
-RunResult run_child(const Options& options, std::uint32_t clients, int threads, std::uint64_t rounds) {
+RunResult run_child(const Options& options, std::uint32_t clients, int threads,
+                    std::uint64_t rounds) {
   const std::string command = fmt::format(
-      "'{}' --case --clients {} --threads {} --rounds {} --per-round {} --steps {} --dim {} --batch {} --lr {} "
+      "'{}' --case --clients {} --threads {} --rounds {} --per-round {} --steps {} --dim {} "
+      "--batch {} --lr {} "
       "--seed {}{}",
-      bench::executable_path(kProgram), clients, threads, rounds, options.per_round, options.steps, options.dim,
-      options.batch, options.learning_rate, options.seed, options.evaluate ? " --evaluate" : "");
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) usage_error("cannot start " + command);
+      bench::executable_path(kProgram), clients, threads, rounds, options.per_round, options.steps,
+      options.dim, options.batch, options.learning_rate, options.seed,
+      options.evaluate ? " --evaluate" : "");
+  const std::string line = bench::child_result(
+      kProgram, command, fmt::format("case clients={} threads={}", clients, threads));
   RunResult result;
-  bool found = false;
-  char line[1024];
-  while (std::fgets(line, sizeof line, pipe)) {
-    unsigned long long events = 0, checksum = 0;
-    if (std::sscanf(line,
-                    "result setup=%lf wall=%lf cpu=%lf events=%llu peak_kib=%ld setup_kib=%ld idle_bytes=%lf "
-                    "checksum=%llx accuracy=%lf",
-                    &result.setup_seconds, &result.wall_seconds, &result.cpu_seconds, &events, &result.peak_rss_kib,
-                    &result.setup_rss_kib, &result.idle_client_bytes, &checksum, &result.accuracy) == 9) {
-      result.events = events;
-      result.checksum_bits = checksum;
-      found = true;
-    }
-  }
-  const int status = pclose(pipe);
-  if (status != 0 || !found) usage_error(fmt::format("case clients={} threads={} failed (status {})", clients, threads, status));
+  unsigned long long events = 0, checksum = 0;
+  if (std::sscanf(
+          line.c_str(),
+          "setup=%lf wall=%lf cpu=%lf events=%llu peak_kib=%ld setup_kib=%ld idle_bytes=%lf "
+          "checksum=%llx accuracy=%lf",
+          &result.setup_seconds, &result.wall_seconds, &result.cpu_seconds, &events,
+          &result.peak_rss_kib, &result.setup_rss_kib, &result.idle_client_bytes, &checksum,
+          &result.accuracy) != 9)
+    usage_error("cannot read the result line: " + line);
+  result.events = events;
+  result.checksum_bits = checksum;
   return result;
 }
 
@@ -182,9 +190,12 @@ Options parse(int argc, char** argv, bool& child) {
     const std::string flag = argv[i];
     if (flag == "--help" || flag == "-h") {
       fmt::print(
-          "usage: bench_federated [--clients N[,N...]] [--threads T[,T...]] [--rounds R] [--per-round K]\n"
-          "         [--steps S] [--dim D] [--batch B] [--repeat K] [--lr eta] [--seed s] [--evaluate] [--idle]\n"
-          "defaults: --clients 1000000 --threads 1,2 --rounds 100 --per-round 10000 --steps 5 --dim 1000\n"
+          "usage: bench_federated [--clients N[,N...]] [--threads T[,T...]] [--rounds R] "
+          "[--per-round K]\n"
+          "         [--steps S] [--dim D] [--batch B] [--repeat K] [--lr eta] [--seed s] "
+          "[--evaluate] [--idle]\n"
+          "defaults: --clients 1000000 --threads 1,2 --rounds 100 --per-round 10000 --steps 5 "
+          "--dim 1000\n"
           "          --batch 32 --repeat 1 --lr 0.1 --seed 1\n");
       std::exit(0);
     }
@@ -194,17 +205,28 @@ Options parse(int argc, char** argv, bool& child) {
     }
     if (i + 1 >= argc) usage_error(flag + " needs a value");
     const std::string value = argv[++i];
-    if (flag == "--clients") bench::parse_list(kProgram, flag, value, options.clients);
-    else if (flag == "--threads") bench::parse_list(kProgram, flag, value, options.threads);
-    else if (flag == "--rounds") options.rounds = static_cast<std::uint64_t>(parse_number(flag, value));
-    else if (flag == "--per-round") options.per_round = static_cast<std::uint32_t>(parse_number(flag, value));
-    else if (flag == "--steps") options.steps = static_cast<std::uint64_t>(parse_number(flag, value));
-    else if (flag == "--dim") options.dim = static_cast<std::size_t>(parse_number(flag, value));
-    else if (flag == "--batch") options.batch = static_cast<std::size_t>(parse_number(flag, value));
-    else if (flag == "--repeat") options.repeat = std::max(1, static_cast<int>(parse_number(flag, value)));
-    else if (flag == "--lr") options.learning_rate = parse_number(flag, value);
-    else if (flag == "--seed") options.seed = static_cast<std::uint64_t>(parse_number(flag, value));
-    else usage_error("unknown option " + flag);
+    if (flag == "--clients")
+      bench::parse_list(kProgram, flag, value, options.clients);
+    else if (flag == "--threads")
+      bench::parse_list(kProgram, flag, value, options.threads);
+    else if (flag == "--rounds")
+      options.rounds = static_cast<std::uint64_t>(parse_number(flag, value));
+    else if (flag == "--per-round")
+      options.per_round = static_cast<std::uint32_t>(parse_number(flag, value));
+    else if (flag == "--steps")
+      options.steps = static_cast<std::uint64_t>(parse_number(flag, value));
+    else if (flag == "--dim")
+      options.dim = static_cast<std::size_t>(parse_number(flag, value));
+    else if (flag == "--batch")
+      options.batch = static_cast<std::size_t>(parse_number(flag, value));
+    else if (flag == "--repeat")
+      options.repeat = std::max(1, static_cast<int>(parse_number(flag, value)));
+    else if (flag == "--lr")
+      options.learning_rate = parse_number(flag, value);
+    else if (flag == "--seed")
+      options.seed = static_cast<std::uint64_t>(parse_number(flag, value));
+    else
+      usage_error("unknown option " + flag);
   }
   if (options.clients.empty()) options.clients = {1'000'000};
   if (options.threads.empty()) options.threads = {1, 2};
@@ -217,7 +239,8 @@ Options parse(int argc, char** argv, bool& child) {
   return options;
 }
 
-void print_case(const Options& options, std::uint32_t clients, int threads, const std::vector<RunResult>& runs) {
+void print_case(const Options& options, std::uint32_t clients, int threads,
+                const std::vector<RunResult>& runs) {
   std::vector<double> walls, cpus;
   long peak_kib = 0;
   for (const RunResult& r : runs) {
@@ -231,11 +254,14 @@ void print_case(const Options& options, std::uint32_t clients, int threads, cons
   std::string accuracy;
   if (options.evaluate) accuracy = fmt::format(" test_accuracy={:.4f}", runs.front().accuracy);
   fmt::print(
-      "clients={} threads={} rounds={} wall_s={:.2f} (median of {}; min {:.2f}, max {:.2f}) cpu_s={:.2f} "
-      "setup_s={:.2f} events={} peak_rss={:.0f}MiB idle_client_bytes={:.0f} checksum={:016x}{} load1={:.2f}\n",
-      clients, threads, options.rounds, median, runs.size(), *std::min_element(walls.begin(), walls.end()),
-      *std::max_element(walls.begin(), walls.end()), bench::median(cpus), runs.front().setup_seconds,
-      runs.front().events, static_cast<double>(peak_kib) / 1024.0, runs.front().idle_client_bytes,
+      "clients={} threads={} rounds={} wall_s={:.2f} (median of {}; min {:.2f}, max {:.2f}) "
+      "cpu_s={:.2f} "
+      "setup_s={:.2f} events={} peak_rss={:.0f}MiB idle_client_bytes={:.0f} checksum={:016x}{} "
+      "load1={:.2f}\n",
+      clients, threads, options.rounds, median, runs.size(),
+      *std::min_element(walls.begin(), walls.end()), *std::max_element(walls.begin(), walls.end()),
+      bench::median(cpus), runs.front().setup_seconds, runs.front().events,
+      static_cast<double>(peak_kib) / 1024.0, runs.front().idle_client_bytes,
       runs.front().checksum_bits, accuracy, bench::load_average());
   std::fflush(stdout);
 }
@@ -247,15 +273,20 @@ int main(int argc, char** argv) {
   const Options options = parse(argc, argv, child);
   if (child) {
     const RunResult r = run_case(options, options.clients.front(), options.threads.front());
-    fmt::print("result setup={:.6f} wall={:.6f} cpu={:.6f} events={} peak_kib={} setup_kib={} idle_bytes={} "
-               "checksum={:016x} accuracy={:.6f}\n",
-               r.setup_seconds, r.wall_seconds, r.cpu_seconds, r.events, r.peak_rss_kib, r.setup_rss_kib,
-               r.idle_client_bytes, r.checksum_bits, r.accuracy);
+    fmt::print(
+        "result setup={:.6f} wall={:.6f} cpu={:.6f} events={} peak_kib={} setup_kib={} "
+        "idle_bytes={} "
+        "checksum={:016x} accuracy={:.6f}\n",
+        r.setup_seconds, r.wall_seconds, r.cpu_seconds, r.events, r.peak_rss_kib, r.setup_rss_kib,
+        r.idle_client_bytes, r.checksum_bits, r.accuracy);
     return 0;
   }
-  fmt::print("# FedAvg | logistic d={} | {} per round, {} local steps of batch {}, lr {} | generated samples | "
-             "clients 100 Mbps 10 ms, server 10 Gbps | seed {} | each run in its own process\n",
-             options.dim, options.per_round, options.steps, options.batch, options.learning_rate, options.seed);
+  fmt::print(
+      "# FedAvg | logistic d={} | {} per round, {} local steps of batch {}, lr {} | generated "
+      "samples | "
+      "clients 100 Mbps 10 ms, server 10 Gbps | seed {} | each run in its own process\n",
+      options.dim, options.per_round, options.steps, options.batch, options.learning_rate,
+      options.seed);
   std::fflush(stdout);
   if (options.idle) {
     // Set-up only: the whole process's RSS at N and N / 10 clients, after
@@ -263,16 +294,24 @@ int main(int argc, char** argv) {
     // engine's start event per node, which passes through its queue).
     for (std::uint32_t clients : options.clients) {
       const std::uint32_t fewer = clients / 10;
-      const RunResult many = run_child(options, clients, 1, 0), few = run_child(options, fewer, 1, 0);
+      const RunResult many = run_child(options, clients, 1, 0),
+                      few = run_child(options, fewer, 1, 0);
       const auto per_client = [&](long many_kib, long few_kib) {
-        return static_cast<double>(many_kib - few_kib) * 1024.0 / static_cast<double>(clients - fewer);
+        return static_cast<double>(many_kib - few_kib) * 1024.0 /
+               static_cast<double>(clients - fewer);
       };
-      fmt::print("idle: clients={} / {}: built {:.0f} / {:.0f} MiB, peak {:.0f} / {:.0f} MiB: {:.0f} bytes per idle "
-                 "client built, {:.0f} at the peak (the federated tables' own accounting: {:.0f}) load1={:.2f}\n",
-                 clients, fewer, static_cast<double>(many.setup_rss_kib) / 1024.0,
-                 static_cast<double>(few.setup_rss_kib) / 1024.0, static_cast<double>(many.peak_rss_kib) / 1024.0,
-                 static_cast<double>(few.peak_rss_kib) / 1024.0, per_client(many.setup_rss_kib, few.setup_rss_kib),
-                 per_client(many.peak_rss_kib, few.peak_rss_kib), many.idle_client_bytes, bench::load_average());
+      fmt::print(
+          "idle: clients={} / {}: built {:.0f} / {:.0f} MiB, peak {:.0f} / {:.0f} MiB: {:.0f} "
+          "bytes per idle "
+          "client built, {:.0f} at the peak (the federated tables' own accounting: {:.0f}) "
+          "load1={:.2f}\n",
+          clients, fewer, static_cast<double>(many.setup_rss_kib) / 1024.0,
+          static_cast<double>(few.setup_rss_kib) / 1024.0,
+          static_cast<double>(many.peak_rss_kib) / 1024.0,
+          static_cast<double>(few.peak_rss_kib) / 1024.0,
+          per_client(many.setup_rss_kib, few.setup_rss_kib),
+          per_client(many.peak_rss_kib, few.peak_rss_kib), many.idle_client_bytes,
+          bench::load_average());
     }
     return 0;
   }
@@ -281,7 +320,8 @@ int main(int argc, char** argv) {
     std::vector<std::uint64_t> checksums;
     for (int threads : options.threads) {
       std::vector<RunResult> runs;
-      for (int k = 0; k < options.repeat; ++k) runs.push_back(run_child(options, clients, threads, options.rounds));
+      for (int k = 0; k < options.repeat; ++k)
+        runs.push_back(run_child(options, clients, threads, options.rounds));
       print_case(options, clients, threads, runs);
       std::vector<double> walls;
       for (const RunResult& r : runs) walls.push_back(r.wall_seconds);
@@ -293,10 +333,11 @@ int main(int argc, char** argv) {
         std::min_element(options.threads.begin(), options.threads.end()) - options.threads.begin());
     for (std::size_t i = 0; i < medians.size(); ++i)
       if (i != base)
-        fmt::print("# clients={}: speedup {} -> {} threads: {:.2f}x\n", clients, options.threads[base],
-                   options.threads[i], medians[base] / medians[i]);
+        fmt::print("# clients={}: speedup {} -> {} threads: {:.2f}x\n", clients,
+                   options.threads[base], options.threads[i], medians[base] / medians[i]);
     fmt::print("# clients={}: server model {} across thread counts\n", clients,
-               std::adjacent_find(checksums.begin(), checksums.end(), std::not_equal_to<>()) == checksums.end()
+               std::adjacent_find(checksums.begin(), checksums.end(), std::not_equal_to<>()) ==
+                       checksums.end()
                    ? "bit-identical"
                    : "DIFFER");
   }
