@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "algorithms/local_optimizer.hpp"
 #include "scenario/experiment_builder.hpp"
@@ -28,6 +29,9 @@ auto at_key(const Scenario& scenario, std::string_view path, Build build) {
 // A TOML value as text ("torus", "3", "0.5", "true") or as a typed parameter.
 std::string toml_to_text(const toml::node& node);
 ParamValue toml_to_param(const toml::node& node);
+
+// model.initial_point (which must be set), checked against the model's dimension.
+std::vector<double> initial_point(const Scenario& scenario, const Model& model);
 
 // The local optimiser of [algorithm] (schedule, momentum, weight decay), checked.
 LocalOptimizerConfig build_optimizer(const Scenario& scenario);

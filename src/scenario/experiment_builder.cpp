@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <optional>
 #include <sstream>
 
 #include "algorithms/decentralized/mixing_rows.hpp"
@@ -23,6 +24,7 @@
 #include "models/least_squares.hpp"
 #include "models/logistic.hpp"
 #include "models/mlp.hpp"
+#include "models/nonsmooth.hpp"
 #include "models/softmax.hpp"
 #include "scenario/run_bounds.hpp"
 #include "sim/heterogeneity.hpp"
@@ -128,6 +130,11 @@ void build_data(const Scenario& scenario, Experiment& experiment) {
     if (!scenario.has(key)) bad(scenario, "data.source", fmt::format("source \"{}\" needs {}", source, key));
     return scenario.text(key);
   };
+  // A regression model reads a file's targets as numbers, however integral
+  // they look; a classifier lets the labels decide (infer_label_map).
+  const std::string model_kind = scenario.text("model.kind");
+  std::optional<LabelMap> model_label_map;
+  if (model_kind == "least-squares" || model_kind == "consensus") model_label_map = LabelMap{};
   if (source.rfind("synthetic", 0) == 0 || source == "gaussian-mixture") {
     // One draw for train and test, so both come from the same distribution.
     const auto samples = static_cast<std::size_t>(scenario.integer("data.samples"));
@@ -140,7 +147,11 @@ void build_data(const Scenario& scenario, Experiment& experiment) {
     train = subset(all, train_rows);
     test = subset(all, test_rows);
   } else if (source == "libsvm") {
-    train = at_key(scenario, "data.path", [&] { return load_libsvm(required_path("data.path")); });
+    train = at_key(scenario, "data.path", [&] {
+      LibsvmOptions options;
+      options.label_map = model_label_map;
+      return load_libsvm(required_path("data.path"), options);
+    });
     // The test set takes the training set's dimension and label mapping: one
     // raw label is one class in both, whatever subset of classes each file holds.
     if (scenario.has("data.test_path"))
@@ -148,7 +159,11 @@ void build_data(const Scenario& scenario, Experiment& experiment) {
         return load_libsvm(scenario.text("data.test_path"), LibsvmOptions{train.dim, false, train.label_map});
       });
   } else if (source == "csv") {
-    train = at_key(scenario, "data.path", [&] { return load_csv(required_path("data.path")); });
+    train = at_key(scenario, "data.path", [&] {
+      CsvOptions options;
+      options.label_map = model_label_map;
+      return load_csv(required_path("data.path"), options);
+    });
     if (scenario.has("data.test_path")) {
       test = at_key(scenario, "data.test_path", [&] {
         CsvOptions options;
@@ -220,6 +235,7 @@ void build_model(const Scenario& scenario, Experiment& experiment) {
     }
     if (kind == "least-squares") return std::make_shared<LeastSquares>(data.dim, l2);
     if (kind == "consensus") return std::make_shared<AverageConsensus>(data.dim);
+    if (kind == "nonsmooth-counterexample") return std::make_shared<NonsmoothExample>();
     if (data.num_classes < 2)
       throw std::invalid_argument(fmt::format("{} needs class labels; the data is a regression set", kind));
     if (kind == "softmax") return std::make_shared<SoftmaxRegression>(data.dim, data.num_classes, l2);
@@ -237,6 +253,16 @@ ParamValue toml_to_param(const toml::node& node) {
   if (node.is_integer()) return *node.value<std::int64_t>();
   if (node.is_floating_point()) return *node.value<double>();
   return toml_to_text(node);
+}
+
+std::vector<double> initial_point(const Scenario& scenario, const Model& model) {
+  std::vector<double> x = scenario.reals("model.initial_point");
+  if (x.size() != model.dimension())
+    fail_at_key(scenario, "model.initial_point",
+                fmt::format("{} values for the {} parameters of {}", x.size(), model.dimension(), model.name()));
+  for (double value : x)
+    if (!std::isfinite(value)) fail_at_key(scenario, "model.initial_point", "values must be finite");
+  return x;
 }
 
 LocalOptimizerConfig build_optimizer(const Scenario& scenario) {
@@ -315,6 +341,12 @@ void build_algorithm(const Scenario& scenario, Experiment& experiment) {
         fmt::format("{} needs a fixed graph; the {} topology changes every round", algorithm.name,
                     scenario.text("topology.kind")));
 
+  if (scenario.has("model.initial_point")) {
+    if (!algorithm.uses_gradients)
+      bad(scenario, "model.initial_point",
+          fmt::format("{} starts every node from the mean of its own data", algorithm.name));
+    config.initial_models.assign(experiment.nodes, initial_point(scenario, *experiment.model));
+  }
   if (!algorithm.uses_gradients) {
     if (scenario.text("model.kind") != "consensus")
       bad(scenario, "algorithm.kind",
@@ -454,6 +486,8 @@ void set_reply_timeout(const Scenario& scenario, Experiment& experiment) {
 std::optional<std::string> optimum_skipped(const Scenario& scenario, const Experiment& experiment) {
   if (!scenario.boolean("metrics.optimum")) return std::string();
   if (scenario.text("model.kind") == "mlp") return std::string("not computed: the MLP's loss is not convex");
+  if (scenario.text("model.kind") == "nonsmooth-counterexample")
+    return std::string("not computed: f* = 0 at the origin (the loss is the suboptimality)");
   const double work = static_cast<double>(experiment.train->size()) * static_cast<double>(experiment.model->dimension());
   if (work > kOptimumWorkLimit)
     return fmt::format("not computed: samples x parameters = {:.3g} > {:.3g}", work, kOptimumWorkLimit);

@@ -42,4 +42,8 @@ const AlgorithmFamily* family_of(std::string_view kind);
 const AlgorithmFamily& decentralized_family();
 const AlgorithmFamily& federated_family();
 
+// A section like [compression]: `kind` (a compressor, or "none", the
+// default) and the chosen compressor's parameters as keys.
+SectionSpec compressor_section(std::string name, std::string help, std::string kind_help);
+
 }  // namespace dlsim

@@ -1,6 +1,6 @@
-// The federated family: its keys in [algorithm], its [server] section, and
-// how it builds a server and its clients from a scenario (see family.hpp and
-// algorithms/federated/).
+// The federated family: its keys in [algorithm], its [server] and
+// [availability] sections, and how it builds a server and its clients from a
+// scenario (see family.hpp and algorithms/federated/).
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -46,6 +46,12 @@ std::vector<KeySpec> federated_keys() {
           "a round closed with fewer updates is abandoned (model unchanged, not retried)", 1),
       key("local_epochs", ValueType::integer, "0",
           "> 0: each client makes this many passes over its data per round instead of local_steps", 0),
+      key("local_time_budget", ValueType::duration, "\"0s\"",
+          "> 0s: each client takes as many local steps as its compute model says fit in this simulated time at "
+          "its own speed (median, jitter not known in advance), at least 1, instead of local_steps"),
+      key("error_feedback", ValueType::boolean, "false",
+          "EF-SGD (Karimireddy et al., ICML 2019) on every compressed direction: each client sends C(e_i + "
+          "update) and keeps the rest e_i, the server likewise for [downlink_compression]; needs a compressor"),
       choice("weighting", {"samples", "uniform"}, "samples",
              "weights of the client updates in the average: by sample count (FedAvg) or equal"),
       key("mu", ValueType::real, fmt::format("{}", kDefaultMu), "fedprox: proximal weight mu in mu/2 ||y - x_server||^2", 0),
@@ -57,7 +63,33 @@ std::vector<KeySpec> federated_keys() {
       key("server_beta1", ValueType::real, "0.9", "adam, yogi, adagrad: first-moment decay", 0, 0.999999999),
       key("server_beta2", ValueType::real, "0.99", "adam, yogi: second-moment decay", 0, 0.999999999),
       key("server_tau", ValueType::real, "1e-3", "adam, yogi, adagrad: adaptivity tau (v starts at tau^2)", 1e-300),
+      choice("late_updates", {"drop", "stale"}, "drop",
+             "an update that arrives after its round closed: dropped, or aggregated with the next round's updates "
+             "(stale_updates counts them)"),
   };
+}
+
+SectionSpec availability_section() {
+  return SectionSpec{
+      "availability",
+      "when each federated client can be selected, and when it goes away (federated algorithms)",
+      {choice("kind", {"always", "bernoulli", "markov", "diurnal", "trace"}, "always",
+              "always; bernoulli: available to each selection with `probability`; markov: on/off with exponential "
+              "`mean_up`/`mean_down` times; diurnal: probability base + amplitude cos(2 pi (t / period + phase)), "
+              "phase per client; trace: the intervals of `file`"),
+       key("probability", ValueType::real, "1.0", "bernoulli: probability that a client is available to a selection",
+           0, 1),
+       key("retry", ValueType::duration, "\"1min\"",
+           "bernoulli: when no idle client is available, the server draws again after this long"),
+       key("mean_up", ValueType::duration, "\"30min\"", "markov: mean available time"),
+       key("mean_down", ValueType::duration, "\"30min\"", "markov: mean unavailable time"),
+       key("period", ValueType::duration, "\"24h\"", "diurnal: the period of p(t)"),
+       key("base", ValueType::real, "0.5", "diurnal: mean probability of being available", 0, 1),
+       key("amplitude", ValueType::real, "0.0", "diurnal: amplitude of p(t) (base +- amplitude stays in [0, 1])", 0,
+           0.5),
+       key("file", ValueType::string, "",
+           "trace: CSV file of client,start_s,end_s intervals (seconds; header optional; '#' comments)")},
+      {}};
 }
 
 SectionSpec server_section() {
@@ -72,18 +104,56 @@ SectionSpec server_section() {
       {}};
 }
 
+SectionSpec downlink_section() {
+  return compressor_section(
+      "downlink_compression",
+      "compression of the server's broadcast (federated algorithms): the server's model steps are compressed, "
+      "clients rebuild x_t from those they missed (README, Federated learning)",
+      "none: the model itself, exact fp64; otherwise the compressor of the server's steps");
+}
+
 [[noreturn]] void bad(const Scenario& scenario, std::string_view path, std::string_view what) {
   fail_at_key(scenario, path, what);
 }
 
-std::shared_ptr<const Compressor> uplink_compressor(const Scenario& scenario) {
-  const std::string kind = scenario.text("compression.kind");
+// The compressor of [compression] (the uplink) or [downlink_compression]; null for "none".
+std::shared_ptr<const Compressor> section_compressor(const Scenario& scenario, const std::string& section) {
+  const std::string kind_key = section + ".kind";
+  const std::string kind = scenario.text(kind_key);
   if (kind == "none") return nullptr;
   ParamMap params;
-  for (const auto& [name, node] : scenario.section_entries("compression"))
+  for (const auto& [name, node] : scenario.section_entries(section))
     if (name != "kind") params[name] = toml_to_param(*node);
-  return at_key(scenario, "compression.kind",
-                [&] { return std::shared_ptr<const Compressor>(make_compressor(kind, params)); });
+  return at_key(scenario, kind_key, [&] { return std::shared_ptr<const Compressor>(make_compressor(kind, params)); });
+}
+
+AvailabilityConfig build_availability(const Scenario& scenario, std::uint32_t clients) {
+  AvailabilityConfig availability;
+  availability.kind = parse_availability(scenario.text("availability.kind"));
+  availability.probability = scenario.real("availability.probability");
+  availability.retry = scenario.duration("availability.retry");
+  availability.mean_up = scenario.duration("availability.mean_up");
+  availability.mean_down = scenario.duration("availability.mean_down");
+  availability.period = scenario.duration("availability.period");
+  availability.base = scenario.real("availability.base");
+  availability.amplitude = scenario.real("availability.amplitude");
+  if (availability.kind == AvailabilityKind::trace) {
+    if (!scenario.has("availability.file"))
+      bad(scenario, "availability.kind", "kind \"trace\" needs availability.file");
+    availability.trace = at_key(scenario, "availability.file", [&] {
+      return std::make_shared<const AvailabilityTrace>(AvailabilityTrace::read(scenario.text("availability.file"), clients));
+    });
+  }
+  // The model's own checks, each message opening with the name of the key at fault.
+  try {
+    validate(availability, clients);
+  } catch (const std::invalid_argument& error) {
+    const std::string what = error.what();
+    for (const char* name : {"probability", "retry", "mean_up", "mean_down", "period", "amplitude"})
+      if (what.starts_with(name)) bad(scenario, fmt::format("availability.{}", name), what);
+    bad(scenario, "availability.kind", what);
+  }
+  return availability;
 }
 
 // The server model's accuracy on each client's training shard (a fixed
@@ -147,7 +217,20 @@ void build(const Scenario& scenario, Experiment& experiment) {
     bad(scenario, "algorithm.min_updates",
         fmt::format("{} updates can never arrive with clients_per_round = {}", min_updates, per_round));
   cohort.min_updates = static_cast<std::uint32_t>(min_updates);
-  config.uplink_compressor = uplink_compressor(scenario);
+  config.uplink_compressor = section_compressor(scenario, "compression");
+  config.downlink_compressor = section_compressor(scenario, "downlink_compression");
+  config.error_feedback = scenario.boolean("algorithm.error_feedback");
+  if (config.error_feedback && !config.uplink_compressor && !config.downlink_compressor)
+    bad(scenario, "algorithm.error_feedback",
+        "error feedback needs a compressor: set compression.kind (uplink) or downlink_compression.kind");
+  config.local_time_budget = scenario.duration("algorithm.local_time_budget");
+  if (config.local_time_budget > 0 && config.local_steps != 1)
+    bad(scenario, "algorithm.local_time_budget", "give local_steps or local_time_budget, not both");
+  if (config.local_time_budget > 0 && config.local_epochs > 0)
+    bad(scenario, "algorithm.local_time_budget", "give local_epochs or local_time_budget, not both");
+  if (scenario.has("model.initial_point")) config.initial_model = initial_point(scenario, *experiment.model);
+  config.late_updates = parse_late_updates(scenario.text("algorithm.late_updates"));
+  config.availability = build_availability(scenario, experiment.nodes);
 
   if (scenario.has("stop.target_consensus"))
     bad(scenario, "stop.target_consensus", "a federated run has one model, the server's: there is no consensus");
@@ -163,8 +246,14 @@ void build(const Scenario& scenario, Experiment& experiment) {
   experiment.metric_columns = kind.metric_columns;
   add_client_accuracy(scenario, experiment, config);
   auto shared = std::make_shared<const FederatedConfig>(std::move(config));
-  experiment.make_behaviour = [shared, make = kind.make](const Experiment&, RoundSnapshots* snapshots) {
-    return make(*shared, snapshots);
+  experiment.make_behaviour = [shared, make = kind.make](const Experiment& built, RoundSnapshots* snapshots) {
+    // The crashes are known once the engine's faults are built (after build()),
+    // and so is the compute model the clients plan budgeted steps with.
+    FederatedConfig config = *shared;
+    for (const auto& [node, time] : built.engine.faults.crashes)
+      if (node < config.clients) config.crashes.emplace_back(node, time);
+    if (config.local_time_budget > 0) config.compute = built.engine.compute;
+    return make(std::move(config), snapshots);
   };
 }
 
@@ -198,8 +287,8 @@ const AlgorithmFamily& federated_family() {
     for (const FederatedKind& kind : federated_algorithms())
       federated.kinds.emplace_back(std::string(kind.name), std::string(kind.help));
     federated.keys = federated_keys();
-    federated.sections = {"server"};
-    federated.section_specs = {server_section()};
+    federated.sections = {"server", "availability", "downlink_compression"};
+    federated.section_specs = {server_section(), availability_section(), downlink_section()};
     federated.build = build;
     federated.finish_engine = add_server;
     return federated;

@@ -160,10 +160,17 @@ Schema build_schema() {
 
   sections.push_back(SectionSpec{
       "model", "loss and gradient",
-      {choice("kind", {"logistic", "least-squares", "softmax", "mlp", "consensus"}, "logistic",
-              "logistic: binary, two labels read as -1/+1; consensus: average consensus f_i = 1/2 ||x - b_i||^2"),
+      {choice("kind", {"logistic", "least-squares", "softmax", "mlp", "consensus", "nonsmooth-counterexample"},
+              "logistic",
+              "logistic: binary, two labels read as -1/+1; least-squares: file targets read as numbers; consensus: average consensus f_i = 1/2 ||x - b_i||^2; "
+              "nonsmooth-counterexample: f(x) = |x1 + x2| + 2 |x1 - x2| on R^2 for every node, the data ignored, "
+              "minimum 0 at the origin, where sign compression without error feedback stalls (Karimireddy et al., "
+              "ICML 2019); set initial_point"),
        key("l2", ValueType::real, "1e-4", "L2 regularisation", 0),
-       key("hidden", ValueType::integer_list, "[128]", "mlp: hidden layer sizes", 1)},
+       key("hidden", ValueType::integer_list, "[128]", "mlp: hidden layer sizes", 1),
+       key("initial_point", ValueType::real_list, "",
+           "the initial model of every node (federated: the server's), one value per parameter (leave out: the "
+           "model's own initialisation, zeros or the MLP's He draw)")},
       {}});
 
   std::vector<std::string> algorithm_names;
@@ -210,18 +217,8 @@ Schema build_schema() {
   for (const AlgorithmFamily* family : algorithm_families())
     for (const SectionSpec& section : family->section_specs) sections.push_back(section);
 
-  SectionSpec compression{"compression", "how messages are encoded",
-                          {choice("kind", compressor_kind_names(), "none",
-                                  "none: exact fp64 models (64 bits per value)")},
-                          {}};
-  compression.kind_keys = [](const Schema&, std::string_view kind) {
-    std::vector<KeySpec> keys;
-    for (const CompressorKind& entry : compressor_kinds())
-      if (entry.name == kind)
-        for (const ParamSpec& param : entry.params) keys.push_back(from_param(param));
-    return keys;
-  };
-  sections.push_back(std::move(compression));
+  sections.push_back(
+      compressor_section("compression", "how messages are encoded", "none: exact fp64 models (64 bits per value)"));
 
   sections.push_back(SectionSpec{
       "stop", "when the run ends (the first condition met)",
@@ -280,6 +277,20 @@ Schema build_schema() {
 }
 
 }  // namespace
+
+SectionSpec compressor_section(std::string name, std::string help, std::string kind_help) {
+  SectionSpec section{std::move(name), std::move(help),
+                      {choice("kind", compressor_kind_names(), "none", std::move(kind_help))},
+                      {}};
+  section.kind_keys = [](const Schema&, std::string_view kind) {
+    std::vector<KeySpec> keys;
+    for (const CompressorKind& entry : compressor_kinds())
+      if (entry.name == kind)
+        for (const ParamSpec& param : entry.params) keys.push_back(from_param(param));
+    return keys;
+  };
+  return section;
+}
 
 const Schema& scenario_schema() {
   static const Schema schema = build_schema();

@@ -18,6 +18,7 @@
 #include "algorithms/federated/selection.hpp"
 #include "algorithms/federated/synchronous_rounds.hpp"
 #include "data/partition.hpp"
+#include "federated_fixture.hpp"
 #include "data/synthetic.hpp"
 #include "metrics/evaluation.hpp"
 #include "metrics/optimum.hpp"
@@ -26,58 +27,7 @@
 #include "sim/engine.hpp"
 
 using namespace dlsim;
-
-namespace {
-
-constexpr SimTime kLatency = 1'000'000;  // 1 ms
-
-// Binary logistic regression (l2 = 1e-3), 10 features, split over `clients`.
-FederatedConfig logistic_config(std::uint32_t clients, std::size_t samples, Partition partition) {
-  RandomStream rng(3, 0, purpose_id("test.data"));
-  FederatedConfig config;
-  config.clients = clients;
-  config.seed = 5;
-  config.model = std::make_shared<LogisticRegression>(10, 1e-3);
-  config.batches.data = std::make_shared<const Dataset>(make_logistic(LogisticSpec{samples, 10, 0.0, 0.05}, rng));
-  config.batches.partition = std::move(partition.indices);
-  config.cohort.clients_per_round = clients;
-  config.local.schedule.base = 0.5;
-  return config;
-}
-
-EngineConfig engine_for(std::uint32_t clients, int threads = 1) {
-  EngineConfig engine;
-  engine.nodes = clients + 1;
-  engine.threads = threads;
-  engine.network.latency.base = kLatency;  // bandwidth unlimited: transfers take the latency only
-  return engine;
-}
-
-// Runs the behaviour until no event is left.
-void run_all(SynchronousFederated& behaviour, const EngineConfig& engine_config) {
-  Engine engine(engine_config);
-  engine.set_behaviour_all(&behaviour);
-  while (engine.run_until(kNever - 1) == RunOutcome::stop_requested) {
-  }
-}
-
-std::vector<double> server_model(const SynchronousFederated& behaviour) {
-  return {behaviour.model(0).begin(), behaviour.model(0).end()};
-}
-
-double max_abs_difference(const std::vector<double>& a, const std::vector<double>& b) {
-  double worst = 0;
-  for (std::size_t k = 0; k < a.size(); ++k) worst = std::max(worst, std::abs(a[k] - b[k]));
-  return worst;
-}
-
-double distance(const std::vector<double>& a, const std::vector<double>& b) {
-  double total = 0;
-  for (std::size_t k = 0; k < a.size(); ++k) total += (a[k] - b[k]) * (a[k] - b[k]);
-  return std::sqrt(total);
-}
-
-}  // namespace
+using namespace dlsim::federated_testing;
 
 TEST_CASE("FedAvg with every client, one full-batch step and server lr 1 is gradient descent") {
   // x_{t+1} = x_t + sum_i (n_i / n) (-eta grad f_i(x_t)) = x_t - eta grad f(x_t),

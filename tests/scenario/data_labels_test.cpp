@@ -74,3 +74,25 @@ TEST_CASE("logistic regression on three labels is refused, naming them") {
                     Contains("model.kind: logistic regression needs exactly two distinct labels; " + train +
                              " has 3 (1, 2, 3)"));
 }
+
+TEST_CASE("least squares reads integral targets as numbers, not as classes") {
+  // One constant feature: f(w) = (1/2n) sum (w - y_j)^2 is least at w = mean(y)
+  // = 1.75, where it is half the variance, 57.5 / 16 = 3.594. Read as classes (the old
+  // behaviour) the targets became the class indices 0..4.
+  const std::string path = scratch_dir() + "/regression.svm";
+  {
+    std::ofstream out(path);
+    for (int y : {1, 1, 0, -2, 6, 6, 0, 2}) out << y << " 1:1\n";
+  }
+  const Experiment experiment = build_experiment(scenario(path, path, "least-squares"), 1);
+  CHECK(experiment.train->num_classes == 0);
+  CHECK(experiment.train->targets[3] == -2.0);
+  CHECK(experiment.train->targets[4] == 6.0);
+  CHECK(experiment.test->num_classes == 0);
+  CHECK(experiment.test->targets[4] == 6.0);
+  Scenario regression = scenario(path, path, "least-squares");
+  const RunSummary summary = run_scenario(regression, RunOptions{scratch_dir() + "/regression_run", 1, true});
+  CHECK(summary.status == RunStatus::completed);
+  // The default l2 of 1e-4 adds (1e-4 / 2) 1.75^2 = 1.5e-4.
+  CHECK(summary.final.at("loss") == Approx(57.5 / 16).epsilon(1e-4));
+}

@@ -178,3 +178,117 @@ TEST_CASE("federated keys are in the reference and can be swept") {
   CHECK(sweep.points().size() == 8);
   CHECK(sweep.scenario(sweep.points().back()).text("algorithm.server_optimizer") == "adam");
 }
+
+namespace {
+
+// scenarios/sign_error_feedback.toml with overrides, run; its final loss.
+double sign_scenario_loss(const std::vector<std::string>& overrides) {
+  const std::string path = std::string(DLSIM_SOURCE_DIR) + "/scenarios/sign_error_feedback.toml";
+  const Scenario scenario = parse_scenario(read_file(path), path, overrides, scenario_schema());
+  const RunSummary summary = run_scenario(scenario, RunOptions{out_dir("federated_sign_ef"), 1, true, false, {}});
+  REQUIRE(summary.status == RunStatus::completed);
+  return summary.final.at("loss");
+}
+
+}  // namespace
+
+TEST_CASE("sign compression stalls on the nonsmooth example without error feedback and converges with it") {
+  // Karimireddy et al., ICML 2019: every update's sign is +-(1, -1), so
+  // without error feedback x1 + x2 = 1.3 stays and f >= 1.3; with it the
+  // residuals carry the rest to the minimum 0. The same holds when the
+  // server's steps are what is compressed (the downlink).
+  const double stalled = sign_scenario_loss({});
+  CHECK(stalled >= 1.3 - 1e-9);
+  CHECK(stalled < 1.3 + 1e-3);
+  CHECK(sign_scenario_loss({"algorithm.error_feedback=true"}) < 2e-3);
+  CHECK(sign_scenario_loss({"compression.kind=none", "downlink_compression.kind=sign"}) >= 1.3 - 1e-9);
+  CHECK(sign_scenario_loss({"compression.kind=none", "downlink_compression.kind=sign", "algorithm.error_feedback=true"}) < 2e-3);
+  // Top-1 is no counterexample here: it keeps the coordinate of magnitude 3
+  // (|s + 2t| or |s - 2t|), which moves x1 + x2, and converges either way.
+  CHECK(sign_scenario_loss({"compression.kind=top-k", "compression.k=1"}) < 2e-3);
+  CHECK(sign_scenario_loss({"compression.kind=top-k", "compression.k=1", "algorithm.error_feedback=true"}) < 2e-3);
+}
+
+TEST_CASE("fednova, time budgets, error feedback and downlink compression run from a scenario, bit-identical for 1 and 2 threads") {
+  const std::vector<std::string> overrides{"algorithm.kind=fednova",       "algorithm.local_steps=1",
+                                           "algorithm.local_time_budget=5ms", "compute.speed=lognormal",
+                                           "compute.jitter_sigma=0.3",     "compute.flops_per_second=1e7",
+                                           "compression.kind=sign",        "downlink_compression.kind=top-k",
+                                           "downlink_compression.ratio=0.5",           "algorithm.error_feedback=true"};
+  std::string reference;
+  for (int threads : {1, 2}) {
+    const std::string dir = out_dir("federated_local_work_" + std::to_string(threads));
+    const RunSummary summary = run_scenario(federated_with(overrides), RunOptions{dir, threads, true, false, {}});
+    REQUIRE(summary.status == RunStatus::completed);
+    CHECK(summary.final.at("loss") < 0.69);
+    const std::string metrics = read_file(dir + "/metrics.csv");
+    if (reference.empty()) reference = metrics;
+    CHECK(metrics == reference);
+  }
+  const std::string dir = out_dir("federated_local_work_1");
+  const std::vector<double> least = column(dir, "local_steps_min"), most = column(dir, "local_steps_max");
+  CHECK(least.at(0) == 0);  // round 0: nothing aggregated yet
+  CHECK(least.at(1) >= 1);
+  CHECK(most.at(1) > least.at(1));  // lognormal speeds: different budgets' worth of steps
+}
+
+TEST_CASE("the keys of budgets, error feedback, the downlink and the initial point refuse bad values, naming the key") {
+  CHECK_THAT(error_of({"algorithm.local_time_budget=10ms", "algorithm.local_steps=3"}),
+             Catch::Contains("algorithm.local_time_budget") && Catch::Contains("not both"));
+  CHECK_THAT(error_of({"algorithm.local_time_budget=10ms", "algorithm.local_epochs=1", "algorithm.local_steps=1"}),
+             Catch::Contains("algorithm.local_time_budget") && Catch::Contains("local_epochs"));
+  CHECK_THAT(error_of({"algorithm.local_time_budget=-1ms"}), Catch::Contains("algorithm.local_time_budget"));
+  CHECK_THAT(error_of({"algorithm.error_feedback=true"}),
+             Catch::Contains("algorithm.error_feedback") && Catch::Contains("compressor"));
+  CHECK_THAT(error_of({"algorithm.error_feedback=1"}), Catch::Contains("algorithm.error_feedback"));
+  CHECK_THAT(error_of({"downlink_compression.kind=zip"}), Catch::Contains("downlink_compression.kind"));
+  CHECK_THAT(error_of({"downlink_compression.kind=top-k", "downlink_compression.levels=4"}), Catch::Contains("downlink_compression.levels"));
+  CHECK_THAT(error_of({"model.initial_point=[1.0, 2.0]"}),
+             Catch::Contains("model.initial_point") && Catch::Contains("10 parameters"));
+  CHECK_THAT(error_of({"model.initial_point=[\"a\"]"}), Catch::Contains("model.initial_point"));
+  const std::string decentralized = "nodes = 8\n[downlink_compression]\nkind = \"sign\"\n";
+  CHECK_THAT(error_of({}, decentralized),
+             Catch::Contains("downlink_compression.kind") && Catch::Contains("[downlink_compression] is for the federated algorithms"));
+}
+
+TEST_CASE("the keys of budgets, error feedback and the downlink are in the reference and can be swept") {
+  const SectionSpec* algorithm = scenario_schema().find_section("algorithm");
+  REQUIRE(algorithm != nullptr);
+  int documented = 0;
+  for (const KeyGroup& group : algorithm->documented_kind_keys)
+    for (const KeySpec& key : group.keys) documented += key.name == "local_time_budget" || key.name == "error_feedback";
+  CHECK(documented == 2);
+  REQUIRE(scenario_schema().find_section("downlink_compression") != nullptr);
+  const Sweep sweep = parse_sweep(kFederated + R"(
+    [compression]
+    kind = "sign"
+    [sweep]
+    "algorithm.kind" = ["fedavg", "fednova"]
+    "algorithm.local_time_budget" = ["0s", "2ms"]
+    "algorithm.error_feedback" = [false, true]
+    "downlink_compression.kind" = ["none", "sign"]
+  )", "sweep.toml", {}, scenario_schema());
+  CHECK(sweep.points().size() == 16);
+  CHECK(sweep.scenario(sweep.points().back()).text("downlink_compression.kind") == "sign");
+  CHECK(sweep.scenario(sweep.points().back()).boolean("algorithm.error_feedback"));
+}
+
+TEST_CASE("downlink compression under churn: a client that lost its model in an outage gets it again") {
+  // Outages of about 1 ms every 3 ms: some clients are sent steps from a
+  // model they lost before the server heard of it; they check in again and
+  // later get x_t itself. The run goes on, bit-identical for 1 and 2 threads.
+  const std::vector<std::string> overrides{
+      "faults.churn_fraction=0.5",         "faults.churn_mean_up=3ms",           "faults.churn_mean_down=1ms",
+      "algorithm.round_deadline=10ms",     "downlink_compression.kind=top-k",    "downlink_compression.ratio=0.3",
+      "algorithm.error_feedback=true",     "stop.rounds=100"};
+  std::string reference;
+  for (int threads : {1, 2}) {
+    const std::string dir = out_dir("federated_downlink_churn_" + std::to_string(threads));
+    const RunSummary summary = run_scenario(federated_with(overrides), RunOptions{dir, threads, true, false, {}});
+    REQUIRE(summary.status == RunStatus::completed);
+    CHECK(summary.final.at("loss") < 0.69);
+    const std::string metrics = read_file(dir + "/metrics.csv");
+    if (reference.empty()) reference = metrics;
+    CHECK(metrics == reference);
+  }
+}

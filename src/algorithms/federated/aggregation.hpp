@@ -14,11 +14,13 @@
 
 namespace dlsim {
 
-// An update the server kept, with its weight in the average (n_i or 1).
+// An update the server kept, with its weight in the average (n_i or 1);
+// stale: it arrived after its round closed (late_updates = "stale").
 struct KeptUpdate {
   NodeId client = 0;
   double weight = 1.0;
   std::shared_ptr<const ClientUpdate> update;
+  bool stale = false;
 };
 
 class Aggregator {

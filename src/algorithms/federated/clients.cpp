@@ -5,52 +5,117 @@
 
 #include <stdexcept>
 
+#include "algorithms/federated/error_feedback.hpp"
 #include "sim/random.hpp"
 
 namespace dlsim {
 
-FederatedClients::FederatedClients(const FederatedConfig& config, NodeId server)
+FederatedClients::FederatedClients(const FederatedConfig& config, const ClientAvailability& availability,
+                                   NodeId server)
     : config_(config),
       server_(server),
       table_(config.batches.generate ? ClientTable::generated(config.clients) : ClientTable(config.batches.partition)),
       trainer_(config_, table_),
       codec_(config.uplink_compressor),
+      downlink_codec_(config.downlink_compressor),
       jobs_(config.clients),
-      control_(config.rule.control_variates ? config.clients : 0) {}
+      control_(config.rule.control_variates ? config.clients : 0),
+      availability_(availability),
+      away_(availability.time_varying() ? config.clients : 0, 0),
+      residual_(config.error_feedback && config.uplink_compressor ? config.clients : 0),
+      known_(config.downlink_compressor ? config.clients : 0) {}
 
 std::size_t FederatedClients::idle_client_bytes() {
   return ClientTable::row_bytes() + sizeof(std::shared_ptr<LocalJob>) + sizeof(std::unique_ptr<std::vector<double>>);
 }
 
+std::size_t FederatedClients::extra_idle_client_bytes() const {
+  return (residual_.empty() ? 0 : sizeof(std::unique_ptr<std::vector<double>>)) +
+         (known_.empty() ? 0 : sizeof(KnownModel));
+}
+
 std::uint64_t FederatedClients::remembered_clients() const {
   std::uint64_t count = 0;
-  for (const auto& control : control_) count += control != nullptr;
+  for (NodeId client = 0; client < config_.clients; ++client)
+    count += (!control_.empty() && control_[client]) || (!residual_.empty() && residual_[client]) ||
+             (!known_.empty() && known_[client].x);
   return count;
+}
+
+std::span<const double> FederatedClients::last_model(NodeId client) const {
+  if (known_.empty() || !known_[client].x) return {};
+  return *known_[client].x;
+}
+
+std::span<const double> FederatedClients::residual(NodeId client) const {
+  if (residual_.empty() || !residual_[client]) return {};
+  return *residual_[client];
 }
 
 void FederatedClients::on_start(Context& ctx) {
   if (!ctx.rejoining()) return;
   // The work in progress died with the outage (its completion is discarded);
   // the task itself may still run, on its own copy of everything it writes.
-  jobs_[ctx.self()].reset();
-  ctx.send(server_, Message{kFederatedCheckInTag, kCheckInBits, nullptr});
+  std::shared_ptr<LocalJob>& job = jobs_[ctx.self()];
+  const std::uint64_t round = job ? job->round : kNoRound;
+  job.reset();
+  if (!known_.empty()) known_[ctx.self()] = KnownModel{};
+  // This check-in also covers work lost by going away: no second one follows.
+  if (!away_.empty()) away_[ctx.self()] = 0;
+  check_in(ctx, round);
+}
+
+void FederatedClients::check_in(Context& ctx, std::uint64_t round) {
+  auto body = std::make_shared<CheckIn>();
+  body->round = round;
+  ctx.send(server_, Message{kFederatedCheckInTag, kCheckInBits, std::move(body)});
+}
+
+void FederatedClients::go_away(Context& ctx, std::uint64_t round) {
+  const NodeId client = ctx.self();
+  away_[client] = 1;
+  const SimTime back = availability_.next_available(client, ctx.now());
+  if (back != kNever) ctx.set_timer(back - ctx.now(), round);
+}
+
+void FederatedClients::on_timer(Context& ctx, std::uint64_t round) {
+  const NodeId client = ctx.self();
+  if (away_.empty() || !away_[client]) return;  // checked in already (after an outage)
+  // A timer of an earlier absence may fire while the client is away again: wait on.
+  if (!availability_.available(client, ctx.now())) return go_away(ctx, round);
+  away_[client] = 0;
+  check_in(ctx, round);
 }
 
 void FederatedClients::on_model(Context& ctx, const Message& message) {
   const NodeId client = ctx.self();
   auto broadcast = std::static_pointer_cast<const ModelBroadcast>(message.body);
+  // Gone since the selection: the model finds nobody.
+  if (availability_.time_varying() && !availability_.available_throughout(client, broadcast->began, ctx.now()))
+    return go_away(ctx, broadcast->round);
   auto job = std::make_shared<LocalJob>();
   job->round = broadcast->round;
   job->start = table_.cursor(client);
-  job->steps = trainer_.steps(client);
+  job->model = start_model(client, *broadcast);
+  if (!job->model) {
+    // Steps from a model this client lost in an outage the server had not
+    // heard of yet: it cannot train this round; it checks in again, which
+    // gives up the round and gets it x_t itself next time.
+    return check_in(ctx, broadcast->round);
+  }
+  job->steps = trainer_.steps(client, job->start);
   if (config_.rule.control_variates) {
     // c - c_i, with c_i = 0 before the first participation.
-    job->correction = broadcast->control;
+    job->correction = *broadcast->control;
     if (const auto& own = control_[client])
       for (std::size_t k = 0; k < own->size(); ++k) job->correction[k] -= (*own)[k];
   }
   job->broadcast = std::move(broadcast);
-  const ComputeCost cost = trainer_.cost(client, job->start, job->steps);
+  ComputeCost cost = trainer_.cost(client, job->start, job->steps);
+  // Rebuilding x_t: one decode and one addition per coordinate and update.
+  const double rebuilt = static_cast<double>(job->broadcast->updates.size() * job->model->size());
+  cost.flops += 2 * rebuilt;
+  cost.bytes += 16 * rebuilt;
   jobs_[client] = job;
   ctx.start_compute(cost, [trainer = &trainer_, client, job] { trainer->run(client, *job); }, job->round);
 }
@@ -59,13 +124,24 @@ void FederatedClients::on_trained(Context& ctx, std::uint64_t round) {
   const NodeId client = ctx.self();
   std::shared_ptr<LocalJob> job = std::move(jobs_[client]);
   if (!job || job->round != round) return;  // a job lost to an outage
+  // Gone before the update could leave: it is lost, with the step of the cursor.
+  if (availability_.time_varying() && !availability_.available_throughout(client, job->broadcast->began, ctx.now()))
+    return go_away(ctx, round);
   table_.cursor(client) = job->end;
   auto update = std::make_shared<ClientUpdate>();
   update->round = round;
   update->samples = table_.samples(client);
-  update->local_steps = static_cast<std::uint32_t>(job->steps);
+  update->local_steps = static_cast<std::uint32_t>(job->steps);  // at most 2^32 - 1 (LocalTrainer::steps)
+  if (config_.rule.normalized_averaging)
+    for (double& value : job->delta) value /= job->coefficients;
   RandomStream rng = ctx.rng(purpose_id("fed.compress"));
-  update->delta = codec_.encode(round, job->delta, rng);
+  if (!residual_.empty()) {
+    auto& residual = residual_[client];
+    if (!residual) residual = std::make_unique<std::vector<double>>();
+    update->delta = encode_with_error_feedback(codec_, round, job->delta, *residual, rng);
+  } else {
+    update->delta = codec_.encode(round, job->delta, rng);
+  }
   if (config_.cohort.sampling == ClientSampling::power_of_choice) {
     update->reports_loss = true;
     update->loss = static_cast<float>(job->mean_loss);
@@ -78,6 +154,22 @@ void FederatedClients::on_trained(Context& ctx, std::uint64_t round) {
   }
   const std::int64_t bits = update->bits(codec_);
   ctx.send(server_, Message{kFederatedUpdateTag, bits, std::move(update)});
+}
+
+std::shared_ptr<const std::vector<double>> FederatedClients::start_model(NodeId client,
+                                                                         const ModelBroadcast& broadcast) {
+  if (broadcast.model) {
+    if (!known_.empty()) known_[client] = KnownModel{broadcast.round, broadcast.model};
+    return broadcast.model;
+  }
+  KnownModel& known = known_.at(client);
+  // The server sends steps from the model it sent this client last; after an
+  // outage that the server has not heard of yet, the client has none.
+  if (!known.x || known.round != broadcast.base_round) return nullptr;
+  auto x = std::make_shared<std::vector<double>>(*known.x);
+  for (const auto& update : broadcast.updates) downlink_codec_.add_decoded(*update, 1.0, *x);
+  known = KnownModel{broadcast.round, x};
+  return x;
 }
 
 }  // namespace dlsim

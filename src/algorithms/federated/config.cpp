@@ -60,6 +60,12 @@ UpdateWeighting parse_weighting(std::string_view name) {
   throw std::invalid_argument(fmt::format("unknown weighting \"{}\" (samples or uniform)", name));
 }
 
+LateUpdates parse_late_updates(std::string_view name) {
+  if (name == "drop") return LateUpdates::drop;
+  if (name == "stale") return LateUpdates::stale;
+  throw std::invalid_argument(fmt::format("unknown late_updates \"{}\" (drop or stale)", name));
+}
+
 void validate(const FederatedConfig& config) {
   require(config.clients >= 1, "at least one client is needed");
   require(config.model != nullptr, "a model is needed");
@@ -77,6 +83,13 @@ void validate(const FederatedConfig& config) {
   require(config.local_steps >= 1, "local_steps must be at least 1");
   require(config.local_epochs == 0 || !config.batches.generate,
           "local_epochs needs stored data (generated samples have no epochs): use local_steps");
+  require(config.local_time_budget >= 0, "local_time_budget must not be negative");
+  require(config.local_time_budget == 0 || config.local_epochs == 0,
+          "give local_time_budget or local_epochs, not both");
+  require(!config.error_feedback || config.uplink_compressor || config.downlink_compressor,
+          "error_feedback needs a compressor on the uplink or the downlink");
+  if (config.local_time_budget > 0 && !config.compute.speed_factor.empty())
+    require(config.compute.speed_factor.size() >= config.clients, "the compute model has fewer speed factors than clients");
   require(std::isfinite(config.rule.proximal_mu) && config.rule.proximal_mu >= 0, "mu must not be negative");
   const ServerOptimizerConfig& server = config.server;
   require(std::isfinite(server.learning_rate) && server.learning_rate > 0, "server_lr must be positive");
@@ -92,6 +105,7 @@ void validate(const FederatedConfig& config) {
     for (std::uint32_t client = 0; client < config.clients; ++client)
       require(!config.batches.partition[client].empty(), fmt::format("client {} holds no training samples", client));
   }
+  validate(config.availability, config.clients);
   if (!config.initial_model.empty())
     require(config.initial_model.size() == config.model->dimension(), "the initial model has the wrong dimension");
 }

@@ -6,12 +6,15 @@
 #include <cstdint>
 #include <memory>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "algorithms/batch_source.hpp"
+#include "algorithms/federated/availability.hpp"
 #include "algorithms/local_optimizer.hpp"
 #include "compress/compressor.hpp"
 #include "models/model.hpp"
+#include "sim/engine.hpp"
 #include "sim/time.hpp"
 
 namespace dlsim {
@@ -60,12 +63,21 @@ struct CohortConfig {
   std::uint32_t min_updates = 1;
 };
 
+// What the server does with an update that arrives after its round closed:
+// drop it (counted as late), or keep it for the next round's aggregation as
+// a stale update (counted as late and, when aggregated, as stale).
+enum class LateUpdates { drop, stale };
+
 // What a client adds to its local objective; the kinds differ only here.
 struct ClientRule {
   // FedProx: mu/2 ||y - x_server||^2 (Li et al., MLSys 2020); 0: none.
   double proximal_mu = 0.0;
   // SCAFFOLD's control variates, option II (Karimireddy et al., ICML 2020).
   bool control_variates = false;
+  // FedNova's normalised averaging (Wang, Liu, Liang, Joshi, Poor, NeurIPS
+  // 2020): a client sends (y - x_t) / a_i, a_i the sum of its local
+  // coefficients, and the server rescales the mean by tau_eff = sum_i p_i tau_i.
+  bool normalized_averaging = false;
 };
 
 struct FederatedConfig {
@@ -78,14 +90,34 @@ struct FederatedConfig {
   LocalOptimizerConfig local;    // the clients' optimiser, reset every round; eta_t by server round
   std::uint64_t local_steps = 1;  // minibatch steps per round
   std::uint64_t local_epochs = 0;  // > 0: this many passes over the client's data instead (stored data only)
+  // > 0: each client takes as many steps as its compute model says fit in
+  // this simulated time (at least one), instead of local_steps; see
+  // LocalTrainer::steps. Reads `compute`.
+  SimTime local_time_budget = 0;
+  // The clients' compute model (the engine's: rates, speed factors by node),
+  // for local_time_budget; ignored otherwise.
+  ComputeConfig compute;
   UpdateWeighting weighting = UpdateWeighting::samples;
   ClientRule rule;
   ServerOptimizerConfig server;
   CohortConfig cohort;
   // Uplink updates are encoded by this compressor; null: exact fp64.
   std::shared_ptr<const Compressor> uplink_compressor;
+  // The server's model updates are broadcast through this compressor; null:
+  // the model itself, exact fp64 (see synchronous_rounds.hpp, Downlink).
+  std::shared_ptr<const Compressor> downlink_compressor;
+  // Error feedback (Karimireddy, Rebjock, Stich, Jaggi, ICML 2019) on every
+  // compressed direction: each client keeps the residual of its uplink
+  // updates, the server that of its downlink updates. Needs a compressor.
+  bool error_feedback = false;
   // The initial server model; empty: the model's initialisation from the seed.
   std::vector<double> initial_model;
+  // When clients can be selected (availability.hpp).
+  AvailabilityConfig availability;
+  LateUpdates late_updates = LateUpdates::drop;
+  // The engine's crashes ([faults]): a selected client that crashed is
+  // counted as dropped by failure. Simulator knowledge, never the server's.
+  std::vector<std::pair<NodeId, SimTime>> crashes;
 };
 
 std::string_view sampling_name(ClientSampling sampling);
@@ -96,13 +128,16 @@ std::string_view server_optimizer_name(ServerOptimizerKind kind);
 ServerOptimizerKind parse_server_optimizer(std::string_view name);
 // "samples", "uniform".
 UpdateWeighting parse_weighting(std::string_view name);
+// "drop", "stale".
+LateUpdates parse_late_updates(std::string_view name);
 
 // Throws std::invalid_argument naming the field for what no run can use:
 // no clients or model, clients_per_round 0 or above the clients, over_commit
 // < 0, a negative deadline, min_updates 0 or above clients_per_round,
-// local_steps 0, local_epochs with generated samples, a negative mu, a bad
+// local_steps 0, local_epochs with generated samples, a negative time budget
+// or one with local_epochs, error feedback without a compressor, a negative mu, a bad
 // server or local optimiser, a partition that does not cover every client
-// with at least one sample.
+// with at least one sample, an availability that validate(AvailabilityConfig) refuses.
 void validate(const FederatedConfig& config);
 
 }  // namespace dlsim

@@ -3,8 +3,14 @@
 
 namespace dlsim {
 
-std::int64_t ModelBroadcast::bits() const {
-  return 64 + 64 * static_cast<std::int64_t>(model.size() + control.size());
+std::int64_t ModelBroadcast::bits(const VectorCodec* downlink, std::size_t dimension) const {
+  const auto d = static_cast<std::int64_t>(dimension);
+  std::int64_t total = 64 + (control ? 64 * d : 0);
+  if (downlink == nullptr) return total + 64 * d;
+  total += 32;  // the count of updates
+  if (model) return total + 64 * d;
+  for (const auto& update : updates) total += downlink->bits(*update);
+  return total;
 }
 
 std::int64_t ClientUpdate::bits(const VectorCodec& codec) const {

@@ -3,11 +3,17 @@
 // Wire formats (sizes in bits; the model dimension d, the compressor and its
 // parameters are fixed by the scenario and known to both ends):
 //   model     server -> client: 64 (round) + 64 d (x, fp64) [+ 64 d: SCAFFOLD's c]
+//             with a downlink compressor: 64 (round) + 32 (m, the count of
+//             server updates that follow) + either (m = 0) 64 d (x, fp64) or
+//             the m updates, each the downlink codec's message (its 64-bit
+//             header and the compressed update) [+ 64 d: SCAFFOLD's c]
 //   update    client -> server: the uplink codec's message (its 64-bit header
 //             and y - x, fp64 or compressed) + 64 (sample count and local
 //             steps, 32 bits each) [+ 32: its mean local loss, fp32, for
 //             power-of-choice sampling] [+ 64 d: SCAFFOLD's c_i^+ - c_i, fp64]
-//   check-in  client -> server: 64 (the client is back after an outage)
+//   check-in  client -> server: 64 (the client is back after an outage or
+//             after it went away: the round whose work it lost, all ones
+//             when it does not know)
 #pragma once
 
 #include <cstdint>
@@ -16,18 +22,25 @@
 
 #include "algorithms/vector_message.hpp"
 #include "sim/node.hpp"
+#include "sim/time.hpp"
 
 namespace dlsim {
 
 enum FederatedTag : std::uint32_t { kFederatedModelTag = 1, kFederatedUpdateTag = 2, kFederatedCheckInTag = 3 };
 
-// The round's model, one body shared by every client of the cohort.
+// The round's model: x_t itself (one body shared by every client that needs
+// it), or, with a downlink compressor, the server updates that take the
+// model the client holds (that of round `base_round`) to x_t.
 struct ModelBroadcast final : MessageBody {
   std::uint64_t round = 0;
-  std::vector<double> model;    // x_t
-  std::vector<double> control;  // SCAFFOLD's server control variate c; empty otherwise
+  SimTime began = 0;            // when the round began (the simulator's bookkeeping, not on the wire)
+  std::shared_ptr<const std::vector<double>> model;  // x_t; null when `updates` carry it
+  std::uint64_t base_round = 0;                      // updates: the round of the client's model
+  std::vector<std::shared_ptr<const VectorMessage>> updates;  // in round order
+  std::shared_ptr<const std::vector<double>> control;  // SCAFFOLD's server control variate c; null otherwise
 
-  std::int64_t bits() const;
+  // `downlink`: the downlink codec, null when the model travels exactly.
+  std::int64_t bits(const VectorCodec* downlink, std::size_t dimension) const;
 };
 
 struct ClientUpdate final : MessageBody {
@@ -43,5 +56,10 @@ struct ClientUpdate final : MessageBody {
 };
 
 inline constexpr std::int64_t kCheckInBits = 64;
+inline constexpr std::uint64_t kNoRound = ~std::uint64_t{0};
+
+struct CheckIn final : MessageBody {
+  std::uint64_t round = kNoRound;  // the round whose work the client lost
+};
 
 }  // namespace dlsim

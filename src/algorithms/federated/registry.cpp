@@ -6,6 +6,8 @@
 //   optimization in heterogeneous networks", MLSys 2020.
 // SCAFFOLD: Karimireddy, Kale, Mohri, Reddi, Stich, Suresh, "SCAFFOLD:
 //   stochastic controlled averaging for federated learning", ICML 2020.
+// FedNova: Wang, Liu, Liang, Joshi, Poor, "Tackling the objective
+//   inconsistency problem in heterogeneous federated optimization", NeurIPS 2020.
 // Each runs on the synchronous server (synchronous_rounds.hpp) with any
 // server optimiser (Reddi et al., ICLR 2021; server_optimizer.hpp).
 #include "algorithms/federated/registry.hpp"
@@ -22,10 +24,11 @@ namespace {
 
 std::vector<FederatedKind> make_table() {
   std::vector<FederatedKind> kinds;
-  auto synchronous = [](bool proximal, bool control_variates) {
-    return [proximal, control_variates](FederatedConfig config, RoundSnapshots* snapshots) {
+  auto synchronous = [](bool proximal, bool control_variates, bool normalized = false) {
+    return [proximal, control_variates, normalized](FederatedConfig config, RoundSnapshots* snapshots) {
       if (!proximal) config.rule.proximal_mu = 0;
       config.rule.control_variates = control_variates;
+      config.rule.normalized_averaging = normalized;
       return std::unique_ptr<LearningBehaviour>(std::make_unique<SynchronousFederated>(std::move(config), snapshots));
     };
   };
@@ -36,6 +39,10 @@ std::vector<FederatedKind> make_table() {
                    true, false, synchronous(true, false), columns});
   kinds.push_back({"scaffold", "FedAvg with control variates against client drift (Karimireddy et al., ICML 2020)",
                    false, true, synchronous(false, true), columns});
+  kinds.push_back({"fednova",
+                   "FedAvg with normalised averaging: updates divided by the client's local work a_i, the mean "
+                   "rescaled by tau_eff (Wang et al., NeurIPS 2020)",
+                   false, false, synchronous(false, false, true), columns});
   return kinds;
 }
 

@@ -27,7 +27,7 @@ struct FederatedKind {
   std::vector<std::string> metric_columns;
 };
 
-// fedavg, fedprox, scaffold.
+// fedavg, fedprox, scaffold, fednova.
 const std::vector<FederatedKind>& federated_algorithms();
 // The kind called `name`; std::invalid_argument listing the kinds otherwise.
 const FederatedKind& find_federated_algorithm(std::string_view name);

@@ -19,7 +19,8 @@ CohortSelector::CohortSelector(ClientSampling sampling, std::uint64_t seed, std:
 }
 
 std::vector<NodeId> CohortSelector::weighted_draw(RandomStream& rng, std::uint32_t count,
-                                                  const std::vector<std::uint8_t>& busy, std::uint32_t idle) const {
+                                                  const std::vector<std::uint8_t>& busy, std::uint32_t idle,
+                                                  const std::function<bool(NodeId)>& eligible) const {
   // Key log(u) / w for every client (one draw each, busy or not, so a
   // client's key does not depend on the others' state); the `count` largest
   // keys among idle clients, ties by id.
@@ -28,7 +29,7 @@ std::vector<NodeId> CohortSelector::weighted_draw(RandomStream& rng, std::uint32
   keyed.reserve(idle);
   for (NodeId client = 0; client < clients; ++client) {
     const double u = (static_cast<double>(rng.next_u64() >> 11) + 0.5) * 0x1.0p-53;
-    if (!busy[client]) keyed.emplace_back(std::log(u) / weights_[client], client);
+    if (!busy[client] && (!eligible || eligible(client))) keyed.emplace_back(std::log(u) / weights_[client], client);
   }
   count = std::min<std::uint32_t>(count, static_cast<std::uint32_t>(keyed.size()));
   auto larger = [](const std::pair<double, NodeId>& a, const std::pair<double, NodeId>& b) {
@@ -41,7 +42,8 @@ std::vector<NodeId> CohortSelector::weighted_draw(RandomStream& rng, std::uint32
 }
 
 void CohortSelector::select(std::uint64_t round, std::uint32_t count, std::vector<std::uint8_t>& busy,
-                            std::uint32_t idle, std::vector<NodeId>& out, std::span<const float> losses) {
+                            std::uint32_t idle, std::vector<NodeId>& out, std::span<const float> losses,
+                            const std::function<bool(NodeId)>& eligible) {
   const auto clients = static_cast<NodeId>(busy.size());
   count = std::min(count, idle);
   if (count == 0) return;
@@ -54,19 +56,22 @@ void CohortSelector::select(std::uint64_t round, std::uint32_t count, std::vecto
   switch (sampling_) {
     case ClientSampling::uniform: {
       if (2 * static_cast<std::uint64_t>(count) <= idle) {
-        // Rejection: at least half the draws land on an idle client.
-        for (std::uint32_t chosen = 0; chosen < count;) {
+        // Rejection: at least half the draws land on an idle client. Few
+        // eligible clients could make it slow (or endless), hence the budget.
+        std::uint64_t budget = eligible ? 8 * static_cast<std::uint64_t>(count) + 64 : ~std::uint64_t{0};
+        for (; count > 0 && budget > 0; --budget) {
           const auto client = static_cast<NodeId>(rng.uniform_int(clients));
-          if (busy[client]) continue;
+          if (busy[client] || (eligible && !eligible(client))) continue;
           take(client);
-          ++chosen;
+          --count;
         }
-        return;
+        if (count == 0) return;
       }
       std::vector<NodeId> candidates;
       candidates.reserve(idle);
       for (NodeId client = 0; client < clients; ++client)
-        if (!busy[client]) candidates.push_back(client);
+        if (!busy[client] && (!eligible || eligible(client))) candidates.push_back(client);
+      count = std::min<std::uint32_t>(count, static_cast<std::uint32_t>(candidates.size()));
       // A partial Fisher-Yates shuffle: the first `count` of a uniform permutation.
       for (std::uint32_t i = 0; i < count; ++i) {
         const std::size_t j = i + static_cast<std::size_t>(rng.uniform_int(candidates.size() - i));
@@ -76,11 +81,12 @@ void CohortSelector::select(std::uint64_t round, std::uint32_t count, std::vecto
       return;
     }
     case ClientSampling::weighted:
-      for (NodeId client : weighted_draw(rng, count, busy, idle)) take(client);
+      for (NodeId client : weighted_draw(rng, count, busy, idle, eligible)) take(client);
       return;
     case ClientSampling::power_of_choice: {
       const std::uint32_t d = std::max(count, candidates_ > 0 ? candidates_ : 2 * count);
-      std::vector<NodeId> drawn = weighted_draw(rng, d, busy, idle);
+      std::vector<NodeId> drawn = weighted_draw(rng, d, busy, idle, eligible);
+      count = std::min<std::uint32_t>(count, static_cast<std::uint32_t>(drawn.size()));
       if (losses.size() != busy.size()) throw std::invalid_argument("power of choice needs a loss per client");
       std::stable_sort(drawn.begin(), drawn.end(), [&](NodeId a, NodeId b) {
         return losses[a] > losses[b] || (losses[a] == losses[b] && a < b);
@@ -89,8 +95,9 @@ void CohortSelector::select(std::uint64_t round, std::uint32_t count, std::vecto
       return;
     }
     case ClientSampling::round_robin: {
-      for (std::uint32_t chosen = 0; chosen < count; next_ = (next_ + 1) % clients) {
-        if (busy[next_]) continue;
+      for (std::uint32_t chosen = 0, scanned = 0; chosen < count && scanned < clients;
+           next_ = (next_ + 1) % clients, ++scanned) {
+        if (busy[next_] || (eligible && !eligible(next_))) continue;
         take(next_);
         ++chosen;
       }

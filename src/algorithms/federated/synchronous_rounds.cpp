@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <stdexcept>
 
+#include "algorithms/federated/error_feedback.hpp"
 #include "sim/random.hpp"
 
 namespace dlsim {
@@ -32,7 +34,8 @@ SynchronousFederated::SynchronousFederated(FederatedConfig config, RoundSnapshot
     : config_(checked(std::move(config))),
       snapshots_(snapshots),
       server_(config_.clients),
-      clients_(config_, server_),
+      availability_(config_.availability, config_.seed),
+      clients_(config_, availability_, server_),
       selector_(config_.cohort.sampling, config_.seed, {}),
       aggregator_(std::make_unique<WeightedMean>()),
       optimizer_(config_.server),
@@ -67,13 +70,17 @@ SynchronousFederated::SynchronousFederated(FederatedConfig config, RoundSnapshot
     config_.model->initialize(x_, init);
   }
   if (config_.rule.control_variates) control_.assign(d, 0.0);
+  crashes_ = config_.crashes;
+  std::sort(crashes_.begin(), crashes_.end());
+  if (config_.downlink_compressor) sent_round_.assign(config_.clients, kNoModel);
 }
 
 SynchronousFederated::~SynchronousFederated() = default;
 
 std::vector<std::string> SynchronousFederated::metric_columns() {
-  return {"selected", "participants", "dropped_deadline", "surplus", "round_duration_s",
-          "bits_up", "bits_down", "abandoned_rounds"};
+  return {"selected",         "participants",    "dropped_deadline", "surplus",  "round_duration_s",
+          "local_steps_mean", "local_steps_min", "local_steps_max",  "bits_up",  "bits_down",
+          "abandoned_rounds", "dropped_unavailable", "dropped_failure", "stale_updates"};
 }
 
 void SynchronousFederated::metric_values(std::uint64_t round, std::vector<double>& row) const {
@@ -84,12 +91,16 @@ void SynchronousFederated::metric_values(std::uint64_t round, std::vector<double
   const FederatedRoundRecord& record = records_[round - 1];
   row.insert(row.end(), {static_cast<double>(record.selected), static_cast<double>(record.participants),
                          static_cast<double>(record.dropped_deadline), static_cast<double>(record.surplus),
-                         to_seconds(record.ended - record.began), static_cast<double>(record.bits_up),
-                         static_cast<double>(record.bits_down), static_cast<double>(record.abandoned_so_far)});
+                         to_seconds(record.ended - record.began), record.local_steps_mean,
+                         static_cast<double>(record.local_steps_min), static_cast<double>(record.local_steps_max),
+                         static_cast<double>(record.bits_up), static_cast<double>(record.bits_down),
+                         static_cast<double>(record.abandoned_so_far), static_cast<double>(record.dropped_unavailable),
+                         static_cast<double>(record.dropped_failure), static_cast<double>(record.stale_updates)});
 }
 
 std::vector<std::pair<std::string, double>> SynchronousFederated::summary_figures() const {
   std::uint64_t participated = 0, most = 0, aggregated = 0, dropped = 0, surplus = 0, abandoned = 0;
+  std::uint64_t unavailable = 0, failure = 0, stale = 0;
   for (std::uint32_t count : participations_) {
     participated += count > 0;
     most = std::max<std::uint64_t>(most, count);
@@ -109,6 +120,9 @@ std::vector<std::pair<std::string, double>> SynchronousFederated::summary_figure
     dropped += record.dropped_deadline;
     surplus += record.surplus;
     abandoned += record.abandoned;
+    unavailable += record.dropped_unavailable;
+    failure += record.dropped_failure;
+    stale += record.stale_updates;
   }
   return {{"clients", static_cast<double>(config_.clients)},
           {"clients_participated", static_cast<double>(participated)},
@@ -116,7 +130,10 @@ std::vector<std::pair<std::string, double>> SynchronousFederated::summary_figure
           {"updates_aggregated", static_cast<double>(aggregated)},
           {"dropped_deadline", static_cast<double>(dropped)},
           {"surplus", static_cast<double>(surplus)},
+          {"dropped_unavailable", static_cast<double>(unavailable)},
+          {"dropped_failure", static_cast<double>(failure)},
           {"late_updates", static_cast<double>(late_updates_)},
+          {"stale_updates", static_cast<double>(stale)},
           {"rounds_abandoned", static_cast<double>(abandoned)},
           {"remembered_clients", static_cast<double>(clients_.remembered_clients())},
           {"clients_communicated", static_cast<double>(communicated)},
@@ -124,9 +141,14 @@ std::vector<std::pair<std::string, double>> SynchronousFederated::summary_figure
           {"bits_up_per_client_max", static_cast<double>(most_up)},
           {"bits_down_per_client_mean", per_client(bits_down_)},
           {"bits_down_per_client_max", static_cast<double>(most_down)},
+          // Time-varying availability adds the client's away flag, a trace its offset.
           {"idle_client_bytes",
-           static_cast<double>(FederatedClients::idle_client_bytes() + sizeof(std::uint8_t) + sizeof(std::uint32_t) +
-                               sizeof(ClientTraffic) + (last_loss_.empty() ? 0 : sizeof(float)))}};
+           static_cast<double>(FederatedClients::idle_client_bytes() + clients_.extra_idle_client_bytes() +
+                               sizeof(std::uint8_t) + sizeof(std::uint32_t) + sizeof(ClientTraffic) +
+                               (last_loss_.empty() ? 0 : sizeof(float)) +
+                               (sent_round_.empty() ? 0 : sizeof(std::uint64_t)) +
+                               (availability_.time_varying() ? sizeof(std::uint8_t) : 0) +
+                               (config_.availability.trace ? sizeof(std::uint64_t) : 0))}};
 }
 
 void SynchronousFederated::on_start(Context& ctx) {
@@ -146,13 +168,62 @@ void SynchronousFederated::on_message(Context& ctx, NodeId from, const Message& 
   if (message.tag == kFederatedUpdateTag) return on_update(ctx, from, message);
   if (message.tag == kFederatedCheckInTag) {
     release(from);
+    if (!sent_round_.empty()) sent_round_[from] = kNoModel;  // the outage took the client's model
+    // A client of this round that lost its work: once every selected client
+    // has reported one way or the other, waiting on is pointless.
+    const auto* check_in = dynamic_cast<const CheckIn*>(message.body.get());
+    if (open_ && check_in && check_in->round == round_) {
+      gave_up_.push_back(from);
+      if (kept_.size() + gave_up_.size() >= cohort_.size()) close_round(ctx, Close::reported);
+    }
     if (waiting_) begin_round(ctx);
   }
 }
 
 void SynchronousFederated::on_timer(Context& ctx, std::uint64_t tag) {
+  if (ctx.self() != server_) return clients_.on_timer(ctx, tag);
+  if (tag & kWakeTag) {
+    if (waiting_ && tag == (kWakeTag | wake_)) begin_round(ctx);
+    return;
+  }
   // The deadline of round `tag`, if that round is still open.
-  if (ctx.self() == server_ && open_ && tag == round_) close_round(ctx, Close::deadline);
+  if (open_ && tag == round_) close_round(ctx, Close::deadline);
+}
+
+std::vector<std::string> SynchronousFederated::waits(const Engine&) const {
+  if (round_ >= config_.rounds) return {};
+  if (open_)
+    return {fmt::format("the server waits in round {} for {} more update(s) from its {} selected clients", round_,
+                        cohort_target_ - kept_.size(), cohort_.size())};
+  if (waiting_ && idle_ > 0)
+    return {fmt::format("the server cannot begin round {}: none of its {} idle clients will be available again "
+                        "(availability {})",
+                        round_, idle_, availability_name(config_.availability.kind))};
+  if (waiting_)
+    return {fmt::format("the server cannot begin round {}: every client is selected and not heard from, and none "
+                        "reports any more",
+                        round_)};
+  return {};
+}
+
+bool SynchronousFederated::crashed_by(NodeId client, SimTime time) const {
+  const auto found = std::lower_bound(crashes_.begin(), crashes_.end(), std::pair<NodeId, SimTime>{client, 0});
+  return found != crashes_.end() && found->first == client && found->second <= time;
+}
+
+void SynchronousFederated::wait_for_availability(Context& ctx) {
+  if (availability_.never_available()) return;
+  SimTime next = kNever;
+  if (config_.availability.kind == AvailabilityKind::bernoulli) {
+    // The same draw would find the same clients away: draw again later.
+    ++retry_;
+    next = ctx.now() + std::min(config_.availability.retry, kLatestTime - ctx.now());
+  } else {
+    for (NodeId client = 0; client < config_.clients; ++client)
+      if (!busy_[client]) next = std::min(next, availability_.next_available(client, ctx.now()));
+  }
+  if (next == kNever || next <= ctx.now()) return;
+  ctx.set_timer(next - ctx.now(), kWakeTag | ++wake_);
 }
 
 void SynchronousFederated::on_compute_done(Context& ctx, std::uint64_t tag) {
@@ -169,29 +240,74 @@ void SynchronousFederated::release(NodeId client) {
 void SynchronousFederated::begin_round(Context& ctx) {
   if (round_ >= config_.rounds) return;
   cohort_.clear();
-  selector_.select(round_, cohort_size(config_.cohort, config_.clients), busy_, idle_, cohort_, last_loss_);
+  std::function<bool(NodeId)> available;
+  if (!availability_.always())
+    available = [this, now = ctx.now(), draw = ClientAvailability::draw_key(round_, retry_)](NodeId client) {
+      return availability_.available(client, now, draw);
+    };
+  selector_.select(round_, cohort_size(config_.cohort, config_.clients), busy_, idle_, cohort_, last_loss_,
+                   available);
   idle_ -= static_cast<std::uint32_t>(cohort_.size());
   waiting_ = cohort_.empty();
-  if (waiting_) return;
+  if (waiting_) {
+    if (idle_ > 0) wait_for_availability(ctx);
+    return;
+  }
+  retry_ = 0;
   open_ = true;
   kept_.clear();
+  gave_up_.clear();
   cohort_target_ = std::min<std::uint32_t>(config_.cohort.clients_per_round, static_cast<std::uint32_t>(cohort_.size()));
   current_ = FederatedRoundRecord{};
   current_.round = round_;
   current_.began = ctx.now();
   current_.selected = static_cast<std::uint32_t>(cohort_.size());
-  auto broadcast = std::make_shared<ModelBroadcast>();
-  broadcast->round = round_;
-  broadcast->model = x_;
-  broadcast->control = control_;
-  const std::int64_t bits = broadcast->bits();
-  std::shared_ptr<const MessageBody> body = std::move(broadcast);
-  for (NodeId client : cohort_) {
-    ctx.send(client, Message{kFederatedModelTag, bits, body});
-    bits_down_ += static_cast<std::uint64_t>(bits);
-    traffic_[client].down += static_cast<std::uint64_t>(bits);
+  shared_control_ = control_.empty() ? nullptr : std::make_shared<const std::vector<double>>(control_);
+  full_model_ = nullptr;
+  const std::size_t d = x_.size();
+  if (!config_.downlink_compressor) {
+    auto broadcast = std::make_shared<ModelBroadcast>();
+    broadcast->round = round_;
+    broadcast->began = ctx.now();
+    broadcast->model = std::make_shared<const std::vector<double>>(x_);
+    broadcast->control = shared_control_;
+    const std::int64_t bits = broadcast->bits(nullptr, d);
+    std::shared_ptr<const MessageBody> body = std::move(broadcast);
+    for (NodeId client : cohort_) {
+      ctx.send(client, Message{kFederatedModelTag, bits, body});
+      bits_down_ += static_cast<std::uint64_t>(bits);
+      traffic_[client].down += static_cast<std::uint64_t>(bits);
+    }
+  } else {
+    for (NodeId client : cohort_) {
+      std::shared_ptr<const ModelBroadcast> broadcast = downlink_broadcast(client);
+      const std::int64_t bits = broadcast->bits(&clients_.downlink_codec(), d);
+      ctx.send(client, Message{kFederatedModelTag, bits, std::move(broadcast)});
+      bits_down_ += static_cast<std::uint64_t>(bits);
+      traffic_[client].down += static_cast<std::uint64_t>(bits);
+    }
   }
   if (config_.cohort.round_deadline > 0) ctx.set_timer(config_.cohort.round_deadline, round_);
+}
+
+std::shared_ptr<const ModelBroadcast> SynchronousFederated::downlink_broadcast(NodeId client) {
+  auto broadcast = std::make_shared<ModelBroadcast>();
+  broadcast->round = round_;
+  broadcast->began = current_.began;
+  broadcast->control = shared_control_;
+  const std::uint64_t known = sent_round_[client];
+  sent_round_[client] = round_;
+  // The kept messages take x_known to x_t when they reach back to `known`;
+  // they add up to at most 64 d bits, so they never cost more than x_t.
+  if (known != kNoModel && known >= history_start_) {
+    broadcast->base_round = known;
+    for (const SentUpdate& sent : history_)
+      if (sent.round >= known) broadcast->updates.push_back(sent.message);
+    return broadcast;
+  }
+  if (!full_model_) full_model_ = std::make_shared<const std::vector<double>>(x_);
+  broadcast->model = full_model_;
+  return broadcast;
 }
 
 void SynchronousFederated::on_update(Context& ctx, NodeId from, const Message& message) {
@@ -204,25 +320,69 @@ void SynchronousFederated::on_update(Context& ctx, NodeId from, const Message& m
     const double weight =
         config_.weighting == UpdateWeighting::samples ? static_cast<double>(update->samples) : 1.0;
     kept_.push_back(KeptUpdate{from, weight, std::move(update)});
-    if (kept_.size() >= cohort_target_) close_round(ctx, Close::enough);
+    if (kept_.size() >= cohort_target_) {
+      close_round(ctx, Close::enough);
+    } else if (kept_.size() + gave_up_.size() >= cohort_.size()) {
+      // The others of the cohort checked in having lost their work before this arrived.
+      close_round(ctx, Close::reported);
+    }
   } else {
     ++late_updates_;
+    if (config_.late_updates == LateUpdates::stale) {
+      const double weight =
+          config_.weighting == UpdateWeighting::samples ? static_cast<double>(update->samples) : 1.0;
+      stale_.push_back(KeptUpdate{from, weight, std::move(update), true});
+    }
   }
   if (waiting_) begin_round(ctx);
 }
 
 void SynchronousFederated::close_round(Context& ctx, Close why) {
   open_ = false;
-  const auto missing = static_cast<std::uint32_t>(cohort_.size() - kept_.size());
-  (why == Close::deadline ? current_.dropped_deadline : current_.surplus) = missing;
+  // Who was not heard from, and why: the simulator's knowledge (crashes,
+  // availability), then what the server saw (check-ins after an outage).
+  std::vector<NodeId> heard;
+  heard.reserve(kept_.size());
+  for (const KeptUpdate& kept : kept_) heard.push_back(kept.client);
+  std::sort(heard.begin(), heard.end());
+  for (NodeId client : cohort_) {
+    if (std::binary_search(heard.begin(), heard.end(), client)) continue;
+    if (crashed_by(client, ctx.now()))
+      ++current_.dropped_failure;
+    else if (!availability_.available_throughout(client, current_.began, ctx.now()))
+      ++current_.dropped_unavailable;
+    else if (std::find(gave_up_.begin(), gave_up_.end(), client) != gave_up_.end())
+      ++current_.dropped_failure;  // back from a churn outage
+    else
+      ++(why == Close::enough ? current_.surplus : current_.dropped_deadline);
+  }
   if (kept_.size() < config_.cohort.min_updates) {
     current_.abandoned = true;
     kept_.clear();
     return finish_round(ctx, false);
   }
   current_.participants = static_cast<std::uint32_t>(kept_.size());
+  // Late updates of earlier rounds join this aggregation.
+  current_.stale_updates = static_cast<std::uint32_t>(stale_.size());
+  for (KeptUpdate& stale : stale_) kept_.push_back(std::move(stale));
+  stale_.clear();
   // Client-id order: the sum does not depend on who arrived first.
-  std::sort(kept_.begin(), kept_.end(), [](const KeptUpdate& a, const KeptUpdate& b) { return a.client < b.client; });
+  std::sort(kept_.begin(), kept_.end(), [](const KeptUpdate& a, const KeptUpdate& b) {
+    return a.client < b.client || (a.client == b.client && a.update->round < b.update->round);
+  });
+  double weights = 0, weighted_steps = 0, steps = 0;
+  current_.local_steps_min = kept_.front().update->local_steps;
+  for (const KeptUpdate& kept : kept_) {
+    const std::uint32_t taken = kept.update->local_steps;
+    weights += kept.weight;
+    weighted_steps += kept.weight * static_cast<double>(taken);
+    steps += static_cast<double>(taken);
+    current_.local_steps_min = std::min(current_.local_steps_min, taken);
+    current_.local_steps_max = std::max(current_.local_steps_max, taken);
+  }
+  current_.local_steps_mean = steps / static_cast<double>(kept_.size());
+  // FedNova: tau_eff = sum_i p_i tau_i over the kept updates.
+  const double scale = config_.rule.normalized_averaging ? weighted_steps / weights : 1.0;
   for (const KeptUpdate& kept : kept_) ++participations_[kept.client];
   const std::size_t d = x_.size();
   combined_.assign(d, 0.0);
@@ -235,11 +395,14 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
   auto kept = std::make_shared<std::vector<KeptUpdate>>(std::move(kept_));
   kept_.clear();
   const double control_scale = 1.0 / total_weight_;
+  if (config_.downlink_compressor) cost.flops += 4.0 * static_cast<double>(d);  // compress, decode, add
   ctx.start_compute(
       cost,
-      [this, kept, control_scale] {
+      [this, kept, control_scale, scale] {
         // Only the server's buffers reserved for this task are written.
         aggregator_->aggregate(*kept, clients_.codec(), combined_);
+        if (scale != 1.0)
+          for (double& value : combined_) value *= scale;
         if (config_.rule.control_variates) add_control_deltas(*kept, control_scale, combined_control_);
       },
       round_);
@@ -247,7 +410,7 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
 
 void SynchronousFederated::finish_round(Context& ctx, bool aggregated) {
   if (aggregated) {
-    optimizer_.apply(x_, combined_);
+    apply_step(ctx);
     for (std::size_t k = 0; k < control_.size(); ++k) control_[k] += combined_control_[k];
   }
   current_.ended = ctx.now();
@@ -259,6 +422,33 @@ void SynchronousFederated::finish_round(Context& ctx, bool aggregated) {
   if (snapshots_ && snapshots_->wanted(round_) && snapshots_->contribute(0, round_, ctx.now(), x_))
     ctx.request_stop();
   begin_round(ctx);
+}
+
+void SynchronousFederated::apply_step(Context& ctx) {
+  if (!config_.downlink_compressor) return optimizer_.apply(x_, combined_);
+  // s_t = (x_t + the optimiser's step) - x_t, then x_{t+1} = x_t + decode(C(s_t [+ e])).
+  std::vector<double> step = x_;
+  optimizer_.apply(step, combined_);
+  for (std::size_t k = 0; k < step.size(); ++k) step[k] -= x_[k];
+  const VectorCodec& codec = clients_.downlink_codec();
+  RandomStream rng = ctx.rng(purpose_id("fed.downlink"));
+  std::shared_ptr<const VectorMessage> message =
+      config_.error_feedback ? encode_with_error_feedback(codec, round_, step, downlink_residual_, rng)
+                             : codec.encode(round_, step, rng);
+  // As every client will: the same additions in the same order.
+  codec.add_decoded(*message, 1.0, x_);
+  const std::int64_t bits = codec.bits(*message);
+  history_.push_back(SentUpdate{round_, message, bits});
+  history_bits_ += bits;
+  // Older messages that no client could be sent more cheaply than x_t go.
+  const std::int64_t full = 64 * static_cast<std::int64_t>(x_.size());
+  std::size_t drop = 0;
+  while (drop < history_.size() && history_bits_ > full) {
+    history_bits_ -= history_[drop].bits;
+    history_start_ = history_[drop].round + 1;
+    ++drop;
+  }
+  history_.erase(history_.begin(), history_.begin() + static_cast<std::ptrdiff_t>(drop));
 }
 
 }  // namespace dlsim

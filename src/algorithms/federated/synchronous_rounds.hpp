@@ -8,7 +8,8 @@
 //   2. It sends them x_t (one shared message body; the server's uplink
 //      serializes, or with the fair model shares, the transfers).
 //   3. It keeps the updates of round t in arrival order and closes the round
-//      at the first of: K kept, every selected client reported, the deadline
+//      at the first of: K kept, every selected client reported (an update, or
+//      a check-in saying it lost this round's work), the deadline
 //      (round_deadline after it began; an update arriving exactly then is
 //      kept). A round closed with fewer than min_updates updates is abandoned:
 //      the model stays and the next round begins (it is not retried).
@@ -16,20 +17,47 @@
 //      a compute task on the server, costed like any other, and the server
 //      optimiser (server_optimizer.hpp) applies the result; SCAFFOLD's c
 //      moves by sum_i (w_i / W) (c_i^+ - c_i), W the weight of all clients.
-// Updates that arrive after their round closed are dropped and counted. The
+//      FedNova (Wang et al., NeurIPS 2020): the updates are (y_i - x_t) / a_i
+//      and the weighted mean is multiplied by tau_eff = sum_i p_i tau_i, p_i
+//      the weights of the kept updates normalised to 1 and tau_i their local
+//      steps, before the server optimiser takes it (x + eta_g tau_eff
+//      sum_i p_i d_i with sgd).
+// Updates that arrive after their round closed are dropped and counted, or
+// with late_updates = stale kept and aggregated, flagged stale, with the next
+// round that aggregates (they do not count towards K or min_updates). The
 // server never knows in advance whether a client is slow, gone or cut off: a
 // client is busy from its selection until its update (however late) or a
 // check-in after an outage arrives, and is not selected meanwhile.
 //
+// Downlink. With a downlink compressor C the server's model moves only by
+// what it broadcasts: its optimiser's step s_t is compressed (with error
+// feedback, s_t + e), x_{t+1} = x_t + decode(C(.)), and the message is kept.
+// A client that was last sent x_s gets the messages of the rounds s..t-1 in
+// order and adds them to the x_s it kept (each message is what every client
+// and the server decode, so the client's x_t is the server's, bit for bit);
+// a client never sent a model, or one whose messages would cost more than x_t
+// itself (64 d bits), gets x_t exactly. The server keeps only the newest
+// messages whose sizes add up to at most 64 d bits, and per client the
+// round of the model it last sent (reset by a check-in: an outage loses the
+// client's model). Compressing x_{t+1} - x_t rather than x_{t+1} against each
+// client's own model keeps one message per round shared by every client and
+// one model on each side; a client absent for many rounds costs a full
+// model, as it would without compression.
+//
 // Metrics (metric_columns, per evaluation round): selected, participants
-// (updates aggregated), dropped_deadline (selected clients not heard from at
-// a deadline close: late, crashed or cut off, the server cannot tell),
-// surplus (not heard from when K had arrived: over-commitment's discards),
-// round_duration_s, and the totals bits_up (client to server) and
-// bits_down (server to client) and abandoned_rounds. The summary adds the
-// bits up and down per client, mean and max over the clients that exchanged
-// at least one message with the server (selected, or checked in), so that
-// mean x clients_communicated is the total.
+// (fresh updates aggregated), the selected clients not heard from at the
+// close split by cause, which the simulator knows and the server does not:
+// dropped_failure (crashed by then, from [faults], or checked in after an
+// outage), dropped_unavailable (its availability ended between the round's
+// start and its close), then of the others dropped_deadline (a deadline
+// close: late or cut off) or surplus (K had arrived: over-commitment's
+// discards); round_duration_s, local_steps_mean, local_steps_min and
+// local_steps_max (over the updates aggregated; 0 when none), the totals
+// bits_up (client to server), bits_down (server to client) and
+// abandoned_rounds, and stale_updates (late updates aggregated in this round).
+// The summary adds the bits up and down per client, mean and max over the
+// clients that exchanged at least one message with the server (selected, or
+// checked in), so that mean x clients_communicated is the total.
 #pragma once
 
 #include <cstdint>
@@ -59,10 +87,16 @@ struct FederatedRoundRecord {
   std::uint32_t participants = 0;  // updates aggregated (0 when abandoned)
   std::uint32_t dropped_deadline = 0;
   std::uint32_t surplus = 0;
+  std::uint32_t dropped_unavailable = 0;
+  std::uint32_t dropped_failure = 0;
+  std::uint32_t stale_updates = 0;  // late updates of earlier rounds aggregated in this one
   bool abandoned = false;
   std::uint64_t abandoned_so_far = 0;  // rounds abandoned up to and including this one
   std::uint64_t bits_up = 0;           // totals when the round ended
   std::uint64_t bits_down = 0;
+  double local_steps_mean = 0;         // over the updates aggregated; 0 when none
+  std::uint32_t local_steps_min = 0;
+  std::uint32_t local_steps_max = 0;
 };
 
 class SynchronousFederated final : public LearningBehaviour {
@@ -84,25 +118,39 @@ class SynchronousFederated final : public LearningBehaviour {
   void metric_values(std::uint64_t round, std::vector<double>& row) const override;
   std::vector<std::pair<std::string, double>> summary_figures() const override;
   static std::vector<std::string> metric_columns();
+  // A rejoining client changes nothing when no client will ever be available.
+  bool resumes_on_rejoin(NodeId) const override { return !availability_.never_available(); }
+  std::vector<std::string> waits(const Engine& engine) const override;
 
   NodeId server() const { return server_; }
   const std::vector<FederatedRoundRecord>& records() const { return records_; }
   // Updates of this client the server aggregated.
   std::uint32_t participations(NodeId client) const { return participations_[client]; }
   const FederatedClients& clients() const { return clients_; }
+  const ClientAvailability& availability() const { return availability_; }
 
  private:
-  enum class Close { enough, deadline };
+  enum class Close { enough, deadline, reported };
+  static constexpr std::uint64_t kWakeTag = std::uint64_t{1} << 63;  // timer tags: wake-ups; others deadlines
 
   void begin_round(Context& ctx);
   void on_update(Context& ctx, NodeId from, const Message& message);
   void close_round(Context& ctx, Close why);
   void finish_round(Context& ctx, bool aggregated);
   void release(NodeId client);
+  // No idle client was available: wake up when the first one is.
+  void wait_for_availability(Context& ctx);
+  // Whether `client` crashed ([faults]) at or before `time`.
+  bool crashed_by(NodeId client, SimTime time) const;
+  // The broadcast of x_t for `client`, with a downlink compressor.
+  std::shared_ptr<const ModelBroadcast> downlink_broadcast(NodeId client);
+  // x <- x + the optimiser's step, through the downlink compressor if any.
+  void apply_step(Context& ctx);
 
   FederatedConfig config_;
   RoundSnapshots* snapshots_;
   NodeId server_;
+  ClientAvailability availability_;
   FederatedClients clients_;
   CohortSelector selector_;
   std::unique_ptr<Aggregator> aggregator_;
@@ -118,6 +166,10 @@ class SynchronousFederated final : public LearningBehaviour {
   FederatedRoundRecord current_;
   std::vector<NodeId> cohort_;
   std::vector<KeptUpdate> kept_;
+  std::vector<NodeId> gave_up_;  // cohort clients that checked in having lost this round's work
+  std::uint64_t retry_ = 0;    // bernoulli: selections of this round that found nobody available
+  std::uint64_t wake_ = 0;     // the wake-up timer that counts (earlier ones are stale)
+  std::vector<KeptUpdate> stale_;  // late updates waiting for the next aggregation
 
   // Bits the server received from (up) and sent to (down) one client.
   struct ClientTraffic {
@@ -132,6 +184,23 @@ class SynchronousFederated final : public LearningBehaviour {
   std::vector<float> last_loss_;  // power-of-choice: each client's last reported loss (+inf: none yet)
   double total_weight_ = 0;  // W
 
+  // Downlink compression: the messages kept (round, message, bits), oldest
+  // first, complete from round history_start_ on; per client the round of
+  // the model it was last sent (kNoModel: none); the server's residual.
+  struct SentUpdate {
+    std::uint64_t round;
+    std::shared_ptr<const VectorMessage> message;
+    std::int64_t bits;
+  };
+  static constexpr std::uint64_t kNoModel = ~std::uint64_t{0};
+  std::vector<SentUpdate> history_;
+  std::uint64_t history_start_ = 0;
+  std::int64_t history_bits_ = 0;
+  std::vector<std::uint64_t> sent_round_;
+  std::vector<double> downlink_residual_;
+  std::shared_ptr<const std::vector<double>> full_model_;  // x_t as sent this round; null until needed
+  std::shared_ptr<const std::vector<double>> shared_control_;  // SCAFFOLD's c as sent this round
+
   // Written by the aggregation task.
   std::vector<double> combined_;
   std::vector<double> combined_control_;
@@ -139,6 +208,7 @@ class SynchronousFederated final : public LearningBehaviour {
   std::vector<FederatedRoundRecord> records_;
   std::uint64_t bits_up_ = 0, bits_down_ = 0;
   std::uint64_t late_updates_ = 0;
+  std::vector<std::pair<NodeId, SimTime>> crashes_;  // sorted
 };
 
 }  // namespace dlsim
