@@ -163,6 +163,7 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
     if (node_accuracy) columns.emplace_back("node_test_accuracy");
   }
   columns.insert(columns.end(), experiment.metric_columns.begin(), experiment.metric_columns.end());
+  columns.insert(columns.end(), experiment.model_metric_columns.begin(), experiment.model_metric_columns.end());
   CsvTable table(columns);
 
   RunSummary summary;
@@ -210,6 +211,14 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
 
     bool reached_target = false;
     std::map<std::string, double> to_target;
+    // metrics.target_accuracy: NaN (null in summary.json) until reached.
+    const std::optional<double> target_accuracy =
+        scenario.has("metrics.target_accuracy") ? std::optional<double>(scenario.real("metrics.target_accuracy"))
+                                                : std::nullopt;
+    bool reached_accuracy = false;
+    if (target_accuracy)
+      for (const char* name : {"rounds_to_target_accuracy", "time_to_target_accuracy_s", "bits_to_target_accuracy"})
+        to_target[name] = std::numeric_limits<double>::quiet_NaN();
     // Adds a row; returns true when a stop condition is met (and says which).
     // With Byzantine nodes, every model figure is over the honest nodes only.
     auto honest_only = [&](std::span<const std::vector<double>> models) {
@@ -243,12 +252,21 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
         if (node_accuracy) row.push_back(evaluation.node_test_accuracy);
       }
       behaviour.metric_values(round, row);
+      if (experiment.model_metric_values) experiment.model_metric_values(models, row);
       table.add_row(row);
       for (std::size_t i = 0; i < columns.size(); ++i) summary.final[columns[i]] = row[i];
       // The first evaluation at the target: what it took to get there.
       if (target_suboptimality && !reached_target && evaluation.loss - *optimal_loss <= *target_suboptimality) {
         reached_target = true;
         to_target = {{"rounds_to_target", row[0]}, {"time_to_target_s", row[1]}, {"bits_to_target", row[4]}};
+      }
+      // The accuracy that stop.target_accuracy reads: test, or train without a test set.
+      if (target_accuracy && !reached_accuracy && has_accuracy &&
+          (experiment.test ? evaluation.test_accuracy : evaluation.train_accuracy) >= *target_accuracy) {
+        reached_accuracy = true;
+        to_target["rounds_to_target_accuracy"] = row[0];
+        to_target["time_to_target_accuracy_s"] = row[1];
+        to_target["bits_to_target_accuracy"] = row[4];
       }
       for (const auto& [name, value] : to_target) summary.final[name] = value;
       if (options.verbose)

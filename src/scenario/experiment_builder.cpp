@@ -631,6 +631,11 @@ Experiment build_experiment(const Scenario& scenario, int threads) {
   });
   build_data(scenario, experiment);
   build_model(scenario, experiment);
+  // A target no evaluation can report is bad input, not a silent null.
+  if (scenario.has("metrics.target_accuracy") && !experiment.model->has_accuracy())
+    fail_at_key(scenario, "metrics.target_accuracy",
+                fmt::format("model.kind = \"{}\" has no accuracy (logistic, softmax and mlp have)",
+                            scenario.text("model.kind")));
   experiment.family->build(scenario, experiment);
   if (!experiment.family->byzantine && byzantine_requested(scenario))
     fail_at_key(scenario, byzantine_key(scenario),

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +47,12 @@ struct Experiment {
   std::uint32_t evaluated_models = 0;
   // Columns the family adds to metrics.csv (LearningBehaviour::metric_values).
   std::vector<std::string> metric_columns;
+  // Columns measured on the evaluated models themselves, after
+  // metric_columns (the federated family's client accuracy distribution), and
+  // what appends their values to a row; off the simulated clock, the values
+  // bit-identical for any thread count. Empty / null when none.
+  std::vector<std::string> model_metric_columns;
+  std::function<void(std::span<const std::vector<double>> models, std::vector<double>& row)> model_metric_values;
   // The decentralized family's algorithm and configuration (the data's
   // partition is in config.batches for every family).
   const AlgorithmKind* algorithm = nullptr;

@@ -8,6 +8,7 @@
 
 #include "algorithms/federated/registry.hpp"
 #include "compress/factory.hpp"
+#include "metrics/client_accuracy.hpp"
 #include "scenario/build_support.hpp"
 #include "scenario/family.hpp"
 
@@ -193,6 +194,20 @@ void refuse_unread_keys(const Scenario& scenario, const FederatedKind& kind) {
   }
 }
 
+// The server model's accuracy on each client's training shard (a fixed
+// sample of clients): the fairness columns, measured off the simulated clock.
+void add_client_accuracy(const Scenario& scenario, Experiment& experiment, const FederatedConfig& config) {
+  const auto sample = static_cast<std::uint32_t>(scenario.integer("metrics.client_accuracy_sample"));
+  if (sample == 0 || !config.model->has_accuracy() || config.batches.generate) return;
+  auto clients = std::make_shared<const ClientAccuracy>(config.model, config.batches.data, config.batches.partition,
+                                                        sample, config.seed);
+  experiment.model_metric_columns = {"client_accuracy_mean", "client_accuracy_p10"};
+  experiment.model_metric_values = [clients](std::span<const std::vector<double>> models, std::vector<double>& row) {
+    const AccuracyDistribution distribution = clients->distribution(models.front());
+    row.insert(row.end(), {distribution.mean, distribution.p10});
+  };
+}
+
 void build(const Scenario& scenario, Experiment& experiment) {
   const FederatedKind& kind = find_federated_algorithm(scenario.text("algorithm.kind"));
   refuse_unread_keys(scenario, kind);
@@ -297,6 +312,7 @@ void build(const Scenario& scenario, Experiment& experiment) {
 
   experiment.evaluated_models = 1;
   experiment.metric_columns = kind.metric_columns;
+  add_client_accuracy(scenario, experiment, config);
   auto shared = std::make_shared<const FederatedConfig>(std::move(config));
   experiment.make_behaviour = [shared, make = kind.make](const Experiment& built, RoundSnapshots* snapshots) {
     // The crashes are known once the engine's faults are built (after build()),

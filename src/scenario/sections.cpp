@@ -251,6 +251,13 @@ Schema build_schema() {
        key("target_suboptimality", ValueType::real, "",
            "record rounds_to_target, time_to_target_s and bits_to_target at the first evaluation with "
            "suboptimality <= this (the run goes on)", 0),
+       key("target_accuracy", ValueType::real, "",
+           "classifiers: record rounds_to_target_accuracy, time_to_target_accuracy_s and bits_to_target_accuracy "
+           "at the first evaluation whose accuracy (test, or train without a test set) is at least this (null "
+           "until then; the run goes on)", 0, 1),
+       key("client_accuracy_sample", ValueType::integer, "1000",
+           "federated classifiers: client_accuracy_mean and client_accuracy_p10 of the server model on the "
+           "training shards of at most this many clients (a fixed uniform sample; 0: off)", 0, 4294967295.0),
        key("node_accuracy", ValueType::boolean, "true",
            "classifiers with a test set: also node_test_accuracy, the mean of the nodes' own test accuracies "
            "(one test pass per node)")},

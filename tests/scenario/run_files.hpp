@@ -19,10 +19,10 @@ inline std::string read_file(const std::string& path) {
   return text.str();
 }
 
-// The metrics.csv column `name` of a results folder, one value per row
-// (empty when the column is missing).
-inline std::vector<double> metrics_column(const std::string& dir, const std::string& name) {
-  std::istringstream csv(read_file(dir + "/metrics.csv"));
+// Column `name` of a CSV file with a header line, one number per row; empty
+// when the file or the column does not exist.
+inline std::vector<double> csv_column(const std::string& path, const std::string& name) {
+  std::istringstream csv(read_file(path));
   std::string line, cell;
   std::getline(csv, line);
   std::istringstream header(line);
@@ -37,6 +37,11 @@ inline std::vector<double> metrics_column(const std::string& dir, const std::str
       if (i == found) values.push_back(std::stod(cell));
   }
   return values;
+}
+
+// The metrics.csv column `name` of a results folder (empty when it is missing).
+inline std::vector<double> metrics_column(const std::string& dir, const std::string& name) {
+  return csv_column(dir + "/metrics.csv", name);
 }
 
 }  // namespace dlsim::test

@@ -22,8 +22,6 @@
 // --evaluate adds the test accuracy of the
 // average model on 10,000 fresh samples of the same distribution.
 #include <fmt/core.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <bit>
@@ -39,6 +37,7 @@
 #include <vector>
 
 #include "algorithms/decentralized/choco.hpp"
+#include "bench_support.hpp"
 #include "algorithms/decentralized/mixing_rows.hpp"
 #include "compress/factory.hpp"
 #include "data/on_demand.hpp"
@@ -82,40 +81,15 @@ struct RunResult {
   double accuracy = -1;  // < 0: not evaluated
 };
 
-[[noreturn]] void usage_error(const std::string& message) {
-  fmt::print(stderr, "bench_decentralized: {}\n", message);
-  std::exit(2);
-}
+constexpr const char* kProgram = "bench_decentralized";
 
-double parse_number(const std::string& flag, const std::string& text) {
-  char* end = nullptr;
-  const double value = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || !(value >= 0)) usage_error(flag + " needs a non-negative number, got \"" + text + "\"");
-  return value;
-}
+[[noreturn]] void usage_error(const std::string& message) { bench::usage_error(kProgram, message); }
 
-// "1000,10000" or "1e5" -> the numbers; appended to `out`.
+double parse_number(const std::string& flag, const std::string& text) { return bench::parse_number(kProgram, flag, text); }
+
 template <typename T>
 void parse_list(const std::string& flag, const std::string& text, std::vector<T>& out) {
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const std::size_t comma = std::min(text.find(',', start), text.size());
-    out.push_back(static_cast<T>(parse_number(flag, text.substr(start, comma - start))));
-    start = comma + 1;
-  }
-}
-
-long peak_rss_kib() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss;
-}
-
-double cpu_seconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec); };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+  bench::parse_list(kProgram, flag, text, out);
 }
 
 // One run of CHOCO-SGD with `nodes` nodes on `threads` threads, in this process.
@@ -162,8 +136,8 @@ RunResult run_case(const Options& options, std::uint32_t nodes, int threads) {
   }
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   result.events = engine.stats().events;
-  result.peak_rss_kib = peak_rss_kib();
-  result.cpu_seconds = cpu_seconds();
+  result.peak_rss_kib = bench::peak_rss_kib();
+  result.cpu_seconds = bench::cpu_seconds();
   for (NodeId node = 0; node < nodes; ++node)
     if (choco.rounds_completed(node) != options.rounds)
       usage_error(fmt::format("node {} completed {} rounds, not {}", node, choco.rounds_completed(node),
@@ -196,38 +170,24 @@ RunResult run_case(const Options& options, std::uint32_t nodes, int threads) {
   return result;
 }
 
-std::string executable_path() {
-  std::vector<char> buffer(4096);
-  const ssize_t length = readlink("/proc/self/exe", buffer.data(), buffer.size() - 1);
-  if (length <= 0) usage_error("cannot find this executable (/proc/self/exe)");
-  return std::string(buffer.data(), static_cast<std::size_t>(length));
-}
-
 // Runs one case in a child process (this executable with --case) and reads its result line.
 RunResult run_child(const Options& options, std::uint32_t nodes, int threads) {
   const std::string command = fmt::format(
       "'{}' --case --nodes {} --threads {} --rounds {} --dim {} --batch {} --ratio {} --lr {} --gamma {} "
       "--seed {} --features {}{}",
-      executable_path(), nodes, threads, options.rounds, options.dim, options.batch, options.ratio,
+      bench::executable_path(kProgram), nodes, threads, options.rounds, options.dim, options.batch, options.ratio,
       options.learning_rate, options.gamma, options.seed,
       options.features == FeatureDistribution::normal ? "normal" : "rademacher", options.evaluate ? " --evaluate" : "");
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) usage_error("cannot start " + command);
+  const std::string line =
+      bench::child_result(kProgram, command, fmt::format("case nodes={} threads={}", nodes, threads));
   RunResult result;
-  bool found = false;
-  char line[1024];
-  while (std::fgets(line, sizeof line, pipe)) {
-    unsigned long long events = 0, checksum = 0;
-    if (std::sscanf(line, "result setup=%lf wall=%lf cpu=%lf events=%llu peak_kib=%ld checksum=%llx accuracy=%lf",
+  unsigned long long events = 0, checksum = 0;
+  if (std::sscanf(line.c_str(), "setup=%lf wall=%lf cpu=%lf events=%llu peak_kib=%ld checksum=%llx accuracy=%lf",
                     &result.setup_seconds, &result.wall_seconds, &result.cpu_seconds, &events,
-                    &result.peak_rss_kib, &checksum, &result.accuracy) == 7) {
-      result.events = events;
-      result.checksum_bits = checksum;
-      found = true;
-    }
-  }
-  const int status = pclose(pipe);
-  if (status != 0 || !found) usage_error(fmt::format("case nodes={} threads={} failed (status {})", nodes, threads, status));
+                    &result.peak_rss_kib, &checksum, &result.accuracy) != 7)
+    usage_error("cannot read the result line: " + line);
+  result.events = events;
+  result.checksum_bits = checksum;
   return result;
 }
 
@@ -313,17 +273,8 @@ int main(int argc, char** argv) {
           fmt::print("# WARNING: repeated runs of nodes={} threads={} differ\n", nodes, threads);
       }
       std::sort(walls.begin(), walls.end());
-      std::sort(cpus.begin(), cpus.end());
-      const auto median_of = [](const std::vector<double>& v) {
-        return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
-      };
-      const double median = median_of(walls);
-      // The load average shows how much of the (shared) machine the runs had.
-      double load = -1;
-      if (FILE* file = std::fopen("/proc/loadavg", "r")) {
-        if (std::fscanf(file, "%lf", &load) != 1) load = -1;
-        std::fclose(file);
-      }
+      const double median = bench::median(walls);
+      const double load = bench::load_average();
       // x, x_hat, s and the gradient buffer: 4 d doubles per node.
       const double state_bytes = 4.0 * static_cast<double>(options.dim) * sizeof(double) * nodes;
       const double peak_bytes = static_cast<double>(peak_kib) * 1024.0;
@@ -333,7 +284,7 @@ int main(int argc, char** argv) {
           "nodes={} threads={} rounds={} wall_s={:.2f} (median of {}; min {:.2f}, max {:.2f}) cpu_s={:.2f} "
           "setup_s={:.2f} events={} events_per_s={:.0f} peak_rss={:.0f}MiB node_state={:.0f}MiB rss/state={:.2f} "
           "checksum={:016x}{} load1={:.2f}\n",
-          nodes, threads, options.rounds, median, runs.size(), walls.front(), walls.back(), median_of(cpus),
+          nodes, threads, options.rounds, median, runs.size(), walls.front(), walls.back(), bench::median(cpus),
           runs.front().setup_seconds, runs.front().events, static_cast<double>(runs.front().events) / median,
           peak_bytes / (1 << 20), state_bytes / (1 << 20), peak_bytes / state_bytes, runs.front().checksum_bits,
           accuracy, load);

@@ -41,7 +41,8 @@ SynchronousFederated::SynchronousFederated(FederatedConfig config, RoundSnapshot
       optimizer_(config_.server),
       busy_(config_.clients, 0),
       idle_(config_.clients),
-      participations_(config_.clients, 0) {
+      participations_(config_.clients, 0),
+      traffic_(config_.clients) {
   std::vector<double> weights(config_.clients);
   for (NodeId client = 0; client < config_.clients; ++client) {
     weights[client] = config_.weighting == UpdateWeighting::samples
@@ -49,10 +50,13 @@ SynchronousFederated::SynchronousFederated(FederatedConfig config, RoundSnapshot
                           : 1.0;
     total_weight_ += weights[client];
   }
-  // Weighted sampling draws by sample count whatever the averaging weights are.
+  // Weighted sampling draws by sample count whatever the averaging weights
+  // are; the other samplings keep no weights (8 bytes per idle client).
   if (config_.cohort.sampling == ClientSampling::weighted || config_.cohort.sampling == ClientSampling::power_of_choice)
     for (NodeId client = 0; client < config_.clients; ++client)
       weights[client] = static_cast<double>(clients_.table().samples(client));
+  else
+    weights = {};
   selector_ = CohortSelector(config_.cohort.sampling, config_.seed, std::move(weights), config_.cohort.candidates);
   // Clients never heard from come first: their loss is unknown.
   if (config_.cohort.sampling == ClientSampling::power_of_choice)
@@ -96,6 +100,16 @@ std::vector<std::pair<std::string, double>> SynchronousFederated::summary_figure
     most = std::max<std::uint64_t>(most, count);
     aggregated += count;
   }
+  // Per client that exchanged a message with the server: sums over them are the totals bits_up and bits_down.
+  std::uint64_t communicated = 0, most_up = 0, most_down = 0;
+  for (const ClientTraffic& traffic : traffic_) {
+    communicated += traffic.up > 0 || traffic.down > 0;
+    most_up = std::max(most_up, traffic.up);
+    most_down = std::max(most_down, traffic.down);
+  }
+  const auto per_client = [communicated](std::uint64_t bits) {
+    return communicated > 0 ? static_cast<double>(bits) / static_cast<double>(communicated) : 0.0;
+  };
   for (const FederatedRoundRecord& record : records_) {
     dropped += record.dropped_deadline;
     surplus += record.surplus;
@@ -116,10 +130,16 @@ std::vector<std::pair<std::string, double>> SynchronousFederated::summary_figure
           {"stale_updates", static_cast<double>(stale)},
           {"rounds_abandoned", static_cast<double>(abandoned)},
           {"remembered_clients", static_cast<double>(clients_.remembered_clients())},
+          {"clients_communicated", static_cast<double>(communicated)},
+          {"bits_up_per_client_mean", per_client(bits_up_)},
+          {"bits_up_per_client_max", static_cast<double>(most_up)},
+          {"bits_down_per_client_mean", per_client(bits_down_)},
+          {"bits_down_per_client_max", static_cast<double>(most_down)},
           // Time-varying availability adds the client's away flag, a trace its offset.
           {"idle_client_bytes",
            static_cast<double>(FederatedClients::idle_client_bytes() + clients_.extra_idle_client_bytes() +
-                               sizeof(std::uint8_t) + sizeof(std::uint32_t) + (last_loss_.empty() ? 0 : sizeof(float)) +
+                               sizeof(std::uint8_t) + sizeof(std::uint32_t) + sizeof(ClientTraffic) +
+                               (last_loss_.empty() ? 0 : sizeof(float)) +
                                (sent_round_.empty() ? 0 : sizeof(std::uint64_t)) +
                                (availability_.time_varying() ? sizeof(std::uint8_t) : 0) +
                                (config_.availability.trace ? sizeof(std::uint64_t) : 0))}};
@@ -138,6 +158,7 @@ void SynchronousFederated::on_message(Context& ctx, NodeId from, const Message& 
     return;
   }
   bits_up_ += static_cast<std::uint64_t>(message.size_bits);
+  traffic_[from].up += static_cast<std::uint64_t>(message.size_bits);
   if (message.tag == kFederatedUpdateTag) return on_update(ctx, from, message);
   if (message.tag == kFederatedCheckInTag) {
     release(from);
@@ -254,6 +275,7 @@ void SynchronousFederated::begin_round(Context& ctx) {
     for (NodeId client : cohort_) {
       ctx.send(client, Message{kFederatedModelTag, bits, body});
       bits_down_ += static_cast<std::uint64_t>(bits);
+      traffic_[client].down += static_cast<std::uint64_t>(bits);
     }
   } else {
     for (NodeId client : cohort_) {
@@ -261,6 +283,7 @@ void SynchronousFederated::begin_round(Context& ctx) {
       const std::int64_t bits = broadcast->bits(&clients_.downlink_codec(), d);
       ctx.send(client, Message{kFederatedModelTag, bits, std::move(broadcast)});
       bits_down_ += static_cast<std::uint64_t>(bits);
+      traffic_[client].down += static_cast<std::uint64_t>(bits);
     }
   }
   if (config_.cohort.round_deadline > 0) ctx.set_timer(config_.cohort.round_deadline, round_);

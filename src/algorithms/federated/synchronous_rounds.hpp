@@ -55,6 +55,9 @@
 // local_steps_max (over the updates aggregated; 0 when none), the totals
 // bits_up (client to server), bits_down (server to client) and
 // abandoned_rounds, and stale_updates (late updates aggregated in this round).
+// The summary adds the bits up and down per client, mean and max over the
+// clients that exchanged at least one message with the server (selected, or
+// checked in), so that mean x clients_communicated is the total.
 #pragma once
 
 #include <cstdint>
@@ -171,10 +174,16 @@ class SynchronousFederated final : public LearningBehaviour {
   std::uint64_t wake_ = 0;     // the wake-up timer that counts (earlier ones are stale)
   std::vector<KeptUpdate> stale_;  // late updates waiting for the next aggregation
 
-  // The server's view of every client: 5 bytes each.
+  // Bits the server received from (up) and sent to (down) one client.
+  struct ClientTraffic {
+    std::uint64_t up = 0, down = 0;
+  };
+
+  // The server's view of every client: 21 bytes each.
   std::vector<std::uint8_t> busy_;
   std::uint32_t idle_ = 0;
   std::vector<std::uint32_t> participations_;
+  std::vector<ClientTraffic> traffic_;
   std::vector<float> last_loss_;  // power-of-choice: each client's last reported loss (+inf: none yet)
   double total_weight_ = 0;  // W
 
