@@ -5,9 +5,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "algorithms/federated/registry.hpp"
+#include "algorithms/federated/synchronous_rounds.hpp"
 #include "compress/factory.hpp"
+#include "robust/factory.hpp"
+#include "scenario/byzantine_section.hpp"
 #include "scenario/build_support.hpp"
 #include "scenario/family.hpp"
 
@@ -193,6 +197,78 @@ void refuse_unread_keys(const Scenario& scenario, const FederatedKind& kind) {
   }
 }
 
+// Worst-case Byzantine inputs the aggregator tolerates among n, from its
+// breakdown point: median and geometric median f < n/2, trimmed mean its
+// per-side trim, Krum, multi-Krum and Bulyan their f; "" when it states none
+// (mean, clipping, bucketing: refused by nothing but their own input checks).
+std::optional<std::size_t> tolerated(const Scenario& scenario, const std::string& kind, std::size_t n) {
+  if (kind == "median" || kind == "geometric-median") return (n - 1) / 2;
+  if (kind == "krum" || kind == "multi-krum" || kind == "bulyan")
+    return static_cast<std::size_t>(scenario.integer("aggregator.f"));
+  if (kind == "trimmed-mean") {
+    const std::int64_t f = scenario.integer("aggregator.f");
+    return f >= 0 ? static_cast<std::size_t>(f)
+                  : static_cast<std::size_t>(std::floor(scenario.real("aggregator.beta") * static_cast<double>(n)));
+  }
+  return std::nullopt;
+}
+
+// The [aggregator] section and the [byzantine] clients (synchronous rounds only).
+void build_robustness(const Scenario& scenario, const FederatedKind& kind, FederatedConfig& config,
+                      Experiment& experiment) {
+  const std::string aggregator = scenario.text("aggregator.kind");
+  const bool synchronous = reads(kind, "clients_per_round");
+  if (aggregator != "mean") {
+    if (!synchronous)
+      bad(scenario, "aggregator.kind",
+          fmt::format("{} has no robust aggregation yet (the synchronous kinds have: fedavg, fedprox, scaffold, "
+                      "fednova)", kind.name));
+    ParamMap params;
+    for (const auto& [name, node] : scenario.section_entries("aggregator"))
+      if (name != "kind") params[name] = toml_to_param(*node);
+    config.robust_aggregator = at_key(scenario, "aggregator.kind", [&] {
+      return std::shared_ptr<const RobustAggregator>(make_aggregator(aggregator, params));
+    });
+    at_key(scenario, "aggregator.kind", [&] {
+      config.robust_aggregator->check_inputs(config.cohort.clients_per_round);
+      return 0;
+    });
+  }
+  if (!byzantine_requested(scenario)) return;
+  if (!synchronous)
+    bad(scenario, byzantine_key(scenario),
+        fmt::format("{} does not simulate Byzantine clients yet (the synchronous kinds do: fedavg, fedprox, "
+                    "scaffold, fednova)", kind.name));
+  // No graph: the degree placements are refused by read_byzantine.
+  const ByzantineChoice choice = read_byzantine(scenario, experiment.nodes, {});
+  config.byzantine = choice.nodes;
+  config.attack = choice.attack;
+  if (choice.attack.kind == AttackKind::dissensus)
+    bad(scenario, "byzantine.attack", "dissensus pushes gossip neighbours apart; a federated server has none");
+  if (!choice.attack.omniscient && attack_uses_honest(choice.attack.kind))
+    bad(scenario, "byzantine.omniscient",
+        "the federated attacks on the honest updates see those of the same round: leave omniscient = true");
+  if (choice.attack.kind == AttackKind::label_flip)
+    config.batches.data = at_key(scenario, "byzantine.attack", [&] {
+      return std::make_shared<const Dataset>(
+          with_flipped_labels(*config.batches.data, config.batches.partition, config.byzantine));
+    });
+  // In the worst case every Byzantine client is in one cohort's K kept updates.
+  const std::size_t n = config.cohort.clients_per_round;
+  const std::size_t worst = std::min(choice.nodes.size(), n);
+  if (const auto tolerates = tolerated(scenario, aggregator, n); tolerates && worst > *tolerates) {
+    const bool own_f = aggregator == "krum" || aggregator == "multi-krum" || aggregator == "bulyan" ||
+                       (aggregator == "trimmed-mean" && scenario.integer("aggregator.f") >= 0);
+    bad(scenario, own_f ? "aggregator.f" : "aggregator.kind",
+        fmt::format("{} tolerates {} Byzantine updates of the K = {} kept, but a cohort can hold {} of the {} "
+                    "Byzantine clients",
+                    aggregator, *tolerates, n, worst, choice.nodes.size()));
+  }
+  experiment.byzantine = choice.nodes;
+  experiment.byzantine_placement = choice.placement;
+  experiment.byzantine_attack = describe_attack(choice.attack);
+}
+
 void build(const Scenario& scenario, Experiment& experiment) {
   const FederatedKind& kind = find_federated_algorithm(scenario.text("algorithm.kind"));
   refuse_unread_keys(scenario, kind);
@@ -289,6 +365,11 @@ void build(const Scenario& scenario, Experiment& experiment) {
     bad(scenario, "stop.target_consensus", "a federated run has one model, the server's: there is no consensus");
   if (experiment.nodes + 1 >= kMaxNodes)
     bad(scenario, "nodes", fmt::format("at most {} clients (the server is one more node)", kMaxNodes - 2));
+  build_robustness(scenario, kind, config, experiment);
+  if (config.robust_aggregator)
+    experiment.byzantine_defence = config.robust_aggregator->name();
+  else if (!config.byzantine.empty())
+    experiment.byzantine_defence = "mean";
   // What the algorithm itself refuses is bad input too.
   at_key(scenario, "algorithm.kind", [&] {
     validate(config);
@@ -297,6 +378,7 @@ void build(const Scenario& scenario, Experiment& experiment) {
 
   experiment.evaluated_models = 1;
   experiment.metric_columns = kind.metric_columns;
+  if (SynchronousFederated::reports_aggregate_error(config)) experiment.metric_columns.push_back("aggregate_error");
   auto shared = std::make_shared<const FederatedConfig>(std::move(config));
   experiment.make_behaviour = [shared, make = kind.make](const Experiment& built, RoundSnapshots* snapshots) {
     // The crashes are known once the engine's faults are built (after build()),
@@ -339,8 +421,9 @@ const AlgorithmFamily& federated_family() {
     for (const FederatedKind& kind : federated_algorithms())
       federated.kinds.emplace_back(std::string(kind.name), std::string(kind.help));
     federated.keys = federated_keys();
-    federated.sections = {"server", "availability", "downlink_compression"};
-    federated.section_specs = {server_section(), availability_section(), downlink_section()};
+    federated.sections = {"server", "availability", "downlink_compression", "aggregator"};
+    federated.section_specs = {server_section(), availability_section(), downlink_section(), aggregator_section()};
+    federated.byzantine = true;
     federated.build = build;
     federated.finish_engine = add_server;
     return federated;

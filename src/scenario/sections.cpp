@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "compress/factory.hpp"
+#include "robust/factory.hpp"
 #include "scenario/byzantine_section.hpp"
 #include "scenario/experiment.hpp"
 #include "scenario/family.hpp"
@@ -283,6 +284,26 @@ SectionSpec compressor_section(std::string name, std::string help, std::string k
   section.kind_keys = [](const Schema&, std::string_view kind) {
     std::vector<KeySpec> keys;
     for (const CompressorKind& entry : compressor_kinds())
+      if (entry.name == kind)
+        for (const ParamSpec& param : entry.params) keys.push_back(from_param(param));
+    return keys;
+  };
+  return section;
+}
+
+SectionSpec aggregator_section() {
+  std::vector<std::string> kinds;
+  for (const AggregatorKind& entry : aggregator_kinds()) kinds.emplace_back(entry.name);
+  SectionSpec section{"aggregator",
+                      "how the federated server combines the kept updates (synchronous federated algorithms): a "
+                      "robust aggregator of robust/factory.hpp and its parameters",
+                      {choice("kind", kinds, "mean",
+                              "mean: the weighted average (FedAvg); median, trimmed-mean, krum, multi-krum, bulyan, "
+                              "geometric-median, norm-clipping, centered-clipping, bucketing (inner: its defaults)")},
+                      {}};
+  section.kind_keys = [](const Schema&, std::string_view kind) {
+    std::vector<KeySpec> keys;
+    for (const AggregatorKind& entry : aggregator_kinds())
       if (entry.name == kind)
         for (const ParamSpec& param : entry.params) keys.push_back(from_param(param));
     return keys;
