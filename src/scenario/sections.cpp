@@ -308,6 +308,13 @@ SectionSpec aggregator_section() {
         for (const ParamSpec& param : entry.params) keys.push_back(from_param(param));
     return keys;
   };
+  // Each kind's parameters as a table of the reference.
+  for (const AggregatorKind& entry : aggregator_kinds()) {
+    if (entry.params.empty()) continue;
+    std::vector<KeySpec> keys;
+    for (const ParamSpec& param : entry.params) keys.push_back(from_param(param));
+    section.documented_kind_keys.push_back(KeyGroup{fmt::format("kind = \"{}\"", entry.name), std::move(keys)});
+  }
   return section;
 }
 
