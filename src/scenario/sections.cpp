@@ -292,6 +292,12 @@ SectionSpec compressor_section(std::string name, std::string help, std::string k
 }
 
 SectionSpec aggregator_section() {
+  // A kind's parameters as scenario keys.
+  const auto keys_of = [](const AggregatorKind& entry) {
+    std::vector<KeySpec> keys;
+    for (const ParamSpec& param : entry.params) keys.push_back(from_param(param));
+    return keys;
+  };
   std::vector<std::string> kinds;
   for (const AggregatorKind& entry : aggregator_kinds()) kinds.emplace_back(entry.name);
   SectionSpec section{"aggregator",
@@ -301,20 +307,15 @@ SectionSpec aggregator_section() {
                               "mean: the weighted average (FedAvg); median, trimmed-mean, krum, multi-krum, bulyan, "
                               "geometric-median, norm-clipping, centered-clipping, bucketing (inner: its defaults)")},
                       {}};
-  section.kind_keys = [](const Schema&, std::string_view kind) {
-    std::vector<KeySpec> keys;
+  section.kind_keys = [keys_of](const Schema&, std::string_view kind) {
     for (const AggregatorKind& entry : aggregator_kinds())
-      if (entry.name == kind)
-        for (const ParamSpec& param : entry.params) keys.push_back(from_param(param));
-    return keys;
+      if (entry.name == kind) return keys_of(entry);
+    return std::vector<KeySpec>{};
   };
   // Each kind's parameters as a table of the reference.
-  for (const AggregatorKind& entry : aggregator_kinds()) {
-    if (entry.params.empty()) continue;
-    std::vector<KeySpec> keys;
-    for (const ParamSpec& param : entry.params) keys.push_back(from_param(param));
-    section.documented_kind_keys.push_back(KeyGroup{fmt::format("kind = \"{}\"", entry.name), std::move(keys)});
-  }
+  for (const AggregatorKind& entry : aggregator_kinds())
+    if (!entry.params.empty())
+      section.documented_kind_keys.push_back(KeyGroup{fmt::format("kind = \"{}\"", entry.name), keys_of(entry)});
   return section;
 }
 

@@ -39,7 +39,7 @@ const std::string kClients = R"(
     every_rounds = 5
   )";
 
-// One attacker, client 3, adding N(0, 1e4^2) noise to every coordinate.
+// One attacker, client 3, sending N(0, 1e4^2) coordinates instead of its update.
 const std::vector<std::string> kHugeAttacker{"byzantine.placement=list", "byzantine.nodes=[3]",
                                              "byzantine.attack=gaussian", "byzantine.sigma=1e4"};
 
@@ -131,6 +131,18 @@ TEST_CASE("a silent Byzantine client is dropped by failure and never aggregated"
   CHECK(json.at("federated").at("dropped_failure").get<double>() <= 2);
   CHECK(json.at("federated").at("clients_participated").get<double>() <= 8);
   for (double error : metrics_column(out_dir("federated_silent"), "aggregate_error")) CHECK(error == 0);
+}
+
+TEST_CASE("label-flip clients train on flipped labels and send updates of the normal size", "[federated]") {
+  const RunSummary clean = run("federated_label_clean", {});
+  const RunSummary flipped = run("federated_label_flip", {"byzantine.count=3", "byzantine.attack=label-flip"});
+  REQUIRE(flipped.status == RunStatus::completed);
+  // The same messages, bit for bit in size: only the labels differ.
+  CHECK(flipped.final.at("bits_up") == clean.final.at("bits_up"));
+  CHECK(flipped.final.at("bits_down") == clean.final.at("bits_down"));
+  // Their updates pull the other way: the mean is off the honest mean, and the model worse.
+  CHECK(metrics_column(out_dir("federated_label_flip"), "aggregate_error").back() > 0);
+  CHECK(flipped.final.at("loss") > clean.final.at("loss"));
 }
 
 TEST_CASE("federated runs with an attacker are bit-identical for 1 and 2 threads", "[federated]") {
