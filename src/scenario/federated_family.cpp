@@ -10,6 +10,7 @@
 #include "algorithms/federated/registry.hpp"
 #include "algorithms/federated/synchronous_rounds.hpp"
 #include "compress/factory.hpp"
+#include "robust/attacks.hpp"
 #include "robust/factory.hpp"
 #include "scenario/byzantine_section.hpp"
 #include "scenario/build_support.hpp"
@@ -248,6 +249,19 @@ void build_robustness(const Scenario& scenario, const FederatedKind& kind, Feder
   if (!choice.attack.omniscient && attack_uses_honest(choice.attack.kind))
     bad(scenario, "byzantine.omniscient",
         "the federated attacks on the honest updates see those of the same round: leave omniscient = true");
+  // ALIE's "auto" z is Baruch et al.'s for the n updates the server combines
+  // (K) and the Byzantine ones among them in the worst case.
+  if (choice.attack.kind == AttackKind::alie && scenario.is_auto("byzantine.z")) {
+    const std::size_t k = config.cohort.clients_per_round, among = std::min(choice.nodes.size(), k);
+    config.attack.z = at_key(scenario, "byzantine.z", [&] {
+      try {
+        return alie_z(k, among);
+      } catch (const std::invalid_argument&) {
+        throw std::invalid_argument(fmt::format(
+            "\"auto\" needs f < floor(K/2 + 1) (K = clients_per_round = {}, f = {}); give z", k, among));
+      }
+    });
+  }
   if (choice.attack.kind == AttackKind::label_flip)
     config.batches.data = at_key(scenario, "byzantine.attack", [&] {
       return std::make_shared<const Dataset>(
@@ -266,7 +280,7 @@ void build_robustness(const Scenario& scenario, const FederatedKind& kind, Feder
   }
   experiment.byzantine = choice.nodes;
   experiment.byzantine_placement = choice.placement;
-  experiment.byzantine_attack = describe_attack(choice.attack);
+  experiment.byzantine_attack = describe_attack(config.attack);
 }
 
 void build(const Scenario& scenario, Experiment& experiment) {

@@ -8,8 +8,10 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include "robust/attacks.hpp"
 #include "run_files.hpp"
 #include "scenario/experiment.hpp"
 
@@ -156,6 +158,10 @@ TEST_CASE("federated runs with an attacker are bit-identical for 1 and 2 threads
   const std::string reference = read_file(out_dir("federated_byzantine_threads_1") + "/metrics.csv");
   CHECK(!reference.empty());
   CHECK(read_file(out_dir("federated_byzantine_threads_2") + "/metrics.csv") == reference);
+  // ALIE's "auto" z is Baruch et al.'s for the K = 6 updates combined, 2 of them Byzantine.
+  const auto json = nlohmann::json::parse(read_file(out_dir("federated_byzantine_threads_1") + "/summary.json"));
+  CHECK(json.at("byzantine").at("attack").get<std::string>().find(fmt::format("z={}", alie_z(6, 2))) !=
+        std::string::npos);
   // The attack reached the aggregate.
   double error = 0;
   for (double value : metrics_column(out_dir("federated_byzantine_threads_1"), "aggregate_error")) error += value;
