@@ -220,7 +220,9 @@ Schema build_schema() {
     for (const SectionSpec& section : family->section_specs) sections.push_back(section);
 
   sections.push_back(SectionSpec{
-      "byzantine", "Byzantine nodes and their attack (see README, Byzantine nodes (decentralized))",
+      "byzantine",
+      "Byzantine nodes or clients and their attack (see README, Byzantine nodes (decentralized) and Byzantine "
+      "clients (federated))",
       byzantine_keys(), {}});
 
   sections.push_back(
