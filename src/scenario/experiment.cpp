@@ -107,7 +107,17 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
     summary_json["topology"]["time_varying"] = experiment.config.mixing.time_varying();
   }
 
-  if (!experiment.byzantine.empty())
+  // Federated: the one model evaluated is the server's, trained on the
+  // honest updates it aggregated; the Byzantine clients have no model of theirs.
+  const bool federated = experiment.family->name == std::string_view("federated");
+  if (!experiment.byzantine.empty() && federated)
+    summary_json["byzantine"] = {{"clients", experiment.byzantine},
+                                 {"count", experiment.byzantine.size()},
+                                 {"placement", experiment.byzantine_placement},
+                                 {"attack", experiment.byzantine_attack},
+                                 {"aggregator", experiment.byzantine_defence},
+                                 {"metrics", "the server's model; aggregate_error in metrics.csv"}};
+  else if (!experiment.byzantine.empty())
     summary_json["byzantine"] = {{"nodes", experiment.byzantine},
                                  {"count", experiment.byzantine.size()},
                                  {"placement", experiment.byzantine_placement},
@@ -115,6 +125,8 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
                                  {"omniscient", scenario.boolean("byzantine.omniscient")},
                                  {"defence", experiment.byzantine_defence},
                                  {"metrics", "loss, accuracy, consensus and optimum distance over the honest nodes only"}};
+  else if (federated && !experiment.byzantine_defence.empty())
+    summary_json["byzantine"] = {{"clients", nlohmann::json::array()}, {"aggregator", experiment.byzantine_defence}};
   else if (!experiment.byzantine_defence.empty() && experiment.byzantine_defence != "none")
     summary_json["byzantine"] = {{"nodes", nlohmann::json::array()}, {"defence", experiment.byzantine_defence}};
 
@@ -231,9 +243,10 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
     };
     auto record = [&](std::span<const std::vector<double>> all_models, std::uint64_t round, SimTime time) {
       std::vector<std::vector<double>> honest_models;
-      if (!experiment.byzantine.empty()) honest_models = honest_only(all_models);
+      const bool filter = !experiment.byzantine.empty() && !federated;
+      if (filter) honest_models = honest_only(all_models);
       const std::span<const std::vector<double>> models =
-          experiment.byzantine.empty() ? all_models : std::span<const std::vector<double>>(honest_models);
+          !filter ? all_models : std::span<const std::vector<double>>(honest_models);
       const ModelEvaluation evaluation =
           evaluate_models(models, *experiment.model, *experiment.train, experiment.test.get(), node_accuracy);
       const NodeCounters totals = engine->total_counters();

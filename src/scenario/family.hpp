@@ -46,5 +46,8 @@ const AlgorithmFamily& federated_family();
 // A section like [compression]: `kind` (a compressor, or "none", the
 // default) and the chosen compressor's parameters as keys.
 SectionSpec compressor_section(std::string name, std::string help, std::string kind_help);
+// The [aggregator] section of the federated family: `kind` (a robust
+// aggregator, "mean" by default) and its parameters as keys.
+SectionSpec aggregator_section();
 
 }  // namespace dlsim

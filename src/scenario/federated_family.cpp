@@ -5,10 +5,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "algorithms/federated/registry.hpp"
+#include "algorithms/federated/synchronous_rounds.hpp"
 #include "compress/factory.hpp"
 #include "metrics/client_accuracy.hpp"
+#include "robust/attacks.hpp"
+#include "robust/factory.hpp"
+#include "scenario/byzantine_section.hpp"
 #include "scenario/build_support.hpp"
 #include "scenario/family.hpp"
 
@@ -196,16 +201,103 @@ void refuse_unread_keys(const Scenario& scenario, const FederatedKind& kind) {
 
 // The server model's accuracy on each client's training shard (a fixed
 // sample of clients): the fairness columns, measured off the simulated clock.
+// The true labels (experiment.train), also where label-flipping Byzantine
+// clients train on flipped ones.
 void add_client_accuracy(const Scenario& scenario, Experiment& experiment, const FederatedConfig& config) {
   const auto sample = static_cast<std::uint32_t>(scenario.integer("metrics.client_accuracy_sample"));
   if (sample == 0 || !config.model->has_accuracy() || config.batches.generate) return;
-  auto clients = std::make_shared<const ClientAccuracy>(config.model, config.batches.data, config.batches.partition,
+  auto clients = std::make_shared<const ClientAccuracy>(config.model, experiment.train, config.batches.partition,
                                                         sample, config.seed);
   experiment.model_metric_columns = {"client_accuracy_mean", "client_accuracy_p10"};
   experiment.model_metric_values = [clients](std::span<const std::vector<double>> models, std::vector<double>& row) {
     const AccuracyDistribution distribution = clients->distribution(models.front());
     row.insert(row.end(), {distribution.mean, distribution.p10});
   };
+}
+
+// Worst-case Byzantine inputs the aggregator tolerates among n, from its
+// breakdown point: median and geometric median f < n/2, trimmed mean its
+// per-side trim, Krum, multi-Krum and Bulyan their f; "" when it states none
+// (mean, clipping, bucketing: refused by nothing but their own input checks).
+std::optional<std::size_t> tolerated(const Scenario& scenario, const std::string& kind, std::size_t n) {
+  if (kind == "median" || kind == "geometric-median") return (n - 1) / 2;
+  if (kind == "krum" || kind == "multi-krum" || kind == "bulyan")
+    return static_cast<std::size_t>(scenario.integer("aggregator.f"));
+  if (kind == "trimmed-mean") {
+    const std::int64_t f = scenario.integer("aggregator.f");
+    return f >= 0 ? static_cast<std::size_t>(f)
+                  : static_cast<std::size_t>(std::floor(scenario.real("aggregator.beta") * static_cast<double>(n)));
+  }
+  return std::nullopt;
+}
+
+// The [aggregator] section and the [byzantine] clients (synchronous rounds only).
+void build_robustness(const Scenario& scenario, const FederatedKind& kind, FederatedConfig& config,
+                      Experiment& experiment) {
+  const std::string aggregator = scenario.text("aggregator.kind");
+  const bool synchronous = reads(kind, "clients_per_round");
+  if (aggregator != "mean") {
+    if (!synchronous)
+      bad(scenario, "aggregator.kind",
+          fmt::format("{} has no robust aggregation yet (the synchronous kinds have: fedavg, fedprox, scaffold, "
+                      "fednova)", kind.name));
+    ParamMap params;
+    for (const auto& [name, node] : scenario.section_entries("aggregator"))
+      if (name != "kind") params[name] = toml_to_param(*node);
+    config.robust_aggregator = at_key(scenario, "aggregator.kind", [&] {
+      return std::shared_ptr<const RobustAggregator>(make_aggregator(aggregator, params));
+    });
+    at_key(scenario, "aggregator.kind", [&] {
+      config.robust_aggregator->check_inputs(config.cohort.clients_per_round);
+      return 0;
+    });
+  }
+  if (!byzantine_requested(scenario)) return;
+  if (!synchronous)
+    bad(scenario, byzantine_key(scenario),
+        fmt::format("{} does not simulate Byzantine clients yet (the synchronous kinds do: fedavg, fedprox, "
+                    "scaffold, fednova)", kind.name));
+  // No graph: the degree placements are refused by read_byzantine.
+  const ByzantineChoice choice = read_byzantine(scenario, experiment.nodes, {});
+  config.byzantine = choice.nodes;
+  config.attack = choice.attack;
+  if (choice.attack.kind == AttackKind::dissensus)
+    bad(scenario, "byzantine.attack", "dissensus pushes gossip neighbours apart; a federated server has none");
+  if (!choice.attack.omniscient && attack_uses_honest(choice.attack.kind))
+    bad(scenario, "byzantine.omniscient",
+        "the federated attacks on the honest updates see those of the same round: leave omniscient = true");
+  // ALIE's "auto" z is Baruch et al.'s for the n updates the server combines
+  // (K) and the Byzantine ones among them in the worst case.
+  if (choice.attack.kind == AttackKind::alie && scenario.is_auto("byzantine.z")) {
+    const std::size_t k = config.cohort.clients_per_round, among = std::min(choice.nodes.size(), k);
+    config.attack.z = at_key(scenario, "byzantine.z", [&] {
+      try {
+        return alie_z(k, among);
+      } catch (const std::invalid_argument&) {
+        throw std::invalid_argument(fmt::format(
+            "\"auto\" needs f < floor(K/2 + 1) (K = clients_per_round = {}, f = {}); give z", k, among));
+      }
+    });
+  }
+  if (choice.attack.kind == AttackKind::label_flip)
+    config.batches.data = at_key(scenario, "byzantine.attack", [&] {
+      return std::make_shared<const Dataset>(
+          with_flipped_labels(*config.batches.data, config.batches.partition, config.byzantine));
+    });
+  // In the worst case every Byzantine client is in one cohort's K kept updates.
+  const std::size_t n = config.cohort.clients_per_round;
+  const std::size_t worst = std::min(choice.nodes.size(), n);
+  if (const auto tolerates = tolerated(scenario, aggregator, n); tolerates && worst > *tolerates) {
+    const bool own_f = aggregator == "krum" || aggregator == "multi-krum" || aggregator == "bulyan" ||
+                       (aggregator == "trimmed-mean" && scenario.integer("aggregator.f") >= 0);
+    bad(scenario, own_f ? "aggregator.f" : "aggregator.kind",
+        fmt::format("{} tolerates {} Byzantine updates of the K = {} kept, but a cohort can hold {} of the {} "
+                    "Byzantine clients",
+                    aggregator, *tolerates, n, worst, choice.nodes.size()));
+  }
+  experiment.byzantine = choice.nodes;
+  experiment.byzantine_placement = choice.placement;
+  experiment.byzantine_attack = describe_attack(config.attack);
 }
 
 void build(const Scenario& scenario, Experiment& experiment) {
@@ -304,6 +396,11 @@ void build(const Scenario& scenario, Experiment& experiment) {
     bad(scenario, "stop.target_consensus", "a federated run has one model, the server's: there is no consensus");
   if (experiment.nodes + 1 >= kMaxNodes)
     bad(scenario, "nodes", fmt::format("at most {} clients (the server is one more node)", kMaxNodes - 2));
+  build_robustness(scenario, kind, config, experiment);
+  if (config.robust_aggregator)
+    experiment.byzantine_defence = config.robust_aggregator->name();
+  else if (!config.byzantine.empty())
+    experiment.byzantine_defence = "mean";
   // What the algorithm itself refuses is bad input too.
   at_key(scenario, "algorithm.kind", [&] {
     validate(config);
@@ -313,6 +410,7 @@ void build(const Scenario& scenario, Experiment& experiment) {
   experiment.evaluated_models = 1;
   experiment.metric_columns = kind.metric_columns;
   add_client_accuracy(scenario, experiment, config);
+  if (SynchronousFederated::reports_aggregate_error(config)) experiment.metric_columns.push_back("aggregate_error");
   auto shared = std::make_shared<const FederatedConfig>(std::move(config));
   experiment.make_behaviour = [shared, make = kind.make](const Experiment& built, RoundSnapshots* snapshots) {
     // The crashes are known once the engine's faults are built (after build()),
@@ -355,8 +453,9 @@ const AlgorithmFamily& federated_family() {
     for (const FederatedKind& kind : federated_algorithms())
       federated.kinds.emplace_back(std::string(kind.name), std::string(kind.help));
     federated.keys = federated_keys();
-    federated.sections = {"server", "availability", "downlink_compression"};
-    federated.section_specs = {server_section(), availability_section(), downlink_section()};
+    federated.sections = {"server", "availability", "downlink_compression", "aggregator"};
+    federated.section_specs = {server_section(), availability_section(), downlink_section(), aggregator_section()};
+    federated.byzantine = true;
     federated.build = build;
     federated.finish_engine = add_server;
     return federated;

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "compress/factory.hpp"
+#include "robust/factory.hpp"
 #include "scenario/byzantine_section.hpp"
 #include "scenario/experiment.hpp"
 #include "scenario/family.hpp"
@@ -219,7 +220,9 @@ Schema build_schema() {
     for (const SectionSpec& section : family->section_specs) sections.push_back(section);
 
   sections.push_back(SectionSpec{
-      "byzantine", "Byzantine nodes and their attack (see README, Byzantine nodes (decentralized))",
+      "byzantine",
+      "Byzantine nodes or clients and their attack (see README, Byzantine nodes (decentralized) and Byzantine "
+      "clients (federated))",
       byzantine_keys(), {}});
 
   sections.push_back(
@@ -294,6 +297,34 @@ SectionSpec compressor_section(std::string name, std::string help, std::string k
         for (const ParamSpec& param : entry.params) keys.push_back(from_param(param));
     return keys;
   };
+  return section;
+}
+
+SectionSpec aggregator_section() {
+  // A kind's parameters as scenario keys.
+  const auto keys_of = [](const AggregatorKind& entry) {
+    std::vector<KeySpec> keys;
+    for (const ParamSpec& param : entry.params) keys.push_back(from_param(param));
+    return keys;
+  };
+  std::vector<std::string> kinds;
+  for (const AggregatorKind& entry : aggregator_kinds()) kinds.emplace_back(entry.name);
+  SectionSpec section{"aggregator",
+                      "how the federated server combines the kept updates (synchronous federated algorithms): a "
+                      "robust aggregator of robust/factory.hpp and its parameters",
+                      {choice("kind", kinds, "mean",
+                              "mean: the weighted average (FedAvg); median, trimmed-mean, krum, multi-krum, bulyan, "
+                              "geometric-median, norm-clipping, centered-clipping, bucketing (inner: its defaults)")},
+                      {}};
+  section.kind_keys = [keys_of](const Schema&, std::string_view kind) {
+    for (const AggregatorKind& entry : aggregator_kinds())
+      if (entry.name == kind) return keys_of(entry);
+    return std::vector<KeySpec>{};
+  };
+  // Each kind's parameters as a table of the reference.
+  for (const AggregatorKind& entry : aggregator_kinds())
+    if (!entry.params.empty())
+      section.documented_kind_keys.push_back(KeyGroup{fmt::format("kind = \"{}\"", entry.name), keys_of(entry)});
   return section;
 }
 

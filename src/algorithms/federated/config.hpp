@@ -14,6 +14,8 @@
 #include "algorithms/local_optimizer.hpp"
 #include "compress/compressor.hpp"
 #include "models/model.hpp"
+#include "robust/aggregator.hpp"
+#include "robust/byzantine_attack.hpp"
 #include "sim/engine.hpp"
 #include "sim/time.hpp"
 
@@ -138,6 +140,13 @@ struct FederatedConfig {
   // The engine's crashes ([faults]): a selected client that crashed is
   // counted as dropped by failure. Simulator knowledge, never the server's.
   std::vector<std::pair<NodeId, SimTime>> crashes;
+  // Robust aggregation of the kept updates (robust/factory.hpp); null: the
+  // weighted mean (FedAvg). Synchronous rounds only.
+  std::shared_ptr<const RobustAggregator> robust_aggregator;
+  // Byzantine clients (ascending) and what they send instead of their update
+  // (synchronous_rounds.hpp, Byzantine clients). Synchronous rounds only.
+  std::vector<NodeId> byzantine;
+  AttackConfig attack;
 };
 
 std::string_view sampling_name(ClientSampling sampling);

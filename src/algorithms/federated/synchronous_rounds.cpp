@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "algorithms/federated/error_feedback.hpp"
+#include "robust/attacks.hpp"
 #include "sim/random.hpp"
 
 namespace dlsim {
@@ -77,9 +78,18 @@ std::vector<std::string> SynchronousFederated::metric_columns() {
           "abandoned_rounds", "dropped_unavailable", "dropped_failure", "stale_updates"};
 }
 
+bool SynchronousFederated::reports_aggregate_error(const FederatedConfig& config) {
+  return config.robust_aggregator != nullptr || !config.byzantine.empty();
+}
+
+bool SynchronousFederated::is_byzantine(NodeId client) const {
+  return std::binary_search(config_.byzantine.begin(), config_.byzantine.end(), client);
+}
+
 void SynchronousFederated::metric_values(std::uint64_t round, std::vector<double>& row) const {
+  const bool error = reports_aggregate_error(config_);
   if (round == 0 || round > records_.size()) {
-    row.insert(row.end(), metric_columns().size(), 0.0);
+    row.insert(row.end(), metric_columns().size() + (error ? 1 : 0), 0.0);
     return;
   }
   const FederatedRoundRecord& record = records_[round - 1];
@@ -90,6 +100,7 @@ void SynchronousFederated::metric_values(std::uint64_t round, std::vector<double
                          static_cast<double>(record.bits_up), static_cast<double>(record.bits_down),
                          static_cast<double>(record.abandoned_so_far), static_cast<double>(record.dropped_unavailable),
                          static_cast<double>(record.dropped_failure), static_cast<double>(record.stale_updates)});
+  if (error) row.push_back(record.aggregate_error);
 }
 
 std::vector<std::pair<std::string, double>> SynchronousFederated::summary_figures() const {
@@ -310,6 +321,12 @@ std::shared_ptr<const ModelBroadcast> SynchronousFederated::downlink_broadcast(N
 }
 
 void SynchronousFederated::on_update(Context& ctx, NodeId from, const Message& message) {
+  // A silent Byzantine client sends nothing: the server never hears from it
+  // (it stays busy, as a crashed client would).
+  if (config_.attack.kind == AttackKind::none && is_byzantine(from)) {
+    bits_up_ -= static_cast<std::uint64_t>(message.size_bits);
+    return;
+  }
   auto update = std::static_pointer_cast<const ClientUpdate>(message.body);
   release(from);
   // A diverged client's NaN ranks first, as an unknown loss does.
@@ -346,7 +363,7 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
   std::sort(heard.begin(), heard.end());
   for (NodeId client : cohort_) {
     if (std::binary_search(heard.begin(), heard.end(), client)) continue;
-    if (crashed_by(client, ctx.now()))
+    if (crashed_by(client, ctx.now()) || (config_.attack.kind == AttackKind::none && is_byzantine(client)))
       ++current_.dropped_failure;
     else if (!availability_.available_throughout(client, current_.began, ctx.now()))
       ++current_.dropped_unavailable;
@@ -355,7 +372,15 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
     else
       ++(why == Close::enough ? current_.surplus : current_.dropped_deadline);
   }
-  if (kept_.size() < config_.cohort.min_updates) {
+  bool too_few = kept_.size() < config_.cohort.min_updates;
+  if (!too_few && config_.robust_aggregator) {
+    try {
+      config_.robust_aggregator->check_inputs(kept_.size() + stale_.size());
+    } catch (const std::invalid_argument&) {
+      too_few = true;  // e.g. Krum with n <= 2f + 2 after a deadline
+    }
+  }
+  if (too_few) {
     current_.abandoned = true;
     kept_.clear();
     return finish_round(ctx, false);
@@ -386,6 +411,18 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
   const std::size_t d = x_.size();
   combined_.assign(d, 0.0);
   ComputeCost cost = aggregator_->cost(kept_.size(), d);
+  const bool robust = reports_aggregate_error(config_);
+  if (robust) {
+    const double n = static_cast<double>(kept_.size()), values = n * static_cast<double>(d);
+    // Decoding each update into its own vector, the honest mean for
+    // aggregate_error and the attacks' statistics, then the aggregator.
+    cost.flops += 4.0 * values;
+    cost.bytes += 16.0 * values;
+    if (config_.robust_aggregator) {
+      cost.flops += config_.robust_aggregator->cost_flops(kept_.size(), d);
+      cost.bytes += 8.0 * values;
+    }
+  }
   cost.flops += optimizer_.flops_per_coordinate() * static_cast<double>(d);
   if (config_.rule.control_variates) {
     combined_control_.assign(d, 0.0);
@@ -397,9 +434,12 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
   if (config_.downlink_compressor) cost.flops += 4.0 * static_cast<double>(d);  // compress, decode, add
   ctx.start_compute(
       cost,
-      [this, kept, control_scale, scale] {
+      [this, kept, control_scale, scale, robust, round = round_] {
         // Only the server's buffers reserved for this task are written.
-        aggregator_->aggregate(*kept, clients_.codec(), combined_);
+        if (robust)
+          robust_aggregate(*kept, round);
+        else
+          aggregator_->aggregate(*kept, clients_.codec(), combined_);
         if (scale != 1.0)
           for (double& value : combined_) value *= scale;
         if (config_.rule.control_variates) add_control_deltas(*kept, control_scale, combined_control_);
@@ -407,8 +447,62 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
       round_);
 }
 
+void SynchronousFederated::robust_aggregate(const std::vector<KeptUpdate>& kept, std::uint64_t round) {
+  const std::size_t n = kept.size(), d = x_.size();
+  const VectorCodec& codec = clients_.codec();
+  std::vector<std::vector<double>> vectors(n, std::vector<double>(d, 0.0));
+  std::vector<KeptUpdate> honest_kept;
+  std::vector<VectorView> honest;
+  for (std::size_t i = 0; i < n; ++i) {
+    codec.add_decoded(*kept[i].update->delta, 1.0, vectors[i]);
+    if (!is_byzantine(kept[i].client)) {
+      honest_kept.push_back(kept[i]);
+      honest.emplace_back(vectors[i]);
+    }
+  }
+  // The honest mean, by the same arithmetic as the mean aggregator.
+  std::vector<double> honest_mean(d, 0.0);
+  if (!honest_kept.empty()) aggregator_->aggregate(honest_kept, codec, honest_mean);
+  // Every attack vector sees the honest vectors only, then replaces its sender's.
+  const AttackKind attack = config_.attack.kind;
+  if (honest_kept.size() < n && attack != AttackKind::label_flip && attack != AttackKind::none) {
+    RandomStream rng(config_.seed, round, purpose_id("fed.byzantine"));
+    std::vector<std::pair<std::size_t, Eigen::VectorXd>> sent;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!is_byzantine(kept[i].client)) continue;
+      const VectorView own(vectors[i]);
+      const std::span<const VectorView> seen = honest.empty() ? std::span<const VectorView>(&own, 1)
+                                                              : std::span<const VectorView>(honest);
+      sent.emplace_back(i, byzantine_vector(config_.attack, own, seen, rng));
+    }
+    for (const auto& [i, vector] : sent) std::copy(vector.begin(), vector.end(), vectors[i].begin());
+  }
+  if (!config_.robust_aggregator) {
+    // The weighted mean of the vectors sent, in client-id order.
+    double total = 0;
+    for (const KeptUpdate& update : kept) total += update.weight;
+    std::fill(combined_.begin(), combined_.end(), 0.0);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double weight = kept[i].weight / total;
+      for (std::size_t k = 0; k < d; ++k) combined_[k] += weight * vectors[i][k];
+    }
+  } else {
+    std::vector<VectorView> inputs(vectors.begin(), vectors.end());
+    std::vector<double> weights;
+    for (const KeptUpdate& update : kept) weights.push_back(update.weight);
+    RandomStream bucket_rng(config_.seed, round, purpose_id("fed.bucketing"));
+    AggregationContext context{weights, previous_aggregate_, &bucket_rng};
+    const Eigen::VectorXd aggregate = config_.robust_aggregator->aggregate(inputs, context);
+    std::copy(aggregate.begin(), aggregate.end(), combined_.begin());
+    previous_aggregate_ = combined_;
+  }
+  aggregate_error_ = honest_kept.empty() ? std::numeric_limits<double>::quiet_NaN()
+                                         : robust_detail::squared_distance(combined_, honest_mean);
+}
+
 void SynchronousFederated::finish_round(Context& ctx, bool aggregated) {
   if (aggregated) {
+    current_.aggregate_error = aggregate_error_;
     apply_step(ctx);
     for (std::size_t k = 0; k < control_.size(); ++k) control_[k] += combined_control_[k];
   }

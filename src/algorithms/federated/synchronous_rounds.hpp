@@ -44,6 +44,25 @@
 // one model on each side; a client absent for many rounds costs a full
 // model, as it would without compression.
 //
+// Robust aggregation and Byzantine clients (robust_aggregator, byzantine).
+// With either, the aggregation task decodes every kept update into its own
+// vector (client-id order), replaces the vector of each Byzantine sender by
+// the attack's (attacks on the honest vectors see the decoded honest updates
+// kept in the same round: an omniscient attacker, modelled at the server, so
+// a Byzantine update has the size and timing of a normal one; random attacks
+// draw from the stream (seed, round, "fed.byzantine") in client-id order),
+// and combines the vectors with the robust aggregator (weights: those of the
+// mean; centre of centered clipping: the previous round's aggregate;
+// bucketing draws from (seed, round, "fed.bucketing")). Label-flip clients
+// train honestly on flipped labels (the builder flips them); a silent
+// Byzantine client (attack none) trains but its update never reaches the
+// server, which keeps it busy as it would a crashed client and counts it as
+// dropped_failure. A round whose kept updates are too few for the robust
+// aggregator (e.g. Krum's n > 2f + 2) is abandoned. SCAFFOLD's control
+// deltas and FedNova's tau_eff use every kept update as before.
+// aggregate_error = ||aggregate - weighted mean of the honest kept updates||^2
+// (NaN when none is honest), a metric column when either is configured.
+//
 // Metrics (metric_columns, per evaluation round): selected, participants
 // (fresh updates aggregated), the selected clients not heard from at the
 // close split by cause, which the simulator knows and the server does not:
@@ -97,6 +116,7 @@ struct FederatedRoundRecord {
   double local_steps_mean = 0;         // over the updates aggregated; 0 when none
   std::uint32_t local_steps_min = 0;
   std::uint32_t local_steps_max = 0;
+  double aggregate_error = 0;          // robust or Byzantine runs: see above
 };
 
 class SynchronousFederated final : public LearningBehaviour {
@@ -118,6 +138,8 @@ class SynchronousFederated final : public LearningBehaviour {
   void metric_values(std::uint64_t round, std::vector<double>& row) const override;
   std::vector<std::pair<std::string, double>> summary_figures() const override;
   static std::vector<std::string> metric_columns();
+  // Whether the aggregate_error column follows (a robust aggregator or Byzantine clients).
+  static bool reports_aggregate_error(const FederatedConfig& config);
   // Whether a client's check-in after an outage could move the run on: it
   // frees a client the server still counts as busy (one of this round's
   // cohort gives up the round), or it ends a wait for an idle client. Not
@@ -143,6 +165,9 @@ class SynchronousFederated final : public LearningBehaviour {
   void release(NodeId client);
   // No idle client was available: wake up when the first one is.
   void wait_for_availability(Context& ctx);
+  // The robust or Byzantine aggregation of `kept` into combined_ (see above).
+  void robust_aggregate(const std::vector<KeptUpdate>& kept, std::uint64_t round);
+  bool is_byzantine(NodeId client) const;
   // Whether `client` crashed ([faults]) at or before `time`.
   bool crashed_by(NodeId client, SimTime time) const;
   // The broadcast of x_t for `client`, with a downlink compressor.
@@ -206,6 +231,8 @@ class SynchronousFederated final : public LearningBehaviour {
 
   // Written by the aggregation task.
   std::vector<double> combined_;
+  std::vector<double> previous_aggregate_;  // robust: the last aggregate (centered clipping's centre)
+  double aggregate_error_ = 0;
   std::vector<double> combined_control_;
 
   std::vector<FederatedRoundRecord> records_;
