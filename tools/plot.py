@@ -32,8 +32,9 @@ PROG = "plot.py"
 # stalled: no node could make progress any more, its curve ends there).
 USABLE_STATUSES = ("completed", "stopped", "stalled")
 
-X_COLUMNS = {"rounds": "round", "time": "time_s", "bits": "bits_sent"}
-X_LABELS = {"rounds": "rounds", "time": "simulated time (s)", "bits": "bits sent (all nodes)"}
+X_COLUMNS = {"rounds": "round", "time": "time_s", "bits": "bits_sent", "bits-up": "bits_up"}
+X_LABELS = {"rounds": "rounds", "time": "simulated time (s)", "bits": "bits sent (all nodes)",
+            "bits-up": "bits sent by the clients (federated uplink)"}
 
 # More legend entries than this are unreadable; the figure says how many lines it has.
 LEGEND_LIMIT = 20
@@ -691,8 +692,9 @@ def build_parser():
     curves.add_argument("dirs", nargs="+", metavar="DIR", help="run folder (metrics.csv + summary.json) or sweep "
                         "folder (runs.csv + sweep.json + a folder per point)")
     curves.add_argument("--x", choices=list(X_COLUMNS), default="rounds",
-                        help="rounds (metrics.csv round), time (time_s: simulated seconds) or bits (bits_sent: "
-                             "all nodes so far); default rounds")
+                        help="rounds (metrics.csv round), time (time_s: simulated seconds), bits (bits_sent: "
+                             "all nodes so far) or bits-up (bits_up: what the federated clients sent so far); "
+                             "default rounds")
     curves.add_argument("--y", choices=["loss", "suboptimality", "accuracy", "consensus", "error"], default="loss",
                         help="loss (at the average model), suboptimality (loss - f*), accuracy (test_accuracy, "
                              "else train_accuracy, as a fraction), consensus (consensus_distance), error "

@@ -150,6 +150,17 @@ class Curves(Folders):
                 self.assertEqual(status, 0, err)
                 self.assert_image(out)
 
+    def test_bits_up_is_the_federated_uplink_column(self):
+        rows = curve([0, 10, 20], [1.0, 0.5, 0.25])
+        for row in rows:
+            row["bits_up"] = row["round"] * 7
+        write_run(self.dir / "federated", rows)
+        figure = figure_of("curves", self.dir / "federated", "--x", "bits-up")
+        self.assertEqual(list(figure.axes[0].lines[0].get_xdata()), [0.0, 70.0, 140.0])
+        self.assertIn("uplink", figure.axes[0].get_xlabel())
+        line = self.assert_error("no column", "curves", self.dir / "run", "--x", "bits-up")
+        self.assertIn("`bits_up`", line)
+
     def test_repeated_seeds_make_one_line_with_a_band(self):
         figure = figure_of("curves", self.sweep)
         axes = figure.axes[0]
