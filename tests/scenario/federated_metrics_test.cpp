@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "federated_clients.hpp"
 #include "run_files.hpp"
 #include "scenario/experiment.hpp"
 
@@ -21,30 +22,13 @@ using dlsim::test::read_file;
 
 namespace {
 
-// 20 clients with 100 logistic-regression samples each, sorted by label (non-iid).
-const std::string kClients = R"(
-    name = "federated-metrics"
-    nodes = 20
-    [data]
-    samples = 2000
-    test_samples = 200
-    features = 10
-    partition = "sorted"
-    [algorithm]
-    kind = "fedavg"
-    clients_per_round = 5
-    local_steps = 3
-    learning_rate = 0.5
-    [stop]
-    rounds = 30
-    [metrics]
-    every_rounds = 2
-  )";
-
 RunSummary run(const std::string& name, const std::vector<std::string>& overrides,
                int threads = 1) {
+  // The shared 20 clients, with a metrics row every 2 rounds.
+  std::vector<std::string> all{"metrics.every_rounds=2"};
+  all.insert(all.end(), overrides.begin(), overrides.end());
   const Scenario scenario =
-      parse_scenario(kClients, "federated-metrics.toml", overrides, scenario_schema());
+      parse_scenario(dlsim::test::kTwentyClients, "federated-metrics.toml", all, scenario_schema());
   return run_scenario(scenario, RunOptions{out_dir(name), threads, true, false, {}});
 }
 

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "scenario/experiment.hpp"
+#include "federated_clients.hpp"
 #include "run_files.hpp"
 #include "scenario/sweep.hpp"
 
@@ -20,25 +21,7 @@ using dlsim::test::metrics_column;
 
 namespace {
 
-// 20 clients with logistic-regression data sorted by label (non-iid).
-const std::string kFederated = R"(
-    name = "federated"
-    nodes = 20
-    [data]
-    samples = 2000
-    test_samples = 200
-    features = 10
-    partition = "sorted"
-    [algorithm]
-    kind = "fedavg"
-    clients_per_round = 5
-    local_steps = 3
-    learning_rate = 0.5
-    [stop]
-    rounds = 30
-    [metrics]
-    every_rounds = 10
-  )";
+const std::string& kFederated = dlsim::test::kTwentyClients;
 
 Scenario federated_with(const std::vector<std::string>& overrides, const std::string& text = kFederated) {
   return parse_scenario(text, "federated.toml", overrides, scenario_schema());
