@@ -380,11 +380,20 @@ def curves_figure(args):
         axes.set_yscale("log")
     if args.logx:
         axes.set_xscale("log")
+    if args.ymax is not None:
+        # A diverging line would squash the others: the axis stops at ymax and the title names what left it.
+        above = [group for group, part in zip(order, parts) if (part["y"] > args.ymax).any()]
+        low = axes.get_ylim()[0]
+        if not low < args.ymax:
+            raise PlotError(f"--ymax {args.ymax:g}: not above the lowest value drawn ({low:g})")
+        axes.set_ylim(low, args.ymax)
     axes.set_xlabel(X_LABELS[args.x])
     axes.set_ylabel(y_label)
     title = f"{y_label} against {X_LABELS[args.x]}"
     if banded:
         title += "\nrepeated seeds: line = mean, band = min..max"
+    if args.ymax is not None and above:
+        title += f"\n{len(above)} line(s) leave the axis above {args.ymax:g}"
     if len(lines) > LEGEND_LIMIT:
         title += f"\n{len(lines)} lines (legend left out)"
     else:
@@ -744,6 +753,9 @@ def build_parser():
                              "true average); default loss")
     curves.add_argument("--log", action="store_true", help="logarithmic y axis")
     curves.add_argument("--logx", action="store_true", help="logarithmic x axis")
+    curves.add_argument("--ymax", type=float, metavar="VALUE",
+                        help="top of the y axis: lines above it (e.g. a diverging run) leave the figure, and the "
+                             "title counts them")
     add_f_star(curves)
     curves.add_argument("--dpi", type=int, default=150, help="resolution of a .png (default 150)")
     curves.add_argument("--out", default="plot-curves.png", metavar="FILE",

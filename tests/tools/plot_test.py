@@ -150,6 +150,15 @@ class Curves(Folders):
                 self.assertEqual(status, 0, err)
                 self.assert_image(out)
 
+    def test_ymax_cuts_the_axis_and_counts_the_lines_above(self):
+        write_run(self.dir / "diverged", curve([0, 10, 20], [1.0, 1e30, 1e60]))
+        figure = figure_of("curves", self.dir / "run", self.dir / "diverged", "--log", "--ymax", 10)
+        self.assertEqual(figure.axes[0].get_ylim()[1], 10)
+        self.assertIn("1 line(s) leave the axis above 10", figure.axes[0].get_title())
+        figure = figure_of("curves", self.dir / "run", "--ymax", 10)
+        self.assertNotIn("leave the axis", figure.axes[0].get_title())
+        self.assert_error("not above the lowest value", "curves", self.dir / "run", "--log", "--ymax", 1e-9)
+
     def test_bits_up_is_the_federated_uplink_column(self):
         rows = curve([0, 10, 20], [1.0, 0.5, 0.25])
         for row in rows:
