@@ -683,8 +683,12 @@ def heatmap_figure(args):
     grid = panels[0][1]
     everything = np.concatenate([panel.to_numpy(dtype=float).ravel() for _, panel in panels])
     finite = everything[np.isfinite(everything)]
+    if args.log:
+        if (finite <= 0).any():
+            raise PlotError(f"--log: {args.value} has values <= 0 (a logarithmic colour scale needs positive ones)")
+        finite = finite if finite.size else np.array([1.0, 10.0])
     low, high = (finite.min(), finite.max()) if finite.size else (0.0, 1.0)
-    middle = (low + high) / 2
+    middle = np.sqrt(low * high) if args.log else (low + high) / 2
     # Wide sweeps get a capped figure with turned column labels rather than a wall of overlapping text.
     width = min((1.2 * len(grid.columns) + 1.5) * panel_columns + 1.5, 30)
     height = min((0.6 * len(grid.index) + 1.5) * panel_rows + 1, 24)
@@ -693,7 +697,10 @@ def heatmap_figure(args):
     small = len(grid.columns) <= 12 and panel_columns <= 2
     for (title, panel), axes in zip(panels, axes_grid.ravel()):
         values = panel.to_numpy(dtype=float)
-        image = axes.imshow(np.ma.masked_invalid(values), cmap="viridis", aspect="auto", vmin=low, vmax=high)
+        # A logarithmic scale for values spanning decades (e.g. times that grow as n^2).
+        norm = matplotlib.colors.LogNorm(vmin=low, vmax=high) if args.log else \
+            matplotlib.colors.Normalize(vmin=low, vmax=high)
+        image = axes.imshow(np.ma.masked_invalid(values), cmap="viridis", aspect="auto", norm=norm)
         axes.set_xticks(range(len(panel.columns)), labels=panel.columns,
                         rotation=90 if len(panel.columns) > 8 or panel_columns > 2 else 0)
         axes.set_yticks(range(len(panel.index)), labels=panel.index)
@@ -804,6 +811,7 @@ def build_parser():
     heatmap.add_argument("--cols", required=True, metavar="KEY", help="swept key for the columns")
     heatmap.add_argument("--value", required=True, metavar="METRIC",
                          help="numeric runs.csv column, e.g. loss, test_accuracy, bits_sent, time_s")
+    heatmap.add_argument("--log", action="store_true", help="logarithmic colour scale (positive values only)")
     heatmap.add_argument("--facet", action="append", metavar="KEY",
                          help="swept key: one panel per value, on a shared colour scale; give it twice for a "
                               "grid of panels (the first across, the second down)")

@@ -357,6 +357,23 @@ class HeatmapFacets(unittest.TestCase):
         expected = (self.loss("ipm", "krum", "0.4", "iid") + self.loss("ipm", "krum", "0.4", "dirichlet")) / 2
         self.assertTrue(math.isclose(panels[1][1].loc["krum", "ipm"], expected, rel_tol=1e-12))
 
+    def test_log_colour_scale(self):
+        figure = figure_of("heatmap", self.sweep, "--rows", "aggregator", "--cols", "byzantine.attack", "--value",
+                           "loss", "--facet", "byzantine.fraction", "--log")
+        norm = figure.axes[0].images[0].norm
+        self.assertIsInstance(norm, plot.matplotlib.colors.LogNorm)
+        # One scale for every panel: the smallest and largest cell of the sweep (iid and dirichlet averaged).
+        self.assertTrue(math.isclose(norm.vmin, 1 * 0.1 * 1.5, rel_tol=1e-12))
+        self.assertTrue(math.isclose(norm.vmax, 22 * 0.4 * 1.5, rel_tol=1e-12))
+        self.assertEqual(figure.axes[1].images[0].norm.vmax, norm.vmax)
+        write_sweep(self.dir / "zero", ["aggregator", "byzantine.attack"],
+                    [{"values": ["mean", a], "repetition": 0, "rows": curve([0, 10], [1.0, v])}
+                     for a, v in (("alie", 0.0), ("ipm", 1.0))])
+        status, _, err = run_plot("heatmap", self.dir / "zero", "--rows", "aggregator", "--cols", "byzantine.attack",
+                                  "--value", "loss", "--log", "--out", self.dir / "zero.png")
+        self.assertEqual(status, 2)
+        self.assertIn("values <= 0", err)
+
     def test_png_and_bad_facets(self):
         out = self.dir / "facets.png"
         status, _, err = run_plot("heatmap", self.sweep, "--rows", "aggregator", "--cols", "byzantine.attack",
