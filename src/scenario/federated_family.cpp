@@ -250,8 +250,9 @@ void build_robustness(const Scenario& scenario, const FederatedKind& kind, Feder
     for (const auto& [name, node] : scenario.section_entries("aggregator")) {
       if (name == "kind" || name == "worker_momentum") continue;
       // Bucketing's inner_NAME is the factory's inner.NAME, if the inner kind has NAME.
-      if (aggregator == "bucketing" && name.starts_with("inner_")) {
-        const std::string param = name.substr(6), inner = scenario.text("aggregator.inner");
+      constexpr std::string_view kInnerPrefix = "inner_";
+      if (aggregator == "bucketing" && name.starts_with(kInnerPrefix)) {
+        const std::string param = name.substr(kInnerPrefix.size()), inner = scenario.text("aggregator.inner");
         for (const AggregatorKind& entry : aggregator_kinds())
           if (entry.name == inner &&
               std::none_of(entry.params.begin(), entry.params.end(),

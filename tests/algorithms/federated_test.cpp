@@ -85,11 +85,7 @@ TEST_CASE("FedAvg on identical client objectives is SGD on one node, whatever th
   // Every client holds the same samples and takes full-batch steps, so every
   // client ends at the same y, and the average is y: tau * rounds steps of GD.
   constexpr std::uint32_t n = 4;
-  Partition same;
-  std::vector<std::uint32_t> all(120);
-  std::iota(all.begin(), all.end(), 0u);
-  same.indices.assign(n, all);
-  FederatedConfig config = logistic_config(n, 120, same);
+  FederatedConfig config = identical_clients_config(n, 120);
   config.rounds = 8;
   config.local_steps = 5;
   config.batch_size = 1000;
@@ -145,11 +141,7 @@ TEST_CASE("worker momentum moves only when its client participates") {
   // drawn, from the x of that round, and the server adds the mean of the two m_i.
   constexpr std::uint32_t n = 4;
   constexpr double beta = 0.5;
-  Partition same;
-  std::vector<std::uint32_t> all(120);
-  std::iota(all.begin(), all.end(), 0u);
-  same.indices.assign(n, all);
-  FederatedConfig config = logistic_config(n, 120, same);
+  FederatedConfig config = identical_clients_config(n, 120);
   config.rounds = 12;
   config.batch_size = 1000;
   config.cohort.clients_per_round = 2;

@@ -36,10 +36,10 @@
 //
 // Memory: a client's job (model copy and result) exists while it trains;
 // SCAFFOLD's c_i, the error-feedback residual e_i, the worker momentum m_i
-// and the downlink's last model exist from its first participation on. The client commits
-// c_i^+ when it sends its update, as in the paper, so an update that the
-// server drops (late, or over-committed) leaves the server's c behind the
-// mean of the c_i until that client participates again.
+// and the downlink's last model exist from its first participation on. The
+// client commits c_i^+ when it sends its update, as in the paper, so an
+// update that the server drops (late, or over-committed) leaves the server's
+// c behind the mean of the c_i until that client participates again.
 #pragma once
 
 #include <cstdint>
