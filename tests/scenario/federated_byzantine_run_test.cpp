@@ -253,11 +253,18 @@ TEST_CASE("worker momentum and inner parameters refuse what cannot work, naming 
 TEST_CASE("federated runs with worker momentum are bit-identical for 1 and 2 threads", "[federated]") {
   // Partial participation, over-commitment and jitter: each client's m_i
   // moves in its own events, whatever thread runs them.
-  const std::vector<std::string> overrides{
-      "byzantine.count=2",          "byzantine.attack=ipm",         "aggregator.kind=bucketing",
-      "aggregator.s=2",             "aggregator.inner=centered-clipping", "aggregator.inner_tau=0.1",
-      "aggregator.worker_momentum=0.9", "algorithm.clients_per_round=6", "algorithm.over_commit=0.5",
-      "compute.jitter_sigma=0.3",   "compute.flops_per_second=1e7", "network.jitter=50us"};
+  const std::vector<std::string> overrides{"byzantine.count=2",
+                                           "byzantine.attack=ipm",
+                                           "aggregator.kind=bucketing",
+                                           "aggregator.s=2",
+                                           "aggregator.inner=centered-clipping",
+                                           "aggregator.inner_tau=0.1",
+                                           "aggregator.worker_momentum=0.9",
+                                           "algorithm.clients_per_round=6",
+                                           "algorithm.over_commit=0.5",
+                                           "compute.jitter_sigma=0.3",
+                                           "compute.flops_per_second=1e7",
+                                           "network.jitter=50us"};
   run("federated_momentum_threads_1", overrides, 1);
   run("federated_momentum_threads_2", overrides, 2);
   const std::string reference = read_file(out_dir("federated_momentum_threads_1") + "/metrics.csv");
