@@ -380,11 +380,20 @@ def curves_figure(args):
         axes.set_yscale("log")
     if args.logx:
         axes.set_xscale("log")
+    if args.ymax is not None:
+        # A diverging line would squash the others: the axis stops at ymax and the title names what left it.
+        above = [group for group, part in zip(order, parts) if (part["y"] > args.ymax).any()]
+        low = axes.get_ylim()[0]
+        if not low < args.ymax:
+            raise PlotError(f"--ymax {args.ymax:g}: not above the lowest value drawn ({low:g})")
+        axes.set_ylim(low, args.ymax)
     axes.set_xlabel(X_LABELS[args.x])
     axes.set_ylabel(y_label)
     title = f"{y_label} against {X_LABELS[args.x]}"
     if banded:
         title += "\nrepeated seeds: line = mean, band = min..max"
+    if args.ymax is not None and above:
+        title += f"\n{len(above)} line(s) leave the axis above {args.ymax:g}"
     if len(lines) > LEGEND_LIMIT:
         title += f"\n{len(lines)} lines (legend left out)"
     else:
@@ -617,47 +626,96 @@ def check_key(sweep, option, key):
                         + (", ".join(sweep.keys) or "none"))
 
 
-def heatmap_table(sweep, rows, cols, value):
+def heatmap_table(sweep, rows, cols, value, facets=(), table=None):
+    """The grid of mean `value` over rows x cols, from `table` (default: every completed point)."""
     check_key(sweep, "--rows", rows)
     check_key(sweep, "--cols", cols)
     if rows == cols:
         raise PlotError(f"--rows and --cols are both {rows}: give two different swept keys")
-    table = sweep.table
-    numeric = [column for column in table.columns
+    for facet in facets:
+        check_key(sweep, "--facet", facet)
+        if facet in (rows, cols) or list(facets).count(facet) > 1:
+            raise PlotError(f"--facet {facet}: already a row, column or facet key; give another swept key")
+    full = sweep.table
+    table = full if table is None else table
+    numeric = [column for column in full.columns
                if column not in sweep.keys and column not in ("id", "status", "message")
-               and pd.api.types.is_numeric_dtype(table[column])]
-    if value not in table.columns or value not in numeric:
+               and pd.api.types.is_numeric_dtype(full[column])]
+    if value not in full.columns or value not in numeric:
         raise PlotError(f"--value {value}: not a numeric column of {sweep.runs_csv}; numeric columns: "
                         + ", ".join(numeric))
-    others = [key for key in sweep.keys if key not in (rows, cols) and table[key].nunique() > 1]
+    grid = table.pivot_table(index=rows, columns=cols, values=value, aggfunc="mean", sort=False)
+    # Rows and columns in the order the sweep lists their values (every panel alike).
+    return grid.reindex(index=list(dict.fromkeys(full[rows])), columns=list(dict.fromkeys(full[cols])))
+
+
+def heatmap_panels(sweep, rows, cols, value, facets=()):
+    """[(title, grid)] per combination of the facet keys' values, the first facet varying fastest."""
+    heatmap_table(sweep, rows, cols, value, facets)  # checks the keys and the value
+    table = sweep.table
+    others = [key for key in sweep.keys if key not in (rows, cols, *facets) and table[key].nunique() > 1]
     repeated = table["repetition"].nunique() > 1 if "repetition" in table.columns else False
     if others or repeated:
         note("each cell averages over " + ", ".join((["repetitions"] if repeated else []) + others))
-    grid = table.pivot_table(index=rows, columns=cols, values=value, aggfunc="mean", sort=False)
-    # Rows and columns in the order the sweep lists their values.
-    return grid.reindex(index=list(dict.fromkeys(table[rows])), columns=list(dict.fromkeys(table[cols])))
+    if not facets:
+        return [("", heatmap_table(sweep, rows, cols, value))]
+    levels = [list(dict.fromkeys(table[facet])) for facet in facets]
+    panels = []
+    for outer in (levels[1] if len(facets) > 1 else [None]):
+        for inner in levels[0]:
+            subset = table[table[facets[0]] == inner]
+            title = f"{facets[0]} = {inner}"
+            if outer is not None:
+                subset = subset[subset[facets[1]] == outer]
+                title = f"{facets[1]} = {outer}, " + title
+            panels.append((title, heatmap_table(sweep, rows, cols, value, facets, subset)))
+    return panels
 
 
 def heatmap_figure(args):
     sweep = require_sweep(args.sweepdir)
-    grid = heatmap_table(sweep, args.rows, args.cols, args.value)
-    values = grid.to_numpy(dtype=float)
+    facets = args.facet or []
+    if len(facets) > 2:
+        raise PlotError(f"--facet given {len(facets)} times: at most two (panel columns, then panel rows)")
+    panels = heatmap_panels(sweep, args.rows, args.cols, args.value, facets)
+    panel_columns = len(dict.fromkeys(sweep.table[facets[0]])) if facets else 1
+    panel_rows = len(panels) // panel_columns
+    grid = panels[0][1]
+    everything = np.concatenate([panel.to_numpy(dtype=float).ravel() for _, panel in panels])
+    finite = everything[np.isfinite(everything)]
+    if args.log:
+        if (finite <= 0).any():
+            raise PlotError(f"--log: {args.value} has values <= 0 (a logarithmic colour scale needs positive ones)")
+        finite = finite if finite.size else np.array([1.0, 10.0])
+    low, high = (finite.min(), finite.max()) if finite.size else (0.0, 1.0)
+    middle = np.sqrt(low * high) if args.log else (low + high) / 2
     # Wide sweeps get a capped figure with turned column labels rather than a wall of overlapping text.
-    width = min(1.2 * len(grid.columns) + 3, 24)
-    height = min(0.6 * len(grid.index) + 2.5, 16)
-    figure, axes = plt.subplots(figsize=(width, height), layout="constrained")
-    image = axes.imshow(np.ma.masked_invalid(values), cmap="viridis", aspect="auto")
-    figure.colorbar(image, ax=axes, label=args.value)
-    axes.set_xticks(range(len(grid.columns)), labels=grid.columns, rotation=90 if len(grid.columns) > 8 else 0)
-    axes.set_yticks(range(len(grid.index)), labels=grid.index)
-    axes.set_xlabel(args.cols)
-    axes.set_ylabel(args.rows)
-    middle = np.nanmean(values) if np.isfinite(values).any() else 0.0
-    for (row, col), cell in np.ndenumerate(values):
-        axes.text(col, row, "—" if np.isnan(cell) else f"{cell:.4g}", ha="center", va="center",
-                  fontsize="small" if len(grid.columns) <= 12 else 5, rotation=90 if len(grid.columns) > 20 else 0,
-                  color="white" if cell < middle else "black")
-    axes.set_title(f"final {args.value} (mean over the points of each cell)", fontsize="medium")
+    width = min((1.2 * len(grid.columns) + 1.5) * panel_columns + 1.5, 30)
+    height = min((0.6 * len(grid.index) + 1.5) * panel_rows + 1, 24)
+    figure, axes_grid = plt.subplots(panel_rows, panel_columns, figsize=(width, height), layout="constrained",
+                                     squeeze=False, sharex=True, sharey=True)
+    small = len(grid.columns) <= 12 and panel_columns <= 2
+    for (title, panel), axes in zip(panels, axes_grid.ravel()):
+        values = panel.to_numpy(dtype=float)
+        # A logarithmic scale for values spanning decades (e.g. times that grow as n^2).
+        norm = matplotlib.colors.LogNorm(vmin=low, vmax=high) if args.log else \
+            matplotlib.colors.Normalize(vmin=low, vmax=high)
+        image = axes.imshow(np.ma.masked_invalid(values), cmap="viridis", aspect="auto", norm=norm)
+        axes.set_xticks(range(len(panel.columns)), labels=panel.columns,
+                        rotation=90 if len(panel.columns) > 8 or panel_columns > 2 else 0)
+        axes.set_yticks(range(len(panel.index)), labels=panel.index)
+        for (row, col), cell in np.ndenumerate(values):
+            axes.text(col, row, "—" if np.isnan(cell) else f"{cell:.{3 if facets else 4}g}", ha="center", va="center",
+                      fontsize="small" if small else 6, rotation=90 if len(panel.columns) > 20 else 0,
+                      color="white" if cell < middle else "black")
+        if title:
+            axes.set_title(title, fontsize="medium")
+    for axes in axes_grid[-1]:
+        axes.set_xlabel(args.cols)
+    for axes in axes_grid[:, 0]:
+        axes.set_ylabel(args.rows)
+    figure.colorbar(image, ax=axes_grid, label=args.value)
+    figure.suptitle(f"final {args.value} (mean over the points of each cell)", fontsize="medium")
     return figure
 
 
@@ -702,6 +760,9 @@ def build_parser():
                              "true average); default loss")
     curves.add_argument("--log", action="store_true", help="logarithmic y axis")
     curves.add_argument("--logx", action="store_true", help="logarithmic x axis")
+    curves.add_argument("--ymax", type=float, metavar="VALUE",
+                        help="top of the y axis: lines above it (e.g. a diverging run) leave the figure, and the "
+                             "title counts them")
     add_f_star(curves)
     curves.add_argument("--dpi", type=int, default=150, help="resolution of a .png (default 150)")
     curves.add_argument("--out", default="plot-curves.png", metavar="FILE",
@@ -743,12 +804,17 @@ def build_parser():
     heatmap = commands.add_parser(
         "heatmap", help="a table of a final figure over two swept keys",
         description="Rows and columns are the values of two swept keys; each cell is the final METRIC (a numeric "
-                    "runs.csv column) averaged over repetitions and over any other swept key (stderr says which).")
+                    "runs.csv column) averaged over repetitions and over any other swept key that is not a facet "
+                    "(stderr says which). --facet KEY draws one panel per value of a third key (twice: a grid).")
     heatmap.add_argument("sweepdir", metavar="SWEEPDIR", help="sweep folder (runs.csv + sweep.json)")
     heatmap.add_argument("--rows", required=True, metavar="KEY", help="swept key for the rows, e.g. topology.kind")
     heatmap.add_argument("--cols", required=True, metavar="KEY", help="swept key for the columns")
     heatmap.add_argument("--value", required=True, metavar="METRIC",
                          help="numeric runs.csv column, e.g. loss, test_accuracy, bits_sent, time_s")
+    heatmap.add_argument("--log", action="store_true", help="logarithmic colour scale (positive values only)")
+    heatmap.add_argument("--facet", action="append", metavar="KEY",
+                         help="swept key: one panel per value, on a shared colour scale; give it twice for a "
+                              "grid of panels (the first across, the second down)")
     heatmap.add_argument("--dpi", type=int, default=150, help="resolution of a .png (default 150)")
     heatmap.add_argument("--out", default="plot-heatmap.png", metavar="FILE",
                          help="image file, .png, .svg or .pdf (default plot-heatmap.png)")

@@ -236,14 +236,34 @@ void build_robustness(const Scenario& scenario, const FederatedKind& kind, Feder
                       Experiment& experiment) {
   const std::string aggregator = scenario.text("aggregator.kind");
   const bool synchronous = reads(kind, "clients_per_round");
+  config.worker_momentum = scenario.real("aggregator.worker_momentum");
+  if (config.worker_momentum > 0 && !synchronous)
+    bad(scenario, "aggregator.worker_momentum",
+        fmt::format("{} has no worker momentum yet (the synchronous kinds have: fedavg, fedprox, scaffold, "
+                    "fednova)", kind.name));
   if (aggregator != "mean") {
     if (!synchronous)
       bad(scenario, "aggregator.kind",
           fmt::format("{} has no robust aggregation yet (the synchronous kinds have: fedavg, fedprox, scaffold, "
                       "fednova)", kind.name));
     ParamMap params;
-    for (const auto& [name, node] : scenario.section_entries("aggregator"))
-      if (name != "kind") params[name] = toml_to_param(*node);
+    for (const auto& [name, node] : scenario.section_entries("aggregator")) {
+      if (name == "kind" || name == "worker_momentum") continue;
+      // Bucketing's inner_NAME is the factory's inner.NAME, if the inner kind has NAME.
+      constexpr std::string_view kInnerPrefix = "inner_";
+      if (aggregator == "bucketing" && name.starts_with(kInnerPrefix)) {
+        const std::string param = name.substr(kInnerPrefix.size()), inner = scenario.text("aggregator.inner");
+        for (const AggregatorKind& entry : aggregator_kinds())
+          if (entry.name == inner &&
+              std::none_of(entry.params.begin(), entry.params.end(),
+                           [&](const ParamSpec& spec) { return spec.name == param; }))
+            bad(scenario, "aggregator." + name,
+                fmt::format("the inner aggregator {} has no parameter {}", inner, param));
+        params["inner." + param] = toml_to_param(*node);
+        continue;
+      }
+      params[name] = toml_to_param(*node);
+    }
     config.robust_aggregator = at_key(scenario, "aggregator.kind", [&] {
       return std::shared_ptr<const RobustAggregator>(make_aggregator(aggregator, params));
     });
@@ -401,6 +421,8 @@ void build(const Scenario& scenario, Experiment& experiment) {
     experiment.byzantine_defence = config.robust_aggregator->name();
   else if (!config.byzantine.empty())
     experiment.byzantine_defence = "mean";
+  if (!experiment.byzantine_defence.empty() && config.worker_momentum > 0)
+    experiment.byzantine_defence += fmt::format(", worker momentum {}", config.worker_momentum);
   // What the algorithm itself refuses is bad input too.
   at_key(scenario, "algorithm.kind", [&] {
     validate(config);

@@ -3,6 +3,7 @@
 // come from the components' own parameter tables.
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <limits>
 
 #include "compress/factory.hpp"
@@ -301,10 +302,35 @@ SectionSpec compressor_section(std::string name, std::string help, std::string k
 }
 
 SectionSpec aggregator_section() {
-  // A kind's parameters as scenario keys.
+  // A kind's parameters as scenario keys. Bucketing's inner aggregator takes
+  // its parameters as inner_NAME (the factory's inner.NAME): one optional key
+  // per parameter name of the other kinds, absent meaning the inner kind's
+  // own default (the defaults differ between kinds, e.g. f).
   const auto keys_of = [](const AggregatorKind& entry) {
     std::vector<KeySpec> keys;
     for (const ParamSpec& param : entry.params) keys.push_back(from_param(param));
+    if (entry.name != "bucketing") return keys;
+    for (KeySpec& key : keys)
+      if (key.name == "inner")
+        key.help = "inner aggregator kind (not bucketing); its parameters as inner_NAME";
+    std::vector<std::string> names;
+    for (const AggregatorKind& other : aggregator_kinds()) {
+      if (other.name == "bucketing") continue;
+      for (const ParamSpec& param : other.params) {
+        const std::string name = fmt::format("inner_{}", param.name);
+        const auto known = std::find(names.begin(), names.end(), name);
+        if (known != names.end()) {
+          keys[std::size_t(known - names.begin()) + entry.params.size()].help += fmt::format(", {}", other.name);
+          continue;
+        }
+        names.push_back(name);
+        KeySpec key = from_param(param);
+        key.name = name;
+        key.default_value.clear();  // optional: the inner kind's default
+        key.help = fmt::format("the inner aggregator's {} (leave out: its default); of {}", param.name, other.name);
+        keys.push_back(std::move(key));
+      }
+    }
     return keys;
   };
   std::vector<std::string> kinds;
@@ -314,7 +340,11 @@ SectionSpec aggregator_section() {
                       "robust aggregator of robust/factory.hpp and its parameters",
                       {choice("kind", kinds, "mean",
                               "mean: the weighted average (FedAvg); median, trimmed-mean, krum, multi-krum, bulyan, "
-                              "geometric-median, norm-clipping, centered-clipping, bucketing (inner: its defaults)")},
+                              "geometric-median, norm-clipping, centered-clipping, bucketing"),
+                       key("worker_momentum", ValueType::real, "0.0",
+                           "beta of the honest clients' worker momentum m_i = (1 - beta) u_i + beta m_i, sent in "
+                           "place of their update u_i (Karimireddy, He, Jaggi 2021); 0: off",
+                           0, 0.999999999)},
                       {}};
   section.kind_keys = [keys_of](const Schema&, std::string_view kind) {
     for (const AggregatorKind& entry : aggregator_kinds())

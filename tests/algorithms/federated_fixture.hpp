@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <numeric>
 #include <vector>
 
 #include "algorithms/federated/config.hpp"
@@ -33,6 +34,15 @@ inline FederatedConfig logistic_config(std::uint32_t clients, std::size_t sample
   config.cohort.clients_per_round = clients;
   config.local.schedule.base = 0.5;
   return config;
+}
+
+// The same, every client holding all `samples` samples: identical client objectives.
+inline FederatedConfig identical_clients_config(std::uint32_t clients, std::size_t samples) {
+  Partition same;
+  std::vector<std::uint32_t> all(samples);
+  std::iota(all.begin(), all.end(), 0u);
+  same.indices.assign(clients, all);
+  return logistic_config(clients, samples, same);
 }
 
 // The clients and the server; bandwidth unlimited: transfers take the latency only.

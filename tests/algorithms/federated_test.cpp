@@ -85,11 +85,7 @@ TEST_CASE("FedAvg on identical client objectives is SGD on one node, whatever th
   // Every client holds the same samples and takes full-batch steps, so every
   // client ends at the same y, and the average is y: tau * rounds steps of GD.
   constexpr std::uint32_t n = 4;
-  Partition same;
-  std::vector<std::uint32_t> all(120);
-  std::iota(all.begin(), all.end(), 0u);
-  same.indices.assign(n, all);
-  FederatedConfig config = logistic_config(n, 120, same);
+  FederatedConfig config = identical_clients_config(n, 120);
   config.rounds = 8;
   config.local_steps = 5;
   config.batch_size = 1000;
@@ -104,6 +100,81 @@ TEST_CASE("FedAvg on identical client objectives is SGD on one node, whatever th
     for (std::size_t k = 0; k < x.size(); ++k) x[k] -= 0.3 * gradient[k];
   }
   CHECK(max_abs_difference(server_model(fedavg), x) <= 1e-12);
+}
+
+TEST_CASE("worker momentum with every client and one full-batch step is damped heavy-ball gradient descent") {
+  // Karimireddy, He, Jaggi (ICML 2021): m_i <- (1 - beta) u_i + beta m_i, m_i = 0
+  // at first, u_i = -eta grad f_i(x_t). The weighted mean of the m_i is then
+  // M_t = (1 - beta)(-eta grad f(x_t)) + beta M_{t-1}, and x_{t+1} = x_t + M_t.
+  constexpr std::uint32_t n = 6;
+  constexpr double beta = 0.8;
+  RandomStream split(7, 0, purpose_id("test.split"));
+  FederatedConfig config = logistic_config(n, 600, partition_quantity_skew(600, n, 1.0, split));
+  config.rounds = 30;
+  config.batch_size = 1000;  // one full-batch step
+  config.worker_momentum = beta;
+  SynchronousFederated rounds(config, nullptr);
+  run_all(rounds, engine_for(n));
+  REQUIRE(rounds.rounds_completed(0) == 30);
+
+  std::vector<double> x(config.model->dimension(), 0.0), gradient(x.size()), momentum(x.size(), 0.0);
+  for (std::uint64_t round = 0; round < config.rounds; ++round) {
+    full_loss_and_gradient(*config.model, x, *config.batches.data, gradient);
+    for (std::size_t k = 0; k < x.size(); ++k) {
+      momentum[k] = (1 - beta) * (-0.5 * gradient[k]) + beta * momentum[k];
+      x[k] += momentum[k];
+    }
+  }
+  CHECK(max_abs_difference(server_model(rounds), x) <= 1e-12);
+  // Plain FedAvg (beta = 0) is gradient descent, elsewhere: the momentum changed the path.
+  config.worker_momentum = 0;
+  SynchronousFederated plain(config, nullptr);
+  run_all(plain, engine_for(n));
+  CHECK(max_abs_difference(server_model(plain), x) > 1e-6);
+  CHECK(plain.clients().momentum(0).empty());
+  CHECK(rounds.clients().momentum(0).size() == x.size());
+}
+
+TEST_CASE("worker momentum moves only when its client participates") {
+  // Identical clients (every one holds all samples), full-batch single steps,
+  // K = 2 of 4 drawn uniformly: client i's m_i is updated at the rounds it is
+  // drawn, from the x of that round, and the server adds the mean of the two m_i.
+  constexpr std::uint32_t n = 4;
+  constexpr double beta = 0.5;
+  FederatedConfig config = identical_clients_config(n, 120);
+  config.rounds = 12;
+  config.batch_size = 1000;
+  config.cohort.clients_per_round = 2;
+  config.worker_momentum = beta;
+  SynchronousFederated rounds(config, nullptr);
+  run_all(rounds, engine_for(n));
+  REQUIRE(rounds.rounds_completed(0) == 12);
+
+  CohortSelector selector(ClientSampling::uniform, config.seed, {});
+  std::vector<std::uint8_t> busy(n, 0);
+  const std::size_t d = config.model->dimension();
+  std::vector<double> x(d, 0.0), gradient(d), step(d);
+  std::vector<std::vector<double>> momentum(n, std::vector<double>(d, 0.0));
+  for (std::uint64_t round = 0; round < config.rounds; ++round) {
+    std::vector<NodeId> cohort;
+    selector.select(round, 2, busy, n, cohort);
+    std::fill(busy.begin(), busy.end(), 0);
+    full_loss_and_gradient(*config.model, x, *config.batches.data, gradient);
+    std::fill(step.begin(), step.end(), 0.0);
+    for (NodeId client : cohort)
+      for (std::size_t k = 0; k < d; ++k) {
+        momentum[client][k] = (1 - beta) * (-0.5 * gradient[k]) + beta * momentum[client][k];
+        step[k] += momentum[client][k] / 2.0;
+      }
+    for (std::size_t k = 0; k < d; ++k) x[k] += step[k];
+  }
+  CHECK(max_abs_difference(server_model(rounds), x) <= 1e-12);
+  for (NodeId client = 0; client < n; ++client) {
+    CAPTURE(client);
+    const auto kept = rounds.clients().momentum(client);
+    REQUIRE(kept.size() == (rounds.participations(client) > 0 ? d : 0));
+    if (!kept.empty()) CHECK(max_abs_difference({kept.begin(), kept.end()}, momentum[client]) <= 1e-12);
+  }
 }
 
 TEST_CASE("SCAFFOLD reaches the exact optimum on heterogeneous quadratics; FedAvg keeps a bias") {

@@ -3,7 +3,9 @@
 // today's FedAvg bit for bit, the median of two updates is their mean, one
 // attacker sending huge values blows up the mean but not the robust
 // aggregators, what cannot tolerate the attackers is refused, and runs with
-// an attacker are bit-identical for 1 and 2 threads.
+// an attacker are bit-identical for 1 and 2 threads. Worker momentum 0 is
+// today's run; bucketing with s = 1 and inner_NAME keys is its inner
+// aggregator with those parameters, bit for bit.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -185,4 +187,87 @@ TEST_CASE("federated Byzantine settings refuse what cannot work, naming the key"
              Contains("byzantine.count") && Contains("fedbuff"));
   CHECK_THAT(error_of({"aggregator.kind=median", "algorithm.kind=fedasync"}), Contains("aggregator.kind"));
   CHECK_THAT(error_of({"aggregator.kind=krum", "aggregator.tau=1"}), Contains("tau"));
+}
+
+TEST_CASE("worker momentum 0 is today's run bit for bit; beta > 0 is named in the summary", "[federated]") {
+  run("federated_momentum_default", kHugeAttacker);
+  run("federated_momentum_zero", with(kHugeAttacker, {"aggregator.worker_momentum=0"}));
+  const std::string reference = read_file(out_dir("federated_momentum_default") + "/metrics.csv");
+  CHECK(!reference.empty());
+  CHECK(read_file(out_dir("federated_momentum_zero") + "/metrics.csv") == reference);
+  const RunSummary summary = run("federated_momentum", with(kHugeAttacker, {"aggregator.kind=centered-clipping",
+                                                                             "aggregator.tau=0.1",
+                                                                             "aggregator.worker_momentum=0.9"}));
+  REQUIRE(summary.status == RunStatus::completed);
+  const auto json = nlohmann::json::parse(read_file(out_dir("federated_momentum") + "/summary.json"));
+  CHECK(json.at("byzantine").at("aggregator").get<std::string>().ends_with("worker momentum 0.9"));
+  // The momentum costs 3 d flops per update: the same rounds take longer.
+  const RunSummary without = run("federated_momentum_off", with(kHugeAttacker, {"aggregator.kind=centered-clipping",
+                                                                                "aggregator.tau=0.1"}));
+  CHECK(metrics_column(out_dir("federated_momentum"), "time_s").back() >
+        metrics_column(out_dir("federated_momentum_off"), "time_s").back());
+  CHECK(summary.final.at("loss") != without.final.at("loss"));
+}
+
+TEST_CASE("bucketing takes its inner aggregator's parameters as inner_NAME", "[federated]") {
+  // s = 1 is exactly the inner aggregator: bucketing around centered clipping
+  // with inner_tau is centered clipping with that tau, bit for bit (the
+  // models; bucketing's task costs n d more).
+  const std::vector<std::string> clipping{"aggregator.kind=centered-clipping", "aggregator.tau=0.05",
+                                          "aggregator.iterations=2"};
+  const std::vector<std::string> bucketed{"aggregator.kind=bucketing", "aggregator.s=1",
+                                          "aggregator.inner=centered-clipping", "aggregator.inner_tau=0.05",
+                                          "aggregator.inner_iterations=2"};
+  run("federated_inner_direct", with(kHugeAttacker, clipping));
+  run("federated_inner_bucketed", with(kHugeAttacker, bucketed));
+  for (const char* column : {"loss", "optimum_distance", "test_accuracy", "aggregate_error"}) {
+    CAPTURE(column);
+    const auto reference = metrics_column(out_dir("federated_inner_direct"), column);
+    REQUIRE(reference.size() == 5);
+    CHECK(metrics_column(out_dir("federated_inner_bucketed"), column) == reference);
+  }
+  CHECK(metrics_column(out_dir("federated_inner_bucketed"), "time_s").back() >
+        metrics_column(out_dir("federated_inner_direct"), "time_s").back());
+  // Left out, the inner kind's own defaults (tau = 1, one iteration): another run.
+  run("federated_inner_default", with(kHugeAttacker, {"aggregator.kind=bucketing", "aggregator.s=1",
+                                                      "aggregator.inner=centered-clipping"}));
+  CHECK(metrics_column(out_dir("federated_inner_default"), "loss") !=
+        metrics_column(out_dir("federated_inner_direct"), "loss"));
+  const auto json = nlohmann::json::parse(read_file(out_dir("federated_inner_bucketed") + "/summary.json"));
+  CHECK(json.at("byzantine").at("aggregator").get<std::string>().find("0.05") != std::string::npos);
+}
+
+TEST_CASE("worker momentum and inner parameters refuse what cannot work, naming the key", "[federated]") {
+  using Catch::Matchers::Contains;
+  CHECK_THAT(error_of({"aggregator.kind=bucketing", "aggregator.inner=median", "aggregator.inner_tau=0.1"}),
+             Contains("aggregator.inner_tau") && Contains("median"));
+  CHECK_THAT(error_of({"aggregator.kind=median", "aggregator.inner_tau=0.1"}), Contains("inner_tau"));
+  CHECK_THAT(error_of({"aggregator.kind=bucketing", "aggregator.inner=krum", "aggregator.inner_f=-1"}),
+             Contains("aggregator.kind") && Contains("'f'"));
+  CHECK_THAT(error_of({"aggregator.worker_momentum=1"}), Contains("aggregator.worker_momentum"));
+  CHECK_THAT(error_of({"aggregator.worker_momentum=-0.1"}), Contains("aggregator.worker_momentum"));
+  CHECK_THAT(error_of({"aggregator.worker_momentum=0.9", "algorithm.kind=fedbuff"}),
+             Contains("aggregator.worker_momentum") && Contains("fedbuff"));
+}
+
+TEST_CASE("federated runs with worker momentum are bit-identical for 1 and 2 threads", "[federated]") {
+  // Partial participation, over-commitment and jitter: each client's m_i
+  // moves in its own events, whatever thread runs them.
+  const std::vector<std::string> overrides{"byzantine.count=2",
+                                           "byzantine.attack=ipm",
+                                           "aggregator.kind=bucketing",
+                                           "aggregator.s=2",
+                                           "aggregator.inner=centered-clipping",
+                                           "aggregator.inner_tau=0.1",
+                                           "aggregator.worker_momentum=0.9",
+                                           "algorithm.clients_per_round=6",
+                                           "algorithm.over_commit=0.5",
+                                           "compute.jitter_sigma=0.3",
+                                           "compute.flops_per_second=1e7",
+                                           "network.jitter=50us"};
+  run("federated_momentum_threads_1", overrides, 1);
+  run("federated_momentum_threads_2", overrides, 2);
+  const std::string reference = read_file(out_dir("federated_momentum_threads_1") + "/metrics.csv");
+  CHECK(!reference.empty());
+  CHECK(read_file(out_dir("federated_momentum_threads_2") + "/metrics.csv") == reference);
 }

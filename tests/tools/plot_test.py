@@ -150,6 +150,15 @@ class Curves(Folders):
                 self.assertEqual(status, 0, err)
                 self.assert_image(out)
 
+    def test_ymax_cuts_the_axis_and_counts_the_lines_above(self):
+        write_run(self.dir / "diverged", curve([0, 10, 20], [1.0, 1e30, 1e60]))
+        figure = figure_of("curves", self.dir / "run", self.dir / "diverged", "--log", "--ymax", 10)
+        self.assertEqual(figure.axes[0].get_ylim()[1], 10)
+        self.assertIn("1 line(s) leave the axis above 10", figure.axes[0].get_title())
+        figure = figure_of("curves", self.dir / "run", "--ymax", 10)
+        self.assertNotIn("leave the axis", figure.axes[0].get_title())
+        self.assert_error("not above the lowest value", "curves", self.dir / "run", "--log", "--ymax", 1e-9)
+
     def test_bits_up_is_the_federated_uplink_column(self):
         rows = curve([0, 10, 20], [1.0, 0.5, 0.25])
         for row in rows:
@@ -293,6 +302,97 @@ class Heatmap(Folders):
         self.assertEqual(list(grid.columns), ["0.1", "0.01"])
         expected = ((1.1 + 1.2) / 2) / (1 + 100 * 0.05)
         self.assertTrue(math.isclose(grid.loc["ring", "0.1"], expected, rel_tol=1e-12))
+
+
+class HeatmapFacets(unittest.TestCase):
+    """attack x aggregator x fraction x partition, the loss a known function of all four."""
+
+    attacks, aggregators, fractions, partitions = ["alie", "ipm"], ["mean", "median", "krum"], ["0.1", "0.4"], \
+        ["iid", "dirichlet"]
+
+    @staticmethod
+    def loss(attack, aggregator, fraction, partition):
+        return (1 + HeatmapFacets.attacks.index(attack) + 10 * HeatmapFacets.aggregators.index(aggregator)) \
+            * float(fraction) * (2 if partition == "dirichlet" else 1)
+
+    def setUp(self):
+        self.temp = tempfile.TemporaryDirectory()
+        self.dir = Path(self.temp.name)
+        points = []
+        for partition in self.partitions:
+            for fraction in self.fractions:
+                for aggregator in self.aggregators:
+                    for attack in self.attacks:
+                        value = self.loss(attack, aggregator, fraction, partition)
+                        points.append({"values": [attack, aggregator, fraction, partition], "repetition": 0,
+                                       "rows": curve([0, 10], [2 * value, value])})
+        self.sweep = write_sweep(self.dir / "byzantine", ["byzantine.attack", "aggregator", "byzantine.fraction",
+                                                          "data.partition"], points)
+
+    def tearDown(self):
+        self.temp.cleanup()
+
+    def test_panels_hold_their_own_points(self):
+        with contextlib.redirect_stderr(io.StringIO()) as err:
+            panels = plot.heatmap_panels(plot.read_sweep(self.sweep), "aggregator", "byzantine.attack", "loss",
+                                         ["byzantine.fraction", "data.partition"])
+        self.assertEqual(err.getvalue(), "")  # nothing averaged: every key is a row, a column or a facet
+        self.assertEqual([title for title, _ in panels],
+                         [f"data.partition = {p}, byzantine.fraction = {f}" for p in self.partitions
+                          for f in self.fractions])
+        for (_, grid), (partition, fraction) in zip(panels, [(p, f) for p in self.partitions for f in self.fractions]):
+            self.assertEqual(list(grid.index), self.aggregators)
+            self.assertEqual(list(grid.columns), self.attacks)
+            for aggregator in self.aggregators:
+                for attack in self.attacks:
+                    self.assertTrue(math.isclose(grid.loc[aggregator, attack],
+                                                 self.loss(attack, aggregator, fraction, partition), rel_tol=1e-12))
+
+    def test_one_facet_averages_the_other_key(self):
+        with contextlib.redirect_stderr(io.StringIO()) as err:
+            panels = plot.heatmap_panels(plot.read_sweep(self.sweep), "aggregator", "byzantine.attack", "loss",
+                                         ["byzantine.fraction"])
+        self.assertIn("averages over data.partition", err.getvalue())
+        self.assertEqual(len(panels), 2)
+        expected = (self.loss("ipm", "krum", "0.4", "iid") + self.loss("ipm", "krum", "0.4", "dirichlet")) / 2
+        self.assertTrue(math.isclose(panels[1][1].loc["krum", "ipm"], expected, rel_tol=1e-12))
+
+    def test_log_colour_scale(self):
+        figure = figure_of("heatmap", self.sweep, "--rows", "aggregator", "--cols", "byzantine.attack", "--value",
+                           "loss", "--facet", "byzantine.fraction", "--log")
+        norm = figure.axes[0].images[0].norm
+        self.assertIsInstance(norm, plot.matplotlib.colors.LogNorm)
+        # One scale for every panel: the smallest and largest cell of the sweep (iid and dirichlet averaged).
+        self.assertTrue(math.isclose(norm.vmin, 1 * 0.1 * 1.5, rel_tol=1e-12))
+        self.assertTrue(math.isclose(norm.vmax, 22 * 0.4 * 1.5, rel_tol=1e-12))
+        self.assertEqual(figure.axes[1].images[0].norm.vmax, norm.vmax)
+        write_sweep(self.dir / "zero", ["aggregator", "byzantine.attack"],
+                    [{"values": ["mean", a], "repetition": 0, "rows": curve([0, 10], [1.0, v])}
+                     for a, v in (("alie", 0.0), ("ipm", 1.0))])
+        status, _, err = run_plot("heatmap", self.dir / "zero", "--rows", "aggregator", "--cols", "byzantine.attack",
+                                  "--value", "loss", "--log", "--out", self.dir / "zero.png")
+        self.assertEqual(status, 2)
+        self.assertIn("values <= 0", err)
+
+    def test_png_and_bad_facets(self):
+        out = self.dir / "facets.png"
+        status, _, err = run_plot("heatmap", self.sweep, "--rows", "aggregator", "--cols", "byzantine.attack",
+                                  "--value", "loss", "--facet", "byzantine.fraction", "--facet", "data.partition",
+                                  "--out", out)
+        self.assertEqual(status, 0, err)
+        self.assertTrue(out.stat().st_size > 1000)
+        for facets, message in ((["aggregator"], "already a row"), (["topology.kind"], "not a swept key"),
+                                (["data.partition", "data.partition"], "already a row, column or facet"),
+                                (["data.partition", "byzantine.fraction", "aggregator"], "at most two")):
+            argv = ["heatmap", self.sweep, "--rows", "aggregator", "--cols", "byzantine.attack", "--value", "loss",
+                    "--out", self.dir / "bad.png"]
+            for facet in facets:
+                argv += ["--facet", facet]
+            status, _, err = run_plot(*argv)
+            self.assertEqual(status, 2)
+            self.assertIn(message, err)
+            self.assertEqual(len(err.strip().splitlines()), 1)
+            self.assertFalse((self.dir / "bad.png").exists())
 
 
 class Errors(Folders):

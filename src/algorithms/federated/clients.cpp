@@ -23,6 +23,7 @@ FederatedClients::FederatedClients(const FederatedConfig& config, const ClientAv
       availability_(availability),
       away_(availability.time_varying() ? config.clients : 0, 0),
       residual_(config.error_feedback && config.uplink_compressor ? config.clients : 0),
+      momentum_(config.worker_momentum > 0 ? config.clients : 0),
       known_(config.downlink_compressor ? config.clients : 0) {}
 
 std::size_t FederatedClients::idle_client_bytes() {
@@ -31,6 +32,7 @@ std::size_t FederatedClients::idle_client_bytes() {
 
 std::size_t FederatedClients::extra_idle_client_bytes() const {
   return (residual_.empty() ? 0 : sizeof(std::unique_ptr<std::vector<double>>)) +
+         (momentum_.empty() ? 0 : sizeof(std::unique_ptr<std::vector<double>>)) +
          (known_.empty() ? 0 : sizeof(KnownModel));
 }
 
@@ -38,6 +40,7 @@ std::uint64_t FederatedClients::remembered_clients() const {
   std::uint64_t count = 0;
   for (NodeId client = 0; client < config_.clients; ++client)
     count += (!control_.empty() && control_[client]) || (!residual_.empty() && residual_[client]) ||
+             (!momentum_.empty() && momentum_[client]) ||
              (!known_.empty() && known_[client].x);
   return count;
 }
@@ -50,6 +53,11 @@ std::span<const double> FederatedClients::last_model(NodeId client) const {
 std::span<const double> FederatedClients::residual(NodeId client) const {
   if (residual_.empty() || !residual_[client]) return {};
   return *residual_[client];
+}
+
+std::span<const double> FederatedClients::momentum(NodeId client) const {
+  if (momentum_.empty() || !momentum_[client]) return {};
+  return *momentum_[client];
 }
 
 void FederatedClients::on_start(Context& ctx) {
@@ -120,6 +128,12 @@ void FederatedClients::on_model(Context& ctx, const Message& message) {
   const double rebuilt = static_cast<double>(job->broadcast->updates.size() * job->model->size());
   cost.flops += 2 * rebuilt;
   cost.bytes += 16 * rebuilt;
+  // Worker momentum: three flops per coordinate, m_i read and written, the update read.
+  if (!momentum_.empty()) {
+    const double d = static_cast<double>(job->model->size());
+    cost.flops += 3 * d;
+    cost.bytes += 24 * d;
+  }
   jobs_[client] = job;
   ctx.start_compute(cost, [trainer = &trainer_, client, job] { trainer->run(client, *job); }, job->serial);
 }
@@ -140,6 +154,16 @@ void FederatedClients::on_trained(Context& ctx, std::uint64_t serial) {
   update->local_steps = static_cast<std::uint32_t>(job->steps);  // at most 2^32 - 1 (LocalTrainer::steps)
   if (config_.rule.normalized_averaging)
     for (double& value : job->delta) value /= job->coefficients;
+  if (!momentum_.empty()) {
+    // m_i <- (1 - beta) u_i + beta m_i, sent in place of u_i.
+    auto& momentum = momentum_[client];
+    if (!momentum) momentum = std::make_unique<std::vector<double>>(job->delta.size(), 0.0);
+    const double beta = config_.worker_momentum;
+    for (std::size_t k = 0; k < job->delta.size(); ++k) {
+      (*momentum)[k] = (1 - beta) * job->delta[k] + beta * (*momentum)[k];
+      job->delta[k] = (*momentum)[k];
+    }
+  }
   RandomStream rng = ctx.rng(purpose_id("fed.compress"));
   if (!residual_.empty()) {
     auto& residual = residual_[client];

@@ -24,12 +24,22 @@
 // An outage loses that model (the check-in tells the server; steps that the
 // server sent before it heard of the outage are answered by another check-in).
 //
+// Worker momentum (config.worker_momentum = beta > 0; Karimireddy, He,
+// Jaggi, ICML 2021): the client keeps m_i <- (1 - beta) u_i + beta m_i, u_i
+// its update as above (after FedNova's division), m_i = 0 before its first
+// update, and encodes m_i instead of u_i (with error feedback, e_i + m_i).
+// It moves m_i when it sends, as c_i and e_i. The paper's form (the
+// momentum is an average of the updates, so the server's step keeps its
+// scale); their code's undamped m_i <- u_i + beta m_i is this times
+// 1 / (1 - beta) once warm. Label-flip Byzantine clients, which train
+// honestly, keep one too; the others' vectors are replaced at the server.
+//
 // Memory: a client's job (model copy and result) exists while it trains;
-// SCAFFOLD's c_i, the error-feedback residual e_i and the downlink's last
-// model exist from its first participation on. The client commits
-// c_i^+ when it sends its update, as in the paper, so an update that the
-// server drops (late, or over-committed) leaves the server's c behind the
-// mean of the c_i until that client participates again.
+// SCAFFOLD's c_i, the error-feedback residual e_i, the worker momentum m_i
+// and the downlink's last model exist from its first participation on. The
+// client commits c_i^+ when it sends its update, as in the paper, so an
+// update that the server drops (late, or over-committed) leaves the server's
+// c behind the mean of the c_i until that client participates again.
 #pragma once
 
 #include <cstdint>
@@ -66,13 +76,17 @@ class FederatedClients {
   // The client's error-feedback residual e_i (empty before its first update
   // or without error feedback). Between engine calls.
   std::span<const double> residual(NodeId client) const;
+  // The client's worker momentum m_i (empty before its first update or
+  // without worker momentum). Between engine calls.
+  std::span<const double> momentum(NodeId client) const;
   // With a downlink compressor, the model the client last received or
   // rebuilt (empty: none). Between engine calls.
   std::span<const double> last_model(NodeId client) const;
   // Bytes an idle client costs here: its row, its job pointer and its memory pointer.
   static std::size_t idle_client_bytes();
   // More bytes per idle client for what this configuration remembers
-  // (error feedback's residual pointer, the downlink's last model).
+  // (error feedback's residual pointer, the worker momentum's pointer, the
+  // downlink's last model).
   std::size_t extra_idle_client_bytes() const;
 
  private:
@@ -101,6 +115,7 @@ class FederatedClients {
   // and has not checked in yet; written by the client's own events only.
   std::vector<std::uint8_t> away_;
   std::vector<std::unique_ptr<std::vector<double>>> residual_;  // error feedback's e_i, once participated
+  std::vector<std::unique_ptr<std::vector<double>>> momentum_;  // worker momentum m_i, once participated
   std::vector<KnownModel> known_;                              // downlink compression only
 };
 

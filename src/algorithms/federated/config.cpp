@@ -112,6 +112,7 @@ void validate(const FederatedConfig& config) {
           "error_feedback needs a compressor on the uplink or the downlink");
   if (config.local_time_budget > 0 && !config.compute.speed_factor.empty())
     require(config.compute.speed_factor.size() >= config.clients, "the compute model has fewer speed factors than clients");
+  require(in_unit_interval(config.worker_momentum), "worker_momentum must be in [0, 1)");
   require(std::isfinite(config.rule.proximal_mu) && config.rule.proximal_mu >= 0, "mu must not be negative");
   const ServerOptimizerConfig& server = config.server;
   require(std::isfinite(server.learning_rate) && server.learning_rate > 0, "server_lr must be positive");

@@ -147,6 +147,11 @@ struct FederatedConfig {
   // (synchronous_rounds.hpp, Byzantine clients). Synchronous rounds only.
   std::vector<NodeId> byzantine;
   AttackConfig attack;
+  // Worker momentum beta in [0, 1) (Karimireddy, He, Jaggi, "Learning from
+  // history for Byzantine robust optimization", ICML 2021): each client keeps
+  // m_i = (1 - beta) u_i + beta m_i over its participations (m_i = 0 before
+  // the first), u_i the update it would send, and sends m_i instead. 0: off.
+  double worker_momentum = 0;
 };
 
 std::string_view sampling_name(ClientSampling sampling);
