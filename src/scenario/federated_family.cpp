@@ -371,13 +371,6 @@ void build(const Scenario& scenario, Experiment& experiment) {
   if (scenario.has("model.initial_point")) config.initial_model = initial_point(scenario, *experiment.model);
   config.late_updates = parse_late_updates(scenario.text("algorithm.late_updates"));
   config.availability = build_availability(scenario, experiment.nodes);
-  // The asynchronous servers (the kinds without rounds) do not model these yet.
-  if (!reads(kind, "clients_per_round")) {
-    if (config.availability.kind != AvailabilityKind::always)
-      bad(scenario, "availability.kind", fmt::format("{} has no availability model yet (only \"always\")", kind.name));
-    if (config.downlink_compressor)
-      bad(scenario, "downlink_compression.kind", fmt::format("{} has no downlink compression yet", kind.name));
-  }
 
   AsynchronousConfig& asynchronous = config.asynchronous;
   const std::int64_t concurrency = scenario.integer("algorithm.concurrency");

@@ -201,11 +201,6 @@ TEST_CASE("asynchronous federated keys refuse what no run can use, naming the ke
   CHECK_THAT(error_of({"algorithm.kind=ps-async-sgd", "algorithm.buffer_size=5", "algorithm.concurrency=10",
                        "algorithm.sampling=weighted"}),
              Catch::Contains("algorithm.sampling") && Catch::Contains("ps-async-sgd does not read it"));
-  // Not modelled for the asynchronous servers yet.
-  CHECK_THAT(error_of({"availability.kind=bernoulli"}),
-             Catch::Contains("availability.kind") && Catch::Contains("fedbuff has no availability model"));
-  CHECK_THAT(error_of({"downlink_compression.kind=top-k"}),
-             Catch::Contains("downlink_compression.kind") && Catch::Contains("fedbuff"));
   CHECK_THAT(error_of({"algorithm.kind=fedasync", "algorithm.buffer_size=5", "algorithm.late_updates=stale"}),
              Catch::Contains("algorithm.late_updates") && Catch::Contains("fedasync does not read it"));
   // The new keys are the federated family's: refused under a decentralized algorithm.
