@@ -1,6 +1,7 @@
 // Scenario files that choose an asynchronous federated algorithm (fedbuff,
 // fedasync, ps-sgd, ps-async-sgd): the staleness columns of metrics.csv and
-// figures of summary.json, bit-identical runs for 1 and 2 threads, what the
+// figures of summary.json, bit-identical runs for 1 and 2 threads (also with
+// availability models and a compressed downlink, whose lost work is counted), what the
 // new keys refuse (exit status 2 with the key named), and sweeps over them.
 #include <catch2/catch.hpp>
 
@@ -142,6 +143,41 @@ TEST_CASE("asynchronous federated metrics are bit-identical for 1 and 2 threads"
       CHECK(metrics == reference);
     }
   }
+}
+
+TEST_CASE("asynchronous servers with availability and a compressed downlink are bit-identical for 1 and 2 threads",
+          "[federated]") {
+  // Markov or diurnal clients leave mid-training: the lost work is counted
+  // (dropped_unavailable, per row and in summary.json) and the run goes on.
+  for (const std::vector<std::string>& availability : std::vector<std::vector<std::string>>{
+           {"availability.kind=markov", "availability.mean_up=20ms", "availability.mean_down=10ms"},
+           {"availability.kind=diurnal", "availability.period=50ms", "availability.base=0.5",
+            "availability.amplitude=0.4"},
+           {"availability.kind=bernoulli", "availability.probability=0.5", "availability.retry=1ms"}})
+    for (const std::string_view kind : {"fedbuff", "fedasync", "ps-async-sgd"}) {
+      CAPTURE(kind, availability.front());
+      std::vector<std::string> overrides = kind_overrides(kind);
+      overrides.insert(overrides.end(), availability.begin(), availability.end());
+      overrides.insert(overrides.end(), {"compute.jitter_sigma=0.3", "downlink_compression.kind=top-k",
+                                         "downlink_compression.ratio=0.3", "algorithm.error_feedback=true"});
+      std::string reference;
+      for (int threads : {1, 2}) {
+        const std::string dir = out_dir(fmt::format("asynchronous_available_{}", threads));
+        const RunSummary summary = run_scenario(asynchronous_with(overrides), RunOptions{dir, threads, true, false, {}});
+        REQUIRE(summary.status == RunStatus::completed);
+        const std::string metrics = read_file(dir + "/metrics.csv");
+        if (reference.empty()) reference = metrics;
+        CHECK(metrics == reference);
+        const auto json = nlohmann::json::parse(read_file(dir + "/summary.json"));
+        const double dropped = json.at("federated").at("dropped_unavailable").get<double>();
+        double per_row = 0;
+        for (double value : metrics_column(dir, "dropped_unavailable")) per_row += value;
+        CHECK(per_row <= dropped);  // rows count up to the last evaluated step
+        if (availability.front() == "availability.kind=bernoulli") CHECK(dropped == 0);  // a drawn client stays
+        if (availability.front() == "availability.kind=markov") CHECK(dropped > 0);
+        CHECK(json.at("federated").at("dropped_failure").get<double>() == 0);
+      }
+    }
 }
 
 TEST_CASE("asynchronous servers run through churn, and stall naming the clients a step waits for", "[federated]") {
