@@ -8,7 +8,6 @@
 #include <limits>
 #include <stdexcept>
 
-#include "algorithms/federated/error_feedback.hpp"
 #include "sim/engine.hpp"
 #include "sim/random.hpp"
 
@@ -48,7 +47,8 @@ AsynchronousFederated::AsynchronousFederated(FederatedConfig config, RoundSnapsh
     last_loss_.assign(config_.clients, std::numeric_limits<float>::infinity());
   x_ = initial_server_model(config_);
   next_.assign(x_.size(), 0.0);
-  if (config_.downlink_compressor) sent_version_.assign(config_.clients, kNoModel);
+  if (config_.downlink_compressor)
+    downlink_ = std::make_unique<DownlinkHistory>(clients_.downlink_codec(), config_.clients, config_.error_feedback);
 }
 
 AsynchronousFederated::~AsynchronousFederated() = default;
@@ -104,7 +104,7 @@ std::vector<std::pair<std::string, double>> AsynchronousFederated::summary_figur
           {"idle_client_bytes",
            static_cast<double>(FederatedClients::idle_client_bytes() + clients_.extra_idle_client_bytes() +
                                sizeof(std::uint8_t) + sizeof(std::uint32_t) + (last_loss_.empty() ? 0 : sizeof(float)) +
-                               (sent_version_.empty() ? 0 : sizeof(std::uint64_t)) +
+                               (downlink_ ? DownlinkHistory::idle_client_bytes() : 0) +
                                (availability_.time_varying() ? sizeof(std::uint8_t) : 0) +
                                (config_.availability.trace ? sizeof(std::uint64_t) : 0))}};
 }
@@ -250,41 +250,15 @@ std::shared_ptr<const ModelBroadcast> AsynchronousFederated::downlink_broadcast(
   auto broadcast = std::make_shared<ModelBroadcast>();
   broadcast->round = version_;
   broadcast->began = ctx.now();
-  const std::uint64_t known = sent_version_[client];
-  sent_version_[client] = version_;
-  // The kept messages take x_known to x_t when they reach back to `known`;
-  // they add up to at most 64 d bits, so they never cost more than x_t.
-  if (known != kNoModel && known >= history_start_) {
-    broadcast->base_round = known;
-    for (const SentStep& sent : history_)
-      if (sent.version >= known) broadcast->updates.push_back(sent.message);
-    return broadcast;
-  }
-  broadcast->model = model_;
+  if (!downlink_->add_missed(client, version_, *broadcast)) broadcast->model = model_;
   return broadcast;
 }
 
 void AsynchronousFederated::compress_step(Context& ctx) {
   // s_t = next_ - x_t, then x_{t+1} = x_t + decode(C(s_t [+ e])), as every client adds it.
   for (std::size_t k = 0; k < next_.size(); ++k) next_[k] -= x_[k];
-  const VectorCodec& codec = clients_.downlink_codec();
   RandomStream rng = ctx.rng(purpose_id("fed.downlink"));
-  std::shared_ptr<const VectorMessage> message =
-      config_.error_feedback ? encode_with_error_feedback(codec, version_, next_, downlink_residual_, rng)
-                             : codec.encode(version_, next_, rng);
-  codec.add_decoded(*message, 1.0, x_);
-  const std::int64_t bits = codec.bits(*message);
-  history_.push_back(SentStep{version_, message, bits});
-  history_bits_ += bits;
-  // Older messages that no client could be sent more cheaply than x_t go.
-  const std::int64_t full = 64 * static_cast<std::int64_t>(x_.size());
-  std::size_t drop = 0;
-  while (drop < history_.size() && history_bits_ > full) {
-    history_bits_ -= history_[drop].bits;
-    history_start_ = history_[drop].version + 1;
-    ++drop;
-  }
-  history_.erase(history_.begin(), history_.begin() + static_cast<std::ptrdiff_t>(drop));
+  downlink_->apply(version_, next_, x_, rng);
 }
 
 void AsynchronousFederated::fill(Context& ctx) {
@@ -361,7 +335,7 @@ void AsynchronousFederated::on_update(Context& ctx, NodeId from, const Message& 
 }
 
 void AsynchronousFederated::on_check_in(Context& ctx, NodeId from) {
-  if (!sent_version_.empty()) sent_version_[from] = kNoModel;  // an outage may have taken the client's model
+  if (downlink_) downlink_->forget(from);  // an outage may have taken the client's model
   // Only work in progress was lost; an update that already arrived still counts.
   const auto work = training_.find(from);
   if (work == training_.end()) return;

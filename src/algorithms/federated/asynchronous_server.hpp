@@ -75,6 +75,7 @@
 #include "algorithms/federated/availability.hpp"
 #include "algorithms/federated/clients.hpp"
 #include "algorithms/federated/config.hpp"
+#include "algorithms/federated/downlink.hpp"
 #include "algorithms/federated/selection.hpp"
 #include "algorithms/federated/server_step.hpp"
 #include "algorithms/learning_behaviour.hpp"
@@ -141,7 +142,6 @@ class AsynchronousFederated final : public LearningBehaviour {
 
  private:
   static constexpr std::uint64_t kWakeTag = std::uint64_t{1} << 63;
-  static constexpr std::uint64_t kNoModel = ~std::uint64_t{0};
 
   // A client at work: the version it started from and when it was sent it.
   struct Work {
@@ -192,20 +192,7 @@ class AsynchronousFederated final : public LearningBehaviour {
   std::vector<std::uint32_t> participations_;
   std::vector<float> last_loss_;  // power-of-choice: each client's last reported loss (+inf: none yet)
   std::map<NodeId, Work> training_;  // clients at work
-
-  // Downlink compression: the messages kept (version, message, bits), oldest
-  // first, complete from version history_start_ on; per client the version
-  // it was last sent (kNoModel: none); the server's residual.
-  struct SentStep {
-    std::uint64_t version;
-    std::shared_ptr<const VectorMessage> message;
-    std::int64_t bits;
-  };
-  std::vector<SentStep> history_;
-  std::uint64_t history_start_ = 0;
-  std::int64_t history_bits_ = 0;
-  std::vector<std::uint64_t> sent_version_;
-  std::vector<double> downlink_residual_;
+  std::unique_ptr<DownlinkHistory> downlink_;  // with a downlink compressor
 
   std::deque<Arrival> arrived_;  // not yet in a step
   bool stepping_ = false;
