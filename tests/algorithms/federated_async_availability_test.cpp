@@ -22,21 +22,12 @@
 #include "compress/identity.hpp"
 #include "compress/sign.hpp"
 #include "compress/top_k.hpp"
-#include "federated_fixture.hpp"
+#include "federated_async_fixture.hpp"
 
 using namespace dlsim;
 using namespace dlsim::federated_testing;
 
 namespace {
-
-std::unique_ptr<LearningBehaviour> make(std::string_view kind, const FederatedConfig& config,
-                                        RoundSnapshots* snapshots = nullptr) {
-  return find_federated_algorithm(kind).make(config, snapshots);
-}
-
-AsynchronousFederated& server_of(std::unique_ptr<LearningBehaviour>& behaviour) {
-  return dynamic_cast<AsynchronousFederated&>(*behaviour);
-}
 
 std::shared_ptr<const AvailabilityTrace> trace_of(const std::string& text, std::uint32_t clients) {
   std::istringstream in(text);
