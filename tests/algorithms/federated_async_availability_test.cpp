@@ -6,7 +6,8 @@
 // update, holds its slot until it checks in (counted dropped_unavailable
 // then) and is drawn again after; downlink messages have their exact sizes,
 // every client's rebuilt model is one of the server's bit for bit, and the
-// identity (fp32) compressor follows the uncompressed run to fp32 rounding; runs with
+// identity (fp32) compressor follows the uncompressed run to fp32 rounding;
+// client_timeout writes off a slow client's work and refills its slot; runs with
 // availability and downlink compression are bit-identical on one thread and
 // on parallel windows.
 #include <catch2/catch.hpp>
@@ -47,6 +48,12 @@ SimTime compute_ns(const FederatedConfig& config, const EngineConfig& engine, No
   const double seconds = std::max(cost.flops / engine.compute.flops_per_second,
                                   cost.bytes / engine.compute.bytes_per_second);
   return static_cast<SimTime>(std::ceil(seconds * 1e9));
+}
+
+double figure_of(const LearningBehaviour& behaviour, const std::string& name) {
+  for (const auto& [key, value] : behaviour.summary_figures())
+    if (key == name) return value;
+  return -1.0;
 }
 
 }  // namespace
@@ -131,6 +138,49 @@ TEST_CASE("a client that leaves mid-training loses its update and holds its slot
   CHECK(fedbuff.records().back().unavailable_so_far == 1);
   for (const auto& [name, value] : fedbuff.summary_figures())
     if (name == "dropped_unavailable") CHECK(value == 1);
+}
+
+TEST_CASE("client_timeout writes off a slow client's work and gives its slot to another client", "[federated]") {
+  // FedBuff stepping on every update, 3 clients, 2 at once, drawn in id
+  // order; client 1 is ten times slower than the others. With a timeout of
+  // three fast works its work is always written off: its slot goes to
+  // another client, its update arrives late and is dropped, and it is drawn
+  // again only once that update has come in.
+  constexpr std::uint32_t n = 3;
+  FederatedConfig config = config_for(n);
+  config.rounds = 40;
+  config.local_steps = 5;
+  config.cohort.sampling = ClientSampling::round_robin;
+  config.asynchronous.concurrency = 2;
+  config.asynchronous.buffer_size = 1;
+  EngineConfig engine = engine_for(n);
+  engine.compute.flops_per_second = 1e6;
+  engine.compute.speed_factor = {1.0, 0.1, 1.0, 1e4};
+  const SimTime work = compute_ns(config, engine, 0);
+  REQUIRE(work > 10 * kLatency);
+
+  auto waiting = make("fedbuff", config);
+  run_all(*waiting, engine);
+  CHECK(server_of(waiting).participations(1) > 0);
+  CHECK(server_of(waiting).dropped_timeout() == 0);
+
+  config.asynchronous.client_timeout = 3 * work;
+  auto timing_out = make("fedbuff", config);
+  AsynchronousFederated& server = server_of(timing_out);
+  run_all(server, engine);
+  REQUIRE(server.rounds_completed(0) == config.rounds);
+  CHECK(server.participations(1) == 0);
+  CHECK(server.participations(0) + server.participations(2) == config.rounds);
+  CHECK(server.dropped_timeout() >= 1);
+  CHECK(server.dropped_unavailable() == 0);
+  // Every write-off of client 1 is answered by its late update; the others'
+  // updates in flight when the run ends (at most one per slot) are late too.
+  const double late = figure_of(server, "late_updates"), timeouts = static_cast<double>(server.dropped_timeout());
+  CHECK(late >= timeouts);
+  CHECK(late <= timeouts + 2);
+  CHECK(server.records().back().timeouts_so_far <= server.dropped_timeout());
+  // The timeout ends the waiting for client 1: more steps in the same time.
+  CHECK(server.records().back().ended < server_of(waiting).records().back().ended);
 }
 
 TEST_CASE("asynchronous downlink messages have their exact sizes and clients rebuild the server's models", "[federated]") {

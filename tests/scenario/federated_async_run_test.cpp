@@ -153,9 +153,13 @@ TEST_CASE("asynchronous servers with availability and a compressed downlink are 
            {"availability.kind=markov", "availability.mean_up=20ms", "availability.mean_down=10ms"},
            {"availability.kind=diurnal", "availability.period=50ms", "availability.base=0.5",
             "availability.amplitude=0.4"},
-           {"availability.kind=bernoulli", "availability.probability=0.5", "availability.retry=1ms"}})
+           {"availability.kind=bernoulli", "availability.probability=0.5", "availability.retry=1ms"},
+           {"availability.kind=markov", "availability.mean_up=20ms", "availability.mean_down=10ms",
+            "algorithm.client_timeout=20ms"}})
     for (const std::string_view kind : {"fedbuff", "fedasync", "ps-async-sgd"}) {
-      CAPTURE(kind, availability.front());
+      const bool timeout = availability.back() == "algorithm.client_timeout=20ms";
+      if (timeout && kind == "ps-async-sgd") continue;  // the parameter server has no timeout
+      CAPTURE(kind, availability.back());
       std::vector<std::string> overrides = kind_overrides(kind);
       overrides.insert(overrides.end(), availability.begin(), availability.end());
       overrides.insert(overrides.end(), {"compute.jitter_sigma=0.3", "downlink_compression.kind=top-k",
@@ -175,6 +179,8 @@ TEST_CASE("asynchronous servers with availability and a compressed downlink are 
         CHECK(per_row <= dropped);  // rows count up to the last evaluated step
         if (availability.front() == "availability.kind=bernoulli") CHECK(dropped == 0);  // a drawn client stays
         if (availability.front() == "availability.kind=markov") CHECK(dropped > 0);
+        // Written off at the timeout: counted then, not again at the check-in.
+        if (timeout) CHECK(json.at("federated").at("dropped_timeout").get<double>() + dropped > 0);
         CHECK(json.at("federated").at("dropped_failure").get<double>() == 0);
       }
     }
@@ -208,6 +214,10 @@ TEST_CASE("asynchronous federated keys refuse what no run can use, naming the ke
   CHECK_THAT(error_of({"algorithm.concurrency=13"}),
              Catch::Contains("algorithm.concurrency") && Catch::Contains("12 clients"));
   CHECK_THAT(error_of({"algorithm.concurrency=0"}), Catch::Contains("algorithm.concurrency"));
+  CHECK_THAT(error_of({"algorithm.client_timeout=-1s"}), Catch::Contains("algorithm.client_timeout"));
+  CHECK_THAT(error_of({"algorithm.kind=ps-async-sgd", "algorithm.buffer_size=5", "algorithm.concurrency=10",
+                       "algorithm.client_timeout=1s"}),
+             Catch::Contains("algorithm.client_timeout") && Catch::Contains("ps-async-sgd does not read it"));
   CHECK_THAT(error_of({"algorithm.buffer_size=0"}), Catch::Contains("algorithm.buffer_size"));
   CHECK_THAT(error_of({"algorithm.staleness_weighting=linear"}),
              Catch::Contains("algorithm.staleness_weighting") && Catch::Contains("sqrt"));
@@ -252,15 +262,17 @@ TEST_CASE("asynchronous federated keys are in the reference and can be swept", "
   for (const KeyGroup& group : algorithm->documented_kind_keys)
     for (const KeySpec& key : group.keys) documented.push_back(key.name);
   for (const std::string name : {"concurrency", "buffer_size", "staleness_weighting", "mixing_alpha",
-                                 "staleness_function", "staleness_exponent"})
+                                 "staleness_function", "staleness_exponent", "client_timeout"})
     CHECK(std::find(documented.begin(), documented.end(), name) != documented.end());
   const Sweep sweep = parse_sweep(kAsynchronous + R"(
     [sweep]
     "algorithm.buffer_size" = [1, 3]
     "algorithm.staleness_weighting" = ["sqrt", "constant"]
     "algorithm.concurrency" = [3, 6]
+    "algorithm.client_timeout" = ["0s", "50ms"]
   )", "sweep.toml", {}, scenario_schema());
-  CHECK(sweep.points().size() == 8);
+  CHECK(sweep.points().size() == 16);
+  CHECK(sweep.scenario(sweep.points().back()).duration("algorithm.client_timeout") == 50'000'000);
   CHECK(sweep.scenario(sweep.points().back()).text("algorithm.staleness_weighting") == "constant");
   CHECK(sweep.scenario(sweep.points().back()).integer("algorithm.concurrency") == 6);
 }

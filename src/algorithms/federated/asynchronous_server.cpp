@@ -54,8 +54,8 @@ AsynchronousFederated::AsynchronousFederated(FederatedConfig config, RoundSnapsh
 AsynchronousFederated::~AsynchronousFederated() = default;
 
 std::vector<std::string> AsynchronousFederated::metric_columns() {
-  return {"participants", "staleness_mean", "staleness_max", "bits_up", "bits_down", "dropped_unavailable",
-          "dropped_failure"};
+  return {"participants", "staleness_mean", "staleness_max", "bits_up",        "bits_down",
+          "dropped_unavailable", "dropped_failure", "dropped_timeout"};
 }
 
 void AsynchronousFederated::metric_values(std::uint64_t round, std::vector<double>& row) const {
@@ -63,13 +63,14 @@ void AsynchronousFederated::metric_values(std::uint64_t round, std::vector<doubl
   const std::uint64_t end = std::min<std::uint64_t>(round, records_.size());
   const std::uint64_t begin = std::min(last_row_, end);
   last_row_ = std::max(last_row_, end);
-  std::uint64_t updates = 0, staleness = 0, most = 0, unavailable = 0, failures = 0;
+  std::uint64_t updates = 0, staleness = 0, most = 0, unavailable = 0, failures = 0, timeouts = 0;
   if (end > begin) {
     const AsynchronousStepRecord* before = begin > 0 ? &records_[begin - 1] : nullptr;
     updates = records_[end - 1].updates_so_far - (before ? before->updates_so_far : 0);
     staleness = records_[end - 1].staleness_so_far - (before ? before->staleness_so_far : 0);
     unavailable = records_[end - 1].unavailable_so_far - (before ? before->unavailable_so_far : 0);
     failures = records_[end - 1].failures_so_far - (before ? before->failures_so_far : 0);
+    timeouts = records_[end - 1].timeouts_so_far - (before ? before->timeouts_so_far : 0);
     for (std::uint64_t step = begin; step < end; ++step) most = std::max(most, records_[step].staleness_max);
   }
   const AsynchronousStepRecord* last = end > 0 ? &records_[end - 1] : nullptr;
@@ -77,7 +78,7 @@ void AsynchronousFederated::metric_values(std::uint64_t round, std::vector<doubl
                          updates > 0 ? static_cast<double>(staleness) / static_cast<double>(updates) : 0.0,
                          static_cast<double>(most), last ? static_cast<double>(last->bits_up) : 0.0,
                          last ? static_cast<double>(last->bits_down) : 0.0, static_cast<double>(unavailable),
-                         static_cast<double>(failures)});
+                         static_cast<double>(failures), static_cast<double>(timeouts)});
 }
 
 std::vector<std::pair<std::string, double>> AsynchronousFederated::summary_figures() const {
@@ -100,6 +101,7 @@ std::vector<std::pair<std::string, double>> AsynchronousFederated::summary_figur
           {"late_updates", static_cast<double>(late_updates_)},
           {"dropped_unavailable", static_cast<double>(dropped_unavailable_)},
           {"dropped_failure", static_cast<double>(dropped_failure_)},
+          {"dropped_timeout", static_cast<double>(dropped_timeout_)},
           // Time-varying availability adds the client's away flag, a trace its offset.
           {"idle_client_bytes",
            static_cast<double>(FederatedClients::idle_client_bytes() + clients_.extra_idle_client_bytes() +
@@ -158,6 +160,7 @@ void AsynchronousFederated::on_message(Context& ctx, NodeId from, const Message&
 
 void AsynchronousFederated::on_timer(Context& ctx, std::uint64_t tag) {
   if (ctx.self() != server_) return clients_.on_timer(ctx, tag);
+  if (tag & kTimeoutTag) return time_out(ctx, static_cast<NodeId>(tag & ~kTimeoutTag));
   if (tag != (kWakeTag | wake_)) return;  // superseded by an earlier wake-up
   wake_at_ = kNever;
   fill(ctx);
@@ -192,6 +195,7 @@ void AsynchronousFederated::on_compute_done(Context& ctx, std::uint64_t tag) {
   record.bits_down = bits_down_;
   record.unavailable_so_far = dropped_unavailable_;
   record.failures_so_far = dropped_failure_;
+  record.timeouts_so_far = dropped_timeout_;
   records_.push_back(record);
   batch_.clear();
   // The clients that waited for this step start again from x_{t+1} (the
@@ -223,7 +227,11 @@ void AsynchronousFederated::start_work(Context& ctx, NodeId client) {
     busy_[client] = 1;
     --idle_;
   }
-  training_[client] = Work{version_, ctx.now(), model_};
+  Work& work = training_[client] = Work{version_, ctx.now(), kNever, model_};
+  if (config_.asynchronous.client_timeout > 0 && !step_->fixed_workers()) {
+    work.deadline = ctx.now() + std::min(config_.asynchronous.client_timeout, kLatestTime - ctx.now());
+    ctx.set_timer(work.deadline - ctx.now(), kTimeoutTag | client);
+  }
   std::shared_ptr<const ModelBroadcast> broadcast;
   std::int64_t bits = 0;
   if (config_.downlink_compressor) {
@@ -275,7 +283,7 @@ void AsynchronousFederated::fill(Context& ctx) {
       if (!busy_[worker] && (!available || available(worker))) start_work(ctx, worker);
     return wait_for_availability(ctx);
   }
-  const std::uint32_t busy = config_.clients - idle_;
+  const std::uint32_t busy = slots_taken();
   if (busy >= config_.asynchronous.concurrency) return;
   std::vector<NodeId> drawn;
   // The selector marks the drawn clients busy; start_work sees them so.
@@ -288,7 +296,7 @@ void AsynchronousFederated::fill(Context& ctx) {
 
 void AsynchronousFederated::wait_for_availability(Context& ctx) {
   if (availability_.always() || availability_.never_available() || idle_ == 0 || finished()) return;
-  if (!step_->fixed_workers() && config_.clients - idle_ >= config_.asynchronous.concurrency) return;
+  if (!step_->fixed_workers() && slots_taken() >= config_.asynchronous.concurrency) return;
   // A slot is empty and every idle client was unavailable to the draw.
   SimTime next = kNever;
   if (config_.availability.kind == AvailabilityKind::bernoulli) {
@@ -306,8 +314,12 @@ void AsynchronousFederated::wait_for_availability(Context& ctx) {
 void AsynchronousFederated::on_update(Context& ctx, NodeId from, const Message& message) {
   auto update = std::static_pointer_cast<const ClientUpdate>(message.body);
   const auto work = training_.find(from);
-  if (work == training_.end()) {  // work the server had written off (the client checked in since)
+  if (work == training_.end()) {  // work the server had written off (the client checked in since, or timed out)
     ++late_updates_;
+    if (written_off_.erase(from) > 0) {
+      release(from);
+      fill(ctx);
+    }
     return;
   }
   Work base = std::move(work->second);
@@ -334,8 +346,28 @@ void AsynchronousFederated::on_update(Context& ctx, NodeId from, const Message& 
   fill(ctx);
 }
 
+std::uint32_t AsynchronousFederated::slots_taken() const {
+  return config_.clients - idle_ - static_cast<std::uint32_t>(written_off_.size());
+}
+
+void AsynchronousFederated::time_out(Context& ctx, NodeId client) {
+  const auto work = training_.find(client);
+  if (work == training_.end() || work->second.deadline != ctx.now()) return;  // heard from, or a later work's
+  if (!availability_.available_throughout(client, work->second.sent, ctx.now()))
+    ++dropped_unavailable_;
+  else
+    ++dropped_timeout_;
+  training_.erase(work);
+  written_off_.insert(client);
+  fill(ctx);
+}
+
 void AsynchronousFederated::on_check_in(Context& ctx, NodeId from) {
   if (downlink_) downlink_->forget(from);  // an outage may have taken the client's model
+  if (written_off_.erase(from) > 0) {  // its lost work was counted when it timed out
+    release(from);
+    return fill(ctx);
+  }
   // Only work in progress was lost; an update that already arrived still counts.
   const auto work = training_.find(from);
   if (work == training_.end()) return;

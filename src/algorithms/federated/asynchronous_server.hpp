@@ -38,7 +38,15 @@
 // taken during the absence, as for a slow client, and is refilled at the
 // check-in, where the lost work is counted: dropped_unavailable when the
 // client's availability ended since it was sent the model, dropped_failure
-// otherwise (a churn outage). A client that never comes back holds its slot.
+// otherwise (a churn outage). A client that never comes back holds its slot,
+// unless client_timeout is set (FedBuff, FedAsync): then the server writes
+// off work not returned that long after it sent the model, as a real server
+// gives up on a silent client, and draws another client into the slot; the
+// client written off is not drawn again until it is heard from (its update,
+// then dropped as late, or its check-in). The write-off is counted then, by
+// what the simulator knows: dropped_unavailable (its availability ended
+// since it was sent the model) or dropped_timeout (slow, crashed or in an
+// outage: the server cannot tell them apart).
 //
 // Downlink compression, as the synchronous server's (synchronous_rounds.hpp,
 // Downlink): each step s_t = x_{t+1} - x_t is compressed (with error
@@ -58,8 +66,8 @@
 // Metrics (metric_columns, per evaluation row): participants (updates
 // applied since the previous row), staleness_mean and staleness_max (of
 // those; 0 when none), the totals bits_up and bits_down, and the work lost
-// since the previous row as the server learnt of it (check-ins):
-// dropped_unavailable and dropped_failure.
+// since the previous row as the server learnt of it (check-ins, timeouts):
+// dropped_unavailable, dropped_failure and dropped_timeout.
 #pragma once
 
 #include <cstdint>
@@ -67,6 +75,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <span>
 #include <string>
 #include <utility>
@@ -95,6 +104,7 @@ struct AsynchronousStepRecord {
   std::uint64_t bits_down = 0;
   std::uint64_t unavailable_so_far = 0;  // work lost, totals when the step ended
   std::uint64_t failures_so_far = 0;
+  std::uint64_t timeouts_so_far = 0;
 };
 
 class AsynchronousFederated final : public LearningBehaviour {
@@ -139,14 +149,17 @@ class AsynchronousFederated final : public LearningBehaviour {
   // Work lost to availability and to outages, as counted at the check-ins.
   std::uint64_t dropped_unavailable() const { return dropped_unavailable_; }
   std::uint64_t dropped_failure() const { return dropped_failure_; }
+  std::uint64_t dropped_timeout() const { return dropped_timeout_; }
 
  private:
   static constexpr std::uint64_t kWakeTag = std::uint64_t{1} << 63;
+  static constexpr std::uint64_t kTimeoutTag = std::uint64_t{1} << 62;  // | the client
 
   // A client at work: the version it started from and when it was sent it.
   struct Work {
     std::uint64_t version = 0;
     SimTime sent = 0;
+    SimTime deadline = kNever;  // client_timeout: when the server writes it off
     std::shared_ptr<const std::vector<double>> base;  // x_version, the server's copy
   };
   struct Arrival {
@@ -160,6 +173,10 @@ class AsynchronousFederated final : public LearningBehaviour {
   // worker), among those available now; sets a wake-up when a slot stays empty.
   void fill(Context& ctx);
   void wait_for_availability(Context& ctx);
+  // client_timeout: the work of `client` is written off if it is still the one due now.
+  void time_out(Context& ctx, NodeId client);
+  // Clients at work, or waiting for the step that applies their update (not those written off).
+  std::uint32_t slots_taken() const;
   // With a downlink compressor: what `client` is sent to start from x_t.
   std::shared_ptr<const ModelBroadcast> downlink_broadcast(Context& ctx, NodeId client);
   // x_{t+1} = x_t + decode(C(next_ - x_t)), keeping the message.
@@ -192,6 +209,7 @@ class AsynchronousFederated final : public LearningBehaviour {
   std::vector<std::uint32_t> participations_;
   std::vector<float> last_loss_;  // power-of-choice: each client's last reported loss (+inf: none yet)
   std::map<NodeId, Work> training_;  // clients at work
+  std::set<NodeId> written_off_;      // busy, not at work: their work timed out and they were not heard from since
   std::unique_ptr<DownlinkHistory> downlink_;  // with a downlink compressor
 
   std::deque<Arrival> arrived_;  // not yet in a step
@@ -205,7 +223,7 @@ class AsynchronousFederated final : public LearningBehaviour {
   mutable std::uint64_t last_row_ = 0;  // metric_values: the round of the previous row
   std::uint64_t bits_up_ = 0, bits_down_ = 0;
   std::uint64_t late_updates_ = 0;
-  std::uint64_t dropped_unavailable_ = 0, dropped_failure_ = 0;
+  std::uint64_t dropped_unavailable_ = 0, dropped_failure_ = 0, dropped_timeout_ = 0;
 };
 
 }  // namespace dlsim
