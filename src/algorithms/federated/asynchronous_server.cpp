@@ -54,8 +54,8 @@ AsynchronousFederated::AsynchronousFederated(FederatedConfig config, RoundSnapsh
 AsynchronousFederated::~AsynchronousFederated() = default;
 
 std::vector<std::string> AsynchronousFederated::metric_columns() {
-  return {"participants", "staleness_mean", "staleness_max", "bits_up",        "bits_down",
-          "dropped_unavailable", "dropped_failure", "dropped_timeout"};
+  return {"participants",        "staleness_mean",  "staleness_max",  "bits_up",
+          "bits_down",           "dropped_unavailable", "dropped_failure", "dropped_timeout"};
 }
 
 void AsynchronousFederated::metric_values(std::uint64_t round, std::vector<double>& row) const {
@@ -112,7 +112,7 @@ std::vector<std::pair<std::string, double>> AsynchronousFederated::summary_figur
 }
 
 bool AsynchronousFederated::resumes_on_rejoin(NodeId node) const {
-  return !finished() && training_.count(node) > 0;
+  return !finished() && (training_.count(node) > 0 || written_off_.count(node) > 0);
 }
 
 std::vector<std::string> AsynchronousFederated::waits(const Engine& engine) const {

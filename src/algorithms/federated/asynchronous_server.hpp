@@ -48,10 +48,10 @@
 // since it was sent the model) or dropped_timeout (slow, crashed or in an
 // outage: the server cannot tell them apart).
 //
-// Downlink compression, as the synchronous server's (synchronous_rounds.hpp,
-// Downlink): each step s_t = x_{t+1} - x_t is compressed (with error
-// feedback, s_t + e), the server moves by x_{t+1} = x_t + decode(C(.)) and
-// keeps the newest messages worth at most 64 d bits. A client started at
+// Downlink compression (downlink.hpp), as the synchronous server's: each
+// step s_t = x_{t+1} - x_t is compressed (with error feedback, s_t + e), the
+// server moves by x_{t+1} = x_t + decode(C(.)) and keeps the newest messages
+// worth at most 64 d bits. A client started at
 // version t gets the messages of the versions it missed since the version
 // it was last sent, and rebuilds x_t bit for bit; it gets x_t itself (64 d
 // bits) when it never had a model, checked in since (an outage may have
@@ -61,7 +61,8 @@
 //
 // Memory: an idle client costs what it costs the synchronous server; a
 // client at work, a map entry and its share of the model it was sent (one
-// copy per version still in use); the records, O(steps + updates applied).
+// copy per version still in use), one written off, a set entry until it is
+// heard from; the records, O(steps + updates applied).
 //
 // Metrics (metric_columns, per evaluation row): participants (updates
 // applied since the previous row), staleness_mean and staleness_max (of
@@ -129,10 +130,11 @@ class AsynchronousFederated final : public LearningBehaviour {
   void metric_values(std::uint64_t round, std::vector<double>& row) const override;
   std::vector<std::pair<std::string, double>> summary_figures() const override;
   static std::vector<std::string> metric_columns();
-  // Server timers are wake-ups (a slot waits for an available client); the
-  // clients' are their return after going away.
-  // A client at work that comes back from an outage checks in and gets (or
-  // frees a slot for) new work; any other client's return changes nothing.
+  // Server timers are wake-ups (a slot waits for an available client) and
+  // client timeouts; the clients' are their return after going away.
+  // A client at work (or written off) that comes back from an outage checks
+  // in and gets (or frees a slot for) new work; any other client's return
+  // changes nothing.
   bool resumes_on_rejoin(NodeId node) const override;
   // The server's one clause: the updates its next step waits for, and from whom.
   std::vector<std::string> waits(const Engine& engine) const override;
@@ -146,7 +148,7 @@ class AsynchronousFederated final : public LearningBehaviour {
   std::uint32_t participations(NodeId client) const { return participations_[client]; }
   const FederatedClients& clients() const { return clients_; }
   const ClientAvailability& availability() const { return availability_; }
-  // Work lost to availability and to outages, as counted at the check-ins.
+  // Work lost to availability, to outages and to timeouts, as counted at the check-ins and timeouts.
   std::uint64_t dropped_unavailable() const { return dropped_unavailable_; }
   std::uint64_t dropped_failure() const { return dropped_failure_; }
   std::uint64_t dropped_timeout() const { return dropped_timeout_; }
