@@ -72,6 +72,10 @@ std::vector<KeySpec> federated_keys() {
       key("concurrency", ValueType::integer, "10",
           "fedbuff, fedasync: clients training at once (at most nodes); a new one starts as one finishes", 1),
       key("buffer_size", ValueType::integer, "5", "fedbuff: K, the updates the server averages into one step", 1),
+      key("client_timeout", ValueType::duration, "\"0s\"",
+          "fedbuff, fedasync: > 0s: the server writes off a client's work this long after sending it the model and "
+          "gives its slot to another client (the client is drawn again once heard from); 0s: it waits for the "
+          "update or a check-in"),
       choice("staleness_weighting", {"sqrt", "constant"}, "sqrt",
              "fedbuff: weight of an update s server steps stale: 1/sqrt(1 + s) (the paper's) or 1"),
       key("mixing_alpha", ValueType::real, "0.6", "fedasync: alpha in x <- (1 - a) x + a y, a = alpha s(staleness)",
@@ -391,13 +395,6 @@ void build(const Scenario& scenario, Experiment& experiment) {
   if (scenario.has("model.initial_point")) config.initial_model = initial_point(scenario, *experiment.model);
   config.late_updates = parse_late_updates(scenario.text("algorithm.late_updates"));
   config.availability = build_availability(scenario, experiment.nodes);
-  // The asynchronous servers (the kinds without rounds) do not model these yet.
-  if (!reads(kind, "clients_per_round")) {
-    if (config.availability.kind != AvailabilityKind::always)
-      bad(scenario, "availability.kind", fmt::format("{} has no availability model yet (only \"always\")", kind.name));
-    if (config.downlink_compressor)
-      bad(scenario, "downlink_compression.kind", fmt::format("{} has no downlink compression yet", kind.name));
-  }
 
   AsynchronousConfig& asynchronous = config.asynchronous;
   const std::int64_t concurrency = scenario.integer("algorithm.concurrency");
@@ -411,6 +408,8 @@ void build(const Scenario& scenario, Experiment& experiment) {
   asynchronous.mixing_alpha = scenario.real("algorithm.mixing_alpha");
   asynchronous.function = parse_staleness_function(scenario.text("algorithm.staleness_function"));
   asynchronous.exponent = scenario.real("algorithm.staleness_exponent");
+  asynchronous.client_timeout = scenario.duration("algorithm.client_timeout");
+  if (asynchronous.client_timeout < 0) bad(scenario, "algorithm.client_timeout", "must not be negative");
 
   if (scenario.has("stop.target_consensus"))
     bad(scenario, "stop.target_consensus", "a federated run has one model, the server's: there is no consensus");

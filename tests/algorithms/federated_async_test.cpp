@@ -21,21 +21,12 @@
 #include "data/synthetic.hpp"
 #include "models/logistic.hpp"
 #include "sim/engine.hpp"
-#include "federated_fixture.hpp"
+#include "federated_async_fixture.hpp"
 
 using namespace dlsim;
 using namespace dlsim::federated_testing;
 
 namespace {
-
-std::unique_ptr<LearningBehaviour> make(std::string_view kind, const FederatedConfig& config,
-                                        RoundSnapshots* snapshots = nullptr) {
-  return find_federated_algorithm(kind).make(config, snapshots);
-}
-
-AsynchronousFederated& server_of(std::unique_ptr<LearningBehaviour>& behaviour) {
-  return dynamic_cast<AsynchronousFederated&>(*behaviour);
-}
 
 // `steps` full-batch gradient steps of rate eta on the client's samples from x.
 std::vector<double> client_descent(const FederatedConfig& config, NodeId client, std::vector<double> x,

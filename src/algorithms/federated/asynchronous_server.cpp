@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "sim/engine.hpp"
+#include "sim/random.hpp"
 
 
 namespace dlsim {
@@ -33,8 +34,6 @@ AsynchronousFederated::AsynchronousFederated(FederatedConfig config, RoundSnapsh
       busy_(config_.clients, 0),
       idle_(config_.clients),
       participations_(config_.clients, 0) {
-  if (!availability_.always() || config_.downlink_compressor)
-    throw std::invalid_argument("the asynchronous servers have no availability model or downlink compression yet");
   if (!step_->fixed_workers() && config_.asynchronous.concurrency > config_.clients)
     throw std::invalid_argument(fmt::format("concurrency = {} is more than the {} clients",
                                             config_.asynchronous.concurrency, config_.clients));
@@ -48,12 +47,15 @@ AsynchronousFederated::AsynchronousFederated(FederatedConfig config, RoundSnapsh
     last_loss_.assign(config_.clients, std::numeric_limits<float>::infinity());
   x_ = initial_server_model(config_);
   next_.assign(x_.size(), 0.0);
+  if (config_.downlink_compressor)
+    downlink_ = std::make_unique<DownlinkHistory>(clients_.downlink_codec(), config_.clients, config_.error_feedback);
 }
 
 AsynchronousFederated::~AsynchronousFederated() = default;
 
 std::vector<std::string> AsynchronousFederated::metric_columns() {
-  return {"participants", "staleness_mean", "staleness_max", "bits_up", "bits_down"};
+  return {"participants",        "staleness_mean",  "staleness_max",  "bits_up",
+          "bits_down",           "dropped_unavailable", "dropped_failure", "dropped_timeout"};
 }
 
 void AsynchronousFederated::metric_values(std::uint64_t round, std::vector<double>& row) const {
@@ -61,18 +63,22 @@ void AsynchronousFederated::metric_values(std::uint64_t round, std::vector<doubl
   const std::uint64_t end = std::min<std::uint64_t>(round, records_.size());
   const std::uint64_t begin = std::min(last_row_, end);
   last_row_ = std::max(last_row_, end);
-  std::uint64_t updates = 0, staleness = 0, most = 0;
+  std::uint64_t updates = 0, staleness = 0, most = 0, unavailable = 0, failures = 0, timeouts = 0;
   if (end > begin) {
     const AsynchronousStepRecord* before = begin > 0 ? &records_[begin - 1] : nullptr;
     updates = records_[end - 1].updates_so_far - (before ? before->updates_so_far : 0);
     staleness = records_[end - 1].staleness_so_far - (before ? before->staleness_so_far : 0);
+    unavailable = records_[end - 1].unavailable_so_far - (before ? before->unavailable_so_far : 0);
+    failures = records_[end - 1].failures_so_far - (before ? before->failures_so_far : 0);
+    timeouts = records_[end - 1].timeouts_so_far - (before ? before->timeouts_so_far : 0);
     for (std::uint64_t step = begin; step < end; ++step) most = std::max(most, records_[step].staleness_max);
   }
   const AsynchronousStepRecord* last = end > 0 ? &records_[end - 1] : nullptr;
   row.insert(row.end(), {static_cast<double>(updates),
                          updates > 0 ? static_cast<double>(staleness) / static_cast<double>(updates) : 0.0,
                          static_cast<double>(most), last ? static_cast<double>(last->bits_up) : 0.0,
-                         last ? static_cast<double>(last->bits_down) : 0.0});
+                         last ? static_cast<double>(last->bits_down) : 0.0, static_cast<double>(unavailable),
+                         static_cast<double>(failures), static_cast<double>(timeouts)});
 }
 
 std::vector<std::pair<std::string, double>> AsynchronousFederated::summary_figures() const {
@@ -93,25 +99,38 @@ std::vector<std::pair<std::string, double>> AsynchronousFederated::summary_figur
           {"staleness_mean", applied > 0 ? static_cast<double>(staleness) / static_cast<double>(applied) : 0.0},
           {"staleness_max", static_cast<double>(stalest)},
           {"late_updates", static_cast<double>(late_updates_)},
-          {"idle_client_bytes", static_cast<double>(FederatedClients::idle_client_bytes() + sizeof(std::uint8_t) +
-                                                    sizeof(std::uint32_t) + (last_loss_.empty() ? 0 : sizeof(float)))}};
+          {"dropped_unavailable", static_cast<double>(dropped_unavailable_)},
+          {"dropped_failure", static_cast<double>(dropped_failure_)},
+          {"dropped_timeout", static_cast<double>(dropped_timeout_)},
+          // Time-varying availability adds the client's away flag, a trace its offset.
+          {"idle_client_bytes",
+           static_cast<double>(FederatedClients::idle_client_bytes() + clients_.extra_idle_client_bytes() +
+                               sizeof(std::uint8_t) + sizeof(std::uint32_t) + (last_loss_.empty() ? 0 : sizeof(float)) +
+                               (downlink_ ? DownlinkHistory::idle_client_bytes() : 0) +
+                               (availability_.time_varying() ? sizeof(std::uint8_t) : 0) +
+                               (config_.availability.trace ? sizeof(std::uint64_t) : 0))}};
 }
 
 bool AsynchronousFederated::resumes_on_rejoin(NodeId node) const {
-  return !finished() && training_.count(node) > 0;
+  return !finished() && (training_.count(node) > 0 || written_off_.count(node) > 0);
 }
 
 std::vector<std::string> AsynchronousFederated::waits(const Engine& engine) const {
   if (finished()) return {};
   // Down or crashed clients first: they are why nothing arrives.
   std::vector<NodeId> at_work;
-  for (const auto& [client, broadcast] : training_) at_work.push_back(client);
+  for (const auto& [client, work] : training_) at_work.push_back(client);
   std::stable_partition(at_work.begin(), at_work.end(), [&](NodeId client) { return !engine.is_up(client); });
   constexpr std::size_t kNamed = 8;
   std::string who;
   for (std::size_t i = 0; i < std::min(at_work.size(), kNamed); ++i)
     who += fmt::format("{}{}{}", i == 0 ? "" : ", ", at_work[i], engine.is_up(at_work[i]) ? "" : " (down)");
   if (at_work.size() > kNamed) who += fmt::format(" and {} more", at_work.size() - kNamed);
+  if (training_.empty() && idle_ > 0 && !availability_.always())
+    return {fmt::format("the server (node {}) waits for {} more updates for step {}, and no client is at work: none "
+                        "of its {} idle clients will be available again (availability {})",
+                        server_, step_->batch_size() - std::min<std::size_t>(arrived_.size(), step_->batch_size()),
+                        version_, idle_, availability_name(config_.availability.kind))};
   return {fmt::format("the server (node {}) waits for {} more updates for step {}, from the clients at work: {}", server_,
                       step_->batch_size() - std::min<std::size_t>(arrived_.size(), step_->batch_size()), version_,
                       who.empty() ? "none" : who)};
@@ -122,7 +141,7 @@ void AsynchronousFederated::on_start(Context& ctx) {
   if (ctx.rejoining()) return;  // the server is never taken down
   if (snapshots_ && snapshots_->contribute(0, 0, ctx.now(), x_)) ctx.request_stop();
   if (finished()) return;
-  if (step_->fixed_workers()) {
+  if (step_->fixed_workers() && availability_.always()) {
     for (NodeId worker = 0; worker < config_.clients; ++worker) start_work(ctx, worker);
     return;
   }
@@ -140,14 +159,23 @@ void AsynchronousFederated::on_message(Context& ctx, NodeId from, const Message&
 }
 
 void AsynchronousFederated::on_timer(Context& ctx, std::uint64_t tag) {
-  if (ctx.self() != server_) clients_.on_timer(ctx, tag);
+  if (ctx.self() != server_) return clients_.on_timer(ctx, tag);
+  if (tag & kTimeoutTag) return time_out(ctx, static_cast<NodeId>(tag & ~kTimeoutTag));
+  if (tag != (kWakeTag | wake_)) return;  // superseded by an earlier wake-up
+  wake_at_ = kNever;
+  fill(ctx);
 }
 
 void AsynchronousFederated::on_compute_done(Context& ctx, std::uint64_t tag) {
   if (ctx.self() != server_) return clients_.on_trained(ctx, tag);
-  // The step's task has finished: x_{t+1} is in next_.
-  std::swap(x_, next_);
+  // The step's task has finished: x_{t+1} is in next_ (with a downlink
+  // compressor, x_t + s_t, which the server sends compressed).
+  if (config_.downlink_compressor)
+    compress_step(ctx);
+  else
+    std::swap(x_, next_);
   ++version_;
+  model_.reset();
   broadcast_.reset();
   stepping_ = false;
   AsynchronousStepRecord record;
@@ -165,6 +193,9 @@ void AsynchronousFederated::on_compute_done(Context& ctx, std::uint64_t tag) {
   }
   record.bits_up = bits_up_;
   record.bits_down = bits_down_;
+  record.unavailable_so_far = dropped_unavailable_;
+  record.failures_so_far = dropped_failure_;
+  record.timeouts_so_far = dropped_timeout_;
   records_.push_back(record);
   batch_.clear();
   // The clients that waited for this step start again from x_{t+1} (the
@@ -173,7 +204,7 @@ void AsynchronousFederated::on_compute_done(Context& ctx, std::uint64_t tag) {
   waiting_.clear();
   for (NodeId client : waiting) release(client);
   if (!finished() && !waiting.empty()) {
-    if (step_->fixed_workers()) {
+    if (step_->fixed_workers() && availability_.always()) {
       for (NodeId client : waiting) start_work(ctx, client);
     } else {
       fill(ctx);
@@ -191,42 +222,107 @@ void AsynchronousFederated::release(NodeId client) {
 }
 
 void AsynchronousFederated::start_work(Context& ctx, NodeId client) {
-  if (!broadcast_) {
-    auto broadcast = std::make_shared<ModelBroadcast>();
-    broadcast->round = version_;
-    broadcast->began = ctx.now();
-    broadcast->model = std::make_shared<const std::vector<double>>(x_);
-    broadcast_ = std::move(broadcast);
-  }
+  if (!model_) model_ = std::make_shared<const std::vector<double>>(x_);
   if (!busy_[client]) {
     busy_[client] = 1;
     --idle_;
   }
-  training_[client] = broadcast_;
-  const std::int64_t bits = broadcast_->bits(nullptr, x_.size());
-  ctx.send(client, Message{kFederatedModelTag, bits, broadcast_});
+  Work& work = training_[client] = Work{version_, ctx.now(), kNever, model_};
+  if (config_.asynchronous.client_timeout > 0 && !step_->fixed_workers()) {
+    work.deadline = ctx.now() + std::min(config_.asynchronous.client_timeout, kLatestTime - ctx.now());
+    ctx.set_timer(work.deadline - ctx.now(), kTimeoutTag | client);
+  }
+  std::shared_ptr<const ModelBroadcast> broadcast;
+  std::int64_t bits = 0;
+  if (config_.downlink_compressor) {
+    broadcast = downlink_broadcast(ctx, client);
+    bits = broadcast->bits(&clients_.downlink_codec(), x_.size());
+  } else {
+    // One body for the clients started together: `began` is when each was
+    // sent it (a client checks its availability from then on).
+    if (!broadcast_ || broadcast_->began != ctx.now()) {
+      auto shared = std::make_shared<ModelBroadcast>();
+      shared->round = version_;
+      shared->began = ctx.now();
+      shared->model = model_;
+      broadcast_ = std::move(shared);
+    }
+    broadcast = broadcast_;
+    bits = broadcast->bits(nullptr, x_.size());
+  }
+  ctx.send(client, Message{kFederatedModelTag, bits, std::move(broadcast)});
   bits_down_ += static_cast<std::uint64_t>(bits);
+}
+
+std::shared_ptr<const ModelBroadcast> AsynchronousFederated::downlink_broadcast(Context& ctx, NodeId client) {
+  auto broadcast = std::make_shared<ModelBroadcast>();
+  broadcast->round = version_;
+  broadcast->began = ctx.now();
+  if (!downlink_->add_missed(client, version_, *broadcast)) broadcast->model = model_;
+  return broadcast;
+}
+
+void AsynchronousFederated::compress_step(Context& ctx) {
+  // s_t = next_ - x_t, then x_{t+1} = x_t + decode(C(s_t [+ e])), as every client adds it.
+  for (std::size_t k = 0; k < next_.size(); ++k) next_[k] -= x_[k];
+  RandomStream rng = ctx.rng(purpose_id("fed.downlink"));
+  downlink_->apply(version_, next_, x_, rng);
 }
 
 void AsynchronousFederated::fill(Context& ctx) {
   if (finished()) return;
-  const std::uint32_t busy = config_.clients - idle_;
+  std::function<bool(NodeId)> available;
+  if (!availability_.always())
+    available = [this, now = ctx.now(), draw = selections_](NodeId client) {
+      return availability_.available(client, now, draw);
+    };
+  if (step_->fixed_workers()) {
+    // Every idle worker that is available now, in id order.
+    ++selections_;
+    for (NodeId worker = 0; worker < config_.clients; ++worker)
+      if (!busy_[worker] && (!available || available(worker))) start_work(ctx, worker);
+    return wait_for_availability(ctx);
+  }
+  const std::uint32_t busy = slots_taken();
   if (busy >= config_.asynchronous.concurrency) return;
   std::vector<NodeId> drawn;
   // The selector marks the drawn clients busy; start_work sees them so.
-  selector_.select(selections_++, config_.asynchronous.concurrency - busy, busy_, idle_, drawn, last_loss_);
+  selector_.select(selections_++, config_.asynchronous.concurrency - busy, busy_, idle_, drawn, last_loss_,
+                   available);
   idle_ -= static_cast<std::uint32_t>(drawn.size());
   for (NodeId client : drawn) start_work(ctx, client);
+  wait_for_availability(ctx);
+}
+
+void AsynchronousFederated::wait_for_availability(Context& ctx) {
+  if (availability_.always() || availability_.never_available() || idle_ == 0 || finished()) return;
+  if (!step_->fixed_workers() && slots_taken() >= config_.asynchronous.concurrency) return;
+  // A slot is empty and every idle client was unavailable to the draw.
+  SimTime next = kNever;
+  if (config_.availability.kind == AvailabilityKind::bernoulli) {
+    next = ctx.now() + std::min(config_.availability.retry, kLatestTime - ctx.now());
+  } else {
+    for (NodeId client = 0; client < config_.clients; ++client)
+      if (!busy_[client]) next = std::min(next, availability_.next_available(client, ctx.now()));
+  }
+  if (next == kNever || next <= ctx.now()) return;
+  if (wake_at_ > ctx.now() && wake_at_ <= next) return;  // an earlier wake-up will draw
+  wake_at_ = next;
+  ctx.set_timer(next - ctx.now(), kWakeTag | ++wake_);
 }
 
 void AsynchronousFederated::on_update(Context& ctx, NodeId from, const Message& message) {
   auto update = std::static_pointer_cast<const ClientUpdate>(message.body);
   const auto work = training_.find(from);
-  if (work == training_.end()) {  // work the server had written off (the client checked in since)
+  if (work == training_.end()) {  // work the server had written off (the client checked in since, or timed out)
     ++late_updates_;
+    if (written_off_.erase(from) > 0) {
+      release(from);
+      fill(ctx);
+    }
     return;
   }
-  std::shared_ptr<const ModelBroadcast> base = std::move(work->second);
+  Work base = std::move(work->second);
   training_.erase(work);
   // A diverged client's NaN ranks first, as an unknown loss does.
   if (update->reports_loss && !last_loss_.empty())
@@ -250,12 +346,40 @@ void AsynchronousFederated::on_update(Context& ctx, NodeId from, const Message& 
   fill(ctx);
 }
 
+std::uint32_t AsynchronousFederated::slots_taken() const {
+  return config_.clients - idle_ - static_cast<std::uint32_t>(written_off_.size());
+}
+
+void AsynchronousFederated::time_out(Context& ctx, NodeId client) {
+  const auto work = training_.find(client);
+  if (work == training_.end() || work->second.deadline != ctx.now()) return;  // heard from, or a later work's
+  if (!availability_.available_throughout(client, work->second.sent, ctx.now()))
+    ++dropped_unavailable_;
+  else
+    ++dropped_timeout_;
+  training_.erase(work);
+  written_off_.insert(client);
+  fill(ctx);
+}
+
 void AsynchronousFederated::on_check_in(Context& ctx, NodeId from) {
+  if (downlink_) downlink_->forget(from);  // an outage may have taken the client's model
+  if (written_off_.erase(from) > 0) {  // its lost work was counted when it timed out
+    release(from);
+    return fill(ctx);
+  }
   // Only work in progress was lost; an update that already arrived still counts.
-  if (training_.erase(from) == 0) return;
+  const auto work = training_.find(from);
+  if (work == training_.end()) return;
+  // Why, which the simulator knows: its availability ended since it was sent the model, or an outage.
+  if (!availability_.available_throughout(from, work->second.sent, ctx.now()))
+    ++dropped_unavailable_;
+  else
+    ++dropped_failure_;
+  training_.erase(work);
   release(from);
   if (finished()) return;
-  if (step_->fixed_workers()) return start_work(ctx, from);
+  if (step_->fixed_workers() && availability_.always()) return start_work(ctx, from);
   fill(ctx);
 }
 
@@ -266,8 +390,8 @@ bool AsynchronousFederated::try_step(Context& ctx) {
   batch_.clear();
   for (std::uint32_t i = 0; i < size; ++i) {
     Arrival& arrival = arrived_.front();
-    batch_.push_back(StaleUpdate{arrival.client, version_ - arrival.base->round, std::move(arrival.update),
-                                 std::move(arrival.base)});
+    batch_.push_back(StaleUpdate{arrival.client, version_ - arrival.work.version, std::move(arrival.update),
+                                 std::move(arrival.work.base)});
     arrived_.pop_front();
   }
   // Client-id order (one client's updates in arrival order): the step does
@@ -276,7 +400,8 @@ bool AsynchronousFederated::try_step(Context& ctx) {
                    [](const StaleUpdate& a, const StaleUpdate& b) { return a.client < b.client; });
   if (!step_->replaces_on_arrival())
     for (const StaleUpdate& stale : batch_) waiting_.push_back(stale.client);
-  const ComputeCost cost = step_->cost(batch_.size(), x_.size());
+  ComputeCost cost = step_->cost(batch_.size(), x_.size());
+  if (config_.downlink_compressor) cost.flops += 4.0 * static_cast<double>(x_.size());  // compress, decode, add
   ctx.start_compute(
       cost,
       [this, version = version_] {

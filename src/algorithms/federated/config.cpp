@@ -124,6 +124,7 @@ void validate(const FederatedConfig& config) {
   // The asynchronous servers also refuse a concurrency above the clients (the synchronous ones ignore it).
   require(asynchronous.concurrency >= 1, "concurrency must be at least 1");
   require(asynchronous.buffer_size >= 1, "buffer_size must be at least 1");
+  require(asynchronous.client_timeout >= 0, "client_timeout must not be negative");
   require(std::isfinite(asynchronous.mixing_alpha) && asynchronous.mixing_alpha > 0 && asynchronous.mixing_alpha <= 1,
           fmt::format("mixing_alpha must be in (0, 1], got {}", asynchronous.mixing_alpha));
   require(std::isfinite(asynchronous.exponent) && asynchronous.exponent >= 0,

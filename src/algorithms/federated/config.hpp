@@ -99,6 +99,10 @@ struct AsynchronousConfig {
   double mixing_alpha = 0.6;  // FedAsync's alpha in (0, 1]
   StalenessFunction function = StalenessFunction::polynomial;
   double exponent = 0.5;  // FedAsync's a in (1 + s)^-a, >= 0
+  // FedBuff, FedAsync: > 0, the server writes off a client's work this long
+  // after sending it the model and gives its slot to another client; 0: it
+  // waits for the update or a check-in.
+  SimTime client_timeout = 0;
 };
 
 struct FederatedConfig {

@@ -5,8 +5,8 @@
 //   x <- (1 - a) x + a y,   a = alpha s(t - tau),
 // with s = 1 or the polynomial (1 + t - tau)^-a_exp (the paper's Eq. 4 and
 // its "poly" choice). The client sends y - x_tau through the uplink codec;
-// the server adds it to the x_tau it sent (the broadcast it kept), so y is
-// what the codec lets through. The clients' optional proximal term
+// the server adds it to the x_tau it sent (its own copy, kept while the
+// client trains), so y is what the codec lets through. The clients' optional proximal term
 // rho/2 ||y - x_tau||^2 is `mu` (the local trainer's FedProx term).
 #include <cmath>
 #include <vector>
@@ -35,7 +35,7 @@ class FedAsyncStep final : public ServerStep {
     const AsynchronousConfig& asynchronous = config_.asynchronous;
     const double a =
         asynchronous.mixing_alpha * staleness_factor(asynchronous.function, asynchronous.exponent, stale.staleness);
-    client_model_ = *stale.base->model;
+    client_model_ = *stale.base;
     codec.add_decoded(*stale.update->delta, 1.0, client_model_);
     for (std::size_t k = 0; k < x.size(); ++k) next[k] = (1 - a) * x[k] + a * client_model_[k];
   }

@@ -59,7 +59,7 @@ std::vector<FederatedKind> make_table() {
     for (const auto& list : lists) keys.insert(keys.end(), list.begin(), list.end());
     return keys;
   };
-  const std::vector<std::string_view> asynchronous_keys = join({{"concurrency"}, fedbuff, fedasync});
+  const std::vector<std::string_view> asynchronous_keys = join({{"concurrency", "client_timeout"}, fedbuff, fedasync});
   kinds.push_back({"fedavg", "federated averaging of local SGD (McMahan et al., AISTATS 2017)", false, false,
                    synchronous(false, false), columns, asynchronous_keys});
   kinds.push_back({"fedprox", "FedAvg with a proximal term mu/2 ||y - x||^2 in the local objective (Li et al., MLSys 2020)",

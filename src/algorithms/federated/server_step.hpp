@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <vector>
 
 #include "algorithms/federated/config.hpp"
 #include "algorithms/federated/messages.hpp"
@@ -29,7 +30,9 @@ struct StaleUpdate {
   // this update is applied to (0: fresh).
   std::uint64_t staleness = 0;
   std::shared_ptr<const ClientUpdate> update;
-  std::shared_ptr<const ModelBroadcast> base;  // the model the client started from
+  // x_tau, the model the client started from, as the server holds it (the
+  // client was sent it, or the compressed steps that rebuild it bit for bit).
+  std::shared_ptr<const std::vector<double>> base;
 };
 
 class ServerStep {

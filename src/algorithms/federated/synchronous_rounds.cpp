@@ -9,7 +9,6 @@
 #include <limits>
 #include <stdexcept>
 
-#include "algorithms/federated/error_feedback.hpp"
 #include "robust/attacks.hpp"
 #include "sim/random.hpp"
 
@@ -67,7 +66,8 @@ SynchronousFederated::SynchronousFederated(FederatedConfig config, RoundSnapshot
   if (config_.rule.control_variates) control_.assign(d, 0.0);
   crashes_ = config_.crashes;
   std::sort(crashes_.begin(), crashes_.end());
-  if (config_.downlink_compressor) sent_round_.assign(config_.clients, kNoModel);
+  if (config_.downlink_compressor)
+    downlink_ = std::make_unique<DownlinkHistory>(clients_.downlink_codec(), config_.clients, config_.error_feedback);
 }
 
 SynchronousFederated::~SynchronousFederated() = default;
@@ -151,7 +151,7 @@ std::vector<std::pair<std::string, double>> SynchronousFederated::summary_figure
            static_cast<double>(FederatedClients::idle_client_bytes() + clients_.extra_idle_client_bytes() +
                                sizeof(std::uint8_t) + sizeof(std::uint32_t) + sizeof(ClientTraffic) +
                                (last_loss_.empty() ? 0 : sizeof(float)) +
-                               (sent_round_.empty() ? 0 : sizeof(std::uint64_t)) +
+                               (downlink_ ? DownlinkHistory::idle_client_bytes() : 0) +
                                (availability_.time_varying() ? sizeof(std::uint8_t) : 0) +
                                (config_.availability.trace ? sizeof(std::uint64_t) : 0))}};
 }
@@ -173,7 +173,7 @@ void SynchronousFederated::on_message(Context& ctx, NodeId from, const Message& 
   if (message.tag == kFederatedUpdateTag) return on_update(ctx, from, message);
   if (message.tag == kFederatedCheckInTag) {
     release(from);
-    if (!sent_round_.empty()) sent_round_[from] = kNoModel;  // the outage took the client's model
+    if (downlink_) downlink_->forget(from);  // the outage took the client's model
     // A client of this round that lost its work: once every selected client
     // has reported one way or the other, waiting on is pointless.
     const auto* check_in = dynamic_cast<const CheckIn*>(message.body.get());
@@ -305,16 +305,7 @@ std::shared_ptr<const ModelBroadcast> SynchronousFederated::downlink_broadcast(N
   broadcast->round = round_;
   broadcast->began = current_.began;
   broadcast->control = shared_control_;
-  const std::uint64_t known = sent_round_[client];
-  sent_round_[client] = round_;
-  // The kept messages take x_known to x_t when they reach back to `known`;
-  // they add up to at most 64 d bits, so they never cost more than x_t.
-  if (known != kNoModel && known >= history_start_) {
-    broadcast->base_round = known;
-    for (const SentUpdate& sent : history_)
-      if (sent.round >= known) broadcast->updates.push_back(sent.message);
-    return broadcast;
-  }
+  if (downlink_->add_missed(client, round_, *broadcast)) return broadcast;
   if (!full_model_) full_model_ = std::make_shared<const std::vector<double>>(x_);
   broadcast->model = full_model_;
   return broadcast;
@@ -523,25 +514,8 @@ void SynchronousFederated::apply_step(Context& ctx) {
   std::vector<double> step = x_;
   optimizer_.apply(step, combined_);
   for (std::size_t k = 0; k < step.size(); ++k) step[k] -= x_[k];
-  const VectorCodec& codec = clients_.downlink_codec();
   RandomStream rng = ctx.rng(purpose_id("fed.downlink"));
-  std::shared_ptr<const VectorMessage> message =
-      config_.error_feedback ? encode_with_error_feedback(codec, round_, step, downlink_residual_, rng)
-                             : codec.encode(round_, step, rng);
-  // As every client will: the same additions in the same order.
-  codec.add_decoded(*message, 1.0, x_);
-  const std::int64_t bits = codec.bits(*message);
-  history_.push_back(SentUpdate{round_, message, bits});
-  history_bits_ += bits;
-  // Older messages that no client could be sent more cheaply than x_t go.
-  const std::int64_t full = 64 * static_cast<std::int64_t>(x_.size());
-  std::size_t drop = 0;
-  while (drop < history_.size() && history_bits_ > full) {
-    history_bits_ -= history_[drop].bits;
-    history_start_ = history_[drop].round + 1;
-    ++drop;
-  }
-  history_.erase(history_.begin(), history_.begin() + static_cast<std::ptrdiff_t>(drop));
+  downlink_->apply(round_, step, x_, rng);
 }
 
 }  // namespace dlsim

@@ -29,7 +29,7 @@
 // client is busy from its selection until its update (however late) or a
 // check-in after an outage arrives, and is not selected meanwhile.
 //
-// Downlink. With a downlink compressor C the server's model moves only by
+// Downlink (downlink.hpp). With a downlink compressor C the server's model moves only by
 // what it broadcasts: its optimiser's step s_t is compressed (with error
 // feedback, s_t + e), x_{t+1} = x_t + decode(C(.)), and the message is kept.
 // A client that was last sent x_s gets the messages of the rounds s..t-1 in
@@ -89,6 +89,7 @@
 #include "algorithms/federated/aggregation.hpp"
 #include "algorithms/federated/clients.hpp"
 #include "algorithms/federated/config.hpp"
+#include "algorithms/federated/downlink.hpp"
 #include "algorithms/federated/selection.hpp"
 #include "algorithms/federated/server_optimizer.hpp"
 #include "algorithms/learning_behaviour.hpp"
@@ -212,20 +213,7 @@ class SynchronousFederated final : public LearningBehaviour {
   std::vector<float> last_loss_;  // power-of-choice: each client's last reported loss (+inf: none yet)
   double total_weight_ = 0;  // W
 
-  // Downlink compression: the messages kept (round, message, bits), oldest
-  // first, complete from round history_start_ on; per client the round of
-  // the model it was last sent (kNoModel: none); the server's residual.
-  struct SentUpdate {
-    std::uint64_t round;
-    std::shared_ptr<const VectorMessage> message;
-    std::int64_t bits;
-  };
-  static constexpr std::uint64_t kNoModel = ~std::uint64_t{0};
-  std::vector<SentUpdate> history_;
-  std::uint64_t history_start_ = 0;
-  std::int64_t history_bits_ = 0;
-  std::vector<std::uint64_t> sent_round_;
-  std::vector<double> downlink_residual_;
+  std::unique_ptr<DownlinkHistory> downlink_;  // with a downlink compressor
   std::shared_ptr<const std::vector<double>> full_model_;  // x_t as sent this round; null until needed
   std::shared_ptr<const std::vector<double>> shared_control_;  // SCAFFOLD's c as sent this round
 
