@@ -17,7 +17,9 @@
 #pragma once
 
 #include <cstdint>
+#include <algorithm>
 #include <limits>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -71,5 +73,28 @@ double private_loss_and_gradient(const Model& model, std::span<const double> x, 
 // scale and an add per sample (4 d each), and d normal draws (about 20 flops
 // each, Box-Muller). 0 when C is infinite.
 double private_gradient_flops(double samples, double dimension, const DpSgdParameters& parameters);
+
+}  // namespace dlsim
+
+namespace dlsim {
+
+class PrivacyLedger;
+
+// How an algorithm's nodes compute their gradients under sample-level DP.
+struct SamplePrivacy {
+  bool enabled = false;  // off: plain minibatch gradients
+  DpSgdParameters parameters;
+  // true: each step's batch is a Poisson sample of the node's data at rate
+  // q_i = min(1, batch_size / n_i) (what the accountant assumes); false: the
+  // algorithm's usual fixed-size batches (no accounting then).
+  bool poisson = true;
+  // Where steps are recorded for the accountant; null: not accounted.
+  std::shared_ptr<PrivacyLedger> ledger;
+};
+
+// q_i = min(1, batch_size / samples) for a node holding `samples` > 0 samples.
+inline double poisson_sampling_rate(std::size_t batch_size, std::size_t samples) {
+  return std::min(1.0, static_cast<double>(batch_size) / static_cast<double>(samples));
+}
 
 }  // namespace dlsim

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "algorithms/federated/error_feedback.hpp"
+#include "privacy/privacy_ledger.hpp"
 #include "sim/random.hpp"
 
 namespace dlsim {
@@ -120,6 +121,8 @@ void FederatedClients::on_model(Context& ctx, const Message& message) {
   const double rebuilt = static_cast<double>(job->broadcast->updates.size() * job->model->size());
   cost.flops += 2 * rebuilt;
   cost.bytes += 16 * rebuilt;
+  // DP-SGD steps count when they start, in this handler: at a simulated time.
+  if (config_.privacy.ledger) config_.privacy.ledger->record_steps(client, job->steps);
   jobs_[client] = job;
   ctx.start_compute(cost, [trainer = &trainer_, client, job] { trainer->run(client, *job); }, job->serial);
 }

@@ -14,6 +14,7 @@
 #include "algorithms/local_optimizer.hpp"
 #include "compress/compressor.hpp"
 #include "models/model.hpp"
+#include "privacy/dp_sgd.hpp"
 #include "robust/aggregator.hpp"
 #include "robust/byzantine_attack.hpp"
 #include "sim/engine.hpp"
@@ -147,6 +148,8 @@ struct FederatedConfig {
   // (synchronous_rounds.hpp, Byzantine clients). Synchronous rounds only.
   std::vector<NodeId> byzantine;
   AttackConfig attack;
+  // Sample-level DP-SGD for the clients' local steps (privacy/dp_sgd.hpp).
+  SamplePrivacy privacy;
 };
 
 std::string_view sampling_name(ClientSampling sampling);
