@@ -39,19 +39,28 @@ double log_binomial(double n, double k) {
   return std::lgamma(n + 1.0) - std::lgamma(k + 1.0) - std::lgamma(n - k + 1.0);
 }
 
+// log(e^x - 1) for x > 0, without overflow for large x.
+double log_expm1(double x) { return x > 1.0 ? x + std::log1p(-std::exp(-x)) : std::log(std::expm1(x)); }
+
 // log A_alpha for integer alpha (Mironov, Talwar, Zhang 2019, section 3.3):
 // A_alpha = sum_{k=0}^{alpha} C(alpha, k) (1 - q)^(alpha - k) q^k exp((k^2 - k) / (2 sigma^2)).
+// The binomial weights sum to 1 and the k = 0, 1 terms have exponent 0, so
+// A_alpha = 1 + sum_{k>=2} C(alpha, k) (1 - q)^(alpha - k) q^k expm1((k^2 - k) / (2 sigma^2)),
+// a sum of positive terms: log A = log1p(that sum) keeps its full relative
+// precision even when A - 1 is far below 1e-16 (large sigma, small q), where
+// summing the terms themselves would round the divergence to 0.
 double log_a_integer(double q, double sigma, std::int64_t alpha) {
   const double log_q = std::log(q);
   const double log_one_minus_q = std::log1p(-q);
-  double log_a = -kInfinity;
-  for (std::int64_t k = 0; k <= alpha; ++k) {
+  double log_excess = -kInfinity;  // log(A - 1)
+  for (std::int64_t k = 2; k <= alpha; ++k) {
     const double kd = double(k);
     const double term = log_binomial(double(alpha), kd) + kd * log_q + double(alpha - k) * log_one_minus_q +
-                        (kd * kd - kd) / (2.0 * sigma * sigma);
-    log_a = log_add(log_a, term);
+                        log_expm1((kd * kd - kd) / (2.0 * sigma * sigma));
+    log_excess = log_add(log_excess, term);
   }
-  return log_a;
+  if (log_excess == -kInfinity) return 0.0;
+  return log_excess > 0.0 ? log_excess + std::log1p(std::exp(-log_excess)) : std::log1p(std::exp(log_excess));
 }
 
 // log A_alpha for fractional alpha (same paper, section 3.3): A_alpha = A0 + A1
@@ -119,9 +128,14 @@ double sampled_gaussian_renyi_divergence(double q, double sigma, double alpha) {
   if (q == 0.0) return 0.0;
   if (sigma == 0.0 || std::isinf(alpha)) return kInfinity;
   if (q == 1.0) return alpha / (2.0 * sigma * sigma);
-  const double log_a = is_integer(alpha) ? log_a_integer(q, sigma, std::int64_t(alpha)) : log_a_fractional(q, sigma, alpha);
-  // A_alpha >= 1 in exact arithmetic; rounding may leave log A a hair below 0.
-  return std::max(0.0, log_a / (alpha - 1.0));
+  if (is_integer(alpha)) return log_a_integer(q, sigma, std::int64_t(alpha)) / (alpha - 1.0);
+  // The fractional series sums terms of both signs around A ~ 1, so it cannot
+  // resolve A - 1 below about 1e-12; there the next integer order's value,
+  // an upper bound (RDP is non-decreasing in the order), is used instead, so
+  // that rounding never reports less privacy loss than there is.
+  const double log_a = log_a_fractional(q, sigma, alpha);
+  if (!(log_a > 1e-9)) return log_a_integer(q, sigma, std::int64_t(std::ceil(alpha))) / (std::ceil(alpha) - 1.0);
+  return log_a / (alpha - 1.0);
 }
 
 PrivacySpent epsilon_from_renyi(std::span<const double> orders, std::span<const double> rdp, double delta,

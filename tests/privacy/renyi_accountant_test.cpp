@@ -156,3 +156,13 @@ TEST_CASE("Degenerate mechanisms: no sampling is free, no noise is unbounded", "
   CHECK_THROWS(empty.spent(0.0));
   CHECK_THROWS(empty.spent(1.0));
 }
+
+TEST_CASE("Large noise keeps a positive divergence: rounding never claims epsilon 0", "[privacy][accountant]") {
+  // At q = 0.1, sigma = 1e6 the RDP of order 2 is log(1 + q^2 (e^{1/sigma^2} - 1)) ~ 1e-14, far below
+  // double rounding of A ~ 1; it must stay positive, and the epsilon at a tiny delta stays above
+  // the conversion's floor of about 0.0148 (order 1024, delta 1e-10).
+  const double rdp = sampled_gaussian_renyi_divergence(0.1, 1e6, 2.0);
+  CHECK(rdp == Approx(0.01 * std::expm1(1e-12)).epsilon(1e-9));
+  for (double alpha : default_renyi_orders()) CHECK(sampled_gaussian_renyi_divergence(0.1, 1e6, alpha) > 0.0);
+  CHECK(sampled_gaussian_epsilon(0.1, 1e6, 200, 1e-10) > 0.014);
+}
