@@ -220,8 +220,6 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
     snapshots_holder = std::make_unique<RoundSnapshots>(
         experiment.evaluated_models, by_time ? std::numeric_limits<std::uint64_t>::max() : every, rounds);
     RoundSnapshots& snapshots = *snapshots_holder;
-    // The gamma trials (if any) took DP steps of their own: the run starts afresh.
-    if (ledger) ledger->reset();
     behaviour_holder = experiment.make_behaviour(experiment, &snapshots);
     LearningBehaviour& behaviour = *behaviour_holder;
     engine = std::make_unique<Engine>(experiment.engine);

@@ -156,6 +156,9 @@ TEST_CASE("Bad privacy input names the key", "[privacy][run]") {
   CHECK_THAT(error_of(kRing, {dp, "privacy.noise_multiplier=\"auto\""}), Catch::Contains("privacy.target_epsilon"));
   CHECK_THAT(error_of(kRing, {dp, "privacy.sampling=\"fixed-size\""}), Catch::Contains("privacy.sampling"));
   CHECK_THAT(error_of(kRing, {dp, "privacy.clip_norm=inf"}), Catch::Contains("privacy.clip_norm"));
+  CHECK_THAT(error_of(kRing, {dp, "algorithm.kind=\"choco-sgd\"", "compression.kind=\"top-k\"",
+                              "compression.ratio=0.1"}),
+             Catch::Contains("algorithm.gamma"));
   CHECK_THAT(error_of(kRing, {"stop.privacy_budget=1.0"}), Catch::Contains("stop.privacy_budget"));
   CHECK_THAT(error_of(kRing, {dp, "privacy.noise_multiplier=0.0", "stop.privacy_budget=1.0"}),
              Catch::Contains("stop.privacy_budget"));
