@@ -163,3 +163,15 @@ TEST_CASE("Bad privacy input names the key", "[privacy][run]") {
   CHECK_THAT(error_of(kRing, {dp, "privacy.noise_multiplier=0.0", "stop.privacy_budget=1.0"}),
              Catch::Contains("stop.privacy_budget"));
 }
+
+TEST_CASE("Per-sample clipping costs simulated compute time", "[privacy][run]") {
+  // Same batches (fixed-size, no noise), so the same messages; clipping adds
+  // 4 d flops per sample to every gradient task, so the rounds take longer.
+  const std::string plain = run("privacy_cost_plain", kRing, {"network.latency=\"1us\"", "compute.flops_per_second=1e6"});
+  const std::string clipped =
+      run("privacy_cost_clipped", kRing,
+          {"network.latency=\"1us\"", "compute.flops_per_second=1e6", "privacy.mechanism=\"dp-sgd\"",
+           "privacy.clip_norm=1e9", "privacy.noise_multiplier=0.0", "privacy.sampling=\"fixed-size\""});
+  CHECK(metrics_column(clipped, "bits_sent") == metrics_column(plain, "bits_sent"));
+  CHECK(metrics_column(clipped, "time_s").back() > metrics_column(plain, "time_s").back());
+}
