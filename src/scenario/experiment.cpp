@@ -23,6 +23,7 @@
 #include "scenario/experiment_builder.hpp"
 #include "scenario/family.hpp"
 #include "scenario/gamma_tuner.hpp"
+#include "scenario/privacy_section.hpp"
 #include "sim/engine.hpp"
 #include "topologies/spectral.hpp"
 
@@ -176,6 +177,12 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   }
   columns.insert(columns.end(), experiment.metric_columns.begin(), experiment.metric_columns.end());
   columns.insert(columns.end(), experiment.model_metric_columns.begin(), experiment.model_metric_columns.end());
+  // [privacy]: the worst node's epsilon spent so far (+inf without noise).
+  const std::shared_ptr<PrivacyLedger> ledger = experiment.privacy.sample.ledger;
+  if (experiment.privacy.active()) columns.emplace_back("epsilon");
+  const std::optional<double> privacy_budget =
+      scenario.has("stop.privacy_budget") ? std::optional<double>(scenario.real("stop.privacy_budget")) : std::nullopt;
+  std::uint64_t privacy_steps_before = 0;  // the busiest node's DP steps at the previous evaluation
   CsvTable table(columns);
 
   RunSummary summary;
@@ -266,6 +273,8 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
       }
       behaviour.metric_values(round, row);
       if (experiment.model_metric_values) experiment.model_metric_values(models, row);
+      if (experiment.privacy.active())
+        row.push_back(ledger ? ledger->spent().epsilon : std::numeric_limits<double>::infinity());
       table.add_row(row);
       for (std::size_t i = 0; i < columns.size(); ++i) summary.final[columns[i]] = row[i];
       // The first evaluation at the target: what it took to get there.
@@ -317,6 +326,19 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
               scenario.real("stop.target_accuracy")) {
         summary.message = fmt::format("target accuracy reached at round {}", round);
         return true;
+      }
+      // Stop before the budget is overspent: the next interval is assumed to
+      // take as many DP steps as the last one did.
+      if (privacy_budget && ledger) {
+        const std::uint64_t steps = ledger->max_steps();
+        const std::uint64_t next = steps + (steps - std::min(steps, privacy_steps_before));
+        privacy_steps_before = steps;
+        if (ledger->spent_after(next).epsilon > *privacy_budget) {
+          summary.message = fmt::format(
+              "privacy budget {} reached at round {}: epsilon {:.4g} spent, the next evaluation interval would exceed it",
+              *privacy_budget, round, ledger->spent().epsilon);
+          return true;
+        }
       }
       return false;
     };
@@ -388,6 +410,7 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
                           {"threads", options.threads},
                           {"peak_memory_mib", static_cast<double>(peak_memory_kib()) / 1024.0}};
   summary_json["events"] = summary.events;
+  if (experiment.privacy.active()) summary_json["privacy"] = privacy_summary(experiment.privacy);
   const std::filesystem::path out(options.out_dir);
   write_file_atomically((out / "metrics.csv").string(), table.text());
   // The summary goes last: its presence marks a finished run.

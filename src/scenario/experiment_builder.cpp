@@ -430,6 +430,16 @@ void build_algorithm(const Scenario& scenario, Experiment& experiment) {
       for (double& value : x) value /= static_cast<double>(config.batches.partition[node].size());
     }
   }
+  // DP-SGD for every gradient: each node takes local_steps per round (1 but for local-sgd).
+  experiment.privacy = read_privacy(scenario, config.batches.partition, config.batch_size,
+                                    config.rounds * config.local_steps, algorithm.uses_gradients,
+                                    static_cast<bool>(config.batches.generate), std::string(algorithm.name));
+  config.privacy = experiment.privacy.sample;
+  // Tuning gamma runs trials on the private data, which the accountant would have to charge too.
+  if (experiment.gamma_auto && experiment.privacy.active())
+    bad(scenario, "algorithm.gamma",
+        fmt::format("\"auto\" tunes {} on the nodes' private data before the run; give gamma with [privacy]",
+                    algorithm.name));
   build_byzantine(scenario, experiment);
   // Catch what the algorithm itself refuses (e.g. gamma outside (0, 1]) now, as bad input.
   at_key(scenario, "algorithm.kind", [&] {

@@ -20,6 +20,7 @@
 #include "algorithms/round_snapshots.hpp"
 #include "data/dataset.hpp"
 #include "models/model.hpp"
+#include "scenario/privacy_section.hpp"
 #include "scenario/scenario.hpp"
 #include "sim/engine.hpp"
 #include "topologies/graph.hpp"
@@ -63,6 +64,8 @@ struct Experiment {
   std::string byzantine_attack;   // describe_attack(), for summary.json
   std::string byzantine_defence;  // e.g. "trimmed-mean(b=1)"
   std::string byzantine_placement;
+  // The [privacy] section as resolved: DP-SGD and its accountant's ledger.
+  PrivacyChoice privacy;
 };
 
 // Throws ScenarioError for anything the scenario's values cannot build.

@@ -7,15 +7,17 @@
 #include <cmath>
 #include <optional>
 
+#include "algorithms/federated/client_table.hpp"
 #include "algorithms/federated/registry.hpp"
 #include "algorithms/federated/synchronous_rounds.hpp"
 #include "compress/factory.hpp"
 #include "metrics/client_accuracy.hpp"
 #include "robust/attacks.hpp"
 #include "robust/factory.hpp"
-#include "scenario/byzantine_section.hpp"
 #include "scenario/build_support.hpp"
+#include "scenario/byzantine_section.hpp"
 #include "scenario/family.hpp"
+#include "scenario/privacy_section.hpp"
 
 namespace dlsim {
 namespace {
@@ -427,6 +429,26 @@ void build(const Scenario& scenario, Experiment& experiment) {
     validate(config);
     return 0;
   });
+
+  // DP-SGD for the clients' local steps. A client takes at most one job per
+  // synchronous round, so the busiest client's steps are bounded by rounds x
+  // its steps per job; the asynchronous servers give no such bound.
+  std::uint64_t planned_steps = 0;
+  if (reads(kind, "clients_per_round") && config.local_time_budget == 0) {
+    // A parameter-server worker (the kinds without local_epochs) computes one gradient per job.
+    const bool one_gradient = !reads(kind, "local_epochs");
+    std::uint64_t per_job = one_gradient ? 1 : config.local_steps;
+    if (config.local_epochs > 0 && !one_gradient) {
+      std::uint64_t batches = 1;
+      for (const auto& indices : config.batches.partition)
+        batches = std::max(batches, MinibatchWalk::batches_per_epoch(indices.size(), config.batch_size));
+      per_job = config.local_epochs * batches;
+    }
+    planned_steps = config.rounds * per_job;
+  }
+  experiment.privacy = read_privacy(scenario, config.batches.partition, config.batch_size, planned_steps, true,
+                                    static_cast<bool>(config.batches.generate), std::string(kind.name));
+  config.privacy = experiment.privacy.sample;
 
   experiment.evaluated_models = 1;
   experiment.metric_columns = kind.metric_columns;

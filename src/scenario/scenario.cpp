@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <limits>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -54,6 +55,7 @@ toml::node_view<toml::node> parse_literal(const std::string& literal, const std:
 
 void check_number_range(const toml::node& node, const std::string& source, std::string_view path,
                         const KeySpec& spec, double value) {
+  if (spec.infinity_allowed && value == std::numeric_limits<double>::infinity()) return;
   if (!std::isfinite(value)) fail_at(node, source, path, "must be a finite number");
   if (value < spec.minimum || value > spec.maximum) {
     if (spec.maximum >= 1e308)

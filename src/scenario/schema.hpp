@@ -44,6 +44,7 @@ struct KeySpec {
   double minimum = -1e308;           // inclusive bounds for numbers, list elements and units
   double maximum = 1e308;
   bool required = false;             // must be given when there is no default
+  bool infinity_allowed = false;     // reals: +inf (TOML `inf`) is accepted beside finite values
 };
 
 // A key as the schema's tables write it: `default_value` is a TOML literal

@@ -11,6 +11,7 @@
 #include "scenario/byzantine_section.hpp"
 #include "scenario/experiment.hpp"
 #include "scenario/family.hpp"
+#include "scenario/privacy_section.hpp"
 #include "topologies/generators.hpp"
 #include "topologies/mixing.hpp"
 
@@ -226,6 +227,11 @@ Schema build_schema() {
       "clients (federated))",
       byzantine_keys(), {}});
 
+  sections.push_back(SectionSpec{
+      "privacy",
+      "differential privacy of the nodes' or clients' training data, and its accountant (see README, Privacy)",
+      privacy_keys(), {}});
+
   sections.push_back(
       compressor_section("compression", "how messages are encoded", "none: exact fp64 models (64 bits per value)"));
 
@@ -240,7 +246,10 @@ Schema build_schema() {
        key("target_accuracy", ValueType::real, "", "stop once the test accuracy reaches this", 0, 1),
        key("target_suboptimality", ValueType::real, "",
            "stop once loss - f* is at most this (needs f*: see metrics.optimum)", 0),
-       key("target_consensus", ValueType::real, "", "stop once the consensus distance is at most this", 0)},
+       key("target_consensus", ValueType::real, "", "stop once the consensus distance is at most this", 0),
+       key("privacy_budget", ValueType::real, "",
+           "with [privacy] noise: stop at the evaluation after which the next evaluation interval would spend more "
+           "than this epsilon (the worst node's, at privacy.delta)", 0)},
       {}});
 
   sections.push_back(SectionSpec{

@@ -14,6 +14,7 @@
 #include "compress/compressor.hpp"
 #include "data/dataset.hpp"
 #include "models/model.hpp"
+#include "privacy/dp_sgd.hpp"
 #include "robust/byzantine_attack.hpp"
 #include "sim/node.hpp"
 
@@ -66,6 +67,8 @@ struct DecentralizedConfig {
   AttackConfig attack;
   // How honest nodes combine their neighbours' models (gossip and d-psgd).
   RobustGossipConfig robust;
+  // Sample-level DP-SGD for every gradient the nodes compute (see privacy/dp_sgd.hpp).
+  SamplePrivacy privacy;
 };
 
 }  // namespace dlsim

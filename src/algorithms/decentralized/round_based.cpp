@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "sim/engine.hpp"
+#include "privacy/privacy_ledger.hpp"
 #include "sim/random.hpp"
 
 namespace dlsim {
@@ -33,8 +34,13 @@ GradientTasks::GradientTasks(const DecentralizedConfig& config)
       source_(config.batches),
       batch_size_(config.batch_size),
       seed_(config.seed),
+      privacy_(config.privacy),
       workspaces_(std::make_shared<tbb::enumerable_thread_specific<Workspace>>()) {
   if (batch_size_ == 0) throw std::invalid_argument("the batch size must be positive");
+  if (privacy_.enabled) {
+    if (source_.generate) throw std::invalid_argument("DP-SGD needs a stored data set, not samples generated on demand");
+    private_steps_.assign(config.nodes, 0);
+  }
   if (source_.generate) return;
   if (!source_.data || source_.partition.size() != config.nodes)
     throw std::invalid_argument("training data and a partition over the nodes are needed");
@@ -45,7 +51,9 @@ GradientTasks::GradientTasks(const DecentralizedConfig& config)
     samplers_.push_back(NodeSampler{MinibatchSampler(source_.partition[node], batch_size_),
                                     RandomStream(seed_, node, purpose_id("data.sampler"))});
   }
-  // The sampler has its own copy; the partition is not needed any more.
+  // The sampler has its own copy; the partition is not needed any more,
+  // except as the pool that DP-SGD's Poisson sampling draws from.
+  if (privacy_.enabled && privacy_.poisson) pools_ = std::move(source_.partition);
   source_.partition = {};
 }
 
@@ -68,18 +76,35 @@ void GradientTasks::start(Context& ctx, std::span<const double> x, std::span<dou
   const NodeId node = ctx.self();
   std::vector<std::uint32_t> batch;
   double samples = static_cast<double>(batch_size_);
-  if (!source_.generate) {
+  // DP-SGD: the step's number keys its Poisson sample and its noise.
+  const std::uint64_t private_step = privacy_.enabled ? private_steps_[node]++ : 0;
+  double expected_batch = 0;
+  if (privacy_.enabled && privacy_.poisson) {
+    const std::vector<std::uint32_t>& pool = pools_[node];
+    const double q = poisson_sampling_rate(batch_size_, pool.size());
+    RandomStream sampling(seed_, node, purpose_id("privacy.poisson"), private_step);
+    poisson_sample(pool, q, sampling, batch);
+    samples = static_cast<double>(batch.size());
+    expected_batch = q * static_cast<double>(pool.size());
+  } else if (!source_.generate) {
     const auto next = samplers_[node].sampler.next(samplers_[node].stream);
     batch.assign(next.begin(), next.end());
     samples = static_cast<double>(batch.size());
+    expected_batch = samples;
   }
-  const ComputeCost cost = gradient_cost(*model_, source_, samples);
+  ComputeCost cost = gradient_cost(*model_, source_, samples);
+  if (privacy_.enabled) {
+    if (privacy_.ledger) privacy_.ledger->record_steps(node);
+    cost.flops += private_gradient_flops(samples, static_cast<double>(model_->dimension()), privacy_.parameters);
+  }
+  RandomStream noise(seed_, node, purpose_id("privacy.noise"), private_step);
   // Generated samples: a stream of their own per node and round (the tag).
   RandomStream generator_stream(seed_, node, purpose_id("data.on_demand"), tag);
   ctx.start_compute(
       cost,
       [x = std::vector<double>(x.begin(), x.end()), batch = std::move(batch), gradient, node, generator_stream,
-       model = model_, source = &source_, batch_size = batch_size_, workspaces = workspaces_]() mutable {
+       model = model_, source = &source_, batch_size = batch_size_, workspaces = workspaces_,
+       privacy = privacy_.enabled ? &privacy_ : nullptr, expected_batch, noise]() mutable {
         Workspace& workspace = workspaces->local();
         if (!workspace.model) workspace.model = model->make_workspace();
         if (source->generate) {
@@ -87,6 +112,9 @@ void GradientTasks::start(Context& ctx, std::span<const double> x, std::span<dou
           workspace.all_rows.resize(workspace.generated.size());
           std::iota(workspace.all_rows.begin(), workspace.all_rows.end(), 0u);
           model->loss_and_gradient(x, workspace.generated, workspace.all_rows, gradient, *workspace.model);
+        } else if (privacy) {
+          private_loss_and_gradient(*model, x, *source->data, batch, expected_batch, gradient, *workspace.model,
+                                    workspace.private_gradient, privacy->parameters, noise);
         } else {
           model->loss_and_gradient(x, *source->data, batch, gradient, *workspace.model);
         }

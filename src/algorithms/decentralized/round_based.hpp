@@ -92,6 +92,7 @@ class GradientTasks {
     std::unique_ptr<ModelWorkspace> model;
     Dataset generated;
     std::vector<std::uint32_t> all_rows;
+    DpSgdWorkspace private_gradient;
   };
   struct NodeSampler {
     MinibatchSampler sampler;
@@ -102,6 +103,10 @@ class GradientTasks {
   std::size_t batch_size_;
   std::uint64_t seed_;
   std::vector<NodeSampler> samplers_;  // empty when samples are generated
+  SamplePrivacy privacy_;
+  // Under DP-SGD with Poisson sampling: each node's sample indices (the pool).
+  std::vector<std::vector<std::uint32_t>> pools_;
+  std::vector<std::uint64_t> private_steps_;  // DP steps each node has started (keys its noise)
   std::shared_ptr<tbb::enumerable_thread_specific<Workspace>> workspaces_;
 };
 

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "algorithms/federated/error_feedback.hpp"
+#include "privacy/privacy_ledger.hpp"
 #include "sim/random.hpp"
 
 namespace dlsim {
@@ -134,6 +135,8 @@ void FederatedClients::on_model(Context& ctx, const Message& message) {
     cost.flops += 3 * d;
     cost.bytes += 24 * d;
   }
+  // DP-SGD steps count when they start, in this handler: at a simulated time.
+  if (config_.privacy.ledger) config_.privacy.ledger->record_steps(client, job->steps);
   jobs_[client] = job;
   ctx.start_compute(cost, [trainer = &trainer_, client, job] { trainer->run(client, *job); }, job->serial);
 }

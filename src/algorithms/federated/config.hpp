@@ -14,6 +14,7 @@
 #include "algorithms/local_optimizer.hpp"
 #include "compress/compressor.hpp"
 #include "models/model.hpp"
+#include "privacy/dp_sgd.hpp"
 #include "robust/aggregator.hpp"
 #include "robust/byzantine_attack.hpp"
 #include "sim/engine.hpp"
@@ -156,6 +157,8 @@ struct FederatedConfig {
   // m_i = (1 - beta) u_i + beta m_i over its participations (m_i = 0 before
   // the first), u_i the update it would send, and sends m_i instead. 0: off.
   double worker_momentum = 0;
+  // Sample-level DP-SGD for the clients' local steps (privacy/dp_sgd.hpp).
+  SamplePrivacy privacy;
 };
 
 std::string_view sampling_name(ClientSampling sampling);

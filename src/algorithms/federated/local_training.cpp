@@ -70,11 +70,19 @@ ComputeCost LocalTrainer::cost(NodeId client, MinibatchCursor cursor, std::uint6
     input_dim = static_cast<double>(config_.batches.data->dim);
     // Exactly the samples the walk will visit (an epoch's last batch may be short).
     samples = static_cast<double>(samples_visited(table_.samples(client), config_.batch_size, cursor, steps));
+    // Poisson batches: their expected size, min(batch_size, n_i), per step.
+    if (config_.privacy.enabled && config_.privacy.poisson)
+      samples = static_cast<double>(steps) *
+                static_cast<double>(std::min<std::size_t>(config_.batch_size, table_.samples(client)));
   }
   const double d = static_cast<double>(config_.model->dimension());
   // A parameter-server worker only computes the gradient: no optimiser step.
   const double optimizer_steps = config_.rule.sends_gradient ? 0.0 : static_cast<double>(steps);
-  return ComputeCost{3.0 * flops_per_sample * samples + 8.0 * d * optimizer_steps,
+  double private_flops = 0;
+  if (config_.privacy.enabled)
+    private_flops = static_cast<double>(steps) *
+                    private_gradient_flops(samples / std::max(1.0, static_cast<double>(steps)), d, config_.privacy.parameters);
+  return ComputeCost{3.0 * flops_per_sample * samples + 8.0 * d * optimizer_steps + private_flops,
                      4.0 * samples * input_dim + 32.0 * d * optimizer_steps};
 }
 
@@ -96,8 +104,28 @@ void LocalTrainer::run(NodeId client, LocalJob& job) const {
   MinibatchWalk walk(config_.seed, client, table_.indices(client), config_.batch_size, job.start);
   // Generated samples: a stream of the client's own for this round.
   RandomStream generator(config_.seed, client, purpose_id("fed.on_demand"), job.round);
+  // DP-SGD: Poisson samples and noise from streams of the client's own for this job.
+  const SamplePrivacy& privacy = config_.privacy;
+  RandomStream sampling(config_.seed, client, purpose_id("privacy.poisson"), job.serial);
+  RandomStream noise(config_.seed, client, purpose_id("privacy.noise"), job.serial);
+  const std::span<const std::uint32_t> pool = table_.indices(client);
+  const double q = privacy.enabled && privacy.poisson && !pool.empty() ? poisson_sampling_rate(config_.batch_size, pool.size()) : 0.0;
   for (std::uint64_t step = 0; step < job.steps; ++step) {
-    if (config_.batches.generate) {
+    if (privacy.enabled) {
+      std::span<const std::uint32_t> batch;
+      double expected = 0;
+      if (privacy.poisson) {
+        poisson_sample(pool, q, sampling, workspace.poisson_batch);
+        batch = workspace.poisson_batch;
+        expected = q * static_cast<double>(pool.size());
+      } else {
+        batch = walk.next();
+        expected = static_cast<double>(batch.size());
+      }
+      losses += private_loss_and_gradient(*config_.model, y, *config_.batches.data, batch, expected, gradient,
+                                          *workspace.model, workspace.private_gradient, privacy.parameters, noise);
+      batch_samples += batch.size();
+    } else if (config_.batches.generate) {
       config_.batches.generate(client, config_.batch_size, generator, workspace.generated);
       workspace.all_rows.resize(workspace.generated.size());
       std::iota(workspace.all_rows.begin(), workspace.all_rows.end(), 0u);

@@ -89,6 +89,8 @@ class LocalTrainer {
     std::unique_ptr<ModelWorkspace> model;
     Dataset generated;
     std::vector<std::uint32_t> all_rows;
+    DpSgdWorkspace private_gradient;
+    std::vector<std::uint32_t> poisson_batch;
   };
   const FederatedConfig& config_;
   const ClientTable& table_;

@@ -1,0 +1,153 @@
+#include "scenario/privacy_section.hpp"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "privacy/noise_calibration.hpp"
+#include "scenario/experiment_builder.hpp"
+
+namespace dlsim {
+
+std::vector<KeySpec> privacy_keys() {
+  KeySpec clip_norm =
+      key_spec("clip_norm", ValueType::real, "1.0", "C, the per-sample gradient norm bound (> 0; inf: no clipping)");
+  clip_norm.infinity_allowed = true;
+  return {
+      choice_spec("mechanism", {"none", "dp-sgd"}, "none",
+                  "none; dp-sgd: sample-level DP-SGD (Abadi et al., CCS 2016) for every gradient the nodes or clients "
+                  "compute: per-sample gradients clipped to clip_norm, Gaussian noise noise_multiplier * clip_norm "
+                  "added to their sum, divided by the expected batch size"),
+      clip_norm,
+      key_spec("noise_multiplier", ValueType::real_or_auto, "1.0",
+               "sigma, the noise standard deviation over C (>= 0); \"auto\": the smallest that makes the whole run "
+               "spend target_epsilon"),
+      key_spec("target_epsilon", ValueType::real, "0.0",
+               "with noise_multiplier = \"auto\": the epsilon the whole run may spend (> 0)", 0),
+      key_spec("delta", ValueType::real_or_auto, "\"auto\"",
+               "the delta of the reported (epsilon, delta), in (0, 1); \"auto\": 1 / n^1.1 with n the smallest "
+               "node's (or client's) sample count"),
+      choice_spec("sampling", {"poisson", "fixed-size"}, "poisson",
+                  "poisson: each step's batch takes every sample of the node independently with probability "
+                  "batch_size / n_i (what the accountant assumes); fixed-size: the usual shuffled batches, only "
+                  "without noise (no (epsilon, delta) can be claimed for them here)"),
+  };
+}
+
+PrivacyChoice read_privacy(const Scenario& scenario, const std::vector<std::vector<std::uint32_t>>& partition,
+                           std::size_t batch_size, std::uint64_t planned_steps, bool computes_gradients,
+                           bool generated_samples, const std::string& who) {
+  PrivacyChoice choice;
+  choice.mechanism = scenario.text("privacy.mechanism");
+  if (!choice.active()) {
+    if (scenario.has("stop.privacy_budget"))
+      fail_at_key(scenario, "stop.privacy_budget", "there is no privacy budget to spend: privacy.mechanism is \"none\"");
+    return choice;
+  }
+  if (!computes_gradients)
+    fail_at_key(scenario, "privacy.mechanism", fmt::format("{} computes no gradients to make private", who));
+  if (generated_samples)
+    fail_at_key(scenario, "privacy.mechanism",
+                "DP-SGD samples from each node's stored data; samples generated on demand have no data set to protect");
+  DpSgdParameters& parameters = choice.sample.parameters;
+  parameters.clip_norm = scenario.real("privacy.clip_norm");
+  if (!(parameters.clip_norm > 0.0))
+    fail_at_key(scenario, "privacy.clip_norm", fmt::format("must be > 0, got {}", parameters.clip_norm));
+  choice.sample.enabled = true;
+  choice.sample.poisson = scenario.text("privacy.sampling") == "poisson";
+
+  std::size_t smallest = std::numeric_limits<std::size_t>::max();
+  double largest_rate = 0;
+  std::vector<double> rates;
+  for (const auto& indices : partition) {
+    smallest = std::min(smallest, indices.size());
+    rates.push_back(indices.empty() ? 1.0 : poisson_sampling_rate(batch_size, indices.size()));
+    largest_rate = std::max(largest_rate, rates.back());
+  }
+  if (partition.empty() || smallest == 0)
+    fail_at_key(scenario, "privacy.mechanism", "every node needs training samples of its own");
+  if (scenario.is_auto("privacy.delta")) {
+    choice.delta = 1.0 / std::pow(static_cast<double>(smallest), 1.1);
+    choice.delta_rule = fmt::format("1 / n^1.1, n = {} (the smallest node's samples)", smallest);
+  } else {
+    choice.delta = scenario.real("privacy.delta");
+    choice.delta_rule = "given";
+  }
+  if (!(choice.delta > 0.0 && choice.delta < 1.0))
+    fail_at_key(scenario, "privacy.delta", fmt::format("must be in (0, 1), got {}", choice.delta));
+
+  const double target = scenario.real("privacy.target_epsilon");
+  if (scenario.is_auto("privacy.noise_multiplier")) {
+    if (!(target > 0.0))
+      fail_at_key(scenario, "privacy.target_epsilon", "noise_multiplier = \"auto\" needs a target_epsilon > 0");
+    if (!choice.sample.poisson)
+      fail_at_key(scenario, "privacy.sampling", "a target epsilon is accounted for Poisson sampling only");
+    if (std::isinf(parameters.clip_norm))
+      fail_at_key(scenario, "privacy.clip_norm", "noise needs a finite clip norm");
+    if (planned_steps == 0)
+      fail_at_key(scenario, "privacy.target_epsilon",
+                  fmt::format("{} does not fix its number of steps before the run (e.g. local_time_budget)", who));
+    const auto sigma = find_noise_multiplier(target, choice.delta, largest_rate, planned_steps);
+    if (!sigma)
+      fail_at_key(scenario, "privacy.target_epsilon",
+                  fmt::format("{} at delta {:.3g} is out of reach: even noise multiplier {:g} spends more in {} steps "
+                              "at sampling rate {:.4g}",
+                              target, choice.delta, kMaxNoiseMultiplier, planned_steps, largest_rate));
+    parameters.noise_multiplier = *sigma;
+    choice.target_epsilon = target;
+  } else {
+    if (target != 0.0)
+      fail_at_key(scenario, "privacy.target_epsilon", "set noise_multiplier = \"auto\" to calibrate for a target epsilon");
+    parameters.noise_multiplier = scenario.real("privacy.noise_multiplier");
+    if (!(parameters.noise_multiplier >= 0.0))
+      fail_at_key(scenario, "privacy.noise_multiplier", fmt::format("must be >= 0, got {}", parameters.noise_multiplier));
+  }
+  if (parameters.noise_multiplier > 0.0 && std::isinf(parameters.clip_norm))
+    fail_at_key(scenario, "privacy.clip_norm", "noise needs a finite clip norm (the noise is noise_multiplier * clip_norm)");
+  if (parameters.noise_multiplier > 0.0 && !choice.sample.poisson)
+    fail_at_key(scenario, "privacy.sampling",
+                "the accountant covers Poisson sampling only; fixed-size batches are allowed without noise");
+  choice.planned_steps = planned_steps;
+  if (parameters.noise_multiplier > 0.0)
+    choice.sample.ledger = std::make_shared<PrivacyLedger>(rates, parameters.noise_multiplier, choice.delta);
+  if (scenario.has("stop.privacy_budget") && !choice.sample.ledger)
+    fail_at_key(scenario, "stop.privacy_budget", "without noise (noise_multiplier = 0) no epsilon is ever within budget");
+  return choice;
+}
+
+nlohmann::json privacy_summary(const PrivacyChoice& choice) {
+  const DpSgdParameters& parameters = choice.sample.parameters;
+  nlohmann::json block = {
+      {"mechanism", choice.mechanism},
+      {"level", "sample"},
+      {"clip_norm", std::isinf(parameters.clip_norm) ? nlohmann::json("inf") : nlohmann::json(parameters.clip_norm)},
+      {"noise_multiplier", parameters.noise_multiplier},
+      {"sampling", choice.sample.poisson ? "poisson" : "fixed-size"},
+      {"delta", choice.delta},
+      {"delta_rule", choice.delta_rule},
+      {"planned_steps", choice.planned_steps}};
+  if (choice.target_epsilon > 0) block["target_epsilon"] = choice.target_epsilon;
+  if (!choice.sample.ledger) {
+    block["epsilon"] = nullptr;
+    block["accountant"] = "none: without noise no (epsilon, delta) is claimed";
+    return block;
+  }
+  const PrivacyLedger& ledger = *choice.sample.ledger;
+  const PrivacySpent spent = ledger.spent();
+  block["epsilon"] = spent.epsilon;
+  block["renyi_order"] = spent.order;
+  block["steps"] = ledger.max_steps();
+  block["sampling_rate"] = ledger.largest_sampling_rate();
+  block["accountant"] =
+      "Renyi DP of the Poisson-subsampled Gaussian mechanism (Mironov, Talwar, Zhang 2019), composed over steps, "
+      "converted to (epsilon, delta) at the best order (1.1 to 10.9 by 0.1, 1.25, 1.75, 11 to 64, 128, 256, 512, 1024) by Balle et al. 2020 (as Opacus's get_privacy_spent)";
+  block["assumptions"] =
+      "add/remove-one-sample adjacency within each node's own data set; every step's batch Poisson-sampled at rate "
+      "q_i = batch_size / n_i; sensitivity clip_norm; the worst node's bound (largest q_i, most steps started); "
+      "messages, models and the number of steps are public";
+  return block;
+}
+
+}  // namespace dlsim

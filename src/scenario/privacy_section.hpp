@@ -1,0 +1,53 @@
+// The [privacy] section: differential privacy for the gradients the nodes
+// compute, and what the run's accountant reports. Read here for every family
+// (the decentralized nodes and the federated clients both run DP-SGD), so the
+// keys, the defaults and the checks are stated once.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "privacy/dp_sgd.hpp"
+#include "privacy/privacy_ledger.hpp"
+#include "scenario/scenario.hpp"
+#include "scenario/schema.hpp"
+
+namespace dlsim {
+
+// The section's keys, with defaults, for the schema.
+std::vector<KeySpec> privacy_keys();
+
+// What the section resolved to, for the algorithms and the results files.
+struct PrivacyChoice {
+  std::string mechanism = "none";  // "none", "dp-sgd"
+  SamplePrivacy sample;            // what the nodes' gradients do
+  double delta = 0;
+  std::string delta_rule;          // how delta was chosen, for summary.json
+  double target_epsilon = 0;       // > 0: the noise multiplier was found for it
+  std::uint64_t planned_steps = 0;  // DP steps the busiest node may take in the whole run
+  bool active() const { return mechanism != "none"; }
+};
+
+// Reads and checks the section. `partition` holds each node's sample indices,
+// `batch_size` the expected batch, `planned_steps` the most DP steps any node
+// takes in the whole run (what target_epsilon is calibrated for; 0: unknown,
+// then target_epsilon is refused), `computes_gradients` and `who` (the
+// algorithm's name) for the refusals. Throws ScenarioError naming the key:
+// clip_norm <= 0, a negative noise multiplier, noise with an infinite clip
+// norm, delta outside (0, 1), a target epsilon no noise multiplier up to
+// kMaxNoiseMultiplier reaches, fixed-size batches with noise (the accountant
+// covers Poisson sampling only), generated samples, an algorithm without gradients.
+PrivacyChoice read_privacy(const Scenario& scenario, const std::vector<std::vector<std::uint32_t>>& partition,
+                           std::size_t batch_size, std::uint64_t planned_steps, bool computes_gradients,
+                           bool generated_samples, const std::string& who);
+
+// summary.json's "privacy" block: the mechanism and its parameters, the
+// final (epsilon, delta) of the worst node with the Renyi order attaining it,
+// the steps it took, and the accountant with its assumptions.
+nlohmann::json privacy_summary(const PrivacyChoice& choice);
+
+}  // namespace dlsim
