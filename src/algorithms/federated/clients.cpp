@@ -62,12 +62,13 @@ void FederatedClients::on_start(Context& ctx) {
   if (!known_.empty()) known_[ctx.self()] = KnownModel{};
   // This check-in also covers work lost by going away: no second one follows.
   if (!away_.empty()) away_[ctx.self()] = 0;
-  check_in(ctx, round);
+  check_in(ctx, round, ctx.outage_began());
 }
 
-void FederatedClients::check_in(Context& ctx, std::uint64_t round) {
+void FederatedClients::check_in(Context& ctx, std::uint64_t round, SimTime outage_began) {
   auto body = std::make_shared<CheckIn>();
   body->round = round;
+  body->outage_began = outage_began;
   ctx.send(server_, Message{kFederatedCheckInTag, kCheckInBits, std::move(body)});
 }
 
@@ -144,7 +145,8 @@ void FederatedClients::on_trained(Context& ctx, std::uint64_t serial) {
   if (!residual_.empty()) {
     auto& residual = residual_[client];
     if (!residual) residual = std::make_unique<std::vector<double>>();
-    update->delta = encode_with_error_feedback(codec_, round, job->delta, *residual, rng);
+    update->delta = config_.ef21 ? encode_ef21(codec_, round, job->delta, *residual, rng)
+                                 : encode_with_error_feedback(codec_, round, job->delta, *residual, rng);
   } else {
     update->delta = codec_.encode(round, job->delta, rng);
   }

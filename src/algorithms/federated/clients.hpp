@@ -63,8 +63,8 @@ class FederatedClients {
   // Clients whose state the algorithm remembers (SCAFFOLD's c_i, e_i, the
   // downlink's last model). Between engine calls.
   std::uint64_t remembered_clients() const;
-  // The client's error-feedback residual e_i (empty before its first update
-  // or without error feedback). Between engine calls.
+  // The client's error-feedback residual e_i, with EF21 its estimate g_i
+  // (empty before its first update or without error feedback). Between engine calls.
   std::span<const double> residual(NodeId client) const;
   // With a downlink compressor, the model the client last received or
   // rebuilt (empty: none). Between engine calls.
@@ -78,7 +78,8 @@ class FederatedClients {
  private:
   // The client lost round `round`'s work by going away: it checks in when it is back.
   void go_away(Context& ctx, std::uint64_t round);
-  void check_in(Context& ctx, std::uint64_t round);
+  // `outage_began`: when a churn outage that lost the work began; kNever otherwise.
+  void check_in(Context& ctx, std::uint64_t round, SimTime outage_began = kNever);
   // The model a client last received, for the downlink's deltas.
   struct KnownModel {
     std::uint64_t round = 0;

@@ -110,6 +110,14 @@ void validate(const FederatedConfig& config) {
           "give local_time_budget or local_epochs, not both");
   require(!config.error_feedback || config.uplink_compressor || config.downlink_compressor,
           "error_feedback needs a compressor on the uplink or the downlink");
+  if (config.ef21) {
+    require(config.error_feedback, "ef21 is a kind of error_feedback: set error_feedback too");
+    require(config.uplink_compressor != nullptr, "error_feedback = ef21 needs an uplink compressor ([compression])");
+    require(config.late_updates == LateUpdates::drop,
+            "error_feedback = ef21 folds every update it receives into its estimate: leave late_updates at drop");
+    require(!config.robust_aggregator && config.byzantine.empty(),
+            "error_feedback = ef21 is not defined with a robust aggregator or Byzantine clients");
+  }
   if (config.local_time_budget > 0 && !config.compute.speed_factor.empty())
     require(config.compute.speed_factor.size() >= config.clients, "the compute model has fewer speed factors than clients");
   require(std::isfinite(config.rule.proximal_mu) && config.rule.proximal_mu >= 0, "mu must not be negative");

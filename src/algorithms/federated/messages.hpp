@@ -60,6 +60,10 @@ inline constexpr std::uint64_t kNoRound = ~std::uint64_t{0};
 
 struct CheckIn final : MessageBody {
   std::uint64_t round = kNoRound;  // the round whose work the client lost
+  // After a churn outage: when it began; kNever otherwise. Simulator
+  // bookkeeping for the drop counts (synchronous_rounds.hpp), not part of
+  // the message's size: the server never acts on it.
+  SimTime outage_began = kNever;
 };
 
 }  // namespace dlsim

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "algorithms/federated/error_feedback.hpp"
+#include "algorithms/federated/server_step.hpp"
 #include "robust/attacks.hpp"
 #include "sim/random.hpp"
 
@@ -177,7 +178,14 @@ void SynchronousFederated::on_message(Context& ctx, NodeId from, const Message& 
     // A client of this round that lost its work: once every selected client
     // has reported one way or the other, waiting on is pointless.
     const auto* check_in = dynamic_cast<const CheckIn*>(message.body.get());
-    if (open_ && check_in && check_in->round == round_) {
+    if (check_in) resolve_pending_drop(from, check_in->outage_began);
+    // kNoRound: the outage took this round's model before it arrived.
+    const auto in = [from](const auto& list) { return std::find(list.begin(), list.end(), from) != list.end(); };
+    const bool ours =
+        check_in && (check_in->round == round_ ||
+                     (check_in->round == kNoRound && in(cohort_) && !in(gave_up_) &&
+                      std::none_of(kept_.begin(), kept_.end(), [from](const KeptUpdate& kept) { return kept.client == from; })));
+    if (open_ && ours) {
       gave_up_.push_back(from);
       if (kept_.size() + gave_up_.size() >= cohort_.size()) close_round(ctx, Close::reported);
     }
@@ -239,6 +247,19 @@ void SynchronousFederated::on_compute_done(Context& ctx, std::uint64_t tag) {
 bool SynchronousFederated::resumes_on_rejoin(NodeId client) const {
   if (round_ >= config_.rounds || availability_.never_available()) return false;
   return (client < busy_.size() && busy_[client]) || waiting_;
+}
+
+void SynchronousFederated::resolve_pending_drop(NodeId client, SimTime outage_began) {
+  const auto found = pending_drops_.find(client);
+  if (found == pending_drops_.end()) return;
+  const PendingDrop pending = found->second;
+  pending_drops_.erase(found);
+  // The round is closed: recorded, or still aggregating (current_).
+  FederatedRoundRecord& record = pending.round < records_.size() ? records_[pending.round] : current_;
+  // Down at the close (an outage that began after it found the client merely late).
+  if (outage_began > record.closed) return;
+  --(pending.surplus ? record.surplus : record.dropped_deadline);
+  ++record.dropped_failure;
 }
 
 void SynchronousFederated::release(NodeId client) {
@@ -329,6 +350,7 @@ void SynchronousFederated::on_update(Context& ctx, NodeId from, const Message& m
   }
   auto update = std::static_pointer_cast<const ClientUpdate>(message.body);
   release(from);
+  pending_drops_.erase(from);  // late, as counted
   // A diverged client's NaN ranks first, as an unknown loss does.
   if (update->reports_loss && !last_loss_.empty())
     last_loss_[from] = std::isnan(update->loss) ? std::numeric_limits<float>::infinity() : update->loss;
@@ -344,7 +366,12 @@ void SynchronousFederated::on_update(Context& ctx, NodeId from, const Message& m
     }
   } else {
     ++late_updates_;
-    if (config_.late_updates == LateUpdates::stale) {
+    if (config_.ef21) {
+      // Its change to the client's estimate still counts (folded in with the next aggregation).
+      const double weight =
+          config_.weighting == UpdateWeighting::samples ? static_cast<double>(update->samples) : 1.0;
+      ef21_unused_.push_back(KeptUpdate{from, weight, std::move(update)});
+    } else if (config_.late_updates == LateUpdates::stale) {
       const double weight =
           config_.weighting == UpdateWeighting::samples ? static_cast<double>(update->samples) : 1.0;
       stale_.push_back(KeptUpdate{from, weight, std::move(update), true});
@@ -355,6 +382,7 @@ void SynchronousFederated::on_update(Context& ctx, NodeId from, const Message& m
 
 void SynchronousFederated::close_round(Context& ctx, Close why) {
   open_ = false;
+  current_.closed = ctx.now();
   // Who was not heard from, and why: the simulator's knowledge (crashes,
   // availability), then what the server saw (check-ins after an outage).
   std::vector<NodeId> heard;
@@ -369,8 +397,10 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
       ++current_.dropped_unavailable;
     else if (std::find(gave_up_.begin(), gave_up_.end(), client) != gave_up_.end())
       ++current_.dropped_failure;  // back from a churn outage
-    else
+    else {
       ++(why == Close::enough ? current_.surplus : current_.dropped_deadline);
+      pending_drops_[client] = PendingDrop{round_, why == Close::enough};
+    }
   }
   bool too_few = kept_.size() < config_.cohort.min_updates;
   if (!too_few && config_.robust_aggregator) {
@@ -382,13 +412,21 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
   }
   if (too_few) {
     current_.abandoned = true;
+    if (config_.ef21)
+      for (KeptUpdate& kept : kept_) ef21_unused_.push_back(std::move(kept));
     kept_.clear();
     return finish_round(ctx, false);
   }
   current_.participants = static_cast<std::uint32_t>(kept_.size());
   // Late updates of earlier rounds join this aggregation.
   current_.stale_updates = static_cast<std::uint32_t>(stale_.size());
-  for (KeptUpdate& stale : stale_) kept_.push_back(std::move(stale));
+  // Each weighs s(tau) times its weight, tau >= 1 the rounds since its own
+  // (FedAsync's s: staleness_function, staleness_exponent).
+  for (KeptUpdate& stale : stale_) {
+    stale.weight *= staleness_factor(config_.asynchronous.function, config_.asynchronous.exponent,
+                                     round_ - stale.update->round);
+    kept_.push_back(std::move(stale));
+  }
   stale_.clear();
   // Client-id order: the sum does not depend on who arrived first.
   std::sort(kept_.begin(), kept_.end(), [](const KeptUpdate& a, const KeptUpdate& b) {
@@ -432,12 +470,20 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
   kept_.clear();
   const double control_scale = 1.0 / total_weight_;
   if (config_.downlink_compressor) cost.flops += 4.0 * static_cast<double>(d);  // compress, decode, add
+  std::shared_ptr<std::vector<KeptUpdate>> unused;
+  if (config_.ef21) {
+    unused = std::make_shared<std::vector<KeptUpdate>>(std::move(ef21_unused_));
+    ef21_unused_.clear();
+    cost.flops += 2.0 * static_cast<double>(unused->size() * d);
+  }
   ctx.start_compute(
       cost,
-      [this, kept, control_scale, scale, robust, round = round_] {
+      [this, kept, unused, control_scale, scale, robust, round = round_] {
         // Only the server's buffers reserved for this task are written.
         if (robust)
           robust_aggregate(*kept, round);
+        else if (unused)
+          ef21_aggregate(*kept, *unused);
         else
           aggregator_->aggregate(*kept, clients_.codec(), combined_);
         if (scale != 1.0)
@@ -445,6 +491,19 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
         if (config_.rule.control_variates) add_control_deltas(*kept, control_scale, combined_control_);
       },
       round_);
+}
+
+void SynchronousFederated::ef21_aggregate(const std::vector<KeptUpdate>& kept,
+                                          const std::vector<KeptUpdate>& unused) {
+  // g = sum_i (w_i / W) g_i over every client: each message moves it by
+  // (w_i / W) C(v_i - g_i), the updates of earlier rounds the server did not
+  // aggregate first (arrival order), then this round's in client-id order.
+  const VectorCodec& codec = clients_.codec();
+  if (ef21_estimate_.empty()) ef21_estimate_.assign(x_.size(), 0.0);
+  for (const std::vector<KeptUpdate>* updates : {&unused, &kept})
+    for (const KeptUpdate& update : *updates)
+      codec.add_decoded(*update.update->delta, update.weight / total_weight_, ef21_estimate_);
+  std::copy(ef21_estimate_.begin(), ef21_estimate_.end(), combined_.begin());
 }
 
 void SynchronousFederated::robust_aggregate(const std::vector<KeptUpdate>& kept, std::uint64_t round) {

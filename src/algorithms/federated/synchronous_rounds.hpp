@@ -24,7 +24,10 @@
 //      sum_i p_i d_i with sgd).
 // Updates that arrive after their round closed are dropped and counted, or
 // with late_updates = stale kept and aggregated, flagged stale, with the next
-// round that aggregates (they do not count towards K or min_updates). The
+// round that aggregates (they do not count towards K or min_updates), each
+// with its weight times s(tau), tau >= 1 the rounds from its own to the one
+// that aggregates it and s FedAsync's staleness function (config.asynchronous:
+// (1 + tau)^-a, or 1). The
 // server never knows in advance whether a client is slow, gone or cut off: a
 // client is busy from its selection until its update (however late) or a
 // check-in after an outage arrives, and is not selected meanwhile.
@@ -43,6 +46,17 @@
 // client's own model keeps one message per round shared by every client and
 // one model on each side; a client absent for many rounds costs a full
 // model, as it would without compression.
+//
+// EF21 (config.ef21; Richtarik, Sokolov, Fatkhullin, NeurIPS 2021, with
+// partial participation as EF21-PP, Fatkhullin et al. 2021): each client i
+// keeps g_i and sends C(v_i - g_i), v_i its update; the server keeps g =
+// sum_i (w_i / W) g_i over all clients (W their total weight, g_i = 0 before
+// a client's first update) and moves it by (w_i / W) decode(message) for
+// every update it receives, aggregated or not (late ones, surplus ones and
+// those of abandoned rounds with the next aggregation), so that g stays the
+// weighted mean of the g_i; the server optimiser then takes g in place of
+// the mean of the kept updates. With every client every round and an exact
+// (identity) compressor g is that mean, and EF21 is plain FedAvg.
 //
 // Robust aggregation and Byzantine clients (robust_aggregator, byzantine).
 // With either, the aggregation task decodes every kept update into its own
@@ -66,11 +80,15 @@
 // Metrics (metric_columns, per evaluation round): selected, participants
 // (fresh updates aggregated), the selected clients not heard from at the
 // close split by cause, which the simulator knows and the server does not:
-// dropped_failure (crashed by then, from [faults], or checked in after an
-// outage), dropped_unavailable (its availability ended between the round's
-// start and its close), then of the others dropped_deadline (a deadline
-// close: late or cut off) or surplus (K had arrived: over-commitment's
-// discards); round_duration_s, local_steps_mean, local_steps_min and
+// dropped_failure (crashed by then, from [faults], or in a churn outage
+// that began before the close), dropped_unavailable (its availability ended
+// between the round's start and its close), then of the others
+// dropped_deadline (a deadline close: late or cut off) or surplus (K had
+// arrived: over-commitment's discards). A client still down at the close is
+// first counted as dropped_deadline or surplus (nobody has heard of the
+// outage yet) and moved to dropped_failure when it checks in, its check-in
+// saying when the outage began: the summary's totals are exact, a metrics.csv
+// row written before that check-in is not; round_duration_s, local_steps_mean, local_steps_min and
 // local_steps_max (over the updates aggregated; 0 when none), the totals
 // bits_up (client to server), bits_down (server to client) and
 // abandoned_rounds, and stale_updates (late updates aggregated in this round).
@@ -83,6 +101,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -101,7 +120,8 @@ namespace dlsim {
 struct FederatedRoundRecord {
   std::uint64_t round = 0;
   SimTime began = 0;
-  SimTime ended = 0;  // when x_{t+1} was ready
+  SimTime closed = 0;  // when the server stopped waiting for updates
+  SimTime ended = 0;   // when x_{t+1} was ready
   std::uint32_t selected = 0;
   std::uint32_t participants = 0;  // updates aggregated (0 when abandoned)
   std::uint32_t dropped_deadline = 0;
@@ -152,6 +172,8 @@ class SynchronousFederated final : public LearningBehaviour {
   // Updates of this client the server aggregated.
   std::uint32_t participations(NodeId client) const { return participations_[client]; }
   const FederatedClients& clients() const { return clients_; }
+  // EF21: the server's estimate g (empty before the first aggregation or without EF21).
+  std::span<const double> ef21_estimate() const { return ef21_estimate_; }
   const ClientAvailability& availability() const { return availability_; }
 
  private:
@@ -165,6 +187,8 @@ class SynchronousFederated final : public LearningBehaviour {
   void release(NodeId client);
   // No idle client was available: wake up when the first one is.
   void wait_for_availability(Context& ctx);
+  // EF21: g moved by `unused` then `kept`, into combined_ (see above).
+  void ef21_aggregate(const std::vector<KeptUpdate>& kept, const std::vector<KeptUpdate>& unused);
   // The robust or Byzantine aggregation of `kept` into combined_ (see above).
   void robust_aggregate(const std::vector<KeptUpdate>& kept, std::uint64_t round);
   bool is_byzantine(NodeId client) const;
@@ -198,6 +222,20 @@ class SynchronousFederated final : public LearningBehaviour {
   std::uint64_t retry_ = 0;    // bernoulli: selections of this round that found nobody available
   std::uint64_t wake_ = 0;     // the wake-up timer that counts (earlier ones are stale)
   std::vector<KeptUpdate> stale_;  // late updates waiting for the next aggregation
+  // EF21: the server's estimate g, and the updates received but not
+  // aggregated (late, or of an abandoned round) waiting to move it.
+  std::vector<double> ef21_estimate_;
+  std::vector<KeptUpdate> ef21_unused_;
+  // Clients counted as dropped_deadline (or surplus) at a close and not
+  // heard from since: a check-in after an outage that began before that
+  // close moves them to dropped_failure. At most the busy clients.
+  struct PendingDrop {
+    std::uint64_t round;
+    bool surplus;
+  };
+  std::unordered_map<NodeId, PendingDrop> pending_drops_;
+  // A churn check-in from `client`: reclassifies its pending drop, if any.
+  void resolve_pending_drop(NodeId client, SimTime outage_began);
 
   // Bits the server received from (up) and sent to (down) one client.
   struct ClientTraffic {
