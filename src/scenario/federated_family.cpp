@@ -51,6 +51,10 @@ std::vector<KeySpec> federated_keys() {
              "2022, rpow-d)"),
       key("candidates", ValueType::integer, "0",
           "power-of-choice: candidates d per round (0: twice the clients selected; never fewer)", 0),
+      key("probe", ValueType::boolean, "false",
+          "power-of-choice: probe the candidates each round (pow-d): the server sends them x_t, each computes its "
+          "loss on its data (a compute task) and returns it (32 bits), the cohort is the highest losses; false: "
+          "the losses reported with their last updates (rpow-d, no round trip)"),
       key("over_commit", ValueType::real, "0.0",
           "r: ceil(K (1 + r)) clients get the model, the first K updates to arrive are kept", 0),
       key("round_deadline", ValueType::duration, "",
@@ -389,6 +393,11 @@ void build(const Scenario& scenario, Experiment& experiment) {
   config.downlink_compressor = section_compressor(scenario, "downlink_compression");
   config.ef21 = scenario.is_text("algorithm.error_feedback");  // "ef21", the one choice
   config.error_feedback = config.ef21 || scenario.boolean("algorithm.error_feedback");
+  config.cohort.probe = scenario.boolean("algorithm.probe");
+  if (config.cohort.probe && config.cohort.sampling != ClientSampling::power_of_choice)
+    bad(scenario, "algorithm.probe", "probe needs sampling = \"power-of-choice\"");
+  if (config.cohort.probe && config.downlink_compressor)
+    bad(scenario, "algorithm.probe", "probe sends x_t itself: not with [downlink_compression]");
   if (config.error_feedback && !config.uplink_compressor && !config.downlink_compressor)
     bad(scenario, "algorithm.error_feedback",
         "error feedback needs a compressor: set compression.kind (uplink) or downlink_compression.kind");

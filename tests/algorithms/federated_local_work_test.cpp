@@ -85,6 +85,25 @@ Budgeted budgeted(std::vector<double> speeds, SimTime budget) {
   return setup;
 }
 
+// The nonsmooth example from (1, 0.25) with eta = 1/64 over `clients`
+// clients, `per_round` a round, 30 rounds, through the identity compressor:
+// every update is -g / 64 with g in {+-1, +-3}^2, exact in fp32.
+FederatedConfig exact_nonsmooth_config(std::uint32_t clients, std::uint32_t per_round) {
+  RandomStream rng(1, 0, purpose_id("test.data"));
+  FederatedConfig config;
+  config.clients = clients;
+  config.model = std::make_shared<NonsmoothExample>();
+  config.batches.data = std::make_shared<const Dataset>(make_linear_regression(LinearRegressionSpec{8, 2}, rng));
+  config.batches.partition = partition_contiguous(8, clients).indices;
+  config.batch_size = 2;
+  config.local.schedule.base = 1.0 / 64;
+  config.cohort.clients_per_round = per_round;
+  config.rounds = 30;
+  config.initial_model = {1.0, 0.25};
+  config.uplink_compressor = std::make_shared<Identity>();
+  return config;
+}
+
 }  // namespace
 
 TEST_CASE("FedNova with the same local steps at every client is FedAvg") {
@@ -270,18 +289,7 @@ TEST_CASE("error feedback on a compressor exact on the values sent changes nothi
   // compressor loses nothing, the residuals stay 0 and the runs agree bit for
   // bit. Residuals exist for the clients that sent an update, only for them.
   constexpr std::uint32_t n = 4;
-  RandomStream rng(1, 0, purpose_id("test.data"));
-  FederatedConfig config;
-  config.clients = n;
-  config.model = std::make_shared<NonsmoothExample>();
-  config.batches.data = std::make_shared<const Dataset>(make_linear_regression(LinearRegressionSpec{8, 2}, rng));
-  config.batches.partition = partition_contiguous(8, n).indices;
-  config.batch_size = 2;
-  config.local.schedule.base = 1.0 / 64;
-  config.cohort.clients_per_round = 2;
-  config.rounds = 30;
-  config.initial_model = {1.0, 0.25};
-  config.uplink_compressor = std::make_shared<Identity>();
+  FederatedConfig config = exact_nonsmooth_config(n, 2);
   SynchronousFederated plain(config, nullptr);
   run_all(plain, engine_with(n));
   config.error_feedback = true;
@@ -341,18 +349,7 @@ TEST_CASE("EF21 with a compressor exact on the values sent and every client is F
   // sum_i (1/4) g_i with g_i = the client's last update is the mean of the
   // round's updates, so EF21 through the identity compressor is plain FedAvg.
   constexpr std::uint32_t n = 4;
-  RandomStream rng(1, 0, purpose_id("test.data"));
-  FederatedConfig config;
-  config.clients = n;
-  config.model = std::make_shared<NonsmoothExample>();
-  config.batches.data = std::make_shared<const Dataset>(make_linear_regression(LinearRegressionSpec{8, 2}, rng));
-  config.batches.partition = partition_contiguous(8, n).indices;
-  config.batch_size = 2;
-  config.local.schedule.base = 1.0 / 64;
-  config.cohort.clients_per_round = n;
-  config.rounds = 30;
-  config.initial_model = {1.0, 0.25};
-  config.uplink_compressor = std::make_shared<Identity>();
+  FederatedConfig config = exact_nonsmooth_config(n, n);
   SynchronousFederated plain(config, nullptr);
   run_all(plain, engine_with(n));
   config.error_feedback = true;

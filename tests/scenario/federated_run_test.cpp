@@ -202,6 +202,10 @@ TEST_CASE("error_feedback = ef21 reads as EF21 on the uplink, and refuses what i
   CHECK_THAT(error_of({"algorithm.error_feedback=ef21", "compression.kind=sign", "algorithm.kind=fedbuff",
                        "algorithm.clients_per_round=10"}),
              Catch::Contains("algorithm.error_feedback") && Catch::Contains("fedbuff"));
+  CHECK_THAT(error_of({"algorithm.probe=true"}), Catch::Contains("algorithm.probe") && Catch::Contains("power-of-choice"));
+  CHECK_THAT(error_of({"algorithm.probe=true", "algorithm.sampling=power-of-choice", "downlink_compression.kind=sign"}),
+             Catch::Contains("algorithm.probe") && Catch::Contains("downlink"));
+  CHECK(federated_with({"algorithm.probe=true", "algorithm.sampling=power-of-choice"}).boolean("algorithm.probe"));
   const Sweep sweep = parse_sweep(kFederated + R"(
     [compression]
     kind = "sign"

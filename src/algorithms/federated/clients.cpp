@@ -23,7 +23,8 @@ FederatedClients::FederatedClients(const FederatedConfig& config, const ClientAv
       availability_(availability),
       away_(availability.time_varying() ? config.clients : 0, 0),
       residual_(config.error_feedback && config.uplink_compressor ? config.clients : 0),
-      known_(config.downlink_compressor ? config.clients : 0) {}
+      known_(config.downlink_compressor ? config.clients : 0),
+      probes_(config.cohort.probe ? config.clients : 0) {}
 
 std::size_t FederatedClients::idle_client_bytes() {
   return ClientTable::row_bytes() + sizeof(std::shared_ptr<LocalJob>) + sizeof(std::unique_ptr<std::vector<double>>);
@@ -31,6 +32,7 @@ std::size_t FederatedClients::idle_client_bytes() {
 
 std::size_t FederatedClients::extra_idle_client_bytes() const {
   return (residual_.empty() ? 0 : sizeof(std::unique_ptr<std::vector<double>>)) +
+         (probes_.empty() ? 0 : sizeof(std::shared_ptr<ProbeJob>)) +
          (known_.empty() ? 0 : sizeof(KnownModel));
 }
 
@@ -60,6 +62,7 @@ void FederatedClients::on_start(Context& ctx) {
   const std::uint64_t round = job ? job->round : kNoRound;
   job.reset();
   if (!known_.empty()) known_[ctx.self()] = KnownModel{};
+  if (!probes_.empty()) probes_[ctx.self()].reset();  // a probe dies with the outage too
   // This check-in also covers work lost by going away: no second one follows.
   if (!away_.empty()) away_[ctx.self()] = 0;
   check_in(ctx, round, ctx.outage_began());
@@ -123,6 +126,43 @@ void FederatedClients::on_model(Context& ctx, const Message& message) {
   cost.bytes += 16 * rebuilt;
   jobs_[client] = job;
   ctx.start_compute(cost, [trainer = &trainer_, client, job] { trainer->run(client, *job); }, job->serial);
+}
+
+void FederatedClients::on_probe(Context& ctx, const Message& message) {
+  const NodeId client = ctx.self();
+  auto broadcast = std::static_pointer_cast<const ModelBroadcast>(message.body);
+  if (availability_.time_varying() && !availability_.available_throughout(client, broadcast->began, ctx.now()))
+    return go_away(ctx, broadcast->round);
+  auto job = std::make_shared<ProbeJob>();
+  job->round = broadcast->round;
+  job->began = broadcast->began;
+  probes_[client] = job;
+  const Dataset& data = *config_.batches.data;
+  const std::vector<std::uint32_t>& rows = config_.batches.partition[client];
+  // One forward pass over the client's samples, reading each once.
+  const double samples = static_cast<double>(rows.size());
+  const ComputeCost cost{config_.model->flops_per_sample(data) * samples,
+                         4.0 * samples * static_cast<double>(data.dim)};
+  ctx.start_compute(
+      cost,
+      [model = config_.model, data = config_.batches.data, rows = std::span<const std::uint32_t>(rows),
+       x = broadcast->model, job] {
+        const std::unique_ptr<ModelWorkspace> workspace = model->make_workspace();
+        job->loss = model->loss(*x, *data, rows, *workspace);
+      },
+      kProbeTag | job->round);
+}
+
+void FederatedClients::on_probed(Context& ctx, std::uint64_t round) {
+  const NodeId client = ctx.self();
+  if (probes_.empty() || !probes_[client] || probes_[client]->round != round) return;  // lost to an outage
+  std::shared_ptr<ProbeJob> job = std::move(probes_[client]);
+  if (availability_.time_varying() && !availability_.available_throughout(client, job->began, ctx.now()))
+    return go_away(ctx, round);
+  auto report = std::make_shared<LossReport>();
+  report->round = round;
+  report->loss = static_cast<float>(job->loss);
+  ctx.send(server_, Message{kFederatedLossTag, kLossReportBits, std::move(report)});
 }
 
 void FederatedClients::on_trained(Context& ctx, std::uint64_t serial) {

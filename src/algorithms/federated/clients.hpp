@@ -52,6 +52,12 @@ class FederatedClients {
 
   void on_start(Context& ctx);
   void on_model(Context& ctx, const Message& message);
+  // Power of choice with a probe: computes the client's loss at the probed
+  // x_t over all of its samples (a compute task tagged kProbeTag | round,
+  // costed as one forward pass over them) and then sends it (on_probed).
+  void on_probe(Context& ctx, const Message& message);
+  void on_probed(Context& ctx, std::uint64_t round);
+  static constexpr std::uint64_t kProbeTag = std::uint64_t{1} << 62;
   // `serial`: the tag of the job's compute task.
   void on_trained(Context& ctx, std::uint64_t serial);
   // The return of a client that went away (the timer's tag: the round it lost).
@@ -103,6 +109,13 @@ class FederatedClients {
   std::vector<std::uint8_t> away_;
   std::vector<std::unique_ptr<std::vector<double>>> residual_;  // error feedback's e_i, once participated
   std::vector<KnownModel> known_;                              // downlink compression only
+  // Power of choice with a probe: the probe in progress, per client.
+  struct ProbeJob {
+    std::uint64_t round = 0;
+    SimTime began = 0;
+    double loss = 0;
+  };
+  std::vector<std::shared_ptr<ProbeJob>> probes_;
 };
 
 }  // namespace dlsim

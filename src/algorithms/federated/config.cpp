@@ -98,6 +98,11 @@ void validate(const FederatedConfig& config) {
   require(std::isfinite(cohort.over_commit) && cohort.over_commit >= 0,
           fmt::format("over_commit must be at least 0, got {}", cohort.over_commit));
   require(cohort.round_deadline >= 0, "round_deadline must not be negative");
+  if (cohort.probe) {
+    require(cohort.sampling == ClientSampling::power_of_choice, "probe needs sampling = power-of-choice");
+    require(!config.batches.generate, "probe needs stored data (a client's loss on its own samples)");
+    require(!config.downlink_compressor, "probe sends x_t itself: not with a downlink compressor");
+  }
   require(cohort.min_updates >= 1 && cohort.min_updates <= cohort.clients_per_round,
           fmt::format("min_updates must be in [1, clients_per_round = {}], got {}", cohort.clients_per_round,
                       cohort.min_updates));

@@ -55,6 +55,12 @@ struct CohortConfig {
   // power_of_choice: candidates d drawn per round; 0: twice the clients the
   // round selects; never fewer than those.
   std::uint32_t candidates = 0;
+  // power_of_choice: probe the candidates each round (pow-d of Cho, Wang,
+  // Joshi, AISTATS 2022): the server sends them x_t, each computes its local
+  // loss at x_t on its data (a compute task) and returns it, and the cohort
+  // is those with the highest; false: their losses when last heard from
+  // (rpow-d, no round trip). Synchronous rounds with stored data only.
+  bool probe = false;
   // r: ceil(K (1 + r)) clients are sent the model, the first K updates to
   // arrive are kept (Bonawitz et al., SysML 2019).
   double over_commit = 0.0;

@@ -51,7 +51,7 @@ std::vector<FederatedKind> make_table() {
   const std::vector<std::string_view> server_optimizer{"server_optimizer", "server_lr",   "server_momentum",
                                                        "server_beta1",     "server_beta2", "server_tau"};
   const std::vector<std::string_view> cohort{"clients_per_round", "over_commit", "round_deadline", "min_updates",
-                                             "late_updates"};
+                                             "late_updates", "probe"};
   const std::vector<std::string_view> fedbuff{"buffer_size", "staleness_weighting"};
   const std::vector<std::string_view> fedasync{"mixing_alpha", "staleness_function", "staleness_exponent"};
   auto join = [](std::initializer_list<std::vector<std::string_view>> lists) {

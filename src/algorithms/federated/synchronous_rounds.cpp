@@ -167,11 +167,13 @@ void SynchronousFederated::on_start(Context& ctx) {
 void SynchronousFederated::on_message(Context& ctx, NodeId from, const Message& message) {
   if (ctx.self() != server_) {
     if (message.tag == kFederatedModelTag) clients_.on_model(ctx, message);
+    if (message.tag == kFederatedProbeTag) clients_.on_probe(ctx, message);
     return;
   }
   bits_up_ += static_cast<std::uint64_t>(message.size_bits);
   traffic_[from].up += static_cast<std::uint64_t>(message.size_bits);
   if (message.tag == kFederatedUpdateTag) return on_update(ctx, from, message);
+  if (message.tag == kFederatedLossTag) return on_loss(ctx, from, message);
   if (message.tag == kFederatedCheckInTag) {
     release(from);
     if (!sent_round_.empty()) sent_round_[from] = kNoModel;  // the outage took the client's model
@@ -185,6 +187,14 @@ void SynchronousFederated::on_message(Context& ctx, NodeId from, const Message& 
         check_in && (check_in->round == round_ ||
                      (check_in->round == kNoRound && in(cohort_) && !in(gave_up_) &&
                       std::none_of(kept_.begin(), kept_.end(), [from](const KeptUpdate& kept) { return kept.client == from; })));
+    const auto answered = [&] {
+      return std::any_of(probe_losses_.begin(), probe_losses_.end(), [from](const auto& loss) { return loss.second == from; });
+    };
+    if (probing_ && check_in && (check_in->round == round_ || check_in->round == kNoRound) && in(probed_) &&
+        !in(probe_lost_) && !answered()) {
+      probe_lost_.push_back(from);
+      if (probe_losses_.size() + probe_lost_.size() >= probed_.size()) finish_probe(ctx);
+    }
     if (open_ && ours) {
       gave_up_.push_back(from);
       if (kept_.size() + gave_up_.size() >= cohort_.size()) close_round(ctx, Close::reported);
@@ -201,6 +211,8 @@ void SynchronousFederated::on_timer(Context& ctx, std::uint64_t tag) {
   }
   // The deadline of round `tag`, if that round is still open.
   if (open_ && tag == round_) close_round(ctx, Close::deadline);
+  // The probe's deadline: the cohort comes from the answers so far (none: the round is abandoned).
+  if (probing_ && tag == (kProbeTimerTag | round_)) finish_probe(ctx);
 }
 
 std::vector<std::string> SynchronousFederated::waits(const Engine&) const {
@@ -208,6 +220,9 @@ std::vector<std::string> SynchronousFederated::waits(const Engine&) const {
   if (open_)
     return {fmt::format("the server waits in round {} for {} more update(s) from its {} selected clients", round_,
                         cohort_target_ - kept_.size(), cohort_.size())};
+  if (probing_)
+    return {fmt::format("the server waits in round {} for the losses of {} of its {} probed candidates", round_,
+                        probed_.size() - probe_losses_.size() - probe_lost_.size(), probed_.size())};
   if (waiting_ && idle_ > 0)
     return {fmt::format("the server cannot begin round {}: none of its {} idle clients will be available again "
                         "(availability {})",
@@ -240,6 +255,8 @@ void SynchronousFederated::wait_for_availability(Context& ctx) {
 }
 
 void SynchronousFederated::on_compute_done(Context& ctx, std::uint64_t tag) {
+  if (ctx.self() != server_ && (tag & FederatedClients::kProbeTag))
+    return clients_.on_probed(ctx, tag & ~FederatedClients::kProbeTag);
   if (ctx.self() != server_) return clients_.on_trained(ctx, tag);
   finish_round(ctx, true);
 }
@@ -276,22 +293,29 @@ void SynchronousFederated::begin_round(Context& ctx) {
     available = [this, now = ctx.now(), draw = ClientAvailability::draw_key(round_, retry_)](NodeId client) {
       return availability_.available(client, now, draw);
     };
-  selector_.select(round_, cohort_size(config_.cohort, config_.clients), busy_, idle_, cohort_, last_loss_,
-                   available);
-  idle_ -= static_cast<std::uint32_t>(cohort_.size());
-  waiting_ = cohort_.empty();
+  // With a probe the draw is the candidates; the cohort comes from their losses.
+  std::vector<NodeId>& drawn = config_.cohort.probe ? probed_ : cohort_;
+  drawn.clear();
+  if (config_.cohort.probe)
+    selector_.draw_candidates(round_, cohort_size(config_.cohort, config_.clients), busy_, idle_, probed_, available);
+  else
+    selector_.select(round_, cohort_size(config_.cohort, config_.clients), busy_, idle_, cohort_, last_loss_,
+                     available);
+  idle_ -= static_cast<std::uint32_t>(drawn.size());
+  waiting_ = drawn.empty();
   if (waiting_) {
     if (idle_ > 0) wait_for_availability(ctx);
     return;
   }
   retry_ = 0;
+  current_ = FederatedRoundRecord{};
+  current_.round = round_;
+  current_.began = ctx.now();
+  if (config_.cohort.probe) return begin_probe(ctx);
   open_ = true;
   kept_.clear();
   gave_up_.clear();
   cohort_target_ = std::min<std::uint32_t>(config_.cohort.clients_per_round, static_cast<std::uint32_t>(cohort_.size()));
-  current_ = FederatedRoundRecord{};
-  current_.round = round_;
-  current_.began = ctx.now();
   current_.selected = static_cast<std::uint32_t>(cohort_.size());
   shared_control_ = control_.empty() ? nullptr : std::make_shared<const std::vector<double>>(control_);
   full_model_ = nullptr;
@@ -302,13 +326,7 @@ void SynchronousFederated::begin_round(Context& ctx) {
     broadcast->began = ctx.now();
     broadcast->model = std::make_shared<const std::vector<double>>(x_);
     broadcast->control = shared_control_;
-    const std::int64_t bits = broadcast->bits(nullptr, d);
-    std::shared_ptr<const MessageBody> body = std::move(broadcast);
-    for (NodeId client : cohort_) {
-      ctx.send(client, Message{kFederatedModelTag, bits, body});
-      bits_down_ += static_cast<std::uint64_t>(bits);
-      traffic_[client].down += static_cast<std::uint64_t>(bits);
-    }
+    send_down(ctx, cohort_, kFederatedModelTag, std::move(broadcast), d);
   } else {
     for (NodeId client : cohort_) {
       std::shared_ptr<const ModelBroadcast> broadcast = downlink_broadcast(client);
@@ -318,6 +336,75 @@ void SynchronousFederated::begin_round(Context& ctx) {
       traffic_[client].down += static_cast<std::uint64_t>(bits);
     }
   }
+  if (config_.cohort.round_deadline > 0) ctx.set_timer(config_.cohort.round_deadline, round_);
+}
+
+void SynchronousFederated::send_down(Context& ctx, const std::vector<NodeId>& clients, std::uint32_t tag,
+                                     std::shared_ptr<const ModelBroadcast> broadcast, std::size_t d) {
+  const std::int64_t bits = broadcast->bits(nullptr, d);
+  std::shared_ptr<const MessageBody> body = std::move(broadcast);
+  for (NodeId client : clients) {
+    ctx.send(client, Message{tag, bits, body});
+    bits_down_ += static_cast<std::uint64_t>(bits);
+    traffic_[client].down += static_cast<std::uint64_t>(bits);
+  }
+}
+
+void SynchronousFederated::begin_probe(Context& ctx) {
+  probing_ = true;
+  probe_losses_.clear();
+  probe_lost_.clear();
+  probed_model_ = std::make_shared<const std::vector<double>>(x_);
+  auto probe = std::make_shared<ModelBroadcast>();
+  probe->round = round_;
+  probe->began = ctx.now();
+  probe->model = probed_model_;
+  send_down(ctx, probed_, kFederatedProbeTag, std::move(probe), x_.size());
+  if (config_.cohort.round_deadline > 0) ctx.set_timer(config_.cohort.round_deadline, kProbeTimerTag | round_);
+}
+
+void SynchronousFederated::on_loss(Context& ctx, NodeId from, const Message& message) {
+  const auto* report = dynamic_cast<const LossReport*>(message.body.get());
+  if (report == nullptr) return;
+  // A diverged client's NaN ranks first, as an unknown loss does.
+  const float loss = std::isnan(report->loss) ? std::numeric_limits<float>::infinity() : report->loss;
+  last_loss_[from] = loss;
+  if (!probing_ || report->round != round_) return release(from);  // too late for its probe
+  probe_losses_.emplace_back(loss, from);
+  if (probe_losses_.size() + probe_lost_.size() >= probed_.size()) finish_probe(ctx);
+}
+
+void SynchronousFederated::finish_probe(Context& ctx) {
+  probing_ = false;
+  // The highest losses, ties by id; the other candidates that answered are free again.
+  std::sort(probe_losses_.begin(), probe_losses_.end(), [](const auto& a, const auto& b) {
+    return a.first > b.first || (a.first == b.first && a.second < b.second);
+  });
+  const std::size_t size = std::min<std::size_t>(cohort_size(config_.cohort, config_.clients), probe_losses_.size());
+  cohort_.clear();
+  for (std::size_t i = 0; i < probe_losses_.size(); ++i) {
+    if (i < size)
+      cohort_.push_back(probe_losses_[i].second);
+    else
+      release(probe_losses_[i].second);
+  }
+  if (cohort_.empty()) {  // every candidate lost its probe
+    current_.abandoned = true;
+    return finish_round(ctx, false);
+  }
+  open_ = true;
+  kept_.clear();
+  gave_up_.clear();
+  cohort_target_ = std::min<std::uint32_t>(config_.cohort.clients_per_round, static_cast<std::uint32_t>(cohort_.size()));
+  current_.selected = static_cast<std::uint32_t>(cohort_.size());
+  shared_control_ = control_.empty() ? nullptr : std::make_shared<const std::vector<double>>(control_);
+  auto start = std::make_shared<ModelBroadcast>();
+  start->round = round_;
+  start->began = current_.began;
+  start->model = probed_model_;
+  start->control = shared_control_;
+  start->held = true;
+  send_down(ctx, cohort_, kFederatedModelTag, std::move(start), x_.size());
   if (config_.cohort.round_deadline > 0) ctx.set_timer(config_.cohort.round_deadline, round_);
 }
 

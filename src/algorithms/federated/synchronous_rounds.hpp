@@ -5,6 +5,17 @@
 // own NIC and compute rate. Round t:
 //   1. Selection (selection.hpp): ceil(K (1 + r)) clients that are not busy.
 //      If none is idle, the server waits for one (an update or a check-in).
+//      Power of choice with a probe (config.cohort.probe, pow-d of Cho,
+//      Wang, Joshi, AISTATS 2022): the server draws the d candidates, sends
+//      them x_t (a probe, the model's size), each computes its loss at x_t
+//      on all of its samples (a compute task: one forward pass) and returns
+//      it (32 bits); once every candidate has answered (or checked in having
+//      lost the probe) the cohort is the ceil(K (1 + r)) highest losses,
+//      sent a 64-bit start (they hold x_t), and the other candidates are
+//      free again (one that has not answered stays busy until it does). A
+//      probe waits at most round_deadline (when set): then the cohort comes
+//      from the answers so far (none: the round is abandoned). The round
+//      began with the probe; its deadline counts from the start messages.
 //   2. It sends them x_t (one shared message body; the server's uplink
 //      serializes, or with the fair model shares, the transfers).
 //   3. It keeps the updates of round t in arrival order and closes the round
@@ -179,8 +190,17 @@ class SynchronousFederated final : public LearningBehaviour {
  private:
   enum class Close { enough, deadline, reported };
   static constexpr std::uint64_t kWakeTag = std::uint64_t{1} << 63;  // timer tags: wake-ups; others deadlines
+  static constexpr std::uint64_t kProbeTimerTag = std::uint64_t{1} << 62;  // a probe's deadline
 
   void begin_round(Context& ctx);
+  // Sends `broadcast` (without a downlink compressor) to `clients`, counting its bits.
+  void send_down(Context& ctx, const std::vector<NodeId>& clients, std::uint32_t tag,
+                 std::shared_ptr<const ModelBroadcast> broadcast, std::size_t d);
+  // Power of choice with a probe: the probe of round_ to the drawn
+  // candidates (step 1 above), the answers, and its end.
+  void begin_probe(Context& ctx);
+  void on_loss(Context& ctx, NodeId from, const Message& message);
+  void finish_probe(Context& ctx);
   void on_update(Context& ctx, NodeId from, const Message& message);
   void close_round(Context& ctx, Close why);
   void finish_round(Context& ctx, bool aggregated);
@@ -219,6 +239,11 @@ class SynchronousFederated final : public LearningBehaviour {
   std::vector<NodeId> cohort_;
   std::vector<KeptUpdate> kept_;
   std::vector<NodeId> gave_up_;  // cohort clients that checked in having lost this round's work
+  bool probing_ = false;                               // the probe of round_ is open
+  std::vector<NodeId> probed_;                         // its candidates
+  std::vector<std::pair<float, NodeId>> probe_losses_;  // the answers so far
+  std::vector<NodeId> probe_lost_;                     // candidates that checked in instead
+  std::shared_ptr<const std::vector<double>> probed_model_;  // x_t as probed
   std::uint64_t retry_ = 0;    // bernoulli: selections of this round that found nobody available
   std::uint64_t wake_ = 0;     // the wake-up timer that counts (earlier ones are stale)
   std::vector<KeptUpdate> stale_;  // late updates waiting for the next aggregation
