@@ -99,10 +99,11 @@
 // first counted as dropped_deadline or surplus (nobody has heard of the
 // outage yet) and moved to dropped_failure when it checks in, its check-in
 // saying when the outage began: the summary's totals are exact, a metrics.csv
-// row written before that check-in is not; round_duration_s, local_steps_mean, local_steps_min and
-// local_steps_max (over the updates aggregated; 0 when none), the totals
-// bits_up (client to server), bits_down (server to client) and
-// abandoned_rounds, and stale_updates (late updates aggregated in this round).
+// row written before that check-in is not. Then round_duration_s,
+// local_steps_mean, local_steps_min and local_steps_max (over the updates
+// aggregated; 0 when none), the totals bits_up (client to server), bits_down
+// (server to client) and abandoned_rounds, and stale_updates (late updates
+// aggregated in this round).
 // The summary adds the bits up and down per client, mean and max over the
 // clients that exchanged at least one message with the server (selected, or
 // checked in), so that mean x clients_communicated is the total.
@@ -205,6 +206,8 @@ class SynchronousFederated final : public LearningBehaviour {
   void close_round(Context& ctx, Close why);
   void finish_round(Context& ctx, bool aggregated);
   void release(NodeId client);
+  // A check-in from `client`: reclassifies its pending drop, if any (see Metrics above).
+  void resolve_pending_drop(NodeId client, SimTime outage_began);
   // No idle client was available: wake up when the first one is.
   void wait_for_availability(Context& ctx);
   // EF21: g moved by `unused` then `kept`, into combined_ (see above).
@@ -259,8 +262,6 @@ class SynchronousFederated final : public LearningBehaviour {
     bool surplus;
   };
   std::unordered_map<NodeId, PendingDrop> pending_drops_;
-  // A churn check-in from `client`: reclassifies its pending drop, if any.
-  void resolve_pending_drop(NodeId client, SimTime outage_began);
 
   // Bits the server received from (up) and sent to (down) one client.
   struct ClientTraffic {
