@@ -312,12 +312,7 @@ void SynchronousFederated::begin_round(Context& ctx) {
   current_.round = round_;
   current_.began = ctx.now();
   if (config_.cohort.probe) return begin_probe(ctx);
-  open_ = true;
-  kept_.clear();
-  gave_up_.clear();
-  cohort_target_ = std::min<std::uint32_t>(config_.cohort.clients_per_round, static_cast<std::uint32_t>(cohort_.size()));
-  current_.selected = static_cast<std::uint32_t>(cohort_.size());
-  shared_control_ = control_.empty() ? nullptr : std::make_shared<const std::vector<double>>(control_);
+  open_cohort();
   full_model_ = nullptr;
   const std::size_t d = x_.size();
   if (!config_.downlink_compressor) {
@@ -337,6 +332,15 @@ void SynchronousFederated::begin_round(Context& ctx) {
     }
   }
   if (config_.cohort.round_deadline > 0) ctx.set_timer(config_.cohort.round_deadline, round_);
+}
+
+void SynchronousFederated::open_cohort() {
+  open_ = true;
+  kept_.clear();
+  gave_up_.clear();
+  cohort_target_ = std::min<std::uint32_t>(config_.cohort.clients_per_round, static_cast<std::uint32_t>(cohort_.size()));
+  current_.selected = static_cast<std::uint32_t>(cohort_.size());
+  shared_control_ = control_.empty() ? nullptr : std::make_shared<const std::vector<double>>(control_);
 }
 
 void SynchronousFederated::send_down(Context& ctx, const std::vector<NodeId>& clients, std::uint32_t tag,
@@ -392,12 +396,7 @@ void SynchronousFederated::finish_probe(Context& ctx) {
     current_.abandoned = true;
     return finish_round(ctx, false);
   }
-  open_ = true;
-  kept_.clear();
-  gave_up_.clear();
-  cohort_target_ = std::min<std::uint32_t>(config_.cohort.clients_per_round, static_cast<std::uint32_t>(cohort_.size()));
-  current_.selected = static_cast<std::uint32_t>(cohort_.size());
-  shared_control_ = control_.empty() ? nullptr : std::make_shared<const std::vector<double>>(control_);
+  open_cohort();
   auto start = std::make_shared<ModelBroadcast>();
   start->round = round_;
   start->began = current_.began;

@@ -194,6 +194,8 @@ class SynchronousFederated final : public LearningBehaviour {
   static constexpr std::uint64_t kProbeTimerTag = std::uint64_t{1} << 62;  // a probe's deadline
 
   void begin_round(Context& ctx);
+  // The round's cohort_ is chosen: it waits for their updates from now on.
+  void open_cohort();
   // Sends `broadcast` (without a downlink compressor) to `clients`, counting its bits.
   void send_down(Context& ctx, const std::vector<NodeId>& clients, std::uint32_t tag,
                  std::shared_ptr<const ModelBroadcast> broadcast, std::size_t d);
