@@ -215,6 +215,7 @@ void NodeRunner::handle(Context& ctx, const EventRecord& event) {
           if (status == NodeStatus::up) {
             status = NodeStatus::down;
             ++core_.epoch[node];
+            core_.went_down[node] = event.time;
             schedule_lifecycle(node, checked_add(event.time, churn_delay(faults.churn_mean_down), "a churn period"),
                                LifecycleChange::come_up);
           }
@@ -223,6 +224,7 @@ void NodeRunner::handle(Context& ctx, const EventRecord& event) {
           if (status == NodeStatus::down) {
             status = NodeStatus::up;
             ctx.rejoining_ = true;
+            ctx.outage_began_ = core_.went_down[node];
             if (behaviour) behaviour->on_start(ctx);
             schedule_lifecycle(node, checked_add(event.time, churn_delay(faults.churn_mean_up), "a churn period"),
                                LifecycleChange::go_down);
@@ -390,6 +392,7 @@ EngineCore::EngineCore(EngineConfig engine_config)
   if (config.faults.churn_mean_up > 0) {
     churns.assign(n, config.faults.churn_nodes.empty());
     for (NodeId node : config.faults.churn_nodes) churns[node] = true;
+    went_down.assign(n, 0);
   }
   if (config.threads > 1) arena = std::make_unique<tbb::task_arena>(config.threads);
 }

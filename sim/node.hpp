@@ -66,6 +66,9 @@ class Context {
   std::uint64_t seed() const;
   // True in on_start when the node rejoins after a churn outage.
   bool rejoining() const { return rejoining_; }
+  // When rejoining: the time the outage began (the node went down). Lets a
+  // node tell the simulator's bookkeeping when its work was lost.
+  SimTime outage_began() const { return outage_began_; }
 
   // Sends `message` to node `to` through the network model. Delivery (or a
   // counted drop) happens no earlier than now() + the link latency.
@@ -93,6 +96,7 @@ class Context {
   std::uint64_t event_order_ = 0;
   std::uint32_t rng_calls_ = 0;
   bool rejoining_ = false;
+  SimTime outage_began_ = 0;
 };
 
 // A node's behaviour: the four hooks and nothing else. One object may serve

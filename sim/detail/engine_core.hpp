@@ -81,6 +81,7 @@ class EngineCore {
   std::vector<SimTime> uplink_free;          // fifo: when each uplink is next idle
   std::vector<SimTime> downlink_free;        // fifo: when each downlink is next idle
   std::vector<bool> churns;                  // which nodes churn (empty = none)
+  std::vector<SimTime> went_down;            // churn: when each node last went down
 
   std::int64_t uplink_bps(NodeId node) const;
   std::int64_t downlink_bps(NodeId node) const;

@@ -35,6 +35,14 @@ KeySpec choice(std::string name, std::vector<std::string> choices, const std::st
   return choice_spec(std::move(name), std::move(choices), default_value, std::move(help));
 }
 
+// true or false, or one of `choices`; `default_value` a TOML literal.
+KeySpec boolean_or_choice(std::string name, std::vector<std::string> choices, const std::string& default_value,
+                          std::string help) {
+  KeySpec spec = key(std::move(name), ValueType::boolean_or_choice, default_value, std::move(help));
+  spec.choices = std::move(choices);
+  return spec;
+}
+
 std::vector<KeySpec> federated_keys() {
   return {
       key("clients_per_round", ValueType::integer, "10",
@@ -45,6 +53,10 @@ std::vector<KeySpec> federated_keys() {
              "2022, rpow-d)"),
       key("candidates", ValueType::integer, "0",
           "power-of-choice: candidates d per round (0: twice the clients selected; never fewer)", 0),
+      key("probe", ValueType::boolean, "false",
+          "power-of-choice: probe the candidates each round (pow-d): the server sends them x_t, each computes its "
+          "loss on its data (a compute task) and returns it (32 bits), the cohort is the highest losses; false: "
+          "the losses reported with their last updates (rpow-d, no round trip)"),
       key("over_commit", ValueType::real, "0.0",
           "r: ceil(K (1 + r)) clients get the model, the first K updates to arrive are kept", 0),
       key("round_deadline", ValueType::duration, "",
@@ -56,9 +68,12 @@ std::vector<KeySpec> federated_keys() {
       key("local_time_budget", ValueType::duration, "\"0s\"",
           "> 0s: each client takes as many local steps as its compute model says fit in this simulated time at "
           "its own speed (median, jitter not known in advance), at least 1, instead of local_steps"),
-      key("error_feedback", ValueType::boolean, "false",
-          "EF-SGD (Karimireddy et al., ICML 2019) on every compressed direction: each client sends C(e_i + "
-          "update) and keeps the rest e_i, the server likewise for [downlink_compression]; needs a compressor"),
+      boolean_or_choice("error_feedback", {"ef21"}, "false",
+          "true: EF-SGD (Karimireddy et al., ICML 2019) on every compressed direction: each client sends C(e_i + "
+          "update) and keeps the rest e_i, the server likewise for [downlink_compression]; \"ef21\": EF21 "
+          "(Richtarik et al., NeurIPS 2021) on the uplink instead: each client sends C(update - g_i), g_i += "
+          "that, the server steps with its running mean g of the g_i (the downlink keeps EF-SGD); needs a "
+          "compressor (ef21: [compression])"),
       choice("weighting", {"samples", "uniform"}, "samples",
              "weights of the client updates in the average: by sample count (FedAvg) or equal"),
       key("mu", ValueType::real, fmt::format("{}", kDefaultMu),
@@ -83,11 +98,12 @@ std::vector<KeySpec> federated_keys() {
       key("mixing_alpha", ValueType::real, "0.6", "fedasync: alpha in x <- (1 - a) x + a y, a = alpha s(staleness)",
           1e-300, 1),
       choice("staleness_function", {"polynomial", "constant"}, "polynomial",
-             "fedasync: s(staleness) = (1 + staleness)^-staleness_exponent, or 1"),
-      key("staleness_exponent", ValueType::real, "0.5", "fedasync: a in the polynomial (1 + staleness)^-a", 0),
+             "fedasync, and late_updates = stale: s(staleness) = (1 + staleness)^-staleness_exponent, or 1"),
+      key("staleness_exponent", ValueType::real, "0.5",
+          "fedasync, late_updates = stale: a in the polynomial (1 + staleness)^-a", 0),
       choice("late_updates", {"drop", "stale"}, "drop",
              "an update that arrives after its round closed: dropped, or aggregated with the next round's updates "
-             "(stale_updates counts them)"),
+             "with its weight times s(rounds late) (staleness_function; stale_updates counts them)"),
   };
 }
 
@@ -188,6 +204,9 @@ bool at_default(const Scenario& scenario, const std::string& path, const KeySpec
   switch (spec.type) {
     case ValueType::integer: return scenario.integer(path) == std::stoll(spec.default_value);
     case ValueType::real: return scenario.real(path) == std::stod(spec.default_value);
+    case ValueType::boolean:
+    case ValueType::boolean_or_choice:
+      return !scenario.is_text(path) && (scenario.boolean(path) ? "true" : "false") == spec.default_value;
     default: return "\"" + scenario.text(path) + "\"" == spec.default_value;  // a quoted TOML string
   }
 }
@@ -235,6 +254,19 @@ std::optional<std::size_t> tolerated(const Scenario& scenario, const std::string
                   : static_cast<std::size_t>(std::floor(scenario.real("aggregator.beta") * static_cast<double>(n)));
   }
   return std::nullopt;
+}
+
+// error_feedback = "ef21": what the synchronous server's EF21 needs.
+void check_ef21(const Scenario& scenario, const FederatedKind& kind, const FederatedConfig& config) {
+  if (!config.ef21) return;
+  const auto refuse = [&](std::string_view why) { bad(scenario, "algorithm.error_feedback", why); };
+  if (!reads(kind, "clients_per_round"))
+    refuse(fmt::format("{} has no EF21 (the synchronous kinds have: fedavg, fedprox, scaffold, fednova)", kind.name));
+  if (!config.uplink_compressor) refuse("ef21 works on the uplink: set compression.kind");
+  if (config.late_updates == LateUpdates::stale)
+    refuse("ef21 folds every update it receives into its estimate: leave late_updates at \"drop\"");
+  if (config.robust_aggregator || !config.byzantine.empty())
+    refuse("ef21 is not defined with a robust aggregator or Byzantine clients");
 }
 
 // The [aggregator] section and the [byzantine] clients (synchronous rounds only).
@@ -385,10 +417,17 @@ void build(const Scenario& scenario, Experiment& experiment) {
   cohort.min_updates = static_cast<std::uint32_t>(min_updates);
   config.uplink_compressor = section_compressor(scenario, "compression");
   config.downlink_compressor = section_compressor(scenario, "downlink_compression");
-  config.error_feedback = scenario.boolean("algorithm.error_feedback");
+  config.ef21 = scenario.is_text("algorithm.error_feedback");  // "ef21", the one choice
+  config.error_feedback = config.ef21 || scenario.boolean("algorithm.error_feedback");
+  config.cohort.probe = scenario.boolean("algorithm.probe");
+  if (config.cohort.probe && config.cohort.sampling != ClientSampling::power_of_choice)
+    bad(scenario, "algorithm.probe", "probe needs sampling = \"power-of-choice\"");
+  if (config.cohort.probe && config.downlink_compressor)
+    bad(scenario, "algorithm.probe", "probe sends x_t itself: not with [downlink_compression]");
   if (config.error_feedback && !config.uplink_compressor && !config.downlink_compressor)
     bad(scenario, "algorithm.error_feedback",
         "error feedback needs a compressor: set compression.kind (uplink) or downlink_compression.kind");
+
   config.local_time_budget = scenario.duration("algorithm.local_time_budget");
   if (config.local_time_budget > 0 && config.local_steps != 1)
     bad(scenario, "algorithm.local_time_budget", "give local_steps or local_time_budget, not both");
@@ -418,6 +457,7 @@ void build(const Scenario& scenario, Experiment& experiment) {
   if (experiment.nodes + 1 >= kMaxNodes)
     bad(scenario, "nodes", fmt::format("at most {} clients (the server is one more node)", kMaxNodes - 2));
   build_robustness(scenario, kind, config, experiment);
+  check_ef21(scenario, kind, config);
   if (config.robust_aggregator)
     experiment.byzantine_defence = config.robust_aggregator->name();
   else if (!config.byzantine.empty())

@@ -13,6 +13,7 @@ std::string_view value_type_name(ValueType type) {
     case ValueType::real: return "number";
     case ValueType::real_or_auto: return "number or \"auto\"";
     case ValueType::boolean: return "boolean";
+    case ValueType::boolean_or_choice: return "boolean or choice";
     case ValueType::duration: return "duration";
     case ValueType::rate: return "rate";
     case ValueType::size: return "size";

@@ -98,6 +98,11 @@ void validate(const FederatedConfig& config) {
   require(std::isfinite(cohort.over_commit) && cohort.over_commit >= 0,
           fmt::format("over_commit must be at least 0, got {}", cohort.over_commit));
   require(cohort.round_deadline >= 0, "round_deadline must not be negative");
+  if (cohort.probe) {
+    require(cohort.sampling == ClientSampling::power_of_choice, "probe needs sampling = power-of-choice");
+    require(!config.batches.generate, "probe needs stored data (a client's loss on its own samples)");
+    require(!config.downlink_compressor, "probe sends x_t itself: not with a downlink compressor");
+  }
   require(cohort.min_updates >= 1 && cohort.min_updates <= cohort.clients_per_round,
           fmt::format("min_updates must be in [1, clients_per_round = {}], got {}", cohort.clients_per_round,
                       cohort.min_updates));
@@ -110,6 +115,14 @@ void validate(const FederatedConfig& config) {
           "give local_time_budget or local_epochs, not both");
   require(!config.error_feedback || config.uplink_compressor || config.downlink_compressor,
           "error_feedback needs a compressor on the uplink or the downlink");
+  if (config.ef21) {
+    require(config.error_feedback, "ef21 is a kind of error_feedback: set error_feedback too");
+    require(config.uplink_compressor != nullptr, "error_feedback = ef21 needs an uplink compressor ([compression])");
+    require(config.late_updates == LateUpdates::drop,
+            "error_feedback = ef21 folds every update it receives into its estimate: leave late_updates at drop");
+    require(!config.robust_aggregator && config.byzantine.empty(),
+            "error_feedback = ef21 is not defined with a robust aggregator or Byzantine clients");
+  }
   if (config.local_time_budget > 0 && !config.compute.speed_factor.empty())
     require(config.compute.speed_factor.size() >= config.clients, "the compute model has fewer speed factors than clients");
   require(in_unit_interval(config.worker_momentum), "worker_momentum must be in [0, 1)");

@@ -106,4 +106,18 @@ void CohortSelector::select(std::uint64_t round, std::uint32_t count, std::vecto
   }
 }
 
+void CohortSelector::draw_candidates(std::uint64_t round, std::uint32_t count, std::vector<std::uint8_t>& busy,
+                                     std::uint32_t idle, std::vector<NodeId>& out,
+                                     const std::function<bool(NodeId)>& eligible) {
+  count = std::min(count, idle);
+  if (count == 0) return;
+  // The same stream and draw as select()'s power of choice: the same candidates.
+  RandomStream rng(seed_, round, purpose_id("fed.selection"));
+  const std::uint32_t d = std::max(count, candidates_ > 0 ? candidates_ : 2 * count);
+  for (NodeId client : weighted_draw(rng, d, busy, idle, eligible)) {
+    busy[client] = 1;
+    out.push_back(client);
+  }
+}
+
 }  // namespace dlsim

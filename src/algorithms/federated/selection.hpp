@@ -44,6 +44,12 @@ class CohortSelector {
               std::vector<NodeId>& out, std::span<const float> losses = {},
               const std::function<bool(NodeId)>& eligible = {});
 
+  // Power of choice with a probe: the d candidates alone (d = `candidates`,
+  // 0: twice `count`, never fewer than `count`), drawn as by weighted, marked
+  // busy and appended to `out`. O(N + d log d).
+  void draw_candidates(std::uint64_t round, std::uint32_t count, std::vector<std::uint8_t>& busy, std::uint32_t idle,
+                       std::vector<NodeId>& out, const std::function<bool(NodeId)>& eligible = {});
+
  private:
   // `count` idle clients without replacement, with probabilities proportional to the weights.
   std::vector<NodeId> weighted_draw(RandomStream& rng, std::uint32_t count, const std::vector<std::uint8_t>& busy,

@@ -9,6 +9,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "algorithms/federated/error_feedback.hpp"
+#include "algorithms/federated/server_step.hpp"
 #include "robust/attacks.hpp"
 #include "sim/random.hpp"
 
@@ -166,18 +168,35 @@ void SynchronousFederated::on_start(Context& ctx) {
 void SynchronousFederated::on_message(Context& ctx, NodeId from, const Message& message) {
   if (ctx.self() != server_) {
     if (message.tag == kFederatedModelTag) clients_.on_model(ctx, message);
+    if (message.tag == kFederatedProbeTag) clients_.on_probe(ctx, message);
     return;
   }
   bits_up_ += static_cast<std::uint64_t>(message.size_bits);
   traffic_[from].up += static_cast<std::uint64_t>(message.size_bits);
   if (message.tag == kFederatedUpdateTag) return on_update(ctx, from, message);
+  if (message.tag == kFederatedLossTag) return on_loss(ctx, from, message);
   if (message.tag == kFederatedCheckInTag) {
     release(from);
     if (downlink_) downlink_->forget(from);  // the outage took the client's model
     // A client of this round that lost its work: once every selected client
     // has reported one way or the other, waiting on is pointless.
     const auto* check_in = dynamic_cast<const CheckIn*>(message.body.get());
-    if (open_ && check_in && check_in->round == round_) {
+    if (check_in) resolve_pending_drop(from, check_in->outage_began);
+    // kNoRound: the outage took this round's model before it arrived.
+    const auto in = [from](const auto& list) { return std::find(list.begin(), list.end(), from) != list.end(); };
+    const bool ours =
+        check_in && (check_in->round == round_ ||
+                     (check_in->round == kNoRound && in(cohort_) && !in(gave_up_) &&
+                      std::none_of(kept_.begin(), kept_.end(), [from](const KeptUpdate& kept) { return kept.client == from; })));
+    const auto answered = [&] {
+      return std::any_of(probe_losses_.begin(), probe_losses_.end(), [from](const auto& loss) { return loss.second == from; });
+    };
+    if (probing_ && check_in && (check_in->round == round_ || check_in->round == kNoRound) && in(probed_) &&
+        !in(probe_lost_) && !answered()) {
+      probe_lost_.push_back(from);
+      if (probe_losses_.size() + probe_lost_.size() >= probed_.size()) finish_probe(ctx);
+    }
+    if (open_ && ours) {
       gave_up_.push_back(from);
       if (kept_.size() + gave_up_.size() >= cohort_.size()) close_round(ctx, Close::reported);
     }
@@ -193,6 +212,8 @@ void SynchronousFederated::on_timer(Context& ctx, std::uint64_t tag) {
   }
   // The deadline of round `tag`, if that round is still open.
   if (open_ && tag == round_) close_round(ctx, Close::deadline);
+  // The probe's deadline: the cohort comes from the answers so far (none: the round is abandoned).
+  if (probing_ && tag == (kProbeTimerTag | round_)) finish_probe(ctx);
 }
 
 std::vector<std::string> SynchronousFederated::waits(const Engine&) const {
@@ -200,6 +221,9 @@ std::vector<std::string> SynchronousFederated::waits(const Engine&) const {
   if (open_)
     return {fmt::format("the server waits in round {} for {} more update(s) from its {} selected clients", round_,
                         cohort_target_ - kept_.size(), cohort_.size())};
+  if (probing_)
+    return {fmt::format("the server waits in round {} for the losses of {} of its {} probed candidates", round_,
+                        probed_.size() - probe_losses_.size() - probe_lost_.size(), probed_.size())};
   if (waiting_ && idle_ > 0)
     return {fmt::format("the server cannot begin round {}: none of its {} idle clients will be available again "
                         "(availability {})",
@@ -232,6 +256,8 @@ void SynchronousFederated::wait_for_availability(Context& ctx) {
 }
 
 void SynchronousFederated::on_compute_done(Context& ctx, std::uint64_t tag) {
+  if (ctx.self() != server_ && (tag & FederatedClients::kProbeTag))
+    return clients_.on_probed(ctx, tag & ~FederatedClients::kProbeTag);
   if (ctx.self() != server_) return clients_.on_trained(ctx, tag);
   finish_round(ctx, true);
 }
@@ -239,6 +265,19 @@ void SynchronousFederated::on_compute_done(Context& ctx, std::uint64_t tag) {
 bool SynchronousFederated::resumes_on_rejoin(NodeId client) const {
   if (round_ >= config_.rounds || availability_.never_available()) return false;
   return (client < busy_.size() && busy_[client]) || waiting_;
+}
+
+void SynchronousFederated::resolve_pending_drop(NodeId client, SimTime outage_began) {
+  const auto found = pending_drops_.find(client);
+  if (found == pending_drops_.end()) return;
+  const PendingDrop pending = found->second;
+  pending_drops_.erase(found);
+  // The round is closed: recorded, or still aggregating (current_).
+  FederatedRoundRecord& record = pending.round < records_.size() ? records_[pending.round] : current_;
+  // Down at the close (an outage that began after it found the client merely late).
+  if (outage_began > record.closed) return;
+  --(pending.surplus ? record.surplus : record.dropped_deadline);
+  ++record.dropped_failure;
 }
 
 void SynchronousFederated::release(NodeId client) {
@@ -255,24 +294,26 @@ void SynchronousFederated::begin_round(Context& ctx) {
     available = [this, now = ctx.now(), draw = ClientAvailability::draw_key(round_, retry_)](NodeId client) {
       return availability_.available(client, now, draw);
     };
-  selector_.select(round_, cohort_size(config_.cohort, config_.clients), busy_, idle_, cohort_, last_loss_,
-                   available);
-  idle_ -= static_cast<std::uint32_t>(cohort_.size());
-  waiting_ = cohort_.empty();
+  // With a probe the draw is the candidates; the cohort comes from their losses.
+  std::vector<NodeId>& drawn = config_.cohort.probe ? probed_ : cohort_;
+  drawn.clear();
+  if (config_.cohort.probe)
+    selector_.draw_candidates(round_, cohort_size(config_.cohort, config_.clients), busy_, idle_, probed_, available);
+  else
+    selector_.select(round_, cohort_size(config_.cohort, config_.clients), busy_, idle_, cohort_, last_loss_,
+                     available);
+  idle_ -= static_cast<std::uint32_t>(drawn.size());
+  waiting_ = drawn.empty();
   if (waiting_) {
     if (idle_ > 0) wait_for_availability(ctx);
     return;
   }
   retry_ = 0;
-  open_ = true;
-  kept_.clear();
-  gave_up_.clear();
-  cohort_target_ = std::min<std::uint32_t>(config_.cohort.clients_per_round, static_cast<std::uint32_t>(cohort_.size()));
   current_ = FederatedRoundRecord{};
   current_.round = round_;
   current_.began = ctx.now();
-  current_.selected = static_cast<std::uint32_t>(cohort_.size());
-  shared_control_ = control_.empty() ? nullptr : std::make_shared<const std::vector<double>>(control_);
+  if (config_.cohort.probe) return begin_probe(ctx);
+  open_cohort();
   full_model_ = nullptr;
   const std::size_t d = x_.size();
   if (!config_.downlink_compressor) {
@@ -281,13 +322,7 @@ void SynchronousFederated::begin_round(Context& ctx) {
     broadcast->began = ctx.now();
     broadcast->model = std::make_shared<const std::vector<double>>(x_);
     broadcast->control = shared_control_;
-    const std::int64_t bits = broadcast->bits(nullptr, d);
-    std::shared_ptr<const MessageBody> body = std::move(broadcast);
-    for (NodeId client : cohort_) {
-      ctx.send(client, Message{kFederatedModelTag, bits, body});
-      bits_down_ += static_cast<std::uint64_t>(bits);
-      traffic_[client].down += static_cast<std::uint64_t>(bits);
-    }
+    send_down(ctx, cohort_, kFederatedModelTag, std::move(broadcast), d);
   } else {
     for (NodeId client : cohort_) {
       std::shared_ptr<const ModelBroadcast> broadcast = downlink_broadcast(client);
@@ -297,6 +332,79 @@ void SynchronousFederated::begin_round(Context& ctx) {
       traffic_[client].down += static_cast<std::uint64_t>(bits);
     }
   }
+  if (config_.cohort.round_deadline > 0) ctx.set_timer(config_.cohort.round_deadline, round_);
+}
+
+void SynchronousFederated::open_cohort() {
+  open_ = true;
+  kept_.clear();
+  gave_up_.clear();
+  cohort_target_ = std::min<std::uint32_t>(config_.cohort.clients_per_round, static_cast<std::uint32_t>(cohort_.size()));
+  current_.selected = static_cast<std::uint32_t>(cohort_.size());
+  shared_control_ = control_.empty() ? nullptr : std::make_shared<const std::vector<double>>(control_);
+}
+
+void SynchronousFederated::send_down(Context& ctx, const std::vector<NodeId>& clients, std::uint32_t tag,
+                                     std::shared_ptr<const ModelBroadcast> broadcast, std::size_t d) {
+  const std::int64_t bits = broadcast->bits(nullptr, d);
+  std::shared_ptr<const MessageBody> body = std::move(broadcast);
+  for (NodeId client : clients) {
+    ctx.send(client, Message{tag, bits, body});
+    bits_down_ += static_cast<std::uint64_t>(bits);
+    traffic_[client].down += static_cast<std::uint64_t>(bits);
+  }
+}
+
+void SynchronousFederated::begin_probe(Context& ctx) {
+  probing_ = true;
+  probe_losses_.clear();
+  probe_lost_.clear();
+  probed_model_ = std::make_shared<const std::vector<double>>(x_);
+  auto probe = std::make_shared<ModelBroadcast>();
+  probe->round = round_;
+  probe->began = ctx.now();
+  probe->model = probed_model_;
+  send_down(ctx, probed_, kFederatedProbeTag, std::move(probe), x_.size());
+  if (config_.cohort.round_deadline > 0) ctx.set_timer(config_.cohort.round_deadline, kProbeTimerTag | round_);
+}
+
+void SynchronousFederated::on_loss(Context& ctx, NodeId from, const Message& message) {
+  const auto* report = dynamic_cast<const LossReport*>(message.body.get());
+  if (report == nullptr) return;
+  // A diverged client's NaN ranks first, as an unknown loss does.
+  const float loss = std::isnan(report->loss) ? std::numeric_limits<float>::infinity() : report->loss;
+  last_loss_[from] = loss;
+  if (!probing_ || report->round != round_) return release(from);  // too late for its probe
+  probe_losses_.emplace_back(loss, from);
+  if (probe_losses_.size() + probe_lost_.size() >= probed_.size()) finish_probe(ctx);
+}
+
+void SynchronousFederated::finish_probe(Context& ctx) {
+  probing_ = false;
+  // The highest losses, ties by id; the other candidates that answered are free again.
+  std::sort(probe_losses_.begin(), probe_losses_.end(), [](const auto& a, const auto& b) {
+    return a.first > b.first || (a.first == b.first && a.second < b.second);
+  });
+  const std::size_t size = std::min<std::size_t>(cohort_size(config_.cohort, config_.clients), probe_losses_.size());
+  cohort_.clear();
+  for (std::size_t i = 0; i < probe_losses_.size(); ++i) {
+    if (i < size)
+      cohort_.push_back(probe_losses_[i].second);
+    else
+      release(probe_losses_[i].second);
+  }
+  if (cohort_.empty()) {  // every candidate lost its probe
+    current_.abandoned = true;
+    return finish_round(ctx, false);
+  }
+  open_cohort();
+  auto start = std::make_shared<ModelBroadcast>();
+  start->round = round_;
+  start->began = current_.began;
+  start->model = probed_model_;
+  start->control = shared_control_;
+  start->held = true;
+  send_down(ctx, cohort_, kFederatedModelTag, std::move(start), x_.size());
   if (config_.cohort.round_deadline > 0) ctx.set_timer(config_.cohort.round_deadline, round_);
 }
 
@@ -320,6 +428,7 @@ void SynchronousFederated::on_update(Context& ctx, NodeId from, const Message& m
   }
   auto update = std::static_pointer_cast<const ClientUpdate>(message.body);
   release(from);
+  pending_drops_.erase(from);  // late, as counted
   // A diverged client's NaN ranks first, as an unknown loss does.
   if (update->reports_loss && !last_loss_.empty())
     last_loss_[from] = std::isnan(update->loss) ? std::numeric_limits<float>::infinity() : update->loss;
@@ -335,7 +444,12 @@ void SynchronousFederated::on_update(Context& ctx, NodeId from, const Message& m
     }
   } else {
     ++late_updates_;
-    if (config_.late_updates == LateUpdates::stale) {
+    if (config_.ef21) {
+      // Its change to the client's estimate still counts (folded in with the next aggregation).
+      const double weight =
+          config_.weighting == UpdateWeighting::samples ? static_cast<double>(update->samples) : 1.0;
+      ef21_unused_.push_back(KeptUpdate{from, weight, std::move(update)});
+    } else if (config_.late_updates == LateUpdates::stale) {
       const double weight =
           config_.weighting == UpdateWeighting::samples ? static_cast<double>(update->samples) : 1.0;
       stale_.push_back(KeptUpdate{from, weight, std::move(update), true});
@@ -346,6 +460,7 @@ void SynchronousFederated::on_update(Context& ctx, NodeId from, const Message& m
 
 void SynchronousFederated::close_round(Context& ctx, Close why) {
   open_ = false;
+  current_.closed = ctx.now();
   // Who was not heard from, and why: the simulator's knowledge (crashes,
   // availability), then what the server saw (check-ins after an outage).
   std::vector<NodeId> heard;
@@ -360,8 +475,10 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
       ++current_.dropped_unavailable;
     else if (std::find(gave_up_.begin(), gave_up_.end(), client) != gave_up_.end())
       ++current_.dropped_failure;  // back from a churn outage
-    else
+    else {
       ++(why == Close::enough ? current_.surplus : current_.dropped_deadline);
+      pending_drops_[client] = PendingDrop{round_, why == Close::enough};
+    }
   }
   bool too_few = kept_.size() < config_.cohort.min_updates;
   if (!too_few && config_.robust_aggregator) {
@@ -373,13 +490,21 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
   }
   if (too_few) {
     current_.abandoned = true;
+    if (config_.ef21)
+      for (KeptUpdate& kept : kept_) ef21_unused_.push_back(std::move(kept));
     kept_.clear();
     return finish_round(ctx, false);
   }
   current_.participants = static_cast<std::uint32_t>(kept_.size());
   // Late updates of earlier rounds join this aggregation.
   current_.stale_updates = static_cast<std::uint32_t>(stale_.size());
-  for (KeptUpdate& stale : stale_) kept_.push_back(std::move(stale));
+  // Each weighs s(tau) times its weight, tau >= 1 the rounds since its own
+  // (FedAsync's s: staleness_function, staleness_exponent).
+  for (KeptUpdate& stale : stale_) {
+    stale.weight *= staleness_factor(config_.asynchronous.function, config_.asynchronous.exponent,
+                                     round_ - stale.update->round);
+    kept_.push_back(std::move(stale));
+  }
   stale_.clear();
   // Client-id order: the sum does not depend on who arrived first.
   std::sort(kept_.begin(), kept_.end(), [](const KeptUpdate& a, const KeptUpdate& b) {
@@ -423,12 +548,20 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
   kept_.clear();
   const double control_scale = 1.0 / total_weight_;
   if (config_.downlink_compressor) cost.flops += 4.0 * static_cast<double>(d);  // compress, decode, add
+  std::shared_ptr<std::vector<KeptUpdate>> unused;
+  if (config_.ef21) {
+    unused = std::make_shared<std::vector<KeptUpdate>>(std::move(ef21_unused_));
+    ef21_unused_.clear();
+    cost.flops += 2.0 * static_cast<double>(unused->size() * d);
+  }
   ctx.start_compute(
       cost,
-      [this, kept, control_scale, scale, robust, round = round_] {
+      [this, kept, unused, control_scale, scale, robust, round = round_] {
         // Only the server's buffers reserved for this task are written.
         if (robust)
           robust_aggregate(*kept, round);
+        else if (unused)
+          ef21_aggregate(*kept, *unused);
         else
           aggregator_->aggregate(*kept, clients_.codec(), combined_);
         if (scale != 1.0)
@@ -436,6 +569,19 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
         if (config_.rule.control_variates) add_control_deltas(*kept, control_scale, combined_control_);
       },
       round_);
+}
+
+void SynchronousFederated::ef21_aggregate(const std::vector<KeptUpdate>& kept,
+                                          const std::vector<KeptUpdate>& unused) {
+  // g = sum_i (w_i / W) g_i over every client: each message moves it by
+  // (w_i / W) C(v_i - g_i), the updates of earlier rounds the server did not
+  // aggregate first (arrival order), then this round's in client-id order.
+  const VectorCodec& codec = clients_.codec();
+  if (ef21_estimate_.empty()) ef21_estimate_.assign(x_.size(), 0.0);
+  for (const std::vector<KeptUpdate>* updates : {&unused, &kept})
+    for (const KeptUpdate& update : *updates)
+      codec.add_decoded(*update.update->delta, update.weight / total_weight_, ef21_estimate_);
+  std::copy(ef21_estimate_.begin(), ef21_estimate_.end(), combined_.begin());
 }
 
 void SynchronousFederated::robust_aggregate(const std::vector<KeptUpdate>& kept, std::uint64_t round) {
