@@ -31,7 +31,7 @@ void GossipSgd::complete_round(Context&, NodeId node, std::uint64_t round, std::
       weights.push_back(in.weight);
     }
     const std::vector<VectorView> views(decoded.begin(), decoded.end());
-    robust_combine(config().robust, config().mixing.row(node, round).self_weight, x, views, weights, mixed);
+    robust_combine(config().robust, self_weight(node), x, views, weights, mixed);
   }
   if (gradient_steps_) optimizer(node).apply(round, x, gradient, mixed);
   x.swap(mixed);
