@@ -22,6 +22,9 @@ void GossipSgd::complete_round(Context&, NodeId node, std::uint64_t round, std::
   std::vector<double> mixed(x.size());
   if (config().robust.kind == RobustGossipKind::none) {
     mix(node, round, x, received, mixed);
+  } else if (config().robust.kind == RobustGossipKind::trimmed_mean && received.size() + 1 <= 2 * config().robust.trim) {
+    // After a round timeout, too few values to trim b on each side: the node keeps its model.
+    mixed = x;
   } else {
     std::vector<std::vector<double>> decoded;
     std::vector<double> weights;
