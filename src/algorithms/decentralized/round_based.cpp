@@ -274,10 +274,11 @@ void RoundBasedAlgorithm::count_fault(std::uint64_t round, const RoundFaults& fa
 
 void RoundBasedAlgorithm::arm_deadline(Context& ctx, RoundState& state) {
   if (config_.round_timeout == 0 || state.deadline != kNever) return;
-  state.deadline = ctx.now() + config_.round_timeout;
+  // A timeout beyond the clock's range (hundreds of years) is "for ever" in practice.
+  state.deadline = ctx.now() > kLatestTime - config_.round_timeout ? kLatestTime : ctx.now() + config_.round_timeout;
   if (!state.timer_pending) {
     state.timer_pending = true;
-    ctx.set_timeout(config_.round_timeout, 0);
+    ctx.set_timeout(state.deadline - ctx.now(), 0);
   }
 }
 
