@@ -75,6 +75,12 @@ class Context {
   void send(NodeId to, Message message);
   // Calls on_timer(tag) after `delay` (>= 0) of simulated time.
   void set_timer(SimTime delay, std::uint64_t tag);
+  // Like set_timer, but the event's key comes from a counter of the node's
+  // own timeouts, not from the sequence that keys its other events and their
+  // random streams (message jitter and loss, compute jitter, rng()): arming a
+  // timeout that turns out not to matter leaves every other event, and so the
+  // run, as it would be without it (only the event count differs).
+  void set_timeout(SimTime delay, std::uint64_t tag);
   // Starts a compute task: `work` may run at once on the pool; on_compute_done(tag)
   // fires after the duration the node's compute model gives for `cost`, and
   // `work` has finished by then.

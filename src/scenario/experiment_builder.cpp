@@ -373,6 +373,31 @@ void build_byzantine(const Scenario& scenario, Experiment& experiment) {
                           rows[node].neighbours.size(), robust.trim, 2 * robust.trim - 1));
 }
 
+// algorithm.round_timeout and algorithm.rejoin, and the metric columns of the timeouts.
+void build_round_timeout(const Scenario& scenario, Experiment& experiment) {
+  const AlgorithmKind& algorithm = *experiment.algorithm;
+  DecentralizedConfig& config = experiment.config;
+  const bool average = scenario.text("algorithm.rejoin") == "average";
+  if (!scenario.has("algorithm.round_timeout")) {
+    if (average)
+      bad(scenario, "algorithm.rejoin", "a node resumes after an outage only with algorithm.round_timeout");
+    return;
+  }
+  if (!algorithm.synchronous)
+    bad(scenario, "algorithm.round_timeout",
+        fmt::format("{} has no rounds to time out (its exchanges use algorithm.reply_timeout)", algorithm.name));
+  config.round_timeout = scenario.duration("algorithm.round_timeout");
+  if (config.round_timeout <= 0)
+    bad(scenario, "algorithm.round_timeout", "must be positive (leave it out to wait for ever)");
+  if (average && !algorithm.rejoin_average)
+    bad(scenario, "algorithm.rejoin",
+        fmt::format("\"average\" needs messages that carry models; {} sends increments or steps gamma towards "
+                    "them (use \"keep\")",
+                    algorithm.name));
+  config.rejoin = average ? RejoinModel::average : RejoinModel::keep;
+  experiment.metric_columns = RoundBasedAlgorithm::timeout_metric_columns();
+}
+
 void build_algorithm(const Scenario& scenario, Experiment& experiment) {
   const AlgorithmKind& algorithm = *at_key(scenario, "algorithm.kind", [&] {
     return &find_decentralized_algorithm(scenario.text("algorithm.kind"));
@@ -440,6 +465,7 @@ void build_algorithm(const Scenario& scenario, Experiment& experiment) {
     bad(scenario, "algorithm.gamma",
         fmt::format("\"auto\" tunes {} on the nodes' private data before the run; give gamma with [privacy]",
                     algorithm.name));
+  build_round_timeout(scenario, experiment);
   build_byzantine(scenario, experiment);
   // Catch what the algorithm itself refuses (e.g. gamma outside (0, 1]) now, as bad input.
   at_key(scenario, "algorithm.kind", [&] {
@@ -610,7 +636,15 @@ const AlgorithmFamily& decentralized_family() {
         key_spec("reply_timeout", ValueType::duration, "\"0s\"",
                  "ad-psgd, where messages can be lost (network.loss, crashes, churn): how long a node waits for its "
                  "peer's reply before it takes its gradient step alone (0s: 10 round trips of one exchange over the "
-                 "slowest link)")};
+                 "slowest link)"),
+        key_spec("round_timeout", ValueType::duration, "",
+                 "synchronous kinds (all but ad-psgd): a node ready to mix that has not heard from every neighbour "
+                 "this long completes the round with the messages it has, the missing weights going to w_ii; late "
+                 "messages are dropped and counted, and a node back from a churn outage catches up (leave out: "
+                 "wait for ever)"),
+        choice_spec("rejoin", {"keep", "average"}, "keep",
+                    "with round_timeout: a node back from an outage keeps its model, or takes the average of the "
+                    "models its neighbours send in the round it catches up to (gossip, d-psgd, diging, local-sgd)")};
     decentralized.sections = {"topology"};
     decentralized.byzantine = true;
     decentralized.build = [](const Scenario& scenario, Experiment& experiment) {

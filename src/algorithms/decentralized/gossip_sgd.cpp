@@ -22,6 +22,9 @@ void GossipSgd::complete_round(Context&, NodeId node, std::uint64_t round, std::
   std::vector<double> mixed(x.size());
   if (config().robust.kind == RobustGossipKind::none) {
     mix(node, round, x, received, mixed);
+  } else if (config().robust.kind == RobustGossipKind::trimmed_mean && received.size() + 1 <= 2 * config().robust.trim) {
+    // After a round timeout, too few values to trim b on each side: the node keeps its model.
+    mixed = x;
   } else {
     std::vector<std::vector<double>> decoded;
     std::vector<double> weights;
@@ -31,7 +34,7 @@ void GossipSgd::complete_round(Context&, NodeId node, std::uint64_t round, std::
       weights.push_back(in.weight);
     }
     const std::vector<VectorView> views(decoded.begin(), decoded.end());
-    robust_combine(config().robust, config().mixing.row(node, round).self_weight, x, views, weights, mixed);
+    robust_combine(config().robust, self_weight(node), x, views, weights, mixed);
   }
   if (gradient_steps_) optimizer(node).apply(round, x, gradient, mixed);
   x.swap(mixed);

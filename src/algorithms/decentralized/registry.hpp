@@ -25,6 +25,8 @@ struct AlgorithmKind {
   bool uses_local_steps = false;
   bool byzantine = false;       // simulates Byzantine nodes ([byzantine])
   bool robust_gossip = false;   // takes algorithm.robust_gossip
+  bool synchronous = true;      // rounds that wait for messages (algorithm.round_timeout)
+  bool rejoin_average = false;  // messages carry models: algorithm.rejoin = "average" can use them
   // Builds the behaviour; std::invalid_argument for a config it cannot run.
   std::function<std::unique_ptr<DecentralizedAlgorithm>(DecentralizedConfig, RoundSnapshots*)> make;
 };
