@@ -433,7 +433,8 @@ void build(const Scenario& scenario, Experiment& experiment) {
     bad(scenario, "algorithm.local_time_budget", "give local_steps or local_time_budget, not both");
   if (config.local_time_budget > 0 && config.local_epochs > 0)
     bad(scenario, "algorithm.local_time_budget", "give local_epochs or local_time_budget, not both");
-  if (scenario.has("model.initial_point")) config.initial_model = initial_point(scenario, *experiment.model);
+  if (std::optional<std::vector<double>> start = chosen_initial_model(scenario, *experiment.model))
+    config.initial_model = std::move(*start);
   config.late_updates = parse_late_updates(scenario.text("algorithm.late_updates"));
   config.availability = build_availability(scenario, experiment.nodes);
 

@@ -148,6 +148,9 @@ void check_value(toml::table& table, std::string_view key, const KeySpec& spec,
       }
       break;
     }
+    case ValueType::string_or_real_list:
+      if (node.is_string()) break;
+      [[fallthrough]];
     case ValueType::integer_list:
     case ValueType::real_list: {
       expect(node.is_array());

@@ -19,6 +19,7 @@ std::string_view value_type_name(ValueType type) {
     case ValueType::size: return "size";
     case ValueType::integer_list: return "list of integers";
     case ValueType::real_list: return "list of numbers";
+    case ValueType::string_or_real_list: return "string or a list of numbers";
   }
   return "value";
 }

@@ -30,6 +30,7 @@ enum class ValueType {
   size,      // text with a unit, "1MiB"
   integer_list,
   real_list,
+  string_or_real_list,  // a string (a mode, "file:PATH") or a list of numbers (model.init)
 };
 
 std::string_view value_type_name(ValueType type);

@@ -24,7 +24,7 @@ std::vector<AlgorithmKind> make_table() {
   AlgorithmKind kind;
 
   kind = {"gossip", "exact gossip average consensus x_i <- sum_j w_ij x_j (Boyd et al. 2006)", false};
-  kind.time_varying = kind.byzantine = kind.robust_gossip = true;
+  kind.time_varying = kind.byzantine = kind.robust_gossip = kind.relaxed_gamma = true;
   kind.rejoin_average = true;
   kind.make = [](DecentralizedConfig c, RoundSnapshots* s) -> Made { return std::make_unique<GossipSgd>(std::move(c), s, false); };
   kinds.push_back(kind);
@@ -37,7 +37,7 @@ std::vector<AlgorithmKind> make_table() {
   kinds.push_back(kind);
 
   kind = {"choco-gossip", "compressed consensus with public copies x_hat (Koloskova, Stich, Jaggi, ICML 2019)", false};
-  kind.compresses = kind.uses_gamma = true;
+  kind.compresses = kind.uses_gamma = kind.relaxed_gamma = true;
   kind.make = [](DecentralizedConfig c, RoundSnapshots* s) -> Made { return std::make_unique<Choco>(std::move(c), s, false); };
   kinds.push_back(kind);
 
