@@ -9,6 +9,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "algorithms/federated/private_aggregation.hpp"
+#include "privacy/privacy_ledger.hpp"
 #include "robust/attacks.hpp"
 #include "sim/random.hpp"
 
@@ -258,7 +260,13 @@ void SynchronousFederated::begin_round(Context& ctx) {
   selector_.select(round_, cohort_size(config_.cohort, config_.clients), busy_, idle_, cohort_, last_loss_,
                    available);
   idle_ -= static_cast<std::uint32_t>(cohort_.size());
-  waiting_ = cohort_.empty();
+  // A Poisson draw may come up empty with idle clients: the round goes on
+  // without them (abandoned, or under DP-FedAvg its noise alone released).
+  // With an availability model the server waits and draws again instead, as
+  // for the other samplings (DP-FedAvg refuses availability models).
+  const bool empty_draw = cohort_.empty() && idle_ > 0 && config_.cohort.sampling == ClientSampling::poisson &&
+                          availability_.always();
+  waiting_ = cohort_.empty() && !empty_draw;
   if (waiting_) {
     if (idle_ > 0) wait_for_availability(ctx);
     return;
@@ -268,6 +276,9 @@ void SynchronousFederated::begin_round(Context& ctx) {
   kept_.clear();
   gave_up_.clear();
   cohort_target_ = std::min<std::uint32_t>(config_.cohort.clients_per_round, static_cast<std::uint32_t>(cohort_.size()));
+  // DP-FedAvg waits for its whole cohort: keeping the first K would let one
+  // client's presence push another's update out (sensitivity 2C, not C).
+  if (config_.user_privacy.enabled) cohort_target_ = static_cast<std::uint32_t>(cohort_.size());
   current_ = FederatedRoundRecord{};
   current_.round = round_;
   current_.began = ctx.now();
@@ -298,6 +309,7 @@ void SynchronousFederated::begin_round(Context& ctx) {
     }
   }
   if (config_.cohort.round_deadline > 0) ctx.set_timer(config_.cohort.round_deadline, round_);
+  if (empty_draw) close_round(ctx, Close::reported);
 }
 
 std::shared_ptr<const ModelBroadcast> SynchronousFederated::downlink_broadcast(NodeId client) {
@@ -363,7 +375,9 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
     else
       ++(why == Close::enough ? current_.surplus : current_.dropped_deadline);
   }
-  bool too_few = kept_.size() < config_.cohort.min_updates;
+  const UserPrivacy& user = config_.user_privacy;
+  // DP-FedAvg never abandons a round: an unchanged model would tell that the cohort was empty.
+  bool too_few = kept_.size() < config_.cohort.min_updates && !user.enabled;
   if (!too_few && config_.robust_aggregator) {
     try {
       config_.robust_aggregator->check_inputs(kept_.size() + stale_.size());
@@ -386,7 +400,7 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
     return a.client < b.client || (a.client == b.client && a.update->round < b.update->round);
   });
   double weights = 0, weighted_steps = 0, steps = 0;
-  current_.local_steps_min = kept_.front().update->local_steps;
+  current_.local_steps_min = kept_.empty() ? 0 : kept_.front().update->local_steps;
   for (const KeptUpdate& kept : kept_) {
     const std::uint32_t taken = kept.update->local_steps;
     weights += kept.weight;
@@ -395,13 +409,13 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
     current_.local_steps_min = std::min(current_.local_steps_min, taken);
     current_.local_steps_max = std::max(current_.local_steps_max, taken);
   }
-  current_.local_steps_mean = steps / static_cast<double>(kept_.size());
+  current_.local_steps_mean = kept_.empty() ? 0.0 : steps / static_cast<double>(kept_.size());
   // FedNova: tau_eff = sum_i p_i tau_i over the kept updates.
-  const double scale = config_.rule.normalized_averaging ? weighted_steps / weights : 1.0;
+  const double scale = config_.rule.normalized_averaging && weights > 0 ? weighted_steps / weights : 1.0;
   for (const KeptUpdate& kept : kept_) ++participations_[kept.client];
   const std::size_t d = x_.size();
   combined_.assign(d, 0.0);
-  ComputeCost cost = aggregator_->cost(kept_.size(), d);
+  ComputeCost cost = user.enabled ? private_aggregation_cost(kept_.size(), d, user) : aggregator_->cost(kept_.size(), d);
   const bool robust = reports_aggregate_error(config_);
   if (robust) {
     const double n = static_cast<double>(kept_.size()), values = n * static_cast<double>(d);
@@ -427,7 +441,10 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
       cost,
       [this, kept, control_scale, scale, robust, round = round_] {
         // Only the server's buffers reserved for this task are written.
-        if (robust)
+        if (config_.user_privacy.enabled) {
+          RandomStream noise(config_.seed, round, purpose_id("fed.dp_noise"));
+          private_aggregate(*kept, clients_.codec(), config_.user_privacy, noise, combined_, private_scratch_);
+        } else if (robust)
           robust_aggregate(*kept, round);
         else
           aggregator_->aggregate(*kept, clients_.codec(), combined_);
@@ -495,6 +512,8 @@ void SynchronousFederated::finish_round(Context& ctx, bool aggregated) {
   if (aggregated) {
     current_.aggregate_error = aggregate_error_;
     apply_step(ctx);
+    // DP-FedAvg: one sampled Gaussian mechanism per released model.
+    if (config_.user_privacy.ledger) config_.user_privacy.ledger->record_steps(0);
     for (std::size_t k = 0; k < control_.size(); ++k) control_[k] += combined_control_[k];
   }
   current_.ended = ctx.now();
