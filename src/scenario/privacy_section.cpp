@@ -32,6 +32,16 @@ std::vector<KeySpec> privacy_keys() {
       key_spec("delta", ValueType::real_or_auto, "\"auto\"",
                "the delta of the reported (epsilon, delta), in (0, 1); \"auto\": 1 / n^1.1 with n the smallest "
                "node's (or client's) sample count; dp-fedavg: n the number of clients"),
+      choice_spec("clipping", {"fixed", "adaptive"}, "fixed",
+                  "dp-fedavg: fixed C = clip_norm, or adaptive (Andrew et al., NeurIPS 2021): C starts at clip_norm "
+                  "and moves geometrically toward the target_quantile of the update norms, from a noised count"),
+      key_spec("target_quantile", ValueType::real, "0.5",
+               "clipping = \"adaptive\": gamma, the fraction of updates C should leave unclipped", 0, 1),
+      key_spec("clip_learning_rate", ValueType::real, "0.2",
+               "clipping = \"adaptive\": eta_C in C <- C exp(-eta_C (b - gamma)) (> 0)", 1e-300),
+      key_spec("count_noise", ValueType::real_or_auto, "\"auto\"",
+               "clipping = \"adaptive\": sigma_b, the noise on the count of unclipped updates (> noise_multiplier "
+               "/ 2); \"auto\": clients_per_round / 20 (the paper's choice)"),
       choice_spec("sampling", {"poisson", "fixed-size"}, "poisson",
                   "poisson: each step's batch takes every sample of the node independently with probability "
                   "batch_size / n_i (what the accountant assumes); fixed-size: the usual shuffled batches, only "
@@ -122,6 +132,8 @@ PrivacyChoice read_privacy(const Scenario& scenario, const std::vector<std::vect
   if (generated_samples)
     fail_at_key(scenario, "privacy.mechanism",
                 "DP-SGD samples from each node's stored data; samples generated on demand have no data set to protect");
+  if (scenario.text("privacy.clipping") != "fixed")
+    fail_at_key(scenario, "privacy.clipping", "adaptive clipping is for dp-fedavg; dp-sgd clips to a fixed clip_norm");
   DpSgdParameters& parameters = choice.sample.parameters;
   parameters.clip_norm = read_clip_norm(scenario);
   choice.sample.enabled = true;
@@ -162,10 +174,17 @@ nlohmann::json user_privacy_summary(const PrivacyChoice& choice) {
       {"noise_multiplier", user.noise_multiplier},
       {"sampling", "poisson (clients)"},
       {"expected_cohort", user.expected_cohort},
+      {"clipping", user.adaptive ? "adaptive" : "fixed"},
       {"delta", choice.delta},
       {"delta_rule", choice.delta_rule},
       {"planned_steps", choice.planned_steps}};
   if (choice.target_epsilon > 0) block["target_epsilon"] = choice.target_epsilon;
+  if (user.adaptive) {
+    block["target_quantile"] = user.target_quantile;
+    block["clip_learning_rate"] = user.clip_learning_rate;
+    block["count_noise"] = user.count_noise;
+    block["update_noise_multiplier"] = user.update_noise_multiplier;
+  }
   if (!user.ledger) {
     block["epsilon"] = nullptr;
     block["accountant"] = "none: without noise no (epsilon, delta) is claimed";
@@ -203,6 +222,25 @@ PrivacyChoice read_user_privacy(const Scenario& scenario, std::uint32_t clients,
   user.expected_cohort = static_cast<double>(clients_per_round);
   read_delta(scenario, clients, "the clients", choice);
   user.noise_multiplier = read_noise_multiplier(scenario, user.clip_norm, rate, rounds, true, "dp-fedavg", choice);
+  user.update_noise_multiplier = user.noise_multiplier;
+  user.adaptive = scenario.text("privacy.clipping") == "adaptive";
+  if (user.adaptive) {
+    if (std::isinf(user.clip_norm))
+      fail_at_key(scenario, "privacy.clip_norm", "adaptive clipping starts from a finite clip_norm");
+    user.target_quantile = scenario.real("privacy.target_quantile");
+    user.clip_learning_rate = scenario.real("privacy.clip_learning_rate");
+    user.count_noise = scenario.is_auto("privacy.count_noise") ? user.expected_cohort / 20.0
+                                                                : scenario.real("privacy.count_noise");
+    if (!(user.count_noise >= 0.0))
+      fail_at_key(scenario, "privacy.count_noise", fmt::format("must be >= 0, got {}", user.count_noise));
+    const auto update_noise = adaptive_update_noise(user.noise_multiplier, user.count_noise);
+    if (!update_noise)
+      fail_at_key(scenario, "privacy.count_noise",
+                  fmt::format("{:.4g} is too small for noise multiplier {:.4g}: the count's noise alone would have to "
+                              "spend the whole budget; it must exceed noise_multiplier / 2 (or set fewer noise)",
+                              user.count_noise, user.noise_multiplier));
+    user.update_noise_multiplier = *update_noise;
+  }
   choice.planned_steps = rounds;
   if (user.noise_multiplier > 0.0)
     user.ledger = std::make_shared<PrivacyLedger>(std::vector<double>{rate}, user.noise_multiplier, choice.delta);

@@ -215,3 +215,54 @@ TEST_CASE("DP-FedAvg with noise is bit-identical for 1 and 2 threads, and the no
   CHECK(server_model(quiet) != server_model(one));
   CHECK(one.rounds_completed(0) == 12);  // no round abandoned, empty cohorts included
 }
+
+TEST_CASE("Adaptive clipping moves C geometrically toward the target quantile") {
+  UserPrivacy privacy;
+  privacy.enabled = privacy.adaptive = true;
+  privacy.expected_cohort = 8.0;
+  privacy.target_quantile = 0.5;
+  privacy.clip_learning_rate = 0.2;
+  RandomStream noise(1, 0, 0);
+  // Without count noise: b = (6 - 4) / 8 + 1/2 = 0.75 of the 8 within C: C shrinks by exp(-0.2 * 0.25).
+  CHECK(next_clip_norm(2.0, 6, 8, privacy, noise) == Approx(2.0 * std::exp(-0.05)).epsilon(1e-15));
+  // Fewer within C than the target: C grows; exactly at the target it stays.
+  CHECK(next_clip_norm(2.0, 1, 8, privacy, noise) > 2.0);
+  CHECK(next_clip_norm(2.0, 4, 8, privacy, noise) == 2.0);
+  // The count noise: sigma_b N(0, 1) from the stream.
+  privacy.count_noise = 0.4;
+  RandomStream a(3, 1, 2), b(3, 1, 2);
+  const double z = b.normal();
+  CHECK(next_clip_norm(2.0, 6, 8, privacy, a) ==
+        Approx(2.0 * std::exp(-0.2 * ((2.0 + 0.4 * z) / 8.0 + 0.5 - 0.5))).epsilon(1e-15));
+}
+
+TEST_CASE("Adaptive clipping's update noise keeps the total noise multiplier z") {
+  // (z_Delta^-2 + (2 sigma_b)^-2)^-1/2 = z.
+  const auto update = adaptive_update_noise(1.0, 1.0);
+  REQUIRE(update);
+  CHECK(*update == Approx(1.0 / std::sqrt(0.75)).epsilon(1e-15));
+  CHECK(std::pow(std::pow(*update, -2) + std::pow(2.0, -2), -0.5) == Approx(1.0).epsilon(1e-15));
+  CHECK(adaptive_update_noise(0.0, 0.0) == 0.0);
+  CHECK(!adaptive_update_noise(1.0, 0.5));  // 2 sigma_b = z: nothing left for the update
+  CHECK(!adaptive_update_noise(1.0, 0.0));
+}
+
+TEST_CASE("DP-FedAvg with adaptive clipping tracks the quantile and stays deterministic across threads") {
+  FederatedConfig config = private_config(3, 100.0, 0.0, 5.0);  // C_0 far above every update
+  config.user_privacy.adaptive = true;
+  config.user_privacy.clip_learning_rate = 0.5;
+  config.rounds = 30;
+  SynchronousFederated one(config, nullptr), two(config, nullptr);
+  run_all(one, engine_for(20, 1));
+  run_all(two, engine_for(20, 2));
+  CHECK(server_model(one) == server_model(two));
+  double final_one = 0, final_two = 0;
+  for (const auto& [name, value] : one.summary_figures())
+    if (name == "dp_clip_norm_final") final_one = value;
+  for (const auto& [name, value] : two.summary_figures())
+    if (name == "dp_clip_norm_final") final_two = value;
+  CHECK(final_one == final_two);
+  // Every update within C: b ~ 1 each round, so C shrinks by about exp(-0.25) a round.
+  CHECK(final_one < 100.0 * std::exp(-0.25 * 30 * 0.5));
+  CHECK(final_one > 0.0);
+}

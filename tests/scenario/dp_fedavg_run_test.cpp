@@ -116,3 +116,22 @@ TEST_CASE("Bad DP-FedAvg input names the key", "[privacy][federated]") {
   CHECK_THAT(error_of(with({"privacy.noise_multiplier=0.0", "stop.privacy_budget=1.0"})),
              Catch::Contains("stop.privacy_budget"));
 }
+
+TEST_CASE("DP-FedAvg with adaptive clipping spends the same epsilon and reports z_Delta", "[privacy][federated]") {
+  const std::string dir =
+      run("dp_fedavg_adaptive", with({"privacy.noise_multiplier=1.0", "privacy.delta=1e-3", "privacy.clipping=\"adaptive\"",
+                                      "privacy.count_noise=2.0"}));
+  const auto summary = summary_of(dir);
+  const auto& privacy = summary["privacy"];
+  CHECK(privacy["clipping"] == "adaptive");
+  CHECK(privacy["update_noise_multiplier"].get<double>() == Approx(1.0 / std::sqrt(1.0 - 1.0 / 16.0)));
+  CHECK(privacy["epsilon"].get<double>() == Approx(sampled_gaussian_epsilon(0.25, 1.0, 30, 1e-3)).epsilon(1e-12));
+  CHECK(summary["federated"]["dp_clip_norm_final"].get<double>() != 1.0);
+  // count_noise auto is K / 20 = 0.25: too small for noise multiplier 1.
+  CHECK_THAT(error_of(with({"privacy.noise_multiplier=1.0", "privacy.clipping=\"adaptive\""})),
+             Catch::Contains("privacy.count_noise"));
+  CHECK_THAT(error_of(with({"privacy.clipping=\"adaptive\"", "privacy.clip_norm=inf", "privacy.noise_multiplier=0.0"})),
+             Catch::Contains("privacy.clip_norm"));
+  CHECK_THAT(error_of({"privacy.mechanism=\"dp-sgd\"", "privacy.clipping=\"adaptive\""}),
+             Catch::Contains("privacy.clipping"));
+}

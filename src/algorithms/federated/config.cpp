@@ -147,6 +147,13 @@ void validate(const FederatedConfig& config) {
             "DP-FedAvg's noise multiplier must be >= 0");
     require(user.noise_multiplier == 0 || std::isfinite(user.clip_norm), "DP-FedAvg's noise needs a finite clip norm");
     require(user.expected_cohort > 0, "DP-FedAvg's expected cohort must be > 0");
+    if (user.adaptive) {
+      require(std::isfinite(user.clip_norm), "adaptive clipping needs a finite initial clip norm");
+      require(user.target_quantile >= 0 && user.target_quantile <= 1, "the target quantile must be in [0, 1]");
+      require(user.clip_learning_rate > 0 && std::isfinite(user.clip_learning_rate),
+              "the clip learning rate must be > 0");
+      require(user.count_noise >= 0 && user.update_noise_multiplier >= 0, "adaptive clipping's noise must be >= 0");
+    }
     require(!config.robust_aggregator && config.byzantine.empty(),
             "DP-FedAvg sums the clipped updates: no robust aggregator or Byzantine clients");
     require(!config.rule.control_variates && !config.rule.normalized_averaging,

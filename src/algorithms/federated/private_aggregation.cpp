@@ -2,6 +2,7 @@
 #include "algorithms/federated/private_aggregation.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "privacy/dp_sgd.hpp"
@@ -28,6 +29,14 @@ std::size_t private_aggregate(std::span<const KeptUpdate> updates, const VectorC
   const double denominator = privacy.expected_cohort;
   for (double& value : out) value /= denominator;
   return clipped;
+}
+
+double next_clip_norm(double clip_norm, std::size_t within, std::size_t received, const UserPrivacy& privacy,
+                      RandomStream& noise) {
+  const double centred = static_cast<double>(within) - 0.5 * static_cast<double>(received);
+  const double count_noise = privacy.count_noise > 0.0 ? privacy.count_noise * noise.normal() : 0.0;
+  const double fraction = (centred + count_noise) / privacy.expected_cohort + 0.5;
+  return clip_norm * std::exp(-privacy.clip_learning_rate * (fraction - privacy.target_quantile));
 }
 
 ComputeCost private_aggregation_cost(std::size_t updates, std::size_t dimension, const UserPrivacy& privacy) {

@@ -34,6 +34,12 @@ std::size_t private_aggregate(std::span<const KeptUpdate> updates, const VectorC
 // Its simulated cost on the server: per update a decode, a norm, a scale and
 // an add (4 d flops, reading the update and the sum), and d normal draws
 // (about 20 flops each) when sigma > 0.
+// Adaptive clipping's next C (privacy/dp_fedavg.hpp): `within` of
+// `received` updates had norm at most `clip_norm`; the count noise is
+// sigma_b N(0, 1), one draw from `noise`. O(1).
+double next_clip_norm(double clip_norm, std::size_t within, std::size_t received, const UserPrivacy& privacy,
+                      RandomStream& noise);
+
 ComputeCost private_aggregation_cost(std::size_t updates, std::size_t dimension, const UserPrivacy& privacy);
 
 }  // namespace dlsim

@@ -45,6 +45,7 @@ SynchronousFederated::SynchronousFederated(FederatedConfig config, RoundSnapshot
       idle_(config_.clients),
       participations_(config_.clients, 0),
       traffic_(config_.clients) {
+  clip_norm_ = config_.user_privacy.clip_norm;
   std::vector<double> weights(config_.clients);
   for (NodeId client = 0; client < config_.clients; ++client) {
     weights[client] = config_.weighting == UpdateWeighting::samples
@@ -131,7 +132,7 @@ std::vector<std::pair<std::string, double>> SynchronousFederated::summary_figure
     failure += record.dropped_failure;
     stale += record.stale_updates;
   }
-  return {{"clients", static_cast<double>(config_.clients)},
+  std::vector<std::pair<std::string, double>> figures = {{"clients", static_cast<double>(config_.clients)},
           {"clients_participated", static_cast<double>(participated)},
           {"max_participations", static_cast<double>(most)},
           {"updates_aggregated", static_cast<double>(aggregated)},
@@ -156,6 +157,9 @@ std::vector<std::pair<std::string, double>> SynchronousFederated::summary_figure
                                (downlink_ ? DownlinkHistory::idle_client_bytes() : 0) +
                                (availability_.time_varying() ? sizeof(std::uint8_t) : 0) +
                                (config_.availability.trace ? sizeof(std::uint64_t) : 0))}};
+  // DP-FedAvg: the clip norm at the end (C_0 unless adaptive).
+  if (config_.user_privacy.enabled) figures.emplace_back("dp_clip_norm_final", clip_norm_);
+  return figures;
 }
 
 void SynchronousFederated::on_start(Context& ctx) {
@@ -442,8 +446,16 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
       [this, kept, control_scale, scale, robust, round = round_] {
         // Only the server's buffers reserved for this task are written.
         if (config_.user_privacy.enabled) {
+          const UserPrivacy& user = config_.user_privacy;
+          UserPrivacy now = user;
+          now.clip_norm = clip_norm_;
+          now.noise_multiplier = user.adaptive ? user.update_noise_multiplier : user.noise_multiplier;
           RandomStream noise(config_.seed, round, purpose_id("fed.dp_noise"));
-          private_aggregate(*kept, clients_.codec(), config_.user_privacy, noise, combined_, private_scratch_);
+          const std::size_t clipped = private_aggregate(*kept, clients_.codec(), now, noise, combined_, private_scratch_);
+          if (user.adaptive) {
+            RandomStream count(config_.seed, round, purpose_id("fed.dp_count"));
+            clip_norm_ = next_clip_norm(clip_norm_, kept->size() - clipped, kept->size(), user, count);
+          }
         } else if (robust)
           robust_aggregate(*kept, round);
         else

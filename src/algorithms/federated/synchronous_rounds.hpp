@@ -227,6 +227,7 @@ class SynchronousFederated final : public LearningBehaviour {
   double aggregate_error_ = 0;
   std::vector<double> combined_control_;
   std::vector<double> private_scratch_;  // DP-FedAvg: one decoded update
+  double clip_norm_ = 0;  // DP-FedAvg: C now (moves with adaptive clipping)
 
   std::vector<FederatedRoundRecord> records_;
   std::uint64_t bits_up_ = 0, bits_down_ = 0;
