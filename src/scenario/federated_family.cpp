@@ -43,7 +43,7 @@ std::vector<KeySpec> federated_keys() {
              "how the cohort is drawn from the idle clients: uniformly, by sample count, in id order, the "
              "highest last-reported local losses among `candidates` drawn by sample count (Cho et al., AISTATS "
              "2022, rpow-d), or poisson: each client independently with probability K (1 + r) / nodes (a cohort "
-             "of random size; an empty one abandons the round; what privacy.mechanism = \"dp-fedavg\" needs)"),
+             "of random size; an empty draw abandons the round, or with [availability] waits and draws again; what privacy.mechanism = \"dp-fedavg\" needs)"),
       key("candidates", ValueType::integer, "0",
           "power-of-choice: candidates d per round (0: twice the clients selected; never fewer)", 0),
       key("over_commit", ValueType::real, "0.0",
