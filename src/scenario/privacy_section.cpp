@@ -13,7 +13,8 @@ namespace dlsim {
 
 std::vector<KeySpec> privacy_keys() {
   KeySpec clip_norm =
-      key_spec("clip_norm", ValueType::real, "1.0", "C, the per-sample gradient norm bound (> 0; inf: no clipping)");
+      key_spec("clip_norm", ValueType::real, "1.0", "C, the norm bound of each sample's gradient (dp-sgd) or client's update (dp-fedavg) (> 0; inf: no "
+                   "clipping)");
   clip_norm.infinity_allowed = true;
   return {
       choice_spec("mechanism", {"none", "dp-sgd", "dp-fedavg"}, "none",

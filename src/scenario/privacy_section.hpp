@@ -1,5 +1,6 @@
 // The [privacy] section: differential privacy for the gradients the nodes
-// compute, and what the run's accountant reports. Read here for every family
+// compute (dp-sgd) or for the federated clients' updates (dp-fedavg), and
+// what the run's accountant reports. Read here for every family
 // (the decentralized nodes and the federated clients both run DP-SGD), so the
 // keys, the defaults and the checks are stated once.
 #pragma once
