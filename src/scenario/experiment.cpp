@@ -182,7 +182,7 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   columns.insert(columns.end(), experiment.metric_columns.begin(), experiment.metric_columns.end());
   columns.insert(columns.end(), experiment.model_metric_columns.begin(), experiment.model_metric_columns.end());
   // [privacy]: the worst node's epsilon spent so far (+inf without noise).
-  const std::shared_ptr<PrivacyLedger> ledger = experiment.privacy.sample.ledger;
+  const std::shared_ptr<PrivacyLedger> ledger = experiment.privacy.ledger();
   if (experiment.privacy.active()) columns.emplace_back("epsilon");
   const std::optional<double> privacy_budget =
       scenario.has("stop.privacy_budget") ? std::optional<double>(scenario.real("stop.privacy_budget")) : std::nullopt;

@@ -47,10 +47,11 @@ std::vector<KeySpec> federated_keys() {
   return {
       key("clients_per_round", ValueType::integer, "10",
           "K: updates the server waits for each round (at most nodes, the registered clients)", 1),
-      choice("sampling", {"uniform", "weighted", "round-robin", "power-of-choice"}, "uniform",
-             "how the cohort is drawn from the idle clients: uniformly, by sample count, in id order, or the "
+      choice("sampling", {"uniform", "weighted", "round-robin", "power-of-choice", "poisson"}, "uniform",
+             "how the cohort is drawn from the idle clients: uniformly, by sample count, in id order, the "
              "highest last-reported local losses among `candidates` drawn by sample count (Cho et al., AISTATS "
-             "2022, rpow-d)"),
+             "2022, rpow-d), or poisson: each client independently with probability K (1 + r) / nodes (a cohort "
+             "of random size; an empty draw abandons the round, or with [availability] waits and draws again; what privacy.mechanism = \"dp-fedavg\" needs)"),
       key("candidates", ValueType::integer, "0",
           "power-of-choice: candidates d per round (0: twice the clients selected; never fewer)", 0),
       key("probe", ValueType::boolean, "false",
@@ -267,6 +268,48 @@ void check_ef21(const Scenario& scenario, const FederatedKind& kind, const Feder
     refuse("ef21 folds every update it receives into its estimate: leave late_updates at \"drop\"");
   if (config.robust_aggregator || !config.byzantine.empty())
     refuse("ef21 is not defined with a robust aggregator or Byzantine clients");
+}
+
+// What DP-FedAvg's accountant needs of the rounds (privacy/dp_fedavg.hpp):
+// one Poisson-sampled Gaussian mechanism of sensitivity C per round. Each
+// refusal names the key that breaks it.
+void check_user_privacy(const Scenario& scenario, const FederatedKind& kind, const FederatedConfig& config) {
+  if (kind.name != "fedavg" && kind.name != "fedprox")
+    bad(scenario, "privacy.mechanism",
+        fmt::format("dp-fedavg is for the synchronous kinds fedavg and fedprox, not {} (SCAFFOLD's control "
+                    "variates and FedNova's normalisation are not clipped, the asynchronous servers sample no cohort)",
+                    kind.name));
+  if (config.cohort.sampling != ClientSampling::poisson)
+    bad(scenario, "algorithm.sampling",
+        "dp-fedavg's accountant assumes a Poisson cohort (each client independently with probability "
+        "clients_per_round / nodes): set sampling = \"poisson\"");
+  if (config.weighting != UpdateWeighting::uniform)
+    bad(scenario, "algorithm.weighting",
+        "dp-fedavg counts every clipped update once (sensitivity clip_norm): set weighting = \"uniform\"");
+  if (config.cohort.over_commit != 0.0)
+    bad(scenario, "algorithm.over_commit",
+        "dp-fedavg waits for its whole Poisson cohort; keeping the first updates would let one client push "
+        "another's out (sensitivity 2 clip_norm)");
+  if (config.cohort.round_deadline > 0)
+    bad(scenario, "algorithm.round_deadline",
+        "a deadline could drop another client's update because one client's transfer delayed it (sensitivity "
+        "2 clip_norm); dp-fedavg waits for the whole cohort");
+  if (config.cohort.min_updates != 1)
+    bad(scenario, "algorithm.min_updates",
+        "dp-fedavg never abandons a round (an unchanged model would tell the cohort was small)");
+  if (config.availability.kind != AvailabilityKind::always)
+    bad(scenario, "availability.kind",
+        "dp-fedavg needs every round's draw to stand: redrawing after an empty cohort of available clients would "
+        "raise a client's inclusion probability above q");
+  if (config.late_updates != LateUpdates::drop)
+    bad(scenario, "algorithm.late_updates", "dp-fedavg accounts each update in its own round only");
+  if (config.ef21)
+    bad(scenario, "algorithm.error_feedback",
+        "ef21's server estimate folds in every client's unclipped state; dp-fedavg clips and noises what it "
+        "receives (use error_feedback = true or false)");
+  if (config.robust_aggregator || !config.byzantine.empty())
+    bad(scenario, config.robust_aggregator ? std::string("aggregator.kind") : byzantine_key(scenario),
+        "dp-fedavg's sensitivity argument needs the plain sum of the clipped updates");
 }
 
 // The [aggregator] section and the [byzantine] clients (synchronous rounds only).
@@ -487,9 +530,16 @@ void build(const Scenario& scenario, Experiment& experiment) {
     }
     planned_steps = config.rounds * per_job;
   }
-  experiment.privacy = read_privacy(scenario, config.batches.partition, config.batch_size, planned_steps, true,
-                                    static_cast<bool>(config.batches.generate), std::string(kind.name));
-  config.privacy = experiment.privacy.sample;
+  if (scenario.text("privacy.mechanism") == "dp-fedavg") {
+    check_user_privacy(scenario, kind, config);
+    experiment.privacy =
+        read_user_privacy(scenario, config.clients, config.cohort.clients_per_round, config.rounds);
+    config.user_privacy = experiment.privacy.user;
+  } else {
+    experiment.privacy = read_privacy(scenario, config.batches.partition, config.batch_size, planned_steps, true,
+                                      static_cast<bool>(config.batches.generate), std::string(kind.name));
+    config.privacy = experiment.privacy.sample;
+  }
 
   experiment.evaluated_models = 1;
   experiment.metric_columns = kind.metric_columns;

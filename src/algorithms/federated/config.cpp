@@ -25,16 +25,17 @@ std::string_view sampling_name(ClientSampling sampling) {
     case ClientSampling::weighted: return "weighted";
     case ClientSampling::round_robin: return "round-robin";
     case ClientSampling::power_of_choice: return "power-of-choice";
+    case ClientSampling::poisson: return "poisson";
   }
   return "uniform";
 }
 
 ClientSampling parse_sampling(std::string_view name) {
   for (ClientSampling sampling : {ClientSampling::uniform, ClientSampling::weighted, ClientSampling::round_robin,
-                                  ClientSampling::power_of_choice})
+                                  ClientSampling::power_of_choice, ClientSampling::poisson})
     if (sampling_name(sampling) == name) return sampling;
   throw std::invalid_argument(
-      fmt::format("unknown client sampling \"{}\" (uniform, weighted, round-robin or power-of-choice)", name));
+      fmt::format("unknown client sampling \"{}\" (uniform, weighted, round-robin, power-of-choice or poisson)", name));
 }
 
 std::string_view server_optimizer_name(ServerOptimizerKind kind) {
@@ -151,6 +152,26 @@ void validate(const FederatedConfig& config) {
       require(!config.batches.partition[client].empty(), fmt::format("client {} holds no training samples", client));
   }
   validate(config.availability, config.clients);
+  const UserPrivacy& user = config.user_privacy;
+  if (user.enabled) {
+    require(cohort.sampling == ClientSampling::poisson, "DP-FedAvg needs Poisson client sampling");
+    require(user.clip_norm > 0, "DP-FedAvg's clip norm must be > 0");
+    require(user.noise_multiplier >= 0 && std::isfinite(user.noise_multiplier),
+            "DP-FedAvg's noise multiplier must be >= 0");
+    require(user.noise_multiplier == 0 || std::isfinite(user.clip_norm), "DP-FedAvg's noise needs a finite clip norm");
+    require(user.expected_cohort > 0, "DP-FedAvg's expected cohort must be > 0");
+    if (user.adaptive) {
+      require(std::isfinite(user.clip_norm), "adaptive clipping needs a finite initial clip norm");
+      require(user.target_quantile >= 0 && user.target_quantile <= 1, "the target quantile must be in [0, 1]");
+      require(user.clip_learning_rate > 0 && std::isfinite(user.clip_learning_rate),
+              "the clip learning rate must be > 0");
+      require(user.count_noise >= 0 && user.update_noise_multiplier >= 0, "adaptive clipping's noise must be >= 0");
+    }
+    require(!config.robust_aggregator && config.byzantine.empty(),
+            "DP-FedAvg sums the clipped updates: no robust aggregator or Byzantine clients");
+    require(!config.rule.control_variates && !config.rule.normalized_averaging,
+            "DP-FedAvg protects the model updates only (no control variates, no FedNova normalisation)");
+  }
   if (!config.initial_model.empty())
     require(config.initial_model.size() == config.model->dimension(), "the initial model has the wrong dimension");
 }

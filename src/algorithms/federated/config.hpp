@@ -14,6 +14,7 @@
 #include "algorithms/local_optimizer.hpp"
 #include "compress/compressor.hpp"
 #include "models/model.hpp"
+#include "privacy/dp_fedavg.hpp"
 #include "privacy/dp_sgd.hpp"
 #include "robust/aggregator.hpp"
 #include "robust/byzantine_attack.hpp"
@@ -31,6 +32,10 @@ enum class ClientSampling {
   // variant rpow-d: d candidates drawn by sample count, of which those with
   // the highest local loss at their last participation (never seen: first).
   power_of_choice,
+  // Each idle client independently with probability q = min(1, K (1 + r) /
+  // N): a cohort of random size, K (1 + r) expected. What DP-FedAvg's
+  // accountant assumes (McMahan et al., ICLR 2018).
+  poisson,
 };
 
 // How client updates are weighted in the average: by sample count n_i
@@ -172,10 +177,12 @@ struct FederatedConfig {
   double worker_momentum = 0;
   // Sample-level DP-SGD for the clients' local steps (privacy/dp_sgd.hpp).
   SamplePrivacy privacy;
+  // User-level DP-FedAvg at the server (private_aggregation.hpp). Synchronous rounds only.
+  UserPrivacy user_privacy;
 };
 
 std::string_view sampling_name(ClientSampling sampling);
-// "uniform", "weighted", "round-robin"; std::invalid_argument listing them otherwise.
+// "uniform", "weighted", "round-robin", "power-of-choice", "poisson"; std::invalid_argument listing them otherwise.
 ClientSampling parse_sampling(std::string_view name);
 std::string_view server_optimizer_name(ServerOptimizerKind kind);
 // "sgd", "momentum", "adam", "yogi", "adagrad"; std::invalid_argument listing them otherwise.

@@ -11,6 +11,8 @@
 
 #include "algorithms/federated/error_feedback.hpp"
 #include "algorithms/federated/server_step.hpp"
+#include "algorithms/federated/private_aggregation.hpp"
+#include "privacy/privacy_ledger.hpp"
 #include "robust/attacks.hpp"
 #include "sim/random.hpp"
 
@@ -45,6 +47,7 @@ SynchronousFederated::SynchronousFederated(FederatedConfig config, RoundSnapshot
       idle_(config_.clients),
       participations_(config_.clients, 0),
       traffic_(config_.clients) {
+  clip_norm_ = config_.user_privacy.clip_norm;
   std::vector<double> weights(config_.clients);
   for (NodeId client = 0; client < config_.clients; ++client) {
     weights[client] = config_.weighting == UpdateWeighting::samples
@@ -131,7 +134,7 @@ std::vector<std::pair<std::string, double>> SynchronousFederated::summary_figure
     failure += record.dropped_failure;
     stale += record.stale_updates;
   }
-  return {{"clients", static_cast<double>(config_.clients)},
+  std::vector<std::pair<std::string, double>> figures = {{"clients", static_cast<double>(config_.clients)},
           {"clients_participated", static_cast<double>(participated)},
           {"max_participations", static_cast<double>(most)},
           {"updates_aggregated", static_cast<double>(aggregated)},
@@ -156,6 +159,9 @@ std::vector<std::pair<std::string, double>> SynchronousFederated::summary_figure
                                (downlink_ ? DownlinkHistory::idle_client_bytes() : 0) +
                                (availability_.time_varying() ? sizeof(std::uint8_t) : 0) +
                                (config_.availability.trace ? sizeof(std::uint64_t) : 0))}};
+  // DP-FedAvg: the clip norm at the end (C_0 unless adaptive).
+  if (config_.user_privacy.enabled) figures.emplace_back("dp_clip_norm_final", clip_norm_);
+  return figures;
 }
 
 void SynchronousFederated::on_start(Context& ctx) {
@@ -303,7 +309,13 @@ void SynchronousFederated::begin_round(Context& ctx) {
     selector_.select(round_, cohort_size(config_.cohort, config_.clients), busy_, idle_, cohort_, last_loss_,
                      available);
   idle_ -= static_cast<std::uint32_t>(drawn.size());
-  waiting_ = drawn.empty();
+  // A Poisson draw may come up empty with idle clients: the round goes on
+  // without them (abandoned, or under DP-FedAvg its noise alone released).
+  // With an availability model the server waits and draws again instead, as
+  // for the other samplings (DP-FedAvg refuses availability models).
+  const bool empty_draw = drawn.empty() && idle_ > 0 && config_.cohort.sampling == ClientSampling::poisson &&
+                          availability_.always();
+  waiting_ = drawn.empty() && !empty_draw;
   if (waiting_) {
     if (idle_ > 0) wait_for_availability(ctx);
     return;
@@ -333,6 +345,7 @@ void SynchronousFederated::begin_round(Context& ctx) {
     }
   }
   if (config_.cohort.round_deadline > 0) ctx.set_timer(config_.cohort.round_deadline, round_);
+  if (empty_draw) close_round(ctx, Close::reported);
 }
 
 void SynchronousFederated::open_cohort() {
@@ -340,6 +353,9 @@ void SynchronousFederated::open_cohort() {
   kept_.clear();
   gave_up_.clear();
   cohort_target_ = std::min<std::uint32_t>(config_.cohort.clients_per_round, static_cast<std::uint32_t>(cohort_.size()));
+  // DP-FedAvg waits for its whole cohort: keeping the first K would let one
+  // client's presence push another's update out (sensitivity 2C, not C).
+  if (config_.user_privacy.enabled) cohort_target_ = static_cast<std::uint32_t>(cohort_.size());
   current_.selected = static_cast<std::uint32_t>(cohort_.size());
   shared_control_ = control_.empty() ? nullptr : std::make_shared<const std::vector<double>>(control_);
 }
@@ -480,7 +496,9 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
       pending_drops_[client] = PendingDrop{round_, why == Close::enough};
     }
   }
-  bool too_few = kept_.size() < config_.cohort.min_updates;
+  const UserPrivacy& user = config_.user_privacy;
+  // DP-FedAvg never abandons a round: an unchanged model would tell that the cohort was empty.
+  bool too_few = kept_.size() < config_.cohort.min_updates && !user.enabled;
   if (!too_few && config_.robust_aggregator) {
     try {
       config_.robust_aggregator->check_inputs(kept_.size() + stale_.size());
@@ -511,7 +529,7 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
     return a.client < b.client || (a.client == b.client && a.update->round < b.update->round);
   });
   double weights = 0, weighted_steps = 0, steps = 0;
-  current_.local_steps_min = kept_.front().update->local_steps;
+  current_.local_steps_min = kept_.empty() ? 0 : kept_.front().update->local_steps;
   for (const KeptUpdate& kept : kept_) {
     const std::uint32_t taken = kept.update->local_steps;
     weights += kept.weight;
@@ -520,13 +538,13 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
     current_.local_steps_min = std::min(current_.local_steps_min, taken);
     current_.local_steps_max = std::max(current_.local_steps_max, taken);
   }
-  current_.local_steps_mean = steps / static_cast<double>(kept_.size());
+  current_.local_steps_mean = kept_.empty() ? 0.0 : steps / static_cast<double>(kept_.size());
   // FedNova: tau_eff = sum_i p_i tau_i over the kept updates.
-  const double scale = config_.rule.normalized_averaging ? weighted_steps / weights : 1.0;
+  const double scale = config_.rule.normalized_averaging && weights > 0 ? weighted_steps / weights : 1.0;
   for (const KeptUpdate& kept : kept_) ++participations_[kept.client];
   const std::size_t d = x_.size();
   combined_.assign(d, 0.0);
-  ComputeCost cost = aggregator_->cost(kept_.size(), d);
+  ComputeCost cost = user.enabled ? private_aggregation_cost(kept_.size(), d, user) : aggregator_->cost(kept_.size(), d);
   const bool robust = reports_aggregate_error(config_);
   if (robust) {
     const double n = static_cast<double>(kept_.size()), values = n * static_cast<double>(d);
@@ -558,7 +576,18 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
       cost,
       [this, kept, unused, control_scale, scale, robust, round = round_] {
         // Only the server's buffers reserved for this task are written.
-        if (robust)
+        if (config_.user_privacy.enabled) {
+          const UserPrivacy& user = config_.user_privacy;
+          UserPrivacy now = user;
+          now.clip_norm = clip_norm_;
+          now.noise_multiplier = user.adaptive ? user.update_noise_multiplier : user.noise_multiplier;
+          RandomStream noise(config_.seed, round, purpose_id("fed.dp_noise"));
+          const std::size_t clipped = private_aggregate(*kept, clients_.codec(), now, noise, combined_, private_scratch_);
+          if (user.adaptive) {
+            RandomStream count(config_.seed, round, purpose_id("fed.dp_count"));
+            clip_norm_ = next_clip_norm(clip_norm_, kept->size() - clipped, kept->size(), user, count);
+          }
+        } else if (robust)
           robust_aggregate(*kept, round);
         else if (unused)
           ef21_aggregate(*kept, *unused);
@@ -641,6 +670,8 @@ void SynchronousFederated::finish_round(Context& ctx, bool aggregated) {
   if (aggregated) {
     current_.aggregate_error = aggregate_error_;
     apply_step(ctx);
+    // DP-FedAvg: one sampled Gaussian mechanism per released model.
+    if (config_.user_privacy.ledger) config_.user_privacy.ledger->record_steps(0);
     for (std::size_t k = 0; k < control_.size(); ++k) control_[k] += combined_control_[k];
   }
   current_.ended = ctx.now();

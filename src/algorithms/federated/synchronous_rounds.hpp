@@ -104,6 +104,10 @@
 // aggregated; 0 when none), the totals bits_up (client to server), bits_down
 // (server to client) and abandoned_rounds, and stale_updates (late updates
 // aggregated in this round).
+// DP-FedAvg (user_privacy, private_aggregation.hpp) with Poisson sampling:
+// the server waits for every selected client (no K cut-off), never abandons
+// a round (an empty cohort still releases its noise), and replaces the
+// weighted mean by the clipped, noised sum over the expected cohort.
 // The summary adds the bits up and down per client, mean and max over the
 // clients that exchanged at least one message with the server (selected, or
 // checked in), so that mean x clients_communicated is the total.
@@ -288,6 +292,8 @@ class SynchronousFederated final : public LearningBehaviour {
   std::vector<double> previous_aggregate_;  // robust: the last aggregate (centered clipping's centre)
   double aggregate_error_ = 0;
   std::vector<double> combined_control_;
+  std::vector<double> private_scratch_;  // DP-FedAvg: one decoded update
+  double clip_norm_ = 0;  // DP-FedAvg: C now (moves with adaptive clipping)
 
   std::vector<FederatedRoundRecord> records_;
   std::uint64_t bits_up_ = 0, bits_down_ = 0;
