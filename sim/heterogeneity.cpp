@@ -10,19 +10,13 @@
 #include <stdexcept>
 
 #include "sim/random.hpp"
+#include "sim/text.hpp"
 
 namespace dlsim {
 namespace {
 
 void require(bool condition, const std::string& message) {
   if (!condition) throw std::invalid_argument(message);
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r'))
-    text.remove_suffix(1);
-  return text;
 }
 
 }  // namespace
@@ -37,13 +31,13 @@ std::vector<double> read_node_table(const std::string& path, std::uint32_t nodes
   std::size_t rows = 0;
   while (std::getline(file, line)) {
     ++line_number;
-    std::string_view text = trim(line);
+    std::string_view text = trim_blanks(line);
     if (text.empty() || text.front() == '#') continue;
     const std::size_t comma = text.find(',');
     require(comma != std::string_view::npos,
             fmt::format("{}:{}: expected \"node,value\", got \"{}\"", path, line_number, text));
-    const std::string_view node_text = trim(text.substr(0, comma));
-    const std::string_view value_text = trim(text.substr(comma + 1));
+    const std::string_view node_text = trim_blanks(text.substr(0, comma));
+    const std::string_view value_text = trim_blanks(text.substr(comma + 1));
     std::uint64_t node = 0;
     const auto node_parse = std::from_chars(node_text.data(), node_text.data() + node_text.size(), node);
     if (node_parse.ec != std::errc() || node_parse.ptr != node_text.data() + node_text.size()) {

@@ -46,6 +46,49 @@ MixingRule parse_mixing_rule(std::string_view name) {
   throw TopologyError(message);
 }
 
+namespace {
+
+// W from its off-diagonal weights w_ij = weight(j, edge) over the edges {i, j}
+// of j and w_jj = 1 - sum_i w_ij; lazy: (I + W) / 2. Filled column by column
+// in row order through Eigen's low-level insertBack, which needs no triplet
+// copy: at 10^6 nodes that halves the peak memory. W is symmetric, so column j
+// is row j: a row whose weights sum to more than 1 (beyond a 1e-12 rounding)
+// would need a negative self-weight, and is refused naming it.
+template <typename EdgeWeight>
+SparseMatrix assemble_mixing_matrix(const Graph& graph, bool lazy, EdgeWeight weight) {
+  const std::size_t n = boost::num_vertices(graph);
+  SparseMatrix w(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n));
+  w.reserve(static_cast<Eigen::Index>(n + 2 * boost::num_edges(graph)));
+  std::vector<std::pair<std::size_t, double>> column;
+  for (std::size_t j = 0; j < n; ++j) {
+    column.clear();
+    double off_sum = 0.0;
+    for (auto [it, end] = boost::out_edges(j, graph); it != end; ++it) {
+      const double value = weight(j, *it);
+      column.emplace_back(boost::target(*it, graph), value);
+      off_sum += value;
+    }
+    if (!(off_sum <= 1.0 + 1e-12))
+      throw TopologyError(fmt::format(
+          "row {} of W does not sum to 1: the weights of node {}'s {} edges sum to {:.17g} > 1, leaving it a "
+          "negative self-weight", j, j, column.size(), off_sum));
+    // Clamp the rounding of 1 - sum (e.g. 3 x 1/3) so that a zero
+    // self-weight is stored as 0, not -1e-17.
+    column.emplace_back(j, std::max(0.0, 1.0 - off_sum));
+    std::sort(column.begin(), column.end());
+    w.startVec(static_cast<Eigen::Index>(j));
+    for (auto [i, value] : column) {
+      // Lazy: halve the off-diagonal; the diagonal becomes (1 + w_ii)/2.
+      const double stored = !lazy ? value : (i == j ? 0.5 + 0.5 * value : 0.5 * value);
+      w.insertBack(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = stored;
+    }
+  }
+  w.finalize();
+  return w;
+}
+
+}  // namespace
+
 SparseMatrix mixing_matrix(const Graph& graph, MixingRule rule) {
   const std::size_t n = boost::num_vertices(graph);
   std::vector<std::size_t> degree(n);
@@ -78,59 +121,14 @@ SparseMatrix mixing_matrix(const Graph& graph, MixingRule rule) {
     }
   };
 
-  // Filled column by column in row order through Eigen's low-level insertBack,
-  // which needs no triplet copy: at 10^6 nodes that halves the peak memory.
-  SparseMatrix w(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n));
-  w.reserve(static_cast<Eigen::Index>(n + 2 * boost::num_edges(graph)));
-  std::vector<std::pair<std::size_t, double>> column;
-  for (std::size_t j = 0; j < n; ++j) {
-    column.clear();
-    double off_sum = 0.0;
-    for (auto [it, end] = boost::adjacent_vertices(j, graph); it != end; ++it) {
-      const double value = off_diagonal(j, *it);
-      column.emplace_back(*it, value);
-      off_sum += value;
-    }
-    // Every rule keeps the off-diagonal sum <= 1; clamp the rounding of 1 - sum
-    // (e.g. 3 x 1/3) so that a zero self-weight is stored as 0, not -1e-17.
-    column.emplace_back(j, std::max(0.0, 1.0 - off_sum));
-    std::sort(column.begin(), column.end());
-    w.startVec(static_cast<Eigen::Index>(j));
-    for (auto [i, value] : column) {
-      // Lazy: halve the off-diagonal; the diagonal becomes (1 + w_ii)/2.
-      const double stored = !lazy ? value : (i == j ? 0.5 + 0.5 * value : 0.5 * value);
-      w.insertBack(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = stored;
-    }
-  }
-  w.finalize();
-  return w;
+  // Every rule keeps the off-diagonal sum <= 1.
+  return assemble_mixing_matrix(graph, lazy, [&](std::size_t j, const auto& edge) {
+    return off_diagonal(j, boost::target(edge, graph));
+  });
 }
 
 SparseMatrix mixing_matrix_from_edge_weights(const Graph& graph) {
-  const std::size_t n = boost::num_vertices(graph);
-  SparseMatrix w(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n));
-  w.reserve(static_cast<Eigen::Index>(n + 2 * boost::num_edges(graph)));
-  std::vector<std::pair<std::size_t, double>> column;
-  for (std::size_t j = 0; j < n; ++j) {
-    column.clear();
-    double off_sum = 0.0;
-    for (auto [it, end] = boost::out_edges(j, graph); it != end; ++it) {
-      const double value = graph[*it].weight;
-      column.emplace_back(boost::target(*it, graph), value);
-      off_sum += value;
-    }
-    // W is symmetric, so column j is row j.
-    if (!(off_sum <= 1.0 + 1e-12))
-      throw TopologyError(fmt::format(
-          "row {} of W does not sum to 1: the weights of node {}'s {} edges sum to {:.17g} > 1, leaving it a "
-          "negative self-weight", j, j, column.size(), off_sum));
-    column.emplace_back(j, std::max(0.0, 1.0 - off_sum));
-    std::sort(column.begin(), column.end());
-    w.startVec(static_cast<Eigen::Index>(j));
-    for (auto [i, value] : column) w.insertBack(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = value;
-  }
-  w.finalize();
-  return w;
+  return assemble_mixing_matrix(graph, false, [&](std::size_t, const auto& edge) { return graph[edge].weight; });
 }
 
 SparseMatrix one_peer_exponential_mixing(std::size_t n, std::uint64_t round) {

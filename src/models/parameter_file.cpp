@@ -9,14 +9,10 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "sim/text.hpp"
+
 namespace dlsim {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) text.remove_suffix(1);
-  return text;
-}
 
 // The offending text as one short printable line: errors quote it, and a
 // binary file must not garble the terminal.
@@ -42,7 +38,7 @@ std::vector<double> read_parameter_file(const std::string& path, std::size_t dim
   std::size_t line_number = 0;
   while (std::getline(file, line)) {
     ++line_number;
-    const std::string_view text = trim(line);
+    const std::string_view text = trim_blanks(line);
     if (text.empty() || text.front() == '#') continue;
     double value = 0;
     const auto parsed = std::from_chars(text.data(), text.data() + text.size(), value);

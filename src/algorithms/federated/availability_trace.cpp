@@ -12,14 +12,10 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "sim/text.hpp"
+
 namespace dlsim {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) text.remove_suffix(1);
-  return text;
-}
 
 // The whole of `text` as a number, or false.
 template <typename Number>
@@ -56,12 +52,12 @@ AvailabilityTrace AvailabilityTrace::parse(std::istream& in, const std::string& 
   bool header_allowed = true;
   while (std::getline(in, text)) {
     ++line;
-    const std::string_view row = trim(text);
+    const std::string_view row = trim_blanks(text);
     if (row.empty() || row.front() == '#') continue;
     const std::size_t first = row.find(',');
     const std::size_t second = first == std::string_view::npos ? first : row.find(',', first + 1);
     const bool three = second != std::string_view::npos && row.find(',', second + 1) == std::string_view::npos;
-    const std::string_view client_text = trim(row.substr(0, first));
+    const std::string_view client_text = trim_blanks(row.substr(0, first));
     std::uint64_t client = 0;
     if (!parse_number(client_text, client)) {
       // A header: the first row whose client field is not an integer.
@@ -78,8 +74,8 @@ AvailabilityTrace AvailabilityTrace::parse(std::istream& in, const std::string& 
     if (client >= clients)
       fail(line, fmt::format("client {} is unknown (the run has {} clients, 0 to {})", client, clients,
                              clients == 0 ? 0 : clients - 1));
-    const SimTime start = seconds(line, trim(row.substr(first + 1, second - first - 1)), "start");
-    const SimTime end = seconds(line, trim(row.substr(second + 1)), "end");
+    const SimTime start = seconds(line, trim_blanks(row.substr(first + 1, second - first - 1)), "start");
+    const SimTime end = seconds(line, trim_blanks(row.substr(second + 1)), "end");
     if (end <= start) fail(line, fmt::format("the interval ends at or before it starts ({} <= {} s)", to_seconds(end), to_seconds(start)));
     rows.push_back(Row{static_cast<NodeId>(client), start, end, line});
   }
