@@ -11,6 +11,7 @@
 
 #include "algorithms/batch_source.hpp"
 #include "algorithms/federated/availability.hpp"
+#include "algorithms/federated/secure_aggregation.hpp"
 #include "algorithms/local_optimizer.hpp"
 #include "compress/compressor.hpp"
 #include "models/model.hpp"
@@ -159,6 +160,8 @@ struct FederatedConfig {
   double worker_momentum = 0;
   // Sample-level DP-SGD for the clients' local steps (privacy/dp_sgd.hpp).
   SamplePrivacy privacy;
+  // Secure aggregation of the uploads (synchronous rounds; secure_aggregation.hpp).
+  SecureAggregationConfig secure_aggregation;
 };
 
 std::string_view sampling_name(ClientSampling sampling);

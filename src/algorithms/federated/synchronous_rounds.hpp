@@ -81,6 +81,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -90,6 +91,7 @@
 #include "algorithms/federated/clients.hpp"
 #include "algorithms/federated/config.hpp"
 #include "algorithms/federated/downlink.hpp"
+#include "algorithms/federated/secure_aggregation.hpp"
 #include "algorithms/federated/selection.hpp"
 #include "algorithms/federated/server_optimizer.hpp"
 #include "algorithms/learning_behaviour.hpp"
@@ -118,6 +120,8 @@ struct FederatedRoundRecord {
   std::uint32_t local_steps_min = 0;
   std::uint32_t local_steps_max = 0;
   double aggregate_error = 0;          // robust or Byzantine runs: see above
+  std::uint64_t secure_aggregation_bits = 0;  // total so far: secure aggregation's own messages
+  double secure_aggregation_s = 0;            // this round's time in the advertise, share and unmask rounds
 };
 
 class SynchronousFederated final : public LearningBehaviour {
@@ -172,7 +176,24 @@ class SynchronousFederated final : public LearningBehaviour {
   // Whether `client` crashed ([faults]) at or before `time`.
   bool crashed_by(NodeId client, SimTime time) const;
   // The broadcast of x_t for `client`, with a downlink compressor.
-  std::shared_ptr<const ModelBroadcast> downlink_broadcast(NodeId client);
+  std::shared_ptr<ModelBroadcast> downlink_broadcast(NodeId client);
+  // Sends x_t (and, with secure aggregation, the shares) to awaited_.
+  void send_model(Context& ctx);
+  void count_down(NodeId client, std::int64_t bits, std::int64_t secure_bits);
+  // The cohort's clients not in `heard` (sorted), counted by cause.
+  void count_unheard(Context& ctx, const std::vector<NodeId>& heard, Close why);
+  // The kept updates' aggregation task (after secure aggregation's unmasking).
+  void aggregate(Context& ctx);
+  // Secure aggregation (secure_aggregation.hpp): its rounds before the model and after the uploads.
+  void start_secure_aggregation(Context& ctx);
+  void send_steps(Context& ctx, SecureAggregationPhase phase, const std::vector<NodeId>& to);
+  void on_secure_aggregation_reply(Context& ctx, NodeId from, const Message& message);
+  // The advertise or share round ended (every awaited client answered or gave up, or the deadline).
+  void advance_secure_aggregation(Context& ctx);
+  // A client's place among those that advertised keys (the neighbourhood graph's vertex).
+  std::uint32_t position(NodeId client) const;
+  // Awaited clients that checked in having lost this round's work.
+  std::uint32_t reported() const;
   // x <- x + the optimiser's step, through the downlink compressor if any.
   void apply_step(Context& ctx);
 
@@ -195,6 +216,7 @@ class SynchronousFederated final : public LearningBehaviour {
   FederatedRoundRecord current_;
   std::vector<NodeId> cohort_;
   std::vector<KeptUpdate> kept_;
+  std::vector<NodeId> awaited_;  // who the server waits for: the cohort, or secure aggregation's current round
   std::vector<NodeId> gave_up_;  // cohort clients that checked in having lost this round's work
   std::uint64_t retry_ = 0;    // bernoulli: selections of this round that found nobody available
   std::uint64_t wake_ = 0;     // the wake-up timer that counts (earlier ones are stale)
@@ -222,6 +244,15 @@ class SynchronousFederated final : public LearningBehaviour {
   std::vector<double> previous_aggregate_;  // robust: the last aggregate (centered clipping's centre)
   double aggregate_error_ = 0;
   std::vector<double> combined_control_;
+
+  // Secure aggregation's round in progress (none while training or aggregating).
+  std::unique_ptr<SecureAggregationPlan> plan_;
+  std::optional<SecureAggregationPhase> phase_;
+  SimTime phase_began_ = 0;
+  std::vector<NodeId> replied_;     // answers to the current request
+  std::vector<NodeId> advertised_;  // sorted: who advertised keys (the graph's vertices)
+  std::vector<NodeId> members_;     // sorted: who sent shares (the masked inputs expected)
+  std::uint64_t secure_bits_ = 0;
 
   std::vector<FederatedRoundRecord> records_;
   std::uint64_t bits_up_ = 0, bits_down_ = 0;
