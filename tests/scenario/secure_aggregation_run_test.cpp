@@ -1,0 +1,60 @@
+// The [secure_aggregation] section in runs: the model (so the loss) is the
+// plain run's, the time and bits are not, the columns are there, and what
+// the server cannot do under secure aggregation is refused naming the key.
+#include <catch2/catch.hpp>
+
+#include "federated_clients.hpp"
+#include "run_files.hpp"
+#include "scenario/experiment.hpp"
+
+using namespace dlsim;
+using dlsim::test::metrics_column;
+using dlsim::test::out_dir;
+
+namespace {
+
+std::string run(const std::string& name, const std::vector<std::string>& overrides, int threads = 1) {
+  const std::string dir = out_dir(name);
+  run_scenario(parse_scenario(dlsim::test::kTwentyClients, name + ".toml", overrides, scenario_schema()),
+               RunOptions{dir, threads, true});
+  return dir;
+}
+
+std::string error_of(const std::vector<std::string>& overrides) {
+  try {
+    run_scenario(parse_scenario(dlsim::test::kTwentyClients, "refused.toml", overrides, scenario_schema()),
+                 RunOptions{out_dir("secure_aggregation_refused"), 1, true});
+  } catch (const ScenarioError& error) {
+    return error.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("secure aggregation runs keep the plain model and cost time and bits", "[secure_aggregation][run]") {
+  const std::string plain = run("secagg_plain", {});
+  for (const std::string protocol : {"secagg", "secagg+"}) {
+    const std::string secure = run("secagg_" + protocol, {"secure_aggregation.protocol=\"" + protocol + "\""});
+    const std::string two = run("secagg2_" + protocol, {"secure_aggregation.protocol=\"" + protocol + "\""}, 2);
+    CHECK(metrics_column(secure, "loss") == metrics_column(plain, "loss"));
+    CHECK(metrics_column(secure, "loss") == metrics_column(two, "loss"));
+    CHECK(metrics_column(secure, "time_s") == metrics_column(two, "time_s"));
+    const auto bits = metrics_column(secure, "secagg_bits"), seconds = metrics_column(secure, "secagg_s");
+    REQUIRE(bits.size() == 4);
+    CHECK(bits.back() > bits[1]);
+    CHECK(seconds.back() > 0);
+    CHECK(metrics_column(secure, "time_s").back() > metrics_column(plain, "time_s").back());
+  }
+}
+
+TEST_CASE("secure aggregation refuses what the server cannot do, naming the key", "[secure_aggregation][run]") {
+  const std::string on = "secure_aggregation.protocol=\"secagg\"";
+  CHECK_THAT(error_of({on, "aggregator.kind=\"median\""}), Catch::Contains("aggregator.kind"));
+  CHECK_THAT(error_of({on, "compression.kind=\"top-k\"", "compression.k=2"}), Catch::Contains("compression.kind"));
+  CHECK_THAT(error_of({on, "algorithm.late_updates=\"stale\""}), Catch::Contains("algorithm.late_updates"));
+  CHECK_THAT(error_of({on, "secure_aggregation.threshold=2.5"}), Catch::Contains("secure_aggregation.threshold"));
+  CHECK_THAT(error_of({"secure_aggregation.protocol=\"secagg+\"", "secure_aggregation.neighbours=3"}),
+             Catch::Contains("secure_aggregation.neighbours"));
+  CHECK_THAT(error_of({on, "algorithm.kind=\"fedbuff\""}), Catch::Contains("secure_aggregation.protocol"));
+}
