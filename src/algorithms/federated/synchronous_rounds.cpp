@@ -297,10 +297,13 @@ void SynchronousFederated::begin_round(Context& ctx) {
   current_.selected = static_cast<std::uint32_t>(cohort_.size());
   shared_control_ = control_.empty() ? nullptr : std::make_shared<const std::vector<double>>(control_);
   full_model_ = nullptr;
+  if (config_.secure_aggregation.active()) {
+    start_secure_aggregation(ctx);
+  } else {
+    awaited_ = cohort_;
+    send_model(ctx);
+  }
   if (config_.cohort.round_deadline > 0) ctx.set_timer(config_.cohort.round_deadline, round_);
-  if (config_.secure_aggregation.active()) return start_secure_aggregation(ctx);
-  awaited_ = cohort_;
-  send_model(ctx);
 }
 
 void SynchronousFederated::send_model(Context& ctx) {
