@@ -56,5 +56,23 @@ TEST_CASE("secure aggregation refuses what the server cannot do, naming the key"
   CHECK_THAT(error_of({on, "secure_aggregation.threshold=2.5"}), Catch::Contains("secure_aggregation.threshold"));
   CHECK_THAT(error_of({"secure_aggregation.protocol=\"secagg+\"", "secure_aggregation.neighbours=3"}),
              Catch::Contains("secure_aggregation.neighbours"));
-  CHECK_THAT(error_of({on, "algorithm.kind=\"fedbuff\""}), Catch::Contains("secure_aggregation.protocol"));
+  // A decentralized algorithm has no server.
+  const std::string ring = R"(
+    nodes = 4
+    [data]
+    samples = 40
+    features = 3
+    [algorithm]
+    kind = "d-psgd"
+    [secure_aggregation]
+    protocol = "secagg"
+  )";
+  std::string error;
+  try {
+    run_scenario(parse_scenario(ring, "ring.toml", {}, scenario_schema()),
+                 RunOptions{out_dir("secure_aggregation_ring"), 1, true});
+  } catch (const ScenarioError& refused) {
+    error = refused.what();
+  }
+  CHECK_THAT(error, Catch::Contains("secure_aggregation.protocol"));
 }
