@@ -35,7 +35,8 @@ std::size_t FederatedClients::idle_client_bytes() {
 std::size_t FederatedClients::extra_idle_client_bytes() const {
   return (residual_.empty() ? 0 : sizeof(std::unique_ptr<std::vector<double>>)) +
          (momentum_.empty() ? 0 : sizeof(std::unique_ptr<std::vector<double>>)) +
-         (known_.empty() ? 0 : sizeof(KnownModel));
+         (known_.empty() ? 0 : sizeof(KnownModel)) +
+         (steps_.empty() ? 0 : sizeof(std::shared_ptr<const SecureAggregationStep>));
 }
 
 std::uint64_t FederatedClients::remembered_clients() const {

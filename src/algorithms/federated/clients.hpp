@@ -88,7 +88,7 @@ class FederatedClients {
   static std::size_t idle_client_bytes();
   // More bytes per idle client for what this configuration remembers
   // (error feedback's residual pointer, the worker momentum's pointer, the
-  // downlink's last model).
+  // downlink's last model, secure aggregation's pending request).
   std::size_t extra_idle_client_bytes() const;
 
  private:

@@ -63,6 +63,17 @@
 // aggregate_error = ||aggregate - weighted mean of the honest kept updates||^2
 // (NaN when none is honest), a metric column when either is configured.
 //
+// Secure aggregation (secure_aggregation.hpp). With a protocol, the round
+// begins with two exchanges with the cohort (advertise keys, share keys)
+// before the model goes to those that answered both; the uploads are the
+// masked updates; after the close the survivors answer an unmasking request
+// and the aggregation task (plus the unmasking's compute) starts with the
+// t-th answer. An exchange ends when every awaited client answered or gave
+// up, or at the round deadline; fewer than t answers abandon the round.
+// Clients that left in the key exchanges are released when the round ends.
+// The aggregate is the plain mean of the kept updates, unchanged.
+// Columns secagg_bits and secagg_s follow the others.
+//
 // Metrics (metric_columns, per evaluation round): selected, participants
 // (fresh updates aggregated), the selected clients not heard from at the
 // close split by cause, which the simulator knows and the server does not:
