@@ -184,3 +184,36 @@ TEST_CASE("secure aggregation refuses what the server cannot do and bad paramete
 }
 
 }  // namespace dlsim
+
+namespace dlsim {
+
+TEST_CASE("secure aggregation unmasks without the over-committed client it did not keep",
+          "[federated][secure_aggregation]") {
+  // 5 selected for K = 4: the fifth masked update is not kept, so the
+  // server reconstructs its pairwise masks; the sum is still the 4 kept.
+  constexpr std::uint32_t n = 5;
+  FederatedConfig config = secure_config(n, SecureAggregationProtocol::secagg);
+  config.rounds = 2;
+  config.cohort.clients_per_round = 4;
+  config.cohort.over_commit = 0.25;
+  SynchronousFederated secure(config, nullptr);
+  run_all(secure, engine_for(n));
+  const std::vector<double> initial = initial_server_model(config);
+  REQUIRE(secure.records().size() == 2);
+  for (const FederatedRoundRecord& record : secure.records()) {
+    CHECK(record.selected == 5);
+    CHECK(record.participants == 4);
+    CHECK(record.surplus == 1);
+    CHECK(!record.abandoned);
+  }
+  CHECK(server_model(secure) != initial);
+  config.secure_aggregation.protocol = SecureAggregationProtocol::none;
+  SynchronousFederated plain(config, nullptr);
+  run_all(plain, engine_for(n));
+  // The same clients kept, so the same sum.
+  for (std::uint32_t client = 0; client < n; ++client)
+    CHECK(plain.participations(client) == secure.participations(client));
+  CHECK(server_model(secure) == server_model(plain));
+}
+
+}  // namespace dlsim
