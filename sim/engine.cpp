@@ -125,6 +125,7 @@ std::uint32_t Context::node_count() const { return runner_.core().config.nodes; 
 std::uint64_t Context::seed() const { return runner_.core().config.seed; }
 void Context::send(NodeId to, Message message) { runner_.send(*this, to, std::move(message)); }
 void Context::set_timer(SimTime delay, std::uint64_t tag) { runner_.set_timer(*this, delay, tag); }
+void Context::set_timeout(SimTime delay, std::uint64_t tag) { runner_.set_timeout(*this, delay, tag); }
 void Context::start_compute(ComputeCost cost, ComputeWork work, std::uint64_t tag) {
   runner_.start_compute(*this, cost, std::move(work), tag);
 }
@@ -215,6 +216,7 @@ void NodeRunner::handle(Context& ctx, const EventRecord& event) {
           if (status == NodeStatus::up) {
             status = NodeStatus::down;
             ++core_.epoch[node];
+            core_.went_down[node] = event.time;
             schedule_lifecycle(node, checked_add(event.time, churn_delay(faults.churn_mean_down), "a churn period"),
                                LifecycleChange::come_up);
           }
@@ -223,6 +225,7 @@ void NodeRunner::handle(Context& ctx, const EventRecord& event) {
           if (status == NodeStatus::down) {
             status = NodeStatus::up;
             ctx.rejoining_ = true;
+            ctx.outage_began_ = core_.went_down[node];
             if (behaviour) behaviour->on_start(ctx);
             schedule_lifecycle(node, checked_add(event.time, churn_delay(faults.churn_mean_up), "a churn period"),
                                LifecycleChange::go_down);
@@ -346,6 +349,18 @@ void NodeRunner::set_timer(Context& ctx, SimTime delay, std::uint64_t tag) {
                    node, core_.epoch[node], static_cast<std::int64_t>(tag), nullptr});
 }
 
+void NodeRunner::set_timeout(Context& ctx, SimTime delay, std::uint64_t tag) {
+  const NodeId node = ctx.self();
+  if (delay < 0) throw std::logic_error(fmt::format("node {} set a negative timeout", node));
+  // Origin kEngineOrigin: no event of the node's own sequence has that key, so
+  // keys stay unique for the node; the counter is the node's timeouts only.
+  const std::uint64_t sequence = core_.timeout_sequence[node]++;
+  if (sequence > kSequenceMask)
+    throw std::overflow_error(fmt::format("node {} set more than 2^40 timeouts", node));
+  emit(EventRecord{checked_add(ctx.now(), delay, "a timeout"), make_order(EventKind::timer, kEngineOrigin, sequence),
+                   node, core_.epoch[node], static_cast<std::int64_t>(tag), nullptr});
+}
+
 void NodeRunner::start_compute(Context& ctx, ComputeCost cost, ComputeWork work,
                                std::uint64_t tag) {
   const NodeId node = ctx.self();
@@ -378,6 +393,7 @@ EngineCore::EngineCore(EngineConfig engine_config)
   const std::uint32_t n = config.nodes;
   behaviours.assign(n, nullptr);
   next_sequence.assign(n, 0);
+  timeout_sequence.assign(n, 0);
   counters.assign(n, NodeCounters{});
   status.assign(n, NodeStatus::up);
   epoch.assign(n, 0);
@@ -390,6 +406,7 @@ EngineCore::EngineCore(EngineConfig engine_config)
   if (config.faults.churn_mean_up > 0) {
     churns.assign(n, config.faults.churn_nodes.empty());
     for (NodeId node : config.faults.churn_nodes) churns[node] = true;
+    went_down.assign(n, 0);
   }
   if (config.threads > 1) arena = std::make_unique<tbb::task_arena>(config.threads);
 }

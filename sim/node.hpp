@@ -66,12 +66,21 @@ class Context {
   std::uint64_t seed() const;
   // True in on_start when the node rejoins after a churn outage.
   bool rejoining() const { return rejoining_; }
+  // When rejoining: the time the outage began (the node went down). Lets a
+  // node tell the simulator's bookkeeping when its work was lost.
+  SimTime outage_began() const { return outage_began_; }
 
   // Sends `message` to node `to` through the network model. Delivery (or a
   // counted drop) happens no earlier than now() + the link latency.
   void send(NodeId to, Message message);
   // Calls on_timer(tag) after `delay` (>= 0) of simulated time.
   void set_timer(SimTime delay, std::uint64_t tag);
+  // Like set_timer, but the event's key comes from a counter of the node's
+  // own timeouts, not from the sequence that keys its other events and their
+  // random streams (message jitter and loss, compute jitter, rng()): arming a
+  // timeout that turns out not to matter leaves every other event, and so the
+  // run, as it would be without it (only the event count differs).
+  void set_timeout(SimTime delay, std::uint64_t tag);
   // Starts a compute task: `work` may run at once on the pool; on_compute_done(tag)
   // fires after the duration the node's compute model gives for `cost`, and
   // `work` has finished by then.
@@ -93,6 +102,7 @@ class Context {
   std::uint64_t event_order_ = 0;
   std::uint32_t rng_calls_ = 0;
   bool rejoining_ = false;
+  SimTime outage_began_ = 0;
 };
 
 // A node's behaviour: the four hooks and nothing else. One object may serve

@@ -106,6 +106,33 @@ SparseMatrix mixing_matrix(const Graph& graph, MixingRule rule) {
   return w;
 }
 
+SparseMatrix mixing_matrix_from_edge_weights(const Graph& graph) {
+  const std::size_t n = boost::num_vertices(graph);
+  SparseMatrix w(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n));
+  w.reserve(static_cast<Eigen::Index>(n + 2 * boost::num_edges(graph)));
+  std::vector<std::pair<std::size_t, double>> column;
+  for (std::size_t j = 0; j < n; ++j) {
+    column.clear();
+    double off_sum = 0.0;
+    for (auto [it, end] = boost::out_edges(j, graph); it != end; ++it) {
+      const double value = graph[*it].weight;
+      column.emplace_back(boost::target(*it, graph), value);
+      off_sum += value;
+    }
+    // W is symmetric, so column j is row j.
+    if (!(off_sum <= 1.0 + 1e-12))
+      throw TopologyError(fmt::format(
+          "row {} of W does not sum to 1: the weights of node {}'s {} edges sum to {:.17g} > 1, leaving it a "
+          "negative self-weight", j, j, column.size(), off_sum));
+    column.emplace_back(j, std::max(0.0, 1.0 - off_sum));
+    std::sort(column.begin(), column.end());
+    w.startVec(static_cast<Eigen::Index>(j));
+    for (auto [i, value] : column) w.insertBack(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = value;
+  }
+  w.finalize();
+  return w;
+}
+
 SparseMatrix one_peer_exponential_mixing(std::size_t n, std::uint64_t round) {
   // Every node has degree 0 or 1 in a round, so Metropolis gives exactly 1/2.
   return mixing_matrix(one_peer_exponential_graph(n, round), MixingRule::metropolis);

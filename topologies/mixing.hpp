@@ -56,6 +56,14 @@ MixingRule parse_mixing_rule(std::string_view name);
 // O(n + m) time and 12 bytes per non-zero (n + 2m non-zeros at most).
 SparseMatrix mixing_matrix(const Graph& graph, MixingRule rule);
 
+// W from the graph's own edge weights (topology.weights = "file": the third
+// column of an edge list, GraphML's "weight"): w_ij = w_ji = the weight of edge
+// {i, j}, w_ii = 1 - sum_j w_ij. Symmetric with rows summing to 1 by
+// construction, so doubly stochastic; it is a mixing matrix when every w_ii
+// is >= 0. Throws TopologyError naming the first node (row) whose edge weights
+// sum to more than 1 (beyond a 1e-12 rounding). O(n + m).
+SparseMatrix mixing_matrix_from_edge_weights(const Graph& graph);
+
 // W of round `round` of the one-peer exponential graph: (I + P_t) / 2 where P_t
 // swaps i and i xor 2^(t mod ceil(log2 n)) (see one_peer_exponential_graph).
 SparseMatrix one_peer_exponential_mixing(std::size_t n, std::uint64_t round);

@@ -33,6 +33,7 @@ class NodeRunner {
   // Context services.
   void send(Context& ctx, NodeId to, Message message);
   void set_timer(Context& ctx, SimTime delay, std::uint64_t tag);
+  void set_timeout(Context& ctx, SimTime delay, std::uint64_t tag);
   void start_compute(Context& ctx, ComputeCost cost, ComputeWork work, std::uint64_t tag);
   std::uint64_t next_sequence(NodeId node);
   EngineCore& core() { return core_; }
@@ -75,12 +76,14 @@ class EngineCore {
   // Per-node state, indexed by node id; each entry is touched only by its node's events.
   std::vector<NodeBehaviour*> behaviours;
   std::vector<std::uint64_t> next_sequence;
+  std::vector<std::uint64_t> timeout_sequence;  // Context::set_timeout's own counter
   std::vector<NodeCounters> counters;
   std::vector<NodeStatus> status;
   std::vector<std::uint32_t> epoch;          // bumped when a node goes down: stale timers die
   std::vector<SimTime> uplink_free;          // fifo: when each uplink is next idle
   std::vector<SimTime> downlink_free;        // fifo: when each downlink is next idle
   std::vector<bool> churns;                  // which nodes churn (empty = none)
+  std::vector<SimTime> went_down;            // churn: when each node last went down
 
   std::int64_t uplink_bps(NodeId node) const;
   std::int64_t downlink_bps(NodeId node) const;

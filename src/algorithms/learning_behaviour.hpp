@@ -33,7 +33,7 @@ class LearningBehaviour : public NodeBehaviour {
 
   // Whether `node`, back from a churn outage, takes up its work again
   // (asynchronous algorithms until their last step, a federated client at its
-  // next selection) or stays idle (synchronous gossip rounds). The run loop
+  // next selection) or stays idle (synchronous rounds without a round timeout). The run loop
   // asks when only churn is left (see algorithms/decentralized/stall.hpp).
   virtual bool resumes_on_rejoin(NodeId /*node*/) const { return true; }
   // For a run in which no node can make progress any more: one clause per

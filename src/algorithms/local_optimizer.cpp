@@ -31,6 +31,9 @@ double LearningRateSchedule::at(std::uint64_t round) const {
     case Kind::inverse_time:
       rate = base * offset / (t + offset);
       break;
+    case Kind::inverse_sqrt:
+      rate = base / std::sqrt(t + 1);
+      break;
   }
   if (round < warmup_rounds) rate *= (t + 1) / static_cast<double>(warmup_rounds);
   return rate;
@@ -44,16 +47,18 @@ std::string_view schedule_name(LearningRateSchedule::Kind kind) {
       return "step";
     case LearningRateSchedule::Kind::inverse_time:
       return "inverse-time";
+    case LearningRateSchedule::Kind::inverse_sqrt:
+      return "inverse-sqrt";
   }
   return "unknown";
 }
 
 LearningRateSchedule::Kind parse_schedule(std::string_view name) {
   using Kind = LearningRateSchedule::Kind;
-  for (Kind kind : {Kind::constant, Kind::step, Kind::inverse_time})
+  for (Kind kind : {Kind::constant, Kind::step, Kind::inverse_time, Kind::inverse_sqrt})
     if (name == schedule_name(kind)) return kind;
   throw std::invalid_argument(fmt::format(
-      "unknown learning-rate schedule '{}' (choices: constant, step, inverse-time)", name));
+      "unknown learning-rate schedule '{}' (choices: constant, step, inverse-time, inverse-sqrt)", name));
 }
 
 void validate(const LocalOptimizerConfig& config) {

@@ -21,7 +21,7 @@ namespace dlsim {
 
 // The learning rate eta_t for round t = 0, 1, ...
 struct LearningRateSchedule {
-  enum class Kind { constant, step, inverse_time };
+  enum class Kind { constant, step, inverse_time, inverse_sqrt };
   Kind kind = Kind::constant;
   double base = 0.1;                // eta_0
   double decay_factor = 0.1;        // step: multiply by this every `decay_every` rounds
@@ -41,11 +41,13 @@ struct LearningRateSchedule {
   //   constant:      base
   //   step:          base * decay_factor^floor(t / decay_every)
   //   inverse_time:  base * offset / (t + offset)
+  //   inverse_sqrt:  base / sqrt(t + 1)  (the O(1/sqrt(T)) rate of the convex
+  //                  and nonconvex SGD analyses, e.g. Lian et al., NeurIPS 2017)
   // times the warm-up factor. O(1); requires a configuration that validate() accepts.
   double at(std::uint64_t round) const;
 };
 
-// "constant", "step", "inverse-time".
+// "constant", "step", "inverse-time", "inverse-sqrt".
 std::string_view schedule_name(LearningRateSchedule::Kind kind);
 // The inverse of schedule_name; throws std::invalid_argument listing the choices.
 LearningRateSchedule::Kind parse_schedule(std::string_view name);

@@ -74,8 +74,9 @@ void print_key_rows(const std::vector<KeySpec>& keys) {
   fmt::print("| key | type | default | meaning |\n|---|---|---|---|\n");
   for (const KeySpec& key : keys) {
     std::string type(value_type_name(key.type));
-    if (key.type == ValueType::choice) {
-      type.clear();
+    if (key.type == ValueType::boolean_or_choice) type = "true \\| false";
+    if (key.type == ValueType::choice || key.type == ValueType::boolean_or_choice) {
+      if (key.type == ValueType::choice) type.clear();
       for (const std::string& choice : key.choices) type += (type.empty() ? "" : " \\| ") + choice;
     }
     fmt::print("| `{}` | {} | {} | {} |\n", key.name, type,

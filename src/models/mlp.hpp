@@ -30,6 +30,7 @@ class Mlp final : public Model {
   double accuracy(std::span<const double> x, const Dataset& data, Batch batch,
                   ModelWorkspace& workspace) const override;
   void initialize(std::span<double> x, RandomStream& rng) const override;
+  void initialize_random(std::span<double> x, RandomStream& rng) const override { initialize(x, rng); }
   double flops_per_sample(const Dataset& data) const override;
 
   const std::vector<std::size_t>& layers() const { return layers_; }

@@ -67,6 +67,10 @@ class Model {
   // Initial parameters: zeros unless the model says otherwise (the MLP draws He
   // initialisation from `rng`).
   virtual void initialize(std::span<double> x, RandomStream& rng) const;
+  // A random starting point (model.init = "random"): each parameter drawn from
+  // N(0, 1 / dimension()), so that ||x|| is about 1 whatever the size, unless
+  // the model says otherwise (the MLP: its He draw, as initialize()).
+  virtual void initialize_random(std::span<double> x, RandomStream& rng) const;
 
   // Approximate floating-point operations for one sample's loss and gradient,
   // for the engine's compute-cost model.

@@ -3,6 +3,7 @@
 // optimiser that [algorithm] describes.
 #pragma once
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -30,8 +31,12 @@ auto at_key(const Scenario& scenario, std::string_view path, Build build) {
 std::string toml_to_text(const toml::node& node);
 ParamValue toml_to_param(const toml::node& node);
 
-// model.initial_point (which must be set), checked against the model's dimension.
-std::vector<double> initial_point(const Scenario& scenario, const Model& model);
+// The start that model.init (or its older spelling model.initial_point, a
+// list) asks for, checked against the model's dimension: "zeros", "random"
+// (Model::initialize_random from the run's model.init stream), a list, or
+// "file:PATH" (models/parameter_file.hpp). Nothing for "auto": each algorithm
+// then starts from Model::initialize, as before the key existed.
+std::optional<std::vector<double>> chosen_initial_model(const Scenario& scenario, const Model& model);
 
 // The local optimiser of [algorithm] (schedule, momentum, weight decay), checked.
 LocalOptimizerConfig build_optimizer(const Scenario& scenario);

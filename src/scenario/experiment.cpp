@@ -104,6 +104,10 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
       summary_json["topology"]["spectral_gap"] = spectrum.spectral_gap;
       summary_json["topology"]["spectral_gap_signed"] = spectrum.spectral_gap_signed;
       summary_json["topology"]["lambda_2"] = spectrum.lambda_2;
+      summary_json["topology"]["lambda_min"] = spectrum.lambda_min;
+      // The largest gossip relaxation gamma that still converges (excluded):
+      // x <- x + gamma (W - I) x; see algorithm.gamma.
+      summary_json["topology"]["gamma_stability_bound"] = 2.0 / (1.0 - spectrum.lambda_min);
     }
     summary_json["topology"]["time_varying"] = experiment.config.mixing.time_varying();
   }
@@ -178,11 +182,22 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   columns.insert(columns.end(), experiment.metric_columns.begin(), experiment.metric_columns.end());
   columns.insert(columns.end(), experiment.model_metric_columns.begin(), experiment.model_metric_columns.end());
   // [privacy]: the worst node's epsilon spent so far (+inf without noise).
-  const std::shared_ptr<PrivacyLedger> ledger = experiment.privacy.sample.ledger;
+  const std::shared_ptr<PrivacyLedger> ledger = experiment.privacy.ledger();
   if (experiment.privacy.active()) columns.emplace_back("epsilon");
   const std::optional<double> privacy_budget =
       scenario.has("stop.privacy_budget") ? std::optional<double>(scenario.real("stop.privacy_budget")) : std::nullopt;
   std::uint64_t privacy_steps_before = 0;  // the busiest node's DP steps at the previous evaluation
+  // The averaged iterate: the same figures at the mean over nodes of each
+  // node's uniform average of its past models (RoundSnapshots).
+  const bool averaged_iterate = scenario.boolean("metrics.averaged_iterate");
+  if (averaged_iterate) {
+    columns.emplace_back("loss_averaged");
+    if (optimal_loss) columns.emplace_back("suboptimality_averaged");
+    if (has_accuracy) {
+      columns.emplace_back("train_accuracy_averaged");
+      if (experiment.test) columns.emplace_back("test_accuracy_averaged");
+    }
+  }
   CsvTable table(columns);
 
   RunSummary summary;
@@ -218,7 +233,8 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
     // snapshots then only mark the last round. By rounds: evaluate snapshots.
     const bool by_time = every_time > 0;
     snapshots_holder = std::make_unique<RoundSnapshots>(
-        experiment.evaluated_models, by_time ? std::numeric_limits<std::uint64_t>::max() : every, rounds);
+        experiment.evaluated_models, by_time ? std::numeric_limits<std::uint64_t>::max() : every, rounds,
+        averaged_iterate);
     RoundSnapshots& snapshots = *snapshots_holder;
     behaviour_holder = experiment.make_behaviour(experiment, &snapshots);
     LearningBehaviour& behaviour = *behaviour_holder;
@@ -248,7 +264,9 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
           honest.push_back(models[index]);
       return honest;
     };
-    auto record = [&](std::span<const std::vector<double>> all_models, std::uint64_t round, SimTime time) {
+    // `all_averaged`: the nodes' averaged iterates (metrics.averaged_iterate; by rounds only).
+    auto record = [&](std::span<const std::vector<double>> all_models, std::uint64_t round, SimTime time,
+                      std::span<const std::vector<double>> all_averaged = {}) {
       std::vector<std::vector<double>> honest_models;
       const bool filter = !experiment.byzantine.empty() && !federated;
       if (filter) honest_models = honest_only(all_models);
@@ -275,6 +293,18 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
       if (experiment.model_metric_values) experiment.model_metric_values(models, row);
       if (experiment.privacy.active())
         row.push_back(ledger ? ledger->spent().epsilon : std::numeric_limits<double>::infinity());
+      if (averaged_iterate) {
+        const std::vector<std::vector<double>> averaged =
+            filter ? honest_only(all_averaged) : std::vector<std::vector<double>>(all_averaged.begin(), all_averaged.end());
+        const ModelEvaluation at_average =
+            evaluate_models(averaged, *experiment.model, *experiment.train, experiment.test.get());
+        row.push_back(at_average.loss);
+        if (optimal_loss) row.push_back(at_average.loss - *optimal_loss);
+        if (has_accuracy) {
+          row.push_back(at_average.train_accuracy);
+          if (experiment.test) row.push_back(at_average.test_accuracy);
+        }
+      }
       table.add_row(row);
       for (std::size_t i = 0; i < columns.size(); ++i) summary.final[columns[i]] = row[i];
       // The first evaluation at the target: what it took to get there.
@@ -364,7 +394,7 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
         auto snapshot = snapshots.take_ready();
         if (!snapshot) break;
         if (by_time && snapshot->round < rounds) continue;  // round 0: already evaluated at time 0
-        done = record(snapshot->models, snapshot->round, snapshot->completed_at);
+        done = record(snapshot->models, snapshot->round, snapshot->completed_at, snapshot->averaged_models);
         if (!done && snapshot->round >= rounds) {
           summary.message = fmt::format("{} rounds completed", rounds);
           done = true;

@@ -26,6 +26,7 @@
 #include "models/logistic.hpp"
 #include "models/mlp.hpp"
 #include "models/nonsmooth.hpp"
+#include "models/parameter_file.hpp"
 #include "models/softmax.hpp"
 #include "scenario/run_bounds.hpp"
 #include "scenario/secure_aggregation_section.hpp"
@@ -34,6 +35,7 @@
 #include "sim/units.hpp"
 #include "topologies/generators.hpp"
 #include "topologies/graph_files.hpp"
+#include "topologies/spectral.hpp"
 
 namespace dlsim {
 
@@ -92,8 +94,14 @@ void build_topology(const Scenario& scenario, Experiment& experiment) {
     bad(scenario, "topology.kind",
         fmt::format("the {} graph is disconnected; {} needs a connected graph", kind,
                     scenario.text("algorithm.kind")));
+  const std::string weights = scenario.text("topology.weights");
+  if (weights == "file" && kind != "file")
+    bad(scenario, "topology.weights",
+        fmt::format("\"file\" takes W from the edge weights of topology.file; the {} generator has none (set "
+                    "topology.kind = \"file\" or a mixing rule)", kind));
   experiment.mixing = at_key(scenario, "topology.weights", [&] {
-    return mixing_matrix(experiment.graph, parse_mixing_rule(scenario.text("topology.weights")));
+    if (weights == "file") return mixing_matrix_from_edge_weights(experiment.graph);
+    return mixing_matrix(experiment.graph, parse_mixing_rule(weights));
   });
   const TopologyKind* generator = kind == "file" ? nullptr : &find_topology_kind(kind);
   const bool time_varying = generator && generator->time_varying && scenario.integer("topology.round") == -1;
@@ -257,13 +265,35 @@ ParamValue toml_to_param(const toml::node& node) {
   return toml_to_text(node);
 }
 
-std::vector<double> initial_point(const Scenario& scenario, const Model& model) {
-  std::vector<double> x = scenario.reals("model.initial_point");
+std::optional<std::vector<double>> chosen_initial_model(const Scenario& scenario, const Model& model) {
+  const bool has_point = scenario.has("model.initial_point");
+  const toml::node& init = *scenario.resolved().at_path("model.init").node();  // has a default
+  const bool is_auto = init.is_string() && *init.value<std::string>() == "auto";
+  if (has_point && !is_auto)
+    bad(scenario, "model.initial_point", "give model.init or model.initial_point (its older spelling), not both");
+  if (is_auto && !has_point) return std::nullopt;
+  const std::string key = has_point ? "model.initial_point" : "model.init";
+  std::vector<double> x;
+  if (init.is_string() && !has_point) {
+    const std::string mode = *init.value<std::string>();
+    if (mode == "zeros") return std::vector<double>(model.dimension(), 0.0);
+    if (mode == "random") {
+      x.assign(model.dimension(), 0.0);
+      RandomStream stream(static_cast<std::uint64_t>(scenario.integer("seed")), 0, purpose_id("model.init"));
+      model.initialize_random(x, stream);
+      return x;
+    }
+    constexpr std::string_view kFile = "file:";
+    if (!mode.starts_with(kFile) || mode.size() == kFile.size())
+      bad(scenario, key, "expected \"auto\", \"zeros\", \"random\", \"file:PATH\" or a list of numbers");
+    return at_key(scenario, key, [&] { return read_parameter_file(mode.substr(kFile.size()), model.dimension()); });
+  }
+  x = scenario.reals(key);
   if (x.size() != model.dimension())
-    fail_at_key(scenario, "model.initial_point",
+    fail_at_key(scenario, key,
                 fmt::format("{} values for the {} parameters of {}", x.size(), model.dimension(), model.name()));
   for (double value : x)
-    if (!std::isfinite(value)) fail_at_key(scenario, "model.initial_point", "values must be finite");
+    if (!std::isfinite(value)) fail_at_key(scenario, key, "values must be finite");
   return x;
 }
 
@@ -374,6 +404,60 @@ void build_byzantine(const Scenario& scenario, Experiment& experiment) {
                           rows[node].neighbours.size(), robust.trim, 2 * robust.trim - 1));
 }
 
+// algorithm.round_timeout and algorithm.rejoin, and the metric columns of the timeouts.
+void build_round_timeout(const Scenario& scenario, Experiment& experiment) {
+  const AlgorithmKind& algorithm = *experiment.algorithm;
+  DecentralizedConfig& config = experiment.config;
+  const bool average = scenario.text("algorithm.rejoin") == "average";
+  if (!scenario.has("algorithm.round_timeout")) {
+    if (average)
+      bad(scenario, "algorithm.rejoin", "a node resumes after an outage only with algorithm.round_timeout");
+    return;
+  }
+  if (!algorithm.synchronous)
+    bad(scenario, "algorithm.round_timeout",
+        fmt::format("{} has no rounds to time out (its exchanges use algorithm.reply_timeout)", algorithm.name));
+  config.round_timeout = scenario.duration("algorithm.round_timeout");
+  if (config.round_timeout <= 0)
+    bad(scenario, "algorithm.round_timeout", "must be positive (leave it out to wait for ever)");
+  if (average && !algorithm.rejoin_average)
+    bad(scenario, "algorithm.rejoin",
+        fmt::format("\"average\" needs messages that carry models; {} sends increments or steps gamma towards "
+                    "them (use \"keep\")",
+                    algorithm.name));
+  config.rejoin = average ? RejoinModel::average : RejoinModel::keep;
+  experiment.metric_columns = RoundBasedAlgorithm::timeout_metric_columns();
+}
+
+// Relaxed gossip, gamma > 1: x <- x + gamma (W - I) x has eigenvalues
+// 1 + gamma (lambda - 1), which stay in (-1, 1] for every eigenvalue lambda of
+// W exactly when gamma < 2 / (1 - lambda_min(W)). Only for the kinds whose
+// update is that iteration (gossip; choco-gossip with exact messages), on a
+// fixed W whose spectrum is known.
+void check_relaxation(const Scenario& scenario, const Experiment& experiment, const AlgorithmKind& algorithm) {
+  const DecentralizedConfig& config = experiment.config;
+  if (!algorithm.relaxed_gamma)
+    bad(scenario, "algorithm.gamma",
+        fmt::format("{} is above 1, which {} does not take (over-relaxation is for gossip and choco-gossip with "
+                    "exact messages)", config.gamma, algorithm.name));
+  if (config.compressor)
+    bad(scenario, "algorithm.gamma",
+        fmt::format("{} above 1 needs exact messages (compression.kind = \"none\"); CHOCO with a compressor "
+                    "needs gamma in (0, 1]", config.gamma));
+  if (config.mixing.time_varying())
+    bad(scenario, "algorithm.gamma",
+        fmt::format("{} above 1 needs a fixed W (its stability bound is W's); the {} topology changes every round",
+                    config.gamma, scenario.text("topology.kind")));
+  const SpectralReport spectrum = analyze_spectrum(experiment.mixing);
+  const double bound = 2.0 / (1.0 - spectrum.lambda_min);
+  // The bound itself does not converge (the lambda_min mode keeps its size);
+  // lambda_min carries rounding, so gamma must clear it by a relative 1e-9.
+  if (!(config.gamma < bound * (1 - 1e-9)))
+    bad(scenario, "algorithm.gamma",
+        fmt::format("{} is not below the stability bound 2 / (1 - lambda_min(W)) = {:.6g} of this W (lambda_min = "
+                    "{:.6g}): gossip would not converge", config.gamma, bound, spectrum.lambda_min));
+}
+
 void build_algorithm(const Scenario& scenario, Experiment& experiment) {
   const AlgorithmKind& algorithm = *at_key(scenario, "algorithm.kind", [&] {
     return &find_decentralized_algorithm(scenario.text("algorithm.kind"));
@@ -403,11 +487,13 @@ void build_algorithm(const Scenario& scenario, Experiment& experiment) {
         fmt::format("{} needs a fixed graph; the {} topology changes every round", algorithm.name,
                     scenario.text("topology.kind")));
 
-  if (scenario.has("model.initial_point")) {
+  if (!experiment.gamma_auto && config.gamma > 1) check_relaxation(scenario, experiment, algorithm);
+
+  if (std::optional<std::vector<double>> start = chosen_initial_model(scenario, *experiment.model)) {
     if (!algorithm.uses_gradients)
-      bad(scenario, "model.initial_point",
+      bad(scenario, scenario.has("model.initial_point") ? "model.initial_point" : "model.init",
           fmt::format("{} starts every node from the mean of its own data", algorithm.name));
-    config.initial_models.assign(experiment.nodes, initial_point(scenario, *experiment.model));
+    config.initial_models.assign(experiment.nodes, *start);
   }
   if (!algorithm.uses_gradients) {
     if (scenario.text("model.kind") != "consensus")
@@ -442,6 +528,7 @@ void build_algorithm(const Scenario& scenario, Experiment& experiment) {
     bad(scenario, "algorithm.gamma",
         fmt::format("\"auto\" tunes {} on the nodes' private data before the run; give gamma with [privacy]",
                     algorithm.name));
+  build_round_timeout(scenario, experiment);
   build_byzantine(scenario, experiment);
   // Catch what the algorithm itself refuses (e.g. gamma outside (0, 1]) now, as bad input.
   at_key(scenario, "algorithm.kind", [&] {
@@ -592,8 +679,10 @@ const AlgorithmFamily& decentralized_family() {
     decentralized.keys = {
         key_spec("gamma", ValueType::real_or_auto, "\"auto\"",
                  "consensus step size of choco-*, q1-gossip and q2-gossip, in (0, 1]; \"auto\": the best of a grid "
-                 "on a prefix of the run (see tune_rounds), recorded in the summary",
-                 1e-12, 1),
+                 "on a prefix of the run (see tune_rounds), recorded in the summary; gossip and choco-gossip with "
+                 "exact messages: relaxation x <- x + gamma (W - I) x, above 1 up to (below) the stability bound "
+                 "2 / (1 - lambda_min(W)) that summary.json reports (gossip: 1 when \"auto\")",
+                 1e-12),
         key_spec("tune_rounds", ValueType::integer, "0",
                  "gamma = \"auto\": rounds of each trial run (0: a tenth of stop.rounds, at least 20)", 0),
         choice_spec("variant", {"icml2019", "iclr2020"}, "icml2019",
@@ -612,7 +701,15 @@ const AlgorithmFamily& decentralized_family() {
         key_spec("reply_timeout", ValueType::duration, "\"0s\"",
                  "ad-psgd, where messages can be lost (network.loss, crashes, churn): how long a node waits for its "
                  "peer's reply before it takes its gradient step alone (0s: 10 round trips of one exchange over the "
-                 "slowest link)")};
+                 "slowest link)"),
+        key_spec("round_timeout", ValueType::duration, "",
+                 "synchronous kinds (all but ad-psgd): a node ready to mix that has not heard from every neighbour "
+                 "this long completes the round with the messages it has, the missing weights going to w_ii; late "
+                 "messages are dropped and counted, and a node back from a churn outage catches up (leave out: "
+                 "wait for ever)"),
+        choice_spec("rejoin", {"keep", "average"}, "keep",
+                    "with round_timeout: a node back from an outage keeps its model, or takes the average of the "
+                    "models its neighbours send in the round it catches up to (gossip, d-psgd, diging, local-sgd)")};
     decentralized.sections = {"topology"};
     decentralized.byzantine = true;
     decentralized.build = [](const Scenario& scenario, Experiment& experiment) {
@@ -648,6 +745,9 @@ Experiment build_experiment(const Scenario& scenario, int threads) {
     fail_at_key(scenario, "metrics.target_accuracy",
                 fmt::format("model.kind = \"{}\" has no accuracy (logistic, softmax and mlp have)",
                             scenario.text("model.kind")));
+  // The averaged iterate sums every round's models, which timed evaluations do not see.
+  if (scenario.boolean("metrics.averaged_iterate") && scenario.duration("metrics.every_time") > 0)
+    fail_at_key(scenario, "metrics.averaged_iterate", "needs evaluations by rounds (metrics.every_time = \"0s\")");
   experiment.family->build(scenario, experiment);
   if (!experiment.family->byzantine && byzantine_requested(scenario))
     fail_at_key(scenario, byzantine_key(scenario),

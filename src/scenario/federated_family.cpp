@@ -36,16 +36,29 @@ KeySpec choice(std::string name, std::vector<std::string> choices, const std::st
   return choice_spec(std::move(name), std::move(choices), default_value, std::move(help));
 }
 
+// true or false, or one of `choices`; `default_value` a TOML literal.
+KeySpec boolean_or_choice(std::string name, std::vector<std::string> choices, const std::string& default_value,
+                          std::string help) {
+  KeySpec spec = key(std::move(name), ValueType::boolean_or_choice, default_value, std::move(help));
+  spec.choices = std::move(choices);
+  return spec;
+}
+
 std::vector<KeySpec> federated_keys() {
   return {
       key("clients_per_round", ValueType::integer, "10",
           "K: updates the server waits for each round (at most nodes, the registered clients)", 1),
-      choice("sampling", {"uniform", "weighted", "round-robin", "power-of-choice"}, "uniform",
-             "how the cohort is drawn from the idle clients: uniformly, by sample count, in id order, or the "
+      choice("sampling", {"uniform", "weighted", "round-robin", "power-of-choice", "poisson"}, "uniform",
+             "how the cohort is drawn from the idle clients: uniformly, by sample count, in id order, the "
              "highest last-reported local losses among `candidates` drawn by sample count (Cho et al., AISTATS "
-             "2022, rpow-d)"),
+             "2022, rpow-d), or poisson: each client independently with probability K (1 + r) / nodes (a cohort "
+             "of random size; an empty draw abandons the round, or with [availability] waits and draws again; what privacy.mechanism = \"dp-fedavg\" needs)"),
       key("candidates", ValueType::integer, "0",
           "power-of-choice: candidates d per round (0: twice the clients selected; never fewer)", 0),
+      key("probe", ValueType::boolean, "false",
+          "power-of-choice: probe the candidates each round (pow-d): the server sends them x_t, each computes its "
+          "loss on its data (a compute task) and returns it (32 bits), the cohort is the highest losses; false: "
+          "the losses reported with their last updates (rpow-d, no round trip)"),
       key("over_commit", ValueType::real, "0.0",
           "r: ceil(K (1 + r)) clients get the model, the first K updates to arrive are kept", 0),
       key("round_deadline", ValueType::duration, "",
@@ -57,9 +70,12 @@ std::vector<KeySpec> federated_keys() {
       key("local_time_budget", ValueType::duration, "\"0s\"",
           "> 0s: each client takes as many local steps as its compute model says fit in this simulated time at "
           "its own speed (median, jitter not known in advance), at least 1, instead of local_steps"),
-      key("error_feedback", ValueType::boolean, "false",
-          "EF-SGD (Karimireddy et al., ICML 2019) on every compressed direction: each client sends C(e_i + "
-          "update) and keeps the rest e_i, the server likewise for [downlink_compression]; needs a compressor"),
+      boolean_or_choice("error_feedback", {"ef21"}, "false",
+          "true: EF-SGD (Karimireddy et al., ICML 2019) on every compressed direction: each client sends C(e_i + "
+          "update) and keeps the rest e_i, the server likewise for [downlink_compression]; \"ef21\": EF21 "
+          "(Richtarik et al., NeurIPS 2021) on the uplink instead: each client sends C(update - g_i), g_i += "
+          "that, the server steps with its running mean g of the g_i (the downlink keeps EF-SGD); needs a "
+          "compressor (ef21: [compression])"),
       choice("weighting", {"samples", "uniform"}, "samples",
              "weights of the client updates in the average: by sample count (FedAvg) or equal"),
       key("mu", ValueType::real, fmt::format("{}", kDefaultMu),
@@ -84,11 +100,12 @@ std::vector<KeySpec> federated_keys() {
       key("mixing_alpha", ValueType::real, "0.6", "fedasync: alpha in x <- (1 - a) x + a y, a = alpha s(staleness)",
           1e-300, 1),
       choice("staleness_function", {"polynomial", "constant"}, "polynomial",
-             "fedasync: s(staleness) = (1 + staleness)^-staleness_exponent, or 1"),
-      key("staleness_exponent", ValueType::real, "0.5", "fedasync: a in the polynomial (1 + staleness)^-a", 0),
+             "fedasync, and late_updates = stale: s(staleness) = (1 + staleness)^-staleness_exponent, or 1"),
+      key("staleness_exponent", ValueType::real, "0.5",
+          "fedasync, late_updates = stale: a in the polynomial (1 + staleness)^-a", 0),
       choice("late_updates", {"drop", "stale"}, "drop",
              "an update that arrives after its round closed: dropped, or aggregated with the next round's updates "
-             "(stale_updates counts them)"),
+             "with its weight times s(rounds late) (staleness_function; stale_updates counts them)"),
   };
 }
 
@@ -189,6 +206,9 @@ bool at_default(const Scenario& scenario, const std::string& path, const KeySpec
   switch (spec.type) {
     case ValueType::integer: return scenario.integer(path) == std::stoll(spec.default_value);
     case ValueType::real: return scenario.real(path) == std::stod(spec.default_value);
+    case ValueType::boolean:
+    case ValueType::boolean_or_choice:
+      return !scenario.is_text(path) && (scenario.boolean(path) ? "true" : "false") == spec.default_value;
     default: return "\"" + scenario.text(path) + "\"" == spec.default_value;  // a quoted TOML string
   }
 }
@@ -236,6 +256,61 @@ std::optional<std::size_t> tolerated(const Scenario& scenario, const std::string
                   : static_cast<std::size_t>(std::floor(scenario.real("aggregator.beta") * static_cast<double>(n)));
   }
   return std::nullopt;
+}
+
+// error_feedback = "ef21": what the synchronous server's EF21 needs.
+void check_ef21(const Scenario& scenario, const FederatedKind& kind, const FederatedConfig& config) {
+  if (!config.ef21) return;
+  const auto refuse = [&](std::string_view why) { bad(scenario, "algorithm.error_feedback", why); };
+  if (!reads(kind, "clients_per_round"))
+    refuse(fmt::format("{} has no EF21 (the synchronous kinds have: fedavg, fedprox, scaffold, fednova)", kind.name));
+  if (!config.uplink_compressor) refuse("ef21 works on the uplink: set compression.kind");
+  if (config.late_updates == LateUpdates::stale)
+    refuse("ef21 folds every update it receives into its estimate: leave late_updates at \"drop\"");
+  if (config.robust_aggregator || !config.byzantine.empty())
+    refuse("ef21 is not defined with a robust aggregator or Byzantine clients");
+}
+
+// What DP-FedAvg's accountant needs of the rounds (privacy/dp_fedavg.hpp):
+// one Poisson-sampled Gaussian mechanism of sensitivity C per round. Each
+// refusal names the key that breaks it.
+void check_user_privacy(const Scenario& scenario, const FederatedKind& kind, const FederatedConfig& config) {
+  if (kind.name != "fedavg" && kind.name != "fedprox")
+    bad(scenario, "privacy.mechanism",
+        fmt::format("dp-fedavg is for the synchronous kinds fedavg and fedprox, not {} (SCAFFOLD's control "
+                    "variates and FedNova's normalisation are not clipped, the asynchronous servers sample no cohort)",
+                    kind.name));
+  if (config.cohort.sampling != ClientSampling::poisson)
+    bad(scenario, "algorithm.sampling",
+        "dp-fedavg's accountant assumes a Poisson cohort (each client independently with probability "
+        "clients_per_round / nodes): set sampling = \"poisson\"");
+  if (config.weighting != UpdateWeighting::uniform)
+    bad(scenario, "algorithm.weighting",
+        "dp-fedavg counts every clipped update once (sensitivity clip_norm): set weighting = \"uniform\"");
+  if (config.cohort.over_commit != 0.0)
+    bad(scenario, "algorithm.over_commit",
+        "dp-fedavg waits for its whole Poisson cohort; keeping the first updates would let one client push "
+        "another's out (sensitivity 2 clip_norm)");
+  if (config.cohort.round_deadline > 0)
+    bad(scenario, "algorithm.round_deadline",
+        "a deadline could drop another client's update because one client's transfer delayed it (sensitivity "
+        "2 clip_norm); dp-fedavg waits for the whole cohort");
+  if (config.cohort.min_updates != 1)
+    bad(scenario, "algorithm.min_updates",
+        "dp-fedavg never abandons a round (an unchanged model would tell the cohort was small)");
+  if (config.availability.kind != AvailabilityKind::always)
+    bad(scenario, "availability.kind",
+        "dp-fedavg needs every round's draw to stand: redrawing after an empty cohort of available clients would "
+        "raise a client's inclusion probability above q");
+  if (config.late_updates != LateUpdates::drop)
+    bad(scenario, "algorithm.late_updates", "dp-fedavg accounts each update in its own round only");
+  if (config.ef21)
+    bad(scenario, "algorithm.error_feedback",
+        "ef21's server estimate folds in every client's unclipped state; dp-fedavg clips and noises what it "
+        "receives (use error_feedback = true or false)");
+  if (config.robust_aggregator || !config.byzantine.empty())
+    bad(scenario, config.robust_aggregator ? std::string("aggregator.kind") : byzantine_key(scenario),
+        "dp-fedavg's sensitivity argument needs the plain sum of the clipped updates");
 }
 
 // The [aggregator] section and the [byzantine] clients (synchronous rounds only).
@@ -386,16 +461,24 @@ void build(const Scenario& scenario, Experiment& experiment) {
   cohort.min_updates = static_cast<std::uint32_t>(min_updates);
   config.uplink_compressor = section_compressor(scenario, "compression");
   config.downlink_compressor = section_compressor(scenario, "downlink_compression");
-  config.error_feedback = scenario.boolean("algorithm.error_feedback");
+  config.ef21 = scenario.is_text("algorithm.error_feedback");  // "ef21", the one choice
+  config.error_feedback = config.ef21 || scenario.boolean("algorithm.error_feedback");
+  config.cohort.probe = scenario.boolean("algorithm.probe");
+  if (config.cohort.probe && config.cohort.sampling != ClientSampling::power_of_choice)
+    bad(scenario, "algorithm.probe", "probe needs sampling = \"power-of-choice\"");
+  if (config.cohort.probe && config.downlink_compressor)
+    bad(scenario, "algorithm.probe", "probe sends x_t itself: not with [downlink_compression]");
   if (config.error_feedback && !config.uplink_compressor && !config.downlink_compressor)
     bad(scenario, "algorithm.error_feedback",
         "error feedback needs a compressor: set compression.kind (uplink) or downlink_compression.kind");
+
   config.local_time_budget = scenario.duration("algorithm.local_time_budget");
   if (config.local_time_budget > 0 && config.local_steps != 1)
     bad(scenario, "algorithm.local_time_budget", "give local_steps or local_time_budget, not both");
   if (config.local_time_budget > 0 && config.local_epochs > 0)
     bad(scenario, "algorithm.local_time_budget", "give local_epochs or local_time_budget, not both");
-  if (scenario.has("model.initial_point")) config.initial_model = initial_point(scenario, *experiment.model);
+  if (std::optional<std::vector<double>> start = chosen_initial_model(scenario, *experiment.model))
+    config.initial_model = std::move(*start);
   config.late_updates = parse_late_updates(scenario.text("algorithm.late_updates"));
   config.availability = build_availability(scenario, experiment.nodes);
 
@@ -420,6 +503,7 @@ void build(const Scenario& scenario, Experiment& experiment) {
     bad(scenario, "nodes", fmt::format("at most {} clients (the server is one more node)", kMaxNodes - 2));
   build_robustness(scenario, kind, config, experiment);
   read_secure_aggregation(scenario, reads(kind, "clients_per_round"), std::string(kind.name), config);
+  check_ef21(scenario, kind, config);
   if (config.robust_aggregator)
     experiment.byzantine_defence = config.robust_aggregator->name();
   else if (!config.byzantine.empty())
@@ -448,9 +532,16 @@ void build(const Scenario& scenario, Experiment& experiment) {
     }
     planned_steps = config.rounds * per_job;
   }
-  experiment.privacy = read_privacy(scenario, config.batches.partition, config.batch_size, planned_steps, true,
-                                    static_cast<bool>(config.batches.generate), std::string(kind.name));
-  config.privacy = experiment.privacy.sample;
+  if (scenario.text("privacy.mechanism") == "dp-fedavg") {
+    check_user_privacy(scenario, kind, config);
+    experiment.privacy =
+        read_user_privacy(scenario, config.clients, config.cohort.clients_per_round, config.rounds);
+    config.user_privacy = experiment.privacy.user;
+  } else {
+    experiment.privacy = read_privacy(scenario, config.batches.partition, config.batch_size, planned_steps, true,
+                                      static_cast<bool>(config.batches.generate), std::string(kind.name));
+    config.privacy = experiment.privacy.sample;
+  }
 
   experiment.evaluated_models = 1;
   experiment.metric_columns = kind.metric_columns;

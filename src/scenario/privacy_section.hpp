@@ -1,5 +1,6 @@
 // The [privacy] section: differential privacy for the gradients the nodes
-// compute, and what the run's accountant reports. Read here for every family
+// compute (dp-sgd) or for the federated clients' updates (dp-fedavg), and
+// what the run's accountant reports. Read here for every family
 // (the decentralized nodes and the federated clients both run DP-SGD), so the
 // keys, the defaults and the checks are stated once.
 #pragma once
@@ -11,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "privacy/dp_fedavg.hpp"
 #include "privacy/dp_sgd.hpp"
 #include "privacy/privacy_ledger.hpp"
 #include "scenario/scenario.hpp"
@@ -23,13 +25,16 @@ std::vector<KeySpec> privacy_keys();
 
 // What the section resolved to, for the algorithms and the results files.
 struct PrivacyChoice {
-  std::string mechanism = "none";  // "none", "dp-sgd"
-  SamplePrivacy sample;            // what the nodes' gradients do
+  std::string mechanism = "none";  // "none", "dp-sgd", "dp-fedavg"
+  SamplePrivacy sample;            // dp-sgd: what the nodes' gradients do
+  UserPrivacy user;                // dp-fedavg: what the federated server does
   double delta = 0;
   std::string delta_rule;          // how delta was chosen, for summary.json
   double target_epsilon = 0;       // > 0: the noise multiplier was found for it
   std::uint64_t planned_steps = 0;  // DP steps the busiest node may take in the whole run
   bool active() const { return mechanism != "none"; }
+  // Where the run's DP steps are recorded (null: no noise, nothing claimed).
+  const std::shared_ptr<PrivacyLedger>& ledger() const { return user.enabled ? user.ledger : sample.ledger; }
 };
 
 // Reads and checks the section. `partition` holds each node's sample indices,
@@ -44,6 +49,16 @@ struct PrivacyChoice {
 PrivacyChoice read_privacy(const Scenario& scenario, const std::vector<std::vector<std::uint32_t>>& partition,
                            std::size_t batch_size, std::uint64_t planned_steps, bool computes_gradients,
                            bool generated_samples, const std::string& who);
+
+// privacy.mechanism = "dp-fedavg": the section for the server of
+// synchronous federated rounds over `clients` clients, clients_per_round K
+// expected per round (q = K / clients), `rounds` rounds (the steps a target
+// epsilon is calibrated for). Throws ScenarioError naming the key: clip_norm
+// <= 0, noise with an infinite clip norm, delta outside (0, 1), an
+// unreachable target, privacy.sampling other than "poisson". The algorithm's
+// own conditions (Poisson cohorts, no deadline...) are the caller's to check.
+PrivacyChoice read_user_privacy(const Scenario& scenario, std::uint32_t clients, std::uint32_t clients_per_round,
+                                std::uint64_t rounds);
 
 // summary.json's "privacy" block: the mechanism and its parameters, the
 // final (epsilon, delta) of the worst node with the Renyi order attaining it,

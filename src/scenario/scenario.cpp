@@ -83,6 +83,12 @@ void check_value(toml::table& table, std::string_view key, const KeySpec& spec,
     case ValueType::string:
       expect(node.is_string());
       break;
+    case ValueType::boolean_or_choice:
+      if (!node.is_string()) {
+        expect(node.is_boolean());
+        break;
+      }
+      [[fallthrough]];
     case ValueType::choice: {
       expect(node.is_string());
       const std::string value = *node.value<std::string>();
@@ -142,6 +148,9 @@ void check_value(toml::table& table, std::string_view key, const KeySpec& spec,
       }
       break;
     }
+    case ValueType::string_or_real_list:
+      if (node.is_string()) break;
+      [[fallthrough]];
     case ValueType::integer_list:
     case ValueType::real_list: {
       expect(node.is_array());
@@ -433,6 +442,7 @@ std::string Scenario::text(std::string_view path) const { return *at(path).value
 std::int64_t Scenario::integer(std::string_view path) const { return *at(path).value<std::int64_t>(); }
 double Scenario::real(std::string_view path) const { return *at(path).value<double>(); }
 bool Scenario::boolean(std::string_view path) const { return *at(path).value<bool>(); }
+bool Scenario::is_text(std::string_view path) const { return at(path).is_string(); }
 bool Scenario::is_auto(std::string_view path) const { return at(path).value<std::string>() == "auto"; }
 SimTime Scenario::duration(std::string_view path) const { return parse_duration(text(path)); }
 std::int64_t Scenario::rate_bps(std::string_view path) const { return parse_rate_bps(text(path)); }

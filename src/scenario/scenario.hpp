@@ -43,6 +43,8 @@ class Scenario {
   std::int64_t integer(std::string_view path) const;
   double real(std::string_view path) const;
   bool boolean(std::string_view path) const;
+  // Whether the value is a string (a boolean_or_choice key set to a choice).
+  bool is_text(std::string_view path) const;
   // Whether a number-or-"auto" key is "auto".
   bool is_auto(std::string_view path) const;
   SimTime duration(std::string_view path) const;

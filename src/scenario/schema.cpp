@@ -13,11 +13,13 @@ std::string_view value_type_name(ValueType type) {
     case ValueType::real: return "number";
     case ValueType::real_or_auto: return "number or \"auto\"";
     case ValueType::boolean: return "boolean";
+    case ValueType::boolean_or_choice: return "boolean or choice";
     case ValueType::duration: return "duration";
     case ValueType::rate: return "rate";
     case ValueType::size: return "size";
     case ValueType::integer_list: return "list of integers";
     case ValueType::real_list: return "list of numbers";
+    case ValueType::string_or_real_list: return "string or a list of numbers";
   }
   return "value";
 }

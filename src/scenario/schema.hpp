@@ -24,11 +24,13 @@ enum class ValueType {
   real,      // TOML float (an integer is accepted and converted exactly)
   real_or_auto,  // a number as for real, or the string "auto" (the program chooses)
   boolean,
+  boolean_or_choice,  // true or false, or one of KeySpec::choices (a string)
   duration,  // text with a unit, "1.5ms" (sim/units.hpp)
   rate,      // text with a unit, "1Gbps"
   size,      // text with a unit, "1MiB"
   integer_list,
   real_list,
+  string_or_real_list,  // a string (a mode, "file:PATH") or a list of numbers (model.init)
 };
 
 std::string_view value_type_name(ValueType type);
@@ -40,7 +42,7 @@ struct KeySpec {
   ValueType type = ValueType::string;
   std::string default_value;  // a TOML literal (e.g. "\"ring\"", "0.5", "[]"); empty = no default
   std::string help;
-  std::vector<std::string> choices;  // for ValueType::choice
+  std::vector<std::string> choices;  // for ValueType::choice and boolean_or_choice
   double minimum = -1e308;           // inclusive bounds for numbers, list elements and units
   double maximum = 1e308;
   bool required = false;             // must be given when there is no default

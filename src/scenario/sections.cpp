@@ -70,6 +70,7 @@ std::vector<std::string> topology_kind_names() {
 std::vector<std::string> mixing_rule_names() {
   std::vector<std::string> names;
   for (const MixingRuleInfo& rule : mixing_rules()) names.emplace_back(rule.name);
+  names.emplace_back("file");
   return names;
 }
 
@@ -92,7 +93,9 @@ Schema build_schema() {
   SectionSpec topology{"topology", "the communication graph and its mixing weights",
                        {choice("kind", topology_kind_names(), "ring",
                                "graph generator, or \"file\" to read `file`"),
-                        choice("weights", mixing_rule_names(), "metropolis", "mixing rule for W"),
+                        choice("weights", mixing_rule_names(), "metropolis",
+                               "mixing rule for W, or \"file\": w_ij = the weight of edge ij in topology.file, "
+                               "w_ii = 1 - the rest (a row whose edges weigh more than 1 is refused)"),
                         key("file", ValueType::string, "", "graph file (edge list, GraphML or DOT) when kind = \"file\"")},
                        {}};
   topology.kind_keys = [](const Schema&, std::string_view kind) {
@@ -170,12 +173,15 @@ Schema build_schema() {
               "logistic: binary, two labels read as -1/+1; least-squares: file targets read as numbers; consensus: average consensus f_i = 1/2 ||x - b_i||^2; "
               "nonsmooth-counterexample: f(x) = |x1 + x2| + 2 |x1 - x2| on R^2 for every node, the data ignored, "
               "minimum 0 at the origin, where sign compression without error feedback stalls (Karimireddy et al., "
-              "ICML 2019); set initial_point"),
+              "ICML 2019); set init to a start"),
        key("l2", ValueType::real, "1e-4", "L2 regularisation", 0),
        key("hidden", ValueType::integer_list, "[128]", "mlp: hidden layer sizes", 1),
+       key("init", ValueType::string_or_real_list, "\"auto\"",
+           "the initial model of every node (federated: the server's): auto (the model's own: zeros, the MLP's He "
+           "draw); zeros; random (N(0, 1/dimension) per parameter, the MLP's He draw, from the seed); a list of one "
+           "value per parameter; or \"file:PATH\", one number per line ('#' comments)"),
        key("initial_point", ValueType::real_list, "",
-           "the initial model of every node (federated: the server's), one value per parameter (leave out: the "
-           "model's own initialisation, zeros or the MLP's He draw)")},
+           "older spelling of init = [values] (give one of the two)")},
       {}});
 
   std::vector<std::string> algorithm_names;
@@ -192,9 +198,10 @@ Schema build_schema() {
        key("batch_size", ValueType::integer, "32", "minibatch per node and round", 1),
        key("local_steps", ValueType::integer, "1",
            "local-sgd: gradient steps per gossip step (tau); federated: local minibatch steps per round", 1),
-       choice("schedule", {"constant", "step", "inverse-time"}, "constant",
+       choice("schedule", {"constant", "step", "inverse-time", "inverse-sqrt"}, "constant",
               "learning-rate schedule: constant; step (times decay_factor every decay_every rounds); inverse-time "
-              "(eta_t = learning_rate * decay_offset / (t + decay_offset), i.e. a / (t + b))"),
+              "(eta_t = learning_rate * decay_offset / (t + decay_offset), i.e. a / (t + b)); inverse-sqrt "
+              "(eta_t = learning_rate / sqrt(t + 1))"),
        key("decay_factor", ValueType::real, "0.1", "step: factor applied every decay_every rounds", 1e-300, 1),
        key("decay_every", ValueType::integer, "100", "step: rounds between decays", 1),
        key("decay_offset", ValueType::real, "100", "inverse-time: b in a / (t + b)", 1e-300),
@@ -277,6 +284,10 @@ Schema build_schema() {
        key("client_accuracy_sample", ValueType::integer, "1000",
            "federated classifiers: client_accuracy_mean and client_accuracy_p10 of the server model on the "
            "training shards of at most this many clients (a fixed uniform sample; 0: off)", 0, 4294967295.0),
+       key("averaged_iterate", ValueType::boolean, "false",
+           "also evaluate the averaged iterate: each node's uniform (Polyak) average of its models of rounds 0..t, "
+           "averaged over nodes, as loss_averaged (and suboptimality_averaged, train/test_accuracy_averaged); "
+           "metrics by rounds only"),
        key("node_accuracy", ValueType::boolean, "true",
            "classifiers with a test set: also node_test_accuracy, the mean of the nodes' own test accuracies "
            "(one test pass per node)")},

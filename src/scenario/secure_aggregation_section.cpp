@@ -59,6 +59,19 @@ void read_secure_aggregation(const Scenario& scenario, bool synchronous, const s
   // What the server cannot do when it sees only the sum of masked updates.
   const std::string refusal = fmt::format("secure_aggregation.protocol = \"{}\" gives the server only the sum",
                                           protocol_name(secure.protocol));
+  // Main's features that do not compose with it (yet): each refusal names its key.
+  if (config.cohort.probe)
+    fail_at_key(scenario, "algorithm.probe",
+                refusal + ": the probe's cohort and its held x_t are not wired into the secure aggregation "
+                          "rounds (use probe = false)");
+  if (config.ef21)
+    fail_at_key(scenario, "algorithm.error_feedback",
+                refusal + ": ef21 keeps each client's estimate at the server, which needs each compressed "
+                          "update (use error_feedback = false)");
+  if (scenario.text("privacy.mechanism") == "dp-fedavg")
+    fail_at_key(scenario, "privacy.mechanism",
+                refusal + ": dp-fedavg clips each update at the server before it adds noise (a distributed "
+                          "DP with client-side noise is not modelled)");
   if (config.robust_aggregator)
     fail_at_key(scenario, "aggregator.kind",
                 refusal + ": a robust aggregator needs each update (use kind = \"mean\")");

@@ -380,6 +380,37 @@ TEST_CASE("late_updates = stale aggregates a late update with the next round", "
   const std::vector<double> a(dropping.model(0).begin(), dropping.model(0).end());
   const std::vector<double> b(keeping.model(0).begin(), keeping.model(0).end());
   CHECK(a != b);
+
+  // Staleness weighting. Round 1 averages three fresh updates (weight 100,
+  // their mean m) and client 3's, one round stale (tau = 1), of weight
+  // 100 s, s = (1 + tau)^-a: its step is D(s) = (300 m + 100 s d_3) / (300 +
+  // 100 s). D(0) = m (a huge a: as if dropped), and D(1) (s constant) gives
+  // 100 d_3 = 400 D(1) - 300 m, so the default a = 1/2 must step by
+  // D(s) = (300 (1 - s) D(0) + 400 s D(1)) / (300 + 100 s), s = 2^-1/2.
+  auto run = [&](StalenessFunction function, double exponent, std::uint64_t rounds) {
+    FederatedConfig weighted = config;
+    weighted.rounds = rounds;
+    weighted.asynchronous.function = function;
+    weighted.asynchronous.exponent = exponent;
+    SynchronousFederated fedavg(weighted, nullptr);
+    run_all(fedavg, engine);
+    if (rounds == 2) CHECK(fedavg.records()[1].stale_updates == 1);
+    return std::vector<double>(fedavg.model(0).begin(), fedavg.model(0).end());
+  };
+  const std::vector<double> x1 = run(StalenessFunction::constant, 0, 1);
+  const std::vector<double> constant = run(StalenessFunction::constant, 0, 2);
+  CHECK(run(StalenessFunction::polynomial, 0, 2) == constant);  // (1 + tau)^0 = 1
+  const std::vector<double> negligible = run(StalenessFunction::polynomial, 1000, 2);
+  for (std::size_t k = 0; k < a.size(); ++k) CHECK(std::abs(negligible[k] - a[k]) <= 1e-12);
+  const std::vector<double> half = run(StalenessFunction::polynomial, 0.5, 2);
+  CHECK(half == b);  // the default
+  CHECK(half != constant);
+  const double weight = std::pow(2.0, -0.5);
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    const double d0 = a[k] - x1[k], d1 = constant[k] - x1[k];
+    const double expected = (300 * (1 - weight) * d0 + 400 * weight * d1) / (300 + 100 * weight);
+    CHECK(std::abs((half[k] - x1[k]) - expected) <= 1e-12);
+  }
 }
 
 TEST_CASE("10^6 clients with markov availability: a few rounds, a byte per idle client", "[.][federated-scale]") {
@@ -440,4 +471,89 @@ TEST_CASE("a selected client that crashed is counted as dropped_failure, not dro
   CHECK(record.dropped_deadline == 0);
   CHECK(record.dropped_unavailable == 0);
   CHECK(fedavg.participations(1) == 0);
+}
+
+namespace {
+
+// Forwards one client's hooks to the federated behaviour and records when its
+// churn outages began (the engine's go-down times, seen when it rejoins).
+struct OutageProbe final : NodeBehaviour {
+  explicit OutageProbe(NodeBehaviour& inner) : inner(inner) {}
+  void on_start(Context& ctx) override {
+    if (ctx.rejoining()) outages.push_back(ctx.outage_began());
+    inner.on_start(ctx);
+  }
+  void on_message(Context& ctx, NodeId from, const Message& message) override { inner.on_message(ctx, from, message); }
+  void on_timer(Context& ctx, std::uint64_t tag) override { inner.on_timer(ctx, tag); }
+  void on_compute_done(Context& ctx, std::uint64_t tag) override { inner.on_compute_done(ctx, tag); }
+  NodeBehaviour& inner;
+  std::vector<SimTime> outages;
+};
+
+double summary_figure(const SynchronousFederated& run, const std::string& name) {
+  for (const auto& [key, value] : run.summary_figures())
+    if (key == name) return value;
+  return -1;
+}
+
+}  // namespace
+
+TEST_CASE("a churn outage that outlasts the round counts as dropped_failure once the client checks in", "[federated]") {
+  // 4 clients, all selected, deadline 10 ms; only client 1 churns. Its
+  // outages last 1000 s on average, so it is still down at the close: the
+  // server counts it as dropped_deadline then (nobody has heard of the
+  // outage) and moves it to dropped_failure when it checks in, since the
+  // outage began before the close. An outage that begins after the close
+  // found the client merely late, and it stays dropped_deadline.
+  constexpr std::uint32_t n = 4;
+  FederatedConfig config = logistic_config(n);
+  config.rounds = 1;
+  config.cohort.round_deadline = 10 * kLatency;
+  EngineConfig engine_config = engine_for(n);
+  engine_config.faults.churn_nodes = {1};
+  engine_config.faults.churn_mean_down = 1'000'000'000'000;  // 1000 s
+
+  SECTION("down before the model reaches it") {
+    engine_config.faults.churn_mean_up = 1;  // 1 ns
+    SynchronousFederated fedavg(config, nullptr);
+    OutageProbe probe(fedavg);
+    Engine engine(engine_config);
+    engine.set_behaviour_all(&fedavg);
+    engine.set_behaviour(1, &probe);
+    engine.run_until(config.cohort.round_deadline + 5 * kLatency);
+    REQUIRE(fedavg.records().size() == 1);
+    // At the close nobody knows of the outage yet.
+    CHECK(fedavg.records()[0].dropped_deadline == 1);
+    CHECK(fedavg.records()[0].dropped_failure == 0);
+    engine.run_until(100'000 * std::int64_t{1'000'000'000});
+    REQUIRE(!probe.outages.empty());
+    REQUIRE(probe.outages.front() < kLatency);  // the model found it down
+    const FederatedRoundRecord& record = fedavg.records()[0];
+    CHECK(record.participants == 3);
+    CHECK(record.dropped_deadline == 0);
+    CHECK(record.dropped_failure == 1);
+    CHECK(record.surplus == 0);
+    CHECK(summary_figure(fedavg, "dropped_failure") == 1);
+    CHECK(summary_figure(fedavg, "dropped_deadline") == 0);
+  }
+  SECTION("down after the close") {
+    // Client 1 is 10^4 times slower (its update would take seconds) and goes
+    // down after about 1 s: after the close, before its update could leave.
+    engine_config.compute.flops_per_second = 1e6;
+    engine_config.compute.speed_factor = {1.0, 1e-4, 1.0, 1.0, 1.0};
+    engine_config.faults.churn_mean_up = 1'000'000'000;  // 1 s
+    SynchronousFederated fedavg(config, nullptr);
+    OutageProbe probe(fedavg);
+    Engine engine(engine_config);
+    engine.set_behaviour_all(&fedavg);
+    engine.set_behaviour(1, &probe);
+    engine.run_until(100'000 * std::int64_t{1'000'000'000});
+    REQUIRE(!probe.outages.empty());
+    REQUIRE(probe.outages.front() > fedavg.records().at(0).closed);
+    REQUIRE(probe.outages.front() < 2 * kLatency + compute_ns(config, engine_config, 1));
+    const FederatedRoundRecord& record = fedavg.records()[0];
+    CHECK(record.dropped_deadline == 1);
+    CHECK(record.dropped_failure == 0);
+    CHECK(fedavg.participations(1) == 0);
+  }
 }

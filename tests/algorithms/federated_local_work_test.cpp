@@ -85,6 +85,25 @@ Budgeted budgeted(std::vector<double> speeds, SimTime budget) {
   return setup;
 }
 
+// The nonsmooth example from (1, 0.25) with eta = 1/64 over `clients`
+// clients, `per_round` a round, 30 rounds, through the identity compressor:
+// every update is -g / 64 with g in {+-1, +-3}^2, exact in fp32.
+FederatedConfig exact_nonsmooth_config(std::uint32_t clients, std::uint32_t per_round) {
+  RandomStream rng(1, 0, purpose_id("test.data"));
+  FederatedConfig config;
+  config.clients = clients;
+  config.model = std::make_shared<NonsmoothExample>();
+  config.batches.data = std::make_shared<const Dataset>(make_linear_regression(LinearRegressionSpec{8, 2}, rng));
+  config.batches.partition = partition_contiguous(8, clients).indices;
+  config.batch_size = 2;
+  config.local.schedule.base = 1.0 / 64;
+  config.cohort.clients_per_round = per_round;
+  config.rounds = 30;
+  config.initial_model = {1.0, 0.25};
+  config.uplink_compressor = std::make_shared<Identity>();
+  return config;
+}
+
 }  // namespace
 
 TEST_CASE("FedNova with the same local steps at every client is FedAvg") {
@@ -270,18 +289,7 @@ TEST_CASE("error feedback on a compressor exact on the values sent changes nothi
   // compressor loses nothing, the residuals stay 0 and the runs agree bit for
   // bit. Residuals exist for the clients that sent an update, only for them.
   constexpr std::uint32_t n = 4;
-  RandomStream rng(1, 0, purpose_id("test.data"));
-  FederatedConfig config;
-  config.clients = n;
-  config.model = std::make_shared<NonsmoothExample>();
-  config.batches.data = std::make_shared<const Dataset>(make_linear_regression(LinearRegressionSpec{8, 2}, rng));
-  config.batches.partition = partition_contiguous(8, n).indices;
-  config.batch_size = 2;
-  config.local.schedule.base = 1.0 / 64;
-  config.cohort.clients_per_round = 2;
-  config.rounds = 30;
-  config.initial_model = {1.0, 0.25};
-  config.uplink_compressor = std::make_shared<Identity>();
+  FederatedConfig config = exact_nonsmooth_config(n, 2);
   SynchronousFederated plain(config, nullptr);
   run_all(plain, engine_with(n));
   config.error_feedback = true;
@@ -304,6 +312,96 @@ TEST_CASE("error feedback on a compressor exact on the values sent changes nothi
   CHECK(first.clients().residual(0).size() == 2);
   for (NodeId client = 1; client < n; ++client) CHECK(first.clients().residual(client).empty());
   CHECK(first.clients().remembered_clients() == 1);
+}
+
+TEST_CASE("the EF21 step sends C(v - g) and moves g by what it sent") {
+  // EF21 (Richtarik et al. 2021): g <- g + C(v - g). With top-k the k
+  // coordinates sent become v (up to fp32) and the others keep g; the first call
+  // starts from g = 0.
+  const std::size_t d = 6;
+  const VectorCodec codec(std::make_shared<TopK>(2, 0.0));
+  RandomStream values(4, 0, purpose_id("test.values"));
+  RandomStream rng(4, 0, purpose_id("test.compress"));
+  std::vector<double> estimate, decoded(d);
+  for (int call = 0; call < 10; ++call) {
+    std::vector<double> v(d);
+    for (double& value : v) value = values.normal();
+    const std::vector<double> old = estimate.empty() ? std::vector<double>(d, 0.0) : estimate;
+    const auto message = encode_ef21(codec, 0, v, estimate, rng);
+    codec.decode(*message, decoded);
+    REQUIRE(estimate.size() == d);
+    int sent = 0;
+    for (std::size_t k = 0; k < d; ++k) {
+      CHECK(estimate[k] == old[k] + decoded[k]);
+      if (decoded[k] != 0.0) {
+        ++sent;
+        // Up to the fp32 rounding of the value top-k sends.
+        CHECK(std::abs(estimate[k] - v[k]) <= 1e-7 * std::max(1.0, std::abs(v[k] - old[k])));
+      }
+    }
+    CHECK(sent <= 2);
+  }
+}
+
+TEST_CASE("EF21 with a compressor exact on the values sent and every client is FedAvg, bit for bit") {
+  // The nonsmooth example from (1, 0.25) with eta = 1/64 (updates exact in
+  // fp32, see above), all 4 clients every round: the server's g =
+  // sum_i (1/4) g_i with g_i = the client's last update is the mean of the
+  // round's updates, so EF21 through the identity compressor is plain FedAvg.
+  constexpr std::uint32_t n = 4;
+  FederatedConfig config = exact_nonsmooth_config(n, n);
+  SynchronousFederated plain(config, nullptr);
+  run_all(plain, engine_with(n));
+  config.error_feedback = true;
+  config.ef21 = true;
+  SynchronousFederated ef21(config, nullptr);
+  run_all(ef21, engine_with(n));
+  CHECK(server_model(plain) == server_model(ef21));
+  CHECK(server_model(plain) != config.initial_model);
+  const auto estimate = ef21.ef21_estimate();
+  REQUIRE(estimate.size() == 2);
+  for (std::size_t k = 0; k < 2; ++k) {
+    double mean = 0;
+    for (NodeId client = 0; client < n; ++client) mean += 0.25 * ef21.clients().residual(client)[k];
+    CHECK(estimate[k] == mean);
+  }
+}
+
+TEST_CASE("EF21's server estimate is the weighted mean of the clients' estimates, g = sum_i (w_i / W) g_i") {
+  // Logistic regression, 6 clients of unequal sizes, 2 a round, top-3 of
+  // d = 10: partial participation (EF21-PP), so g moves by (w_i / W) C(v_i -
+  // g_i) for the two senders only and still equals the weighted mean over
+  // all six, clients never selected counting with g_i = 0.
+  constexpr std::uint32_t n = 6;
+  FederatedConfig config = logistic_config(n, 900, partition_contiguous(900, n));
+  config.batches.partition[0].resize(50);  // weights 50, 150, ..., 150: W = 800
+  config.cohort.clients_per_round = 2;
+  config.local_steps = 3;
+  config.rounds = 25;
+  config.uplink_compressor = std::make_shared<TopK>(3, 0.0);
+  config.error_feedback = true;
+  SynchronousFederated feedback(config, nullptr);
+  run_all(feedback, engine_with(n));
+  config.ef21 = true;
+  SynchronousFederated ef21(config, nullptr);
+  run_all(ef21, engine_with(n));
+  CHECK(server_model(ef21) != server_model(feedback));
+  const auto estimate = ef21.ef21_estimate();
+  REQUIRE(estimate.size() == 10);
+  double total = 0;
+  for (NodeId client = 0; client < n; ++client) total += static_cast<double>(config.batches.partition[client].size());
+  REQUIRE(total == 800);
+  for (std::size_t k = 0; k < estimate.size(); ++k) {
+    double mean = 0;
+    for (NodeId client = 0; client < n; ++client) {
+      const auto own = ef21.clients().residual(client);
+      if (!own.empty()) mean += static_cast<double>(config.batches.partition[client].size()) / total * own[k];
+    }
+    CHECK(std::abs(estimate[k] - mean) <= 1e-12 * std::max(1.0, std::abs(mean)));
+  }
+  std::uint32_t participated = 0;
+  for (NodeId client = 0; client < n; ++client) participated += ef21.participations(client) > 0;
+  CHECK(participated == n);
 }
 
 TEST_CASE("downlink compression sends the missed server steps, or the model when they cost more") {

@@ -178,6 +178,12 @@ TEST_CASE("secure aggregation refuses what the server cannot do and bad paramete
   FederatedConfig config = secure_config(4, SecureAggregationProtocol::secagg);
   config.late_updates = LateUpdates::stale;
   CHECK_THROWS_AS(SynchronousFederated(config, nullptr), std::invalid_argument);
+  // Power-of-choice's probe round is not combined with the key exchanges.
+  config.late_updates = LateUpdates::drop;
+  config.cohort.sampling = ClientSampling::power_of_choice;
+  CHECK_NOTHROW(validate(config));
+  config.cohort.probe = true;
+  CHECK_THROWS_WITH(validate(config), Catch::Contains("probe round"));
   CHECK(survivors_needed(0.5, 5) == 3);
   CHECK(survivors_needed(0.5, 4) == 2);
   CHECK(survivors_needed(3, 10) == 3);

@@ -369,6 +369,72 @@ TEST_CASE("power-of-choice sampling first visits every client, then those with t
   CHECK(most > least);  // biased towards the clients that fit worst
 }
 
+TEST_CASE("power-of-choice with a probe pays a round trip and takes the highest losses at x_t") {
+  // K = 2 of 6 non-iid clients, d = 4 candidates drawn by sample count. The
+  // server sends the 4 the model (64 + 64 d bits each), each returns its loss
+  // at x_0 on all its samples (32 bits), and the 2 highest get a 64-bit start.
+  // Up: 4 losses + 2 updates (64 + 64 d + 64 + 32 each, the update's loss
+  // included). The round takes two more latencies and the loss tasks.
+  constexpr std::uint32_t n = 6;
+  FederatedConfig config = logistic_config(n, 600, partition_contiguous(600, n));
+  config.batches.partition = partition_sorted_by_label(*config.batches.data, n).indices;  // non-iid losses
+  config.rounds = 1;
+  config.cohort.clients_per_round = 2;
+  config.cohort.sampling = ClientSampling::power_of_choice;
+  config.cohort.candidates = 4;
+  config.cohort.probe = true;
+  config.initial_model.assign(config.model->dimension(), 0.0);
+  for (std::size_t k = 0; k < config.initial_model.size(); ++k) config.initial_model[k] = 0.3 * std::sin(1.0 + k);  // distinct losses
+  SynchronousFederated probing(config, nullptr);
+  run_all(probing, engine_for(n));
+
+  // The same candidates the server drew, and their losses at x_0.
+  std::vector<double> weights;
+  for (const auto& rows : config.batches.partition) weights.push_back(static_cast<double>(rows.size()));
+  CohortSelector selector(ClientSampling::power_of_choice, config.seed, weights, 4);
+  std::vector<std::uint8_t> busy(n, 0);
+  std::vector<NodeId> candidates;
+  selector.draw_candidates(0, 2, busy, n, candidates);
+  REQUIRE(candidates.size() == 4);
+  const std::vector<double> x0 = initial_server_model(config);
+  const auto workspace = config.model->make_workspace();
+  std::vector<std::pair<double, NodeId>> losses;
+  for (NodeId client : candidates)
+    losses.emplace_back(config.model->loss(x0, *config.batches.data, config.batches.partition[client], *workspace),
+                        client);
+  std::sort(losses.begin(), losses.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  REQUIRE(losses[1].first > losses[2].first);
+  for (NodeId client = 0; client < n; ++client) {
+    const bool chosen = client == losses[0].second || client == losses[1].second;
+    CHECK(probing.participations(client) == (chosen ? 1u : 0u));
+  }
+  const std::int64_t d = static_cast<std::int64_t>(config.model->dimension());
+  const FederatedRoundRecord& record = probing.records().at(0);
+  CHECK(record.selected == 2);
+  CHECK(record.bits_down == static_cast<std::uint64_t>(4 * (64 + 64 * d) + 2 * 64));
+  CHECK(record.bits_up == static_cast<std::uint64_t>(4 * 32 + 2 * (64 + 64 * d + 64 + 32)));
+
+  // A probe waits at most round_deadline: the highest-loss candidate, made
+  // 10^9 times slower, has not answered by then, so the cohort is the next two.
+  EngineConfig slow = engine_for(n);
+  slow.compute.speed_factor.assign(n + 1, 1.0);
+  slow.compute.speed_factor[losses[0].second] = 1e-9;
+  config.cohort.round_deadline = 50 * kLatency;
+  SynchronousFederated waited(config, nullptr);
+  run_all(waited, slow);
+  CHECK(!waited.records().at(0).abandoned);
+  CHECK(waited.participations(losses[0].second) == 0);
+  CHECK(waited.participations(losses[1].second) == 1);
+  CHECK(waited.participations(losses[2].second) == 1);
+  config.cohort.round_deadline = 0;
+
+  config.cohort.probe = false;
+  SynchronousFederated remembered(config, nullptr);
+  run_all(remembered, engine_for(n));
+  const FederatedRoundRecord& without = remembered.records().at(0);
+  CHECK((record.ended - record.began) - (without.ended - without.began) >= 2 * kLatency);
+}
+
 TEST_CASE("federated runs are bit-identical on one thread and on parallel windows") {
   // Every window with two or more nodes goes to TBB: clients train and the
   // server aggregates on the pool, with jitter, a deadline and over-commitment.

@@ -83,6 +83,31 @@ TEST_CASE("inverse-time schedule: eta_t = a / (t + b) with b = offset, a = base 
   CHECK(s.at(20) == Approx(0.25).epsilon(1e-15));  // halved after `offset` rounds
 }
 
+TEST_CASE("inverse-sqrt schedule: eta_t = base / sqrt(t + 1), exact where the root is") {
+  LearningRateSchedule s;
+  s.kind = Kind::inverse_sqrt;
+  s.base = 0.6;
+  // Perfect squares: sqrt is exact (IEEE), so is one division by an integer power of two.
+  CHECK(s.at(0) == 0.6);
+  CHECK(s.at(3) == 0.6 / 2);
+  CHECK(s.at(15) == 0.6 / 4);
+  CHECK(s.at(99) == 0.6 / 10);
+  for (std::uint64_t t : {1u, 2u, 7u, 1000u, 123456u})
+    CHECK(s.at(t) == Approx(0.6 / std::sqrt(double(t) + 1)).epsilon(1e-15));
+  // Quartered after 15 rounds: inverse-time would need offset = 5 for that.
+  CHECK(s.at(15) * 4 == s.at(0));
+  // The offset, decay factor and decay interval are not read.
+  s.offset = -1;
+  s.decay_every = 0;
+  LocalOptimizerConfig config;
+  config.schedule = s;
+  CHECK_NOTHROW(validate(config));
+  // Warm-up multiplies it as any schedule.
+  s.warmup_rounds = 4;
+  CHECK(s.at(3) == 0.6 / 2);
+  CHECK(s.at(1) == Approx(0.6 / std::sqrt(2.0) * 0.5).epsilon(1e-15));
+}
+
 TEST_CASE(
     "warm-up: eta_t scaled by (t + 1) / warmup_rounds while t < warmup_rounds, on any schedule") {
   LearningRateSchedule s;
@@ -112,10 +137,11 @@ TEST_CASE(
 }
 
 TEST_CASE("schedule names round-trip, and unknown names list the choices") {
-  for (Kind kind : {Kind::constant, Kind::step, Kind::inverse_time})
+  for (Kind kind : {Kind::constant, Kind::step, Kind::inverse_time, Kind::inverse_sqrt})
     CHECK(parse_schedule(schedule_name(kind)) == kind);
   CHECK(schedule_name(Kind::inverse_time) == "inverse-time");
-  CHECK_THROWS_WITH(parse_schedule("cosine"), Catch::Contains("constant, step, inverse-time"));
+  CHECK(schedule_name(Kind::inverse_sqrt) == "inverse-sqrt");
+  CHECK_THROWS_WITH(parse_schedule("cosine"), Catch::Contains("constant, step, inverse-time, inverse-sqrt"));
 }
 
 TEST_CASE("plain step: target = x - eta * g exactly, in place or into another vector") {

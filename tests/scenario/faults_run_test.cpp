@@ -1,10 +1,15 @@
 // Runs with faults always end, with a status that says how: churn, crashes
 // and loss stall synchronous rounds (status stalled, naming who waits for
-// whom), AD-PSGD carries on, and stop.wall_time holds whatever the
-// simulation does.
+// whom) unless algorithm.round_timeout lets them carry on, AD-PSGD carries
+// on, and stop.wall_time holds whatever the simulation does. A round timeout
+// that never expires changes no model figure.
 #include <catch2/catch.hpp>
 
+#include <sys/wait.h>
+
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -13,6 +18,7 @@
 #include "scenario/experiment_builder.hpp"
 
 using namespace dlsim;
+using dlsim::test::metrics_column;
 using dlsim::test::out_dir;
 using dlsim::test::read_file;
 
@@ -50,6 +56,28 @@ std::string error_of(const std::vector<std::string>& overrides) {
     return error.what();
   }
   return "no error";
+}
+
+std::vector<std::string> with(std::vector<std::string> overrides, const std::vector<std::string>& more) {
+  overrides.insert(overrides.end(), more.begin(), more.end());
+  return overrides;
+}
+
+// The header line of a metrics.csv.
+std::vector<std::string> header_of(const std::string& dir) {
+  const std::string text = read_file(dir + "/metrics.csv");
+  std::vector<std::string> names;
+  std::string name;
+  for (char c : text.substr(0, text.find('\n'))) {
+    if (c == ',') {
+      names.push_back(name);
+      name.clear();
+    } else {
+      name += c;
+    }
+  }
+  names.push_back(name);
+  return names;
 }
 
 }  // namespace
@@ -163,4 +191,97 @@ TEST_CASE("metrics.every_time implying more than 10^6 evaluations is bad input n
   CHECK_NOTHROW(build_experiment(faulty({"metrics.every_time=1ns", "stop.time=1ms"}), 1));
   CHECK_NOTHROW(build_experiment(faulty({"metrics.every_time=20ns", "stop.rounds=20"}), 1));
   CHECK_THROWS_AS(build_experiment(faulty({"metrics.every_time=19ns", "stop.rounds=20"}), 1), ScenarioError);
+}
+
+TEST_CASE("a round timeout that never expires changes no figure of metrics.csv but the event count", "[timeout]") {
+  // Random compression, jittered links and compute: every draw keyed by the
+  // nodes' event sequence, which the timeouts must leave alone.
+  for (const std::vector<std::string>& kind :
+       std::vector<std::vector<std::string>>{{"algorithm.kind=d-psgd"},
+                                             {"algorithm.kind=choco-sgd", "compression.kind=rand-k",
+                                              "compression.ratio=0.3", "algorithm.gamma=0.3"},
+                                             {"algorithm.kind=choco-sgd", "algorithm.variant=iclr2020",
+                                              "compression.kind=rand-k", "compression.ratio=0.3", "algorithm.gamma=0.3"}}) {
+    const std::vector<std::string> base =
+        with(kind, {"network.jitter=0.2ms", "compute.jitter_sigma=0.3", "stop.rounds=60"});
+    const RunSummary without = run(base, 1, "faults_without");
+    const RunSummary with_timeout = run(with(base, {"algorithm.round_timeout=1s"}), 1, "faults_with");
+    INFO(kind.front() << ": " << without.message << " / " << with_timeout.message);
+    REQUIRE(without.status == RunStatus::completed);
+    REQUIRE(with_timeout.status == RunStatus::completed);
+    const std::vector<std::string> columns = header_of(out_dir("faults_without"));
+    const std::vector<std::string> columns_with = header_of(out_dir("faults_with"));
+    REQUIRE(columns_with.size() == columns.size() + 3);
+    CHECK(columns_with[columns.size()] == "round_timeouts");
+    CHECK(columns_with[columns.size() + 1] == "messages_missed");
+    CHECK(columns_with[columns.size() + 2] == "messages_late");
+    for (const std::string& column : columns) {
+      if (column == "events") continue;  // one event per fired timer
+      INFO(column);
+      CHECK(metrics_column(out_dir("faults_without"), column) == metrics_column(out_dir("faults_with"), column));
+    }
+    for (const char* column : {"round_timeouts", "messages_missed", "messages_late"})
+      for (double value : metrics_column(out_dir("faults_with"), column)) CHECK(value == 0);
+  }
+}
+
+TEST_CASE("churn and loss stall synchronous rounds without a timeout and complete with one, the same for any threads",
+          "[timeout]") {
+  const std::vector<std::string> churn{"faults.churn_fraction=0.5", "faults.churn_mean_up=20ms",
+                                       "faults.churn_mean_down=5ms"};
+  REQUIRE(run(churn).status == RunStatus::stalled);
+  REQUIRE(run({"network.loss=0.02", "algorithm.kind=diging"}).status == RunStatus::stalled);
+  for (const std::vector<std::string>& faults :
+       std::vector<std::vector<std::string>>{churn,
+                                             with(churn, {"algorithm.rejoin=average"}),
+                                             with(churn, {"algorithm.kind=choco-sgd", "compression.kind=top-k",
+                                                          "compression.ratio=0.3", "algorithm.gamma=0.3"}),
+                                             {"network.loss=0.02", "algorithm.kind=diging"},
+                                             with(churn, {"network.loss=0.05"})}) {
+    std::string reference;
+    for (int threads : {1, 2}) {
+      const RunSummary summary = run(with(faults, {"algorithm.round_timeout=5ms"}), threads);
+      INFO(faults.back() << ", " << threads << " threads: " << summary.message);
+      REQUIRE(summary.status == RunStatus::completed);
+      CHECK(summary.final.at("round") == 200);
+      CHECK(summary.final.at("loss") < 0.6);  // it learned (log 2 = 0.69 at the start)
+      const std::string metrics = read_file(out_dir("faults") + "/metrics.csv");
+      const std::string json = read_file(out_dir("faults") + "/summary.json");
+      if (reference.empty()) reference = metrics;
+      CHECK(metrics == reference);
+      double timeouts = 0;
+      for (double value : metrics_column(out_dir("faults"), "round_timeouts")) timeouts += value;
+      CHECK(timeouts > 0);
+      CHECK(json.find("\"round_timeouts\"") != std::string::npos);
+      if (faults.front() == churn.front()) {
+        CHECK(json.find("\"rejoins\": 0") == std::string::npos);  // nodes came back and carried on
+        CHECK(json.find("\"rounds_skipped\": 0") == std::string::npos);
+      }
+    }
+  }
+}
+
+TEST_CASE("algorithm.round_timeout and algorithm.rejoin refuse what they cannot do, naming the key", "[timeout]") {
+  CHECK_THAT(error_of({"algorithm.round_timeout=0s"}),
+             Catch::Contains("algorithm.round_timeout") && Catch::Contains("positive"));
+  CHECK_THAT(error_of({"algorithm.kind=ad-psgd", "algorithm.round_timeout=5ms"}),
+             Catch::Contains("algorithm.round_timeout") && Catch::Contains("reply_timeout"));
+  CHECK_THAT(error_of({"algorithm.rejoin=average"}), Catch::Contains("algorithm.rejoin"));
+  CHECK_THAT(error_of({"algorithm.kind=choco-sgd", "algorithm.gamma=0.5", "algorithm.round_timeout=5ms",
+                       "algorithm.rejoin=average"}),
+             Catch::Contains("algorithm.rejoin") && Catch::Contains("keep"));
+}
+
+TEST_CASE("dlsim run with a zero round timeout exits with status 2, names the key and writes nothing", "[timeout]") {
+  const std::string out = out_dir("faults_cli");
+  std::filesystem::remove_all(out);
+  std::filesystem::create_directories(std::filesystem::path(out).parent_path());
+  const std::string command = std::string(DLSIM_BINARY_DIR) + "/src/cli/dlsim run " DLSIM_SOURCE_DIR
+                              "/scenarios/quickstart.toml --quiet --out " + out +
+                              " --set algorithm.round_timeout=0s 2>" + out + ".err";
+  const int status = std::system(command.c_str());
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 2);
+  CHECK_THAT(read_file(out + ".err"), Catch::Contains("algorithm.round_timeout") && Catch::Contains("positive"));
+  CHECK_FALSE(std::filesystem::exists(out));
 }

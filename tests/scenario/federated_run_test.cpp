@@ -186,6 +186,38 @@ TEST_CASE("sign compression stalls on the nonsmooth example without error feedba
   CHECK(sign_scenario_loss({"compression.kind=top-k", "compression.k=1", "algorithm.error_feedback=true"}) < 2e-3);
 }
 
+TEST_CASE("error_feedback = ef21 reads as EF21 on the uplink, and refuses what it cannot run") {
+  // EF21 (Richtarik et al. 2021) on the counterexample: the clients' g_i
+  // track their subgradient steps through the scaled sign, and the server
+  // steps with their mean g, not the mean of the signs.
+  const double ef21 = sign_scenario_loss({"algorithm.error_feedback=ef21"});
+  CHECK(ef21 < 2e-3);
+  CHECK(ef21 != sign_scenario_loss({"algorithm.error_feedback=true"}));
+  CHECK_THAT(error_of({"algorithm.error_feedback=ef22", "compression.kind=sign"}),
+             Catch::Contains("algorithm.error_feedback") && Catch::Contains("ef21"));
+  CHECK_THAT(error_of({"algorithm.error_feedback=ef21", "downlink_compression.kind=sign"}),
+             Catch::Contains("algorithm.error_feedback") && Catch::Contains("uplink"));
+  CHECK_THAT(error_of({"algorithm.error_feedback=ef21", "compression.kind=sign", "algorithm.late_updates=stale"}),
+             Catch::Contains("algorithm.error_feedback") && Catch::Contains("late_updates"));
+  CHECK_THAT(error_of({"algorithm.error_feedback=ef21", "compression.kind=sign", "algorithm.kind=fedbuff",
+                       "algorithm.clients_per_round=10"}),
+             Catch::Contains("algorithm.error_feedback") && Catch::Contains("fedbuff"));
+  CHECK_THAT(error_of({"algorithm.probe=true"}), Catch::Contains("algorithm.probe") && Catch::Contains("power-of-choice"));
+  CHECK_THAT(error_of({"algorithm.probe=true", "algorithm.sampling=power-of-choice", "downlink_compression.kind=sign"}),
+             Catch::Contains("algorithm.probe") && Catch::Contains("downlink"));
+  CHECK(federated_with({"algorithm.probe=true", "algorithm.sampling=power-of-choice"}).boolean("algorithm.probe"));
+  const Sweep sweep = parse_sweep(kFederated + R"(
+    [compression]
+    kind = "sign"
+    [sweep]
+    "algorithm.error_feedback" = [false, true, "ef21"]
+  )", "sweep.toml", {}, scenario_schema());
+  REQUIRE(sweep.points().size() == 3);
+  CHECK(sweep.scenario(sweep.points().back()).is_text("algorithm.error_feedback"));
+  CHECK(sweep.scenario(sweep.points().back()).text("algorithm.error_feedback") == "ef21");
+  CHECK(!sweep.scenario(sweep.points()[1]).is_text("algorithm.error_feedback"));
+}
+
 TEST_CASE("fednova, time budgets, error feedback and downlink compression run from a scenario, bit-identical for 1 and 2 threads") {
   const std::vector<std::string> overrides{"algorithm.kind=fednova",       "algorithm.local_steps=1",
                                            "algorithm.local_time_budget=5ms", "compute.speed=lognormal",

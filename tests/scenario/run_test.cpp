@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "scenario/experiment.hpp"
 #include "run_files.hpp"
 #include "topologies/generators.hpp"
@@ -118,6 +120,93 @@ TEST_CASE("exact gossip on a ring reaches consensus and contracts at (1 - spectr
   // Exact averaging preserves the mean: the loss at x_bar stays at its minimum.
   const auto loss = std::find(header.begin(), header.end(), "gradient_norm") - header.begin();
   CHECK(rows.back()[loss] < 1e-12);
+}
+
+TEST_CASE("over-relaxed gossip runs at its eigenvalue rate, and the summary reports its stability bound") {
+  // Ring of 8, Metropolis: lambda_min = -1/3, so the bound is 2 / (4/3) = 1.5;
+  // at gamma = 1.2 the rate is 1 + 1.2 (lambda_2 - 1), lambda_2 = 1/3 + sqrt(2)/3.
+  const std::string text = R"(
+    name = "relaxed_gossip"
+    nodes = 8
+    [data]
+    source = "synthetic-linear"
+    samples = 8
+    test_samples = 0
+    features = 5
+    partition = "contiguous"
+    [model]
+    kind = "consensus"
+    [algorithm]
+    kind = "gossip"
+    gamma = 1.2
+    [stop]
+    rounds = 60
+    [metrics]
+    every_rounds = 10
+  )";
+  const std::string dir = out_dir("relaxed_gossip");
+  REQUIRE(run_scenario(parse_scenario(text, "relaxed.toml", {}, scenario_schema()), RunOptions{dir, 1, true}).status ==
+          RunStatus::completed);
+  const nlohmann::json summary = nlohmann::json::parse(read_file(dir + "/summary.json"));
+  CHECK(summary["topology"]["lambda_min"].get<double>() == Approx(-1.0 / 3).epsilon(1e-9));
+  CHECK(summary["topology"]["gamma_stability_bound"].get<double>() == Approx(1.5).epsilon(1e-9));
+  std::vector<std::string> header;
+  const auto rows = read_csv(dir + "/metrics.csv", header);
+  const auto column = std::find(header.begin(), header.end(), "consensus_distance") - header.begin();
+  REQUIRE(rows.size() == 7);
+  const double rate = 1 + 1.2 * (1.0 / 3 + std::sqrt(2.0) / 3 - 1);
+  CHECK(std::pow(rows[6][column] / rows[5][column], 1.0 / 20) == Approx(rate).epsilon(1e-4));
+}
+
+TEST_CASE("the averaged iterate of d-psgd on average consensus follows its closed form") {
+  // One row a_i per node, f(x) = (1/n) sum_i 1/2 ||x - a_i||^2 = 1/2 ||x - a_bar||^2 + f*, and a
+  // deterministic gradient x_i - a_i. W keeps the mean, so x_bar^t - a_bar = (1 - eta)^t (x_bar^0 - a_bar)
+  // from x^0 = 0, and the uniform average of x_bar^0..x_bar^t is off a_bar by
+  // c_t = (1 - (1 - eta)^(t+1)) / (eta (t + 1)) times as much. So, with S = f(0) - f*,
+  // loss - f* = S (1 - eta)^(2t) and loss_averaged - f* = S c_t^2, every round counted.
+  const std::string text = R"(
+    name = "averaged_iterate"
+    nodes = 4
+    [data]
+    source = "synthetic-linear"
+    samples = 4
+    test_samples = 0
+    features = 3
+    partition = "contiguous"
+    [model]
+    kind = "consensus"
+    [algorithm]
+    kind = "d-psgd"
+    learning_rate = 0.5
+    batch_size = 1
+    [stop]
+    rounds = 80
+    [metrics]
+    every_rounds = 10
+    optimum = false
+    averaged_iterate = true
+  )";
+  const std::string dir = out_dir("averaged_iterate");
+  REQUIRE(run_scenario(parse_scenario(text, "averaged.toml", {}, scenario_schema()), RunOptions{dir, 1, true}).status ==
+          RunStatus::completed);
+  std::vector<std::string> header;
+  const auto rows = read_csv(dir + "/metrics.csv", header);
+  const auto loss = std::find(header.begin(), header.end(), "loss") - header.begin();
+  const auto averaged = std::find(header.begin(), header.end(), "loss_averaged") - header.begin();
+  REQUIRE(averaged < static_cast<long>(header.size()));
+  REQUIRE(rows.size() == 9);
+  const double eta = 0.5;
+  const double optimum = rows.back()[loss];  // off f* by S 2^-160
+  const double start = rows[0][loss] - optimum;
+  REQUIRE(start > 1e-3);
+  CHECK(rows[0][averaged] == rows[0][loss]);
+  for (std::size_t row = 1; row < rows.size(); ++row) {
+    const double t = rows[row][0];
+    const double c = (1 - std::pow(1 - eta, t + 1)) / (eta * (t + 1));
+    INFO("round " << t);
+    CHECK((rows[row][averaged] - optimum) / start == Approx(c * c).epsilon(1e-9));
+    if (t <= 10) CHECK((rows[row][loss] - optimum) / start == Approx(std::pow(1 - eta, 2 * t)).epsilon(1e-6));
+  }
 }
 
 TEST_CASE("the dlsim command: run, validate and exit statuses") {

@@ -53,6 +53,15 @@ TEST_CASE("secure aggregation refuses what the server cannot do, naming the key"
   CHECK_THAT(error_of({on, "aggregator.kind=\"median\""}), Catch::Contains("aggregator.kind"));
   CHECK_THAT(error_of({on, "compression.kind=\"top-k\"", "compression.k=2"}), Catch::Contains("compression.kind"));
   CHECK_THAT(error_of({on, "algorithm.late_updates=\"stale\""}), Catch::Contains("algorithm.late_updates"));
+  // Main's features that do not compose with it: each names its key, and the refusal is secure aggregation's.
+  const std::string sum = "gives the server only the sum";
+  const std::string probe =
+      error_of({on, "algorithm.sampling=\"power-of-choice\"", "algorithm.probe=true"});
+  CHECK_THAT(probe, Catch::Contains("algorithm.probe") && Catch::Contains(sum));
+  const std::string ef21 = error_of({on, "algorithm.error_feedback=\"ef21\""});
+  CHECK_THAT(ef21, Catch::Contains("algorithm.error_feedback") && Catch::Contains(sum));
+  const std::string dp = error_of({on, "privacy.mechanism=\"dp-fedavg\"", "algorithm.sampling=\"poisson\""});
+  CHECK_THAT(dp, Catch::Contains("privacy.mechanism") && Catch::Contains(sum));
   CHECK_THAT(error_of({on, "secure_aggregation.threshold=2.5"}), Catch::Contains("secure_aggregation.threshold"));
   CHECK_THAT(error_of({"secure_aggregation.protocol=\"secagg+\"", "secure_aggregation.neighbours=3"}),
              Catch::Contains("secure_aggregation.neighbours"));

@@ -21,11 +21,15 @@ struct Chatter : NodeBehaviour {
   // Each task writes its own slot, reserved until its completion.
   std::vector<std::map<std::uint64_t, std::shared_ptr<double>>> results;
   std::vector<std::uint64_t> tasks;
+  // Also arm a timeout (Context::set_timeout) at every act, which does nothing when it fires.
+  bool idle_timeouts = false;
+  static constexpr std::uint64_t kIdleTimeout = 4242;
 
   void record(Context& ctx, std::uint64_t what) {
     digest[ctx.self()] = mix64(digest[ctx.self()] ^ what, static_cast<std::uint64_t>(ctx.now()));
   }
   void act(Context& ctx) {
+    if (idle_timeouts) ctx.set_timeout(kMillisecond, kIdleTimeout);
     RandomStream rng = ctx.rng(purpose_id("test.chatter"));
     const int sends = static_cast<int>(rng.uniform_int(3));
     for (int i = 0; i < sends; ++i) {
@@ -53,6 +57,7 @@ struct Chatter : NodeBehaviour {
     if (ctx.rng(purpose_id("test.reply")).bernoulli(0.2)) ctx.send(from, Message{9, 1000, nullptr});
   }
   void on_timer(Context& ctx, std::uint64_t tag) override {
+    if (tag == kIdleTimeout) return;
     record(ctx, 7 ^ tag);
     if (tag == 1000 && ctx.now() < 200 * kMillisecond) {
       act(ctx);
@@ -72,7 +77,8 @@ struct Outcome {
   std::vector<std::uint64_t> digest;
 };
 
-Outcome run_chatter(int threads, NetworkModel model, SimTime latency_base, bool always_parallel) {
+Outcome run_chatter(int threads, NetworkModel model, SimTime latency_base, bool always_parallel,
+                    bool idle_timeouts = false) {
   const std::uint32_t nodes = 300;
   EngineConfig config;
   config.nodes = nodes;
@@ -93,6 +99,7 @@ Outcome run_chatter(int threads, NetworkModel model, SimTime latency_base, bool 
   config.faults.churn_nodes = {1, 2, 3, 100, 200};
   Engine engine(config);
   Chatter chatter(nodes);
+  chatter.idle_timeouts = idle_timeouts;
   engine.set_behaviour_all(&chatter);
   // Stop in several slices, as a metrics recorder would.
   for (SimTime t = 50 * kMillisecond; t <= 400 * kMillisecond; t += 50 * kMillisecond) engine.run_until(t);
@@ -119,6 +126,18 @@ TEST_CASE("the same run is bit-identical for 1, 2 and 8 threads and across repet
       }
     }
   }
+}
+
+TEST_CASE("timeouts that do nothing change no other event: the same history, more events") {
+  const Outcome without = run_chatter(1, NetworkModel::fifo, kMillisecond, false);
+  const Outcome with = run_chatter(1, NetworkModel::fifo, kMillisecond, false, true);
+  CHECK(with.digest == without.digest);  // every message, timer and task at the same time, with the same draws
+  CHECK(with.totals.bits_received == without.totals.bits_received);
+  CHECK(with.totals.messages_dropped == without.totals.messages_dropped);
+  CHECK(with.stats.events > without.stats.events);
+  const Outcome parallel = run_chatter(2, NetworkModel::fifo, kMillisecond, true, true);
+  CHECK(parallel.stats.fingerprint == with.stats.fingerprint);
+  CHECK(parallel.digest == with.digest);
 }
 
 TEST_CASE("ties are broken by priority, then origin, then the origin's sequence") {

@@ -16,7 +16,7 @@ std::uint64_t receiver_substream(std::uint64_t round, NodeId receiver) { return 
 
 }  // namespace
 
-void RoundBasedAlgorithm::send_attack_if_ready(Context& ctx, RoundState& state) {
+void RoundBasedAlgorithm::send_attack_if_ready(Context& ctx, RoundState& state, bool expired) {
   if (!state.attack_pending) return;
   const NodeId self = ctx.self();
   const std::uint64_t round = state.round;
@@ -24,7 +24,7 @@ void RoundBasedAlgorithm::send_attack_if_ready(Context& ctx, RoundState& state) 
   const MixingRow& row = config_.mixing.row(self, round);
   std::vector<Received>& inbox = state.inbox.current();
   const bool waits = attack.omniscient && attack_uses_honest(attack.kind);
-  if (waits) {
+  if (waits && !expired) {
     const auto honest_neighbours = std::count_if(row.neighbours.begin(), row.neighbours.end(),
                                                  [&](NodeId j) { return !byzantine_[j]; });
     const auto honest_arrived =

@@ -1,6 +1,7 @@
 // CHOCO-Gossip and CHOCO-SGD; see choco.hpp.
 #include "algorithms/decentralized/choco.hpp"
 
+#include <cmath>
 #include <stdexcept>
 
 namespace dlsim {
@@ -20,8 +21,17 @@ Choco::Choco(DecentralizedConfig config, RoundSnapshots* snapshots, bool gradien
       variant_(gradient_steps ? this->config().choco_variant : ChocoVariant::icml2019) {
   if (this->config().mixing.time_varying())
     throw std::invalid_argument("CHOCO keeps sum_j w_ij x_hat_j for a fixed W; time-varying topologies are not supported");
-  if (!(this->config().gamma > 0 && this->config().gamma <= 1))
-    throw std::invalid_argument("CHOCO's consensus step size gamma must be in (0, 1]");
+  // With exact messages x_hat_i = x_i after each send, so choco-gossip is
+  // relaxed gossip x <- x + gamma (W - I) x, for which gamma > 1 is
+  // over-relaxation (stable below 2 / (1 - lambda_min(W)), checked by the
+  // experiment builder). CHOCO's analysis, with a compressor, needs gamma <= 1.
+  const double gamma = this->config().gamma;
+  const bool exact_gossip = !gradient_steps && !this->config().compressor;
+  if (!(gamma > 0 && (gamma <= 1 || (exact_gossip && std::isfinite(gamma)))))
+    throw std::invalid_argument(
+        exact_gossip ? "CHOCO's consensus step size gamma must be finite and > 0"
+                     : "CHOCO's consensus step size gamma must be in (0, 1] (above 1 only for choco-gossip with "
+                       "exact messages)");
   nodes_.resize(this->config().nodes);
   for (NodeId node = 0; node < this->config().nodes; ++node) {
     NodeState& state = nodes_[node];

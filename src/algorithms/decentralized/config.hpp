@@ -39,6 +39,11 @@ struct MixingSchedule {
   double weight(NodeId node, NodeId neighbour, std::uint64_t round) const;
 };
 
+// What a node back from a churn outage starts from (with a round timeout; see
+// "Timeouts and churn" in round_based.hpp): its own model as it was, or the
+// average of the models its neighbours send in the round it catches up to.
+enum class RejoinModel { keep, average };
+
 // The two published forms of CHOCO-SGD (see choco.hpp).
 enum class ChocoVariant { icml2019, iclr2020 };
 
@@ -58,6 +63,11 @@ struct DecentralizedConfig {
   // ad-psgd: how long a node waits for its peer's reply before it takes its
   // gradient step alone (0 = for ever; right when no message can be lost).
   SimTime reply_timeout = 0;
+  // Synchronous rounds: how long a node that is ready to mix waits for its
+  // neighbours' messages before it completes the round with those it has
+  // (0 = for ever); see "Timeouts and churn" in round_based.hpp.
+  SimTime round_timeout = 0;
+  RejoinModel rejoin = RejoinModel::keep;  // with a round timeout only
   // Initial models, one per node; empty: the model's initialisation from the
   // seed, the same at every node.
   std::vector<std::vector<double>> initial_models;

@@ -34,11 +34,11 @@ void Diging::complete_round(Context&, NodeId node, std::uint64_t round, std::spa
                             std::span<const double> gradient) {
   NodeState& state = nodes_[node];
   const std::size_t d = state.x.size();
-  const double self_weight = config().mixing.row(node, round).self_weight;
+  const double own_weight = self_weight(node);  // the row's, or more after a round timeout
   const double eta = optimizer(node).learning_rate(round);
   // mixed = sum_j w_ij (x_j, y_j), the node itself included.
   std::vector<double> mixed(2 * d);
-  for (std::size_t k = 0; k < 2 * d; ++k) mixed[k] = self_weight * state.own->exact[k];
+  for (std::size_t k = 0; k < 2 * d; ++k) mixed[k] = own_weight * state.own->exact[k];
   for (const Received& in : received)
     for (std::size_t k = 0; k < 2 * d; ++k) mixed[k] += in.weight * in.message->exact[k];
   const double* own_tracker = state.own->exact.data() + d;

@@ -1,12 +1,18 @@
 // Exact gossip and D-PSGD; see gossip_sgd.hpp.
 #include "algorithms/decentralized/gossip_sgd.hpp"
 
+#include <cmath>
+#include <stdexcept>
+
 namespace dlsim {
 
 GossipSgd::GossipSgd(DecentralizedConfig config, RoundSnapshots* snapshots, bool gradient_steps)
     : RoundBasedAlgorithm(std::move(config), snapshots,
                           gradient_steps ? GradientTiming::overlapped : GradientTiming::none),
       gradient_steps_(gradient_steps) {
+  // d-psgd has no consensus step size: gamma is exact gossip's alone.
+  if (!gradient_steps_ && !(this->config().gamma > 0 && std::isfinite(this->config().gamma)))
+    throw std::invalid_argument("gossip's relaxation gamma must be finite and > 0");
   for (NodeId node = 0; node < this->config().nodes; ++node) x_.push_back(initial_model(node));
 }
 
@@ -22,6 +28,9 @@ void GossipSgd::complete_round(Context&, NodeId node, std::uint64_t round, std::
   std::vector<double> mixed(x.size());
   if (config().robust.kind == RobustGossipKind::none) {
     mix(node, round, x, received, mixed);
+  } else if (config().robust.kind == RobustGossipKind::trimmed_mean && received.size() + 1 <= 2 * config().robust.trim) {
+    // After a round timeout, too few values to trim b on each side: the node keeps its model.
+    mixed = x;
   } else {
     std::vector<std::vector<double>> decoded;
     std::vector<double> weights;
@@ -31,9 +40,14 @@ void GossipSgd::complete_round(Context&, NodeId node, std::uint64_t round, std::
       weights.push_back(in.weight);
     }
     const std::vector<VectorView> views(decoded.begin(), decoded.end());
-    robust_combine(config().robust, config().mixing.row(node, round).self_weight, x, views, weights, mixed);
+    robust_combine(config().robust, self_weight(node), x, views, weights, mixed);
   }
   if (gradient_steps_) optimizer(node).apply(round, x, gradient, mixed);
+  // Relaxed gossip x <- x + gamma (W x - x); gamma = 1 (the default) is plain
+  // W x, kept as it was computed so that those runs stay bit-identical.
+  const double gamma = config().gamma;
+  if (!gradient_steps_ && gamma != 1.0)
+    for (std::size_t k = 0; k < x.size(); ++k) mixed[k] = x[k] + gamma * (mixed[k] - x[k]);
   x.swap(mixed);
 }
 

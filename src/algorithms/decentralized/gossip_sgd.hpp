@@ -3,7 +3,12 @@
 //
 //  - Exact gossip average consensus (Boyd, Ghosh, Prabhakar, Shah, "Randomized
 //    gossip algorithms", IEEE Trans. Inf. Theory 2006, in its synchronous
-//    form): x_i <- sum_j w_ij x_j.
+//    form): x_i <- sum_j w_ij x_j; with config.gamma != 1, relaxed gossip
+//    x_i <- x_i + gamma (sum_j w_ij x_j - x_i), whose iteration matrix
+//    I + gamma (W - I) has eigenvalues 1 + gamma (lambda - 1): over-relaxation
+//    (gamma > 1) contracts faster while gamma (1 - lambda_2) and
+//    |1 + gamma (lambda_min - 1)| both improve on gamma = 1, and is stable
+//    below gamma = 2 / (1 - lambda_min) (the experiment builder checks it).
 //  - D-PSGD (Lian, Zhang, Zhang, Hsieh, Zhang, Liu, "Can decentralized
 //    algorithms outperform centralized algorithms?", NeurIPS 2017):
 //    x_i <- sum_j w_ij x_j - eta_t d_i, with d_i the local optimiser's step

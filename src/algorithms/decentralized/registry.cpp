@@ -24,18 +24,20 @@ std::vector<AlgorithmKind> make_table() {
   AlgorithmKind kind;
 
   kind = {"gossip", "exact gossip average consensus x_i <- sum_j w_ij x_j (Boyd et al. 2006)", false};
-  kind.time_varying = kind.byzantine = kind.robust_gossip = true;
+  kind.time_varying = kind.byzantine = kind.robust_gossip = kind.relaxed_gamma = true;
+  kind.rejoin_average = true;
   kind.make = [](DecentralizedConfig c, RoundSnapshots* s) -> Made { return std::make_unique<GossipSgd>(std::move(c), s, false); };
   kinds.push_back(kind);
 
   kind = {"d-psgd", "decentralized SGD x_i <- sum_j w_ij x_j - eta g_i (Lian et al., NeurIPS 2017)", true};
   kind.time_varying = kind.compresses = true;  // compressed: the naive baseline (e.g. identity = fp32 models)
   kind.byzantine = kind.robust_gossip = true;
+  kind.rejoin_average = true;
   kind.make = [](DecentralizedConfig c, RoundSnapshots* s) -> Made { return std::make_unique<GossipSgd>(std::move(c), s, true); };
   kinds.push_back(kind);
 
   kind = {"choco-gossip", "compressed consensus with public copies x_hat (Koloskova, Stich, Jaggi, ICML 2019)", false};
-  kind.compresses = kind.uses_gamma = true;
+  kind.compresses = kind.uses_gamma = kind.relaxed_gamma = true;
   kind.make = [](DecentralizedConfig c, RoundSnapshots* s) -> Made { return std::make_unique<Choco>(std::move(c), s, false); };
   kinds.push_back(kind);
 
@@ -74,15 +76,18 @@ std::vector<AlgorithmKind> make_table() {
 
   kind = {"diging", "gradient tracking: exact convergence on non-iid data (Nedic, Olshevsky, Shi, SIAM J. Optim. 2017)", true};
   kind.time_varying = true;
+  kind.rejoin_average = true;
   kind.make = [](DecentralizedConfig c, RoundSnapshots* s) -> Made { return std::make_unique<Diging>(std::move(c), s); };
   kinds.push_back(kind);
 
   kind = {"local-sgd", "local_steps SGD steps per gossip step (Koloskova et al., ICML 2020)", true};
   kind.time_varying = kind.uses_local_steps = true;
+  kind.rejoin_average = true;
   kind.make = [](DecentralizedConfig c, RoundSnapshots* s) -> Made { return std::make_unique<LocalSgd>(std::move(c), s); };
   kinds.push_back(kind);
 
   kind = {"ad-psgd", "asynchronous: average with one random neighbour per gradient (Lian et al., ICML 2018)", true};
+  kind.synchronous = false;
   kind.make = [](DecentralizedConfig c, RoundSnapshots* s) -> Made { return std::make_unique<AdPsgd>(std::move(c), s); };
   kinds.push_back(kind);
   return kinds;

@@ -22,9 +22,14 @@ struct AlgorithmKind {
   bool unbiased_only = false;   // ... but only unbiased compressors
   bool time_varying = false;    // accepts a time-varying topology (one W per round)
   bool uses_gamma = false;      // has a consensus step size gamma
+  // gamma may exceed 1 with exact messages: over-relaxed gossip
+  // x <- x + gamma (W - I) x, stable below 2 / (1 - lambda_min(W)).
+  bool relaxed_gamma = false;
   bool uses_local_steps = false;
   bool byzantine = false;       // simulates Byzantine nodes ([byzantine])
   bool robust_gossip = false;   // takes algorithm.robust_gossip
+  bool synchronous = true;      // rounds that wait for messages (algorithm.round_timeout)
+  bool rejoin_average = false;  // messages carry models: algorithm.rejoin = "average" can use them
   // Builds the behaviour; std::invalid_argument for a config it cannot run.
   std::function<std::unique_ptr<DecentralizedAlgorithm>(DecentralizedConfig, RoundSnapshots*)> make;
 };

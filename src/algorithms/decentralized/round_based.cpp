@@ -72,7 +72,14 @@ ComputeCost gradient_cost(const Model& model, const BatchSource& source, double 
   return ComputeCost{3.0 * flops_per_sample * samples, 4.0 * samples * input_dim};
 }
 
-void GradientTasks::start(Context& ctx, std::span<const double> x, std::span<double> gradient, std::uint64_t tag) {
+void GradientTasks::start(Context& ctx, std::span<const double> x, std::shared_ptr<std::vector<double>> gradient,
+                          std::uint64_t tag) {
+  const std::span<double> target(*gradient);
+  start(ctx, x, target, tag, std::move(gradient));
+}
+
+void GradientTasks::start(Context& ctx, std::span<const double> x, std::span<double> gradient, std::uint64_t tag,
+                          std::shared_ptr<void> keep_alive) {
   const NodeId node = ctx.self();
   std::vector<std::uint32_t> batch;
   double samples = static_cast<double>(batch_size_);
@@ -104,7 +111,8 @@ void GradientTasks::start(Context& ctx, std::span<const double> x, std::span<dou
       cost,
       [x = std::vector<double>(x.begin(), x.end()), batch = std::move(batch), gradient, node, generator_stream,
        model = model_, source = &source_, batch_size = batch_size_, workspaces = workspaces_,
-       privacy = privacy_.enabled ? &privacy_ : nullptr, expected_batch, noise]() mutable {
+       privacy = privacy_.enabled ? &privacy_ : nullptr, expected_batch, noise,
+       keep_alive = std::move(keep_alive)]() mutable {
         Workspace& workspace = workspaces->local();
         if (!workspace.model) workspace.model = model->make_workspace();
         if (source->generate) {
@@ -143,9 +151,10 @@ RoundBasedAlgorithm::RoundBasedAlgorithm(DecentralizedConfig config, RoundSnapsh
   if (config_.local_steps == 0) throw std::invalid_argument("local_steps must be at least 1");
   validate(config_.optimizer);
   if (timing_ != GradientTiming::none) gradients_ = std::make_unique<GradientTasks>(config_);
+  if (config_.round_timeout < 0) throw std::invalid_argument("the round timeout must be positive (0: none)");
   rounds_.resize(n);
   if (timing_ != GradientTiming::none)
-    for (RoundState& state : rounds_) state.gradient.assign(dimension_, 0.0);
+    for (RoundState& state : rounds_) state.gradient = std::make_shared<std::vector<double>>(dimension_, 0.0);
   optimizers_.assign(n, LocalOptimizer(&config_.optimizer));
   byzantine_.assign(n, 0);
   for (NodeId node : config_.byzantine) {
@@ -162,8 +171,9 @@ const std::vector<double>& RoundBasedAlgorithm::initial_model(NodeId node) const
 
 void RoundBasedAlgorithm::mix(NodeId node, std::uint64_t round, std::span<const double> own,
                               std::span<const Received> received, std::span<double> out) const {
-  const double self_weight = config_.mixing.row(node, round).self_weight;
-  for (std::size_t k = 0; k < out.size(); ++k) out[k] = self_weight * own[k];
+  (void)round;
+  const double own_weight = self_weight(node);
+  for (std::size_t k = 0; k < out.size(); ++k) out[k] = own_weight * own[k];
   for (const Received& in : received) codec_.add_decoded(*in.message, in.weight, out);
 }
 
@@ -172,8 +182,28 @@ std::size_t RoundBasedAlgorithm::expected_messages(NodeId node, std::uint64_t ro
 }
 
 void RoundBasedAlgorithm::on_start(Context& ctx) {
-  if (ctx.rejoining()) {  // synchronous rounds cannot resume after an outage
-    rounds_[ctx.self()].rejoined = true;
+  if (ctx.rejoining()) {
+    RoundState& state = rounds_[ctx.self()];
+    if (config_.round_timeout == 0) {  // without a timeout, synchronous rounds cannot resume after an outage
+      state.rejoined = true;
+      return;
+    }
+    if (state.round >= config_.rounds) return;
+    {
+      std::lock_guard lock(faults_mutex_);
+      ++rejoins_;
+    }
+    // The outage discarded the node's timer, its compute tasks and the
+    // messages sent to it. A gradient task may still be running on the pool
+    // into the old buffer: give the node a new one.
+    state.timer_pending = false;
+    state.combine = RoundState::Combine::idle;
+    if (state.gradient && state.gradient_requested != kNoRound && state.gradient_requested != state.gradient_round)
+      state.gradient = std::make_shared<std::vector<double>>(dimension_, 0.0);
+    state.gradient_requested = state.gradient_round;
+    state.catching_up = true;
+    state.deadline = kNever;
+    arm_deadline(ctx, state);
     return;
   }
   RoundState& state = rounds_[ctx.self()];
@@ -182,6 +212,7 @@ void RoundBasedAlgorithm::on_start(Context& ctx) {
 }
 
 void RoundBasedAlgorithm::start_gradient(Context& ctx, RoundState& state, std::uint64_t round) {
+  state.gradient_requested = round;
   gradients_->start(ctx, gradient_point(ctx.self()), state.gradient, round);
 }
 
@@ -202,8 +233,9 @@ void RoundBasedAlgorithm::begin_round(Context& ctx, RoundState& state) {
     case GradientTiming::pipelined:
       // Round 0's gradient starts here; later ones were started when the
       // previous round's message went out.
-      if (state.round == 0) start_gradient(ctx, state, 0);
-      else if (state.gradient_round == state.round) send_round(ctx, state);
+      // (After an outage that lost it, this round's gradient starts here too.)
+      if (state.gradient_round == state.round) send_round(ctx, state);
+      else if (state.gradient_requested != state.round) start_gradient(ctx, state, state.round);
       break;
   }
   try_complete(ctx, state);
@@ -212,7 +244,8 @@ void RoundBasedAlgorithm::begin_round(Context& ctx, RoundState& state) {
 void RoundBasedAlgorithm::send_round(Context& ctx, RoundState& state) {
   const NodeId self = ctx.self();
   const bool with_gradient = timing_ == GradientTiming::before_send || timing_ == GradientTiming::pipelined;
-  const std::span<const double> gradient = with_gradient ? std::span<const double>(state.gradient) : std::span<const double>();
+  const std::span<const double> gradient =
+      with_gradient ? std::span<const double>(*state.gradient) : std::span<const double>();
   std::shared_ptr<const VectorMessage> message = make_message(ctx, self, state.round, gradient);
   state.sent = true;
   if (byzantine_[self]) {
@@ -237,12 +270,95 @@ void RoundBasedAlgorithm::on_message(Context& ctx, NodeId from, const Message& m
   RoundState& state = rounds_[ctx.self()];
   auto body = std::static_pointer_cast<const VectorMessage>(message.body);
   const std::uint64_t round = body->round;
-  if (round < state.round)
-    throw std::logic_error(fmt::format("node {} in round {} got a round-{} message from {}", ctx.self(),
-                                       state.round, round, from));
+  if (round < state.round) {
+    // Only a round timeout lets a node leave a round before all its messages are in.
+    if (config_.round_timeout == 0)
+      throw std::logic_error(fmt::format("node {} in round {} got a round-{} message from {}", ctx.self(),
+                                         state.round, round, from));
+    RoundFaults late;
+    late.late = 1;
+    count_fault(state.round, late);
+    return;
+  }
   const double weight = config_.mixing.weight(ctx.self(), from, round);
+  if (state.catching_up && round > state.round) jump_to(ctx, state, round);
   state.inbox.add(round, Received{from, weight, std::move(body)});
-  if (round == state.round) try_complete(ctx, state);
+  if (state.catching_up) {
+    state.catching_up = false;
+    state.deadline = kNever;  // the catch-up wait is over; the round's own starts when ready
+    resume(ctx, state);
+  } else if (round == state.round) {
+    try_complete(ctx, state);
+  }
+}
+
+void RoundBasedAlgorithm::count_fault(std::uint64_t round, const RoundFaults& faults) {
+  std::lock_guard lock(faults_mutex_);
+  RoundFaults& entry = faults_[round + 1];
+  entry.timeouts += faults.timeouts;
+  entry.missed += faults.missed;
+  entry.late += faults.late;
+}
+
+void RoundBasedAlgorithm::arm_deadline(Context& ctx, RoundState& state) {
+  if (config_.round_timeout == 0 || state.deadline != kNever) return;
+  // A timeout beyond the clock's range (hundreds of years) is "for ever" in practice.
+  state.deadline = ctx.now() > kLatestTime - config_.round_timeout ? kLatestTime : ctx.now() + config_.round_timeout;
+  if (!state.timer_pending) {
+    state.timer_pending = true;
+    ctx.set_timeout(state.deadline - ctx.now(), 0);
+  }
+}
+
+void RoundBasedAlgorithm::on_timer(Context& ctx, std::uint64_t) {
+  RoundState& state = rounds_[ctx.self()];
+  state.timer_pending = false;
+  if (state.deadline == kNever) return;  // the wait it was set for is over
+  if (ctx.now() < state.deadline) {      // set for an earlier wait: sleep on until this one's end
+    state.timer_pending = true;
+    ctx.set_timeout(state.deadline - ctx.now(), 0);
+    return;
+  }
+  state.deadline = kNever;
+  if (state.catching_up) {  // no neighbour spoke: carry on alone from its own round
+    state.catching_up = false;
+    resume(ctx, state);
+    return;
+  }
+  state.expired_round = state.round;
+  try_complete(ctx, state);
+}
+
+void RoundBasedAlgorithm::jump_to(Context& ctx, RoundState& state, std::uint64_t round) {
+  const NodeId self = ctx.self();
+  // The evaluations of the skipped rounds see the model the node has.
+  for (std::uint64_t skipped = state.round + 1; skipped <= round && snapshots_; ++skipped)
+    if (snapshots_->wanted(skipped) && snapshots_->contribute(self, skipped, ctx.now(), model(self)))
+      ctx.request_stop();
+  {
+    std::lock_guard lock(faults_mutex_);
+    rounds_skipped_ += round - state.round;
+  }
+  while (state.inbox.round() < round) state.inbox.advance();
+  state.round = round;
+  state.sent = false;
+  state.attack_pending = false;
+  if (config_.rejoin == RejoinModel::average) state.average_round = round;
+}
+
+void RoundBasedAlgorithm::resume(Context& ctx, RoundState& state) {
+  if (state.round >= config_.rounds) return;
+  if (!state.sent) {
+    begin_round(ctx, state);
+    return;
+  }
+  // The message is out; restart what the outage lost.
+  if (timing_ == GradientTiming::overlapped && state.gradient_round != state.round)
+    start_gradient(ctx, state, state.round);
+  if (timing_ == GradientTiming::pipelined && state.round + 1 < config_.rounds &&
+      state.gradient_requested != state.round + 1)
+    start_gradient(ctx, state, state.round + 1);
+  try_complete(ctx, state);
 }
 
 void RoundBasedAlgorithm::on_compute_done(Context& ctx, std::uint64_t tag) {
@@ -262,12 +378,17 @@ void RoundBasedAlgorithm::on_compute_done(Context& ctx, std::uint64_t tag) {
 void RoundBasedAlgorithm::try_complete(Context& ctx, RoundState& state) {
   const NodeId self = ctx.self();
   const std::uint64_t round = state.round;
-  if (round >= config_.rounds || !state.sent) return;
-  send_attack_if_ready(ctx, state);
+  if (round >= config_.rounds || !state.sent || state.catching_up) return;
+  const bool expired = state.expired_round == round;
+  send_attack_if_ready(ctx, state, expired);
   std::vector<Received>& inbox = state.inbox.current();
-  if (inbox.size() != expected_messages(self, round)) return;
   const bool needs_gradient = timing_ == GradientTiming::overlapped || timing_ == GradientTiming::before_send;
   if (timing_ == GradientTiming::overlapped && state.gradient_round != round) return;
+  const std::size_t expected = expected_messages(self, round);
+  if (inbox.size() < expected && !expired) {
+    arm_deadline(ctx, state);  // ready to mix: the timeout runs from here
+    return;
+  }
   if (state.combine == RoundState::Combine::running) return;
   if (state.combine == RoundState::Combine::idle) {
     const ComputeCost cost = combine_cost(self, round, inbox.size());
@@ -278,10 +399,35 @@ void RoundBasedAlgorithm::try_complete(Context& ctx, RoundState& state) {
     }
   }
   state.combine = RoundState::Combine::idle;
+  state.deadline = kNever;
   // Neighbour order, not arrival order: the update is then the same whatever the network did.
   std::sort(inbox.begin(), inbox.end(), [](const Received& a, const Received& b) { return a.from < b.from; });
+  const MixingRow& row = config_.mixing.row(self, round);
+  state.self_weight = row.self_weight;
+  if (inbox.size() < expected) {
+    // Timed out: the missing neighbours' weights go to w_ii (in neighbour order, so the sum is reproducible).
+    RoundFaults faults;
+    faults.timeouts = 1;
+    faults.missed = expected - inbox.size();
+    count_fault(round, faults);
+    std::size_t next = 0;
+    for (std::size_t k = 0; k < row.neighbours.size(); ++k) {
+      if (next < inbox.size() && inbox[next].from == row.neighbours[k]) ++next;
+      else state.self_weight += row.weights[k];
+    }
+  }
+  if (state.average_round == round) {
+    // Back from an outage (RejoinModel::average): the neighbours' average, by their renormalised weights.
+    double heard = 0;
+    for (const Received& in : inbox) heard += in.weight;
+    if (heard > 0) {
+      state.self_weight = 0;
+      for (Received& in : inbox) in.weight /= heard;
+    }
+    state.average_round = kNoRound;
+  }
   const std::span<const double> gradient =
-      needs_gradient ? std::span<const double>(state.gradient) : std::span<const double>();
+      needs_gradient ? std::span<const double>(*state.gradient) : std::span<const double>();
   if (byzantine_[self]) {
     state.seen_honest.clear();
     for (const Received& in : inbox)
@@ -297,6 +443,42 @@ void RoundBasedAlgorithm::try_complete(Context& ctx, RoundState& state) {
       snapshots_->contribute(self, state.round, ctx.now(), model(self)))
     ctx.request_stop();
   begin_round(ctx, state);
+}
+
+std::vector<std::string> RoundBasedAlgorithm::timeout_metric_columns() {
+  return {"round_timeouts", "messages_missed", "messages_late"};
+}
+
+void RoundBasedAlgorithm::metric_values(std::uint64_t round, std::vector<double>& row) const {
+  if (config_.round_timeout == 0) return;
+  RoundFaults sum;
+  {
+    std::lock_guard lock(faults_mutex_);
+    for (auto it = faults_.upper_bound(reported_through_); it != faults_.end() && it->first <= round; ++it) {
+      sum.timeouts += it->second.timeouts;
+      sum.missed += it->second.missed;
+      sum.late += it->second.late;
+    }
+  }
+  reported_through_ = std::max(reported_through_, round);
+  row.insert(row.end(), {static_cast<double>(sum.timeouts), static_cast<double>(sum.missed),
+                         static_cast<double>(sum.late)});
+}
+
+std::vector<std::pair<std::string, double>> RoundBasedAlgorithm::summary_figures() const {
+  if (config_.round_timeout == 0) return {};
+  RoundFaults sum;
+  std::lock_guard lock(faults_mutex_);
+  for (const auto& [round, faults] : faults_) {
+    sum.timeouts += faults.timeouts;
+    sum.missed += faults.missed;
+    sum.late += faults.late;
+  }
+  return {{"round_timeouts", static_cast<double>(sum.timeouts)},
+          {"messages_missed", static_cast<double>(sum.missed)},
+          {"messages_late", static_cast<double>(sum.late)},
+          {"rejoins", static_cast<double>(rejoins_)},
+          {"rounds_skipped", static_cast<double>(rounds_skipped_)}};
 }
 
 std::vector<std::string> RoundBasedAlgorithm::waits(const Engine& engine) const {

@@ -19,10 +19,33 @@
 // and sparse messages cost O(k), not O(d).
 //
 // A slow node delays exactly its neighbours, and through them the rest of the
-// graph a round later. Synchronous rounds cannot resume after a churn outage:
-// a rejoining node stays idle (and so do the nodes that wait for it), and a
-// lost message stalls the nodes that wait for it; waits() then says who
-// waits for whom, for the run loop's `stalled` status.
+// graph a round later. Without a round timeout, synchronous rounds cannot
+// resume after a churn outage: a rejoining node stays idle (and so do the
+// nodes that wait for it), and a lost message stalls the nodes that wait for
+// it; waits() then says who waits for whom, for the run loop's `stalled` status.
+//
+// Timeouts and churn (config.round_timeout > 0). A node is ready to mix once
+// its own part of round t is done: its message is out and, for `overlapped`,
+// its gradient computed. If its neighbours' round-t messages are not all in
+// round_timeout after that, it completes the round with those it has: the
+// weights w_ij of the missing neighbours go to its own weight w_ii (the row
+// stays stochastic; self_weight() says what the round used). Exact-model
+// algorithms then average over the neighbours heard; CHOCO and DCD/ECD, whose
+// messages are increments of a public copy, keep their copy of a missing
+// neighbour as it was (its increment is lost for good, so that copy lags the
+// neighbour's own by it from then on). A message of a round the node has
+// already completed is dropped and counted as late. Only one timer is pending
+// per node (Context::set_timeout, which keys no other event): when it fires
+// before the current deadline it is set again for the rest, so a timeout that
+// never expires changes nothing but the event count.
+// A node back from an outage does not resume its old round: it waits for the
+// first message of a neighbour, jumps to that message's round r if it is
+// ahead (handing in its current model for the evaluations of the rounds it
+// skips) and takes part from there, with its own model (RejoinModel::keep) or,
+// in round r, the average of the neighbours' models it hears, weighted by
+// their w_ij renormalised to sum 1 (RejoinModel::average). If no neighbour
+// speaks within one timeout it resumes its own round. Late and missed
+// messages, timeouts and skipped rounds are counted (metric_values, summary_figures).
 //
 // Byzantine nodes (config.byzantine). A Byzantine node runs the honest
 // algorithm on its own state (so its sign-flip or bit-flip has an honest
@@ -49,7 +72,9 @@
 #include <tbb/enumerable_thread_specific.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -85,7 +110,12 @@ class GradientTasks {
   // Starts the gradient of f_node at `x` (copied: the task's snapshot) as a
   // compute task whose completion fires on_compute_done(tag); the task writes
   // `gradient` (size d), which the caller must not touch until then.
-  void start(Context& ctx, std::span<const double> x, std::span<double> gradient, std::uint64_t tag);
+  void start(Context& ctx, std::span<const double> x, std::span<double> gradient, std::uint64_t tag,
+             std::shared_ptr<void> keep_alive = nullptr);
+  // The same into a shared buffer, which the task keeps alive until it ends
+  // (a node may drop it: an outage abandons the task).
+  void start(Context& ctx, std::span<const double> x, std::shared_ptr<std::vector<double>> gradient,
+             std::uint64_t tag);
 
  private:
   struct Workspace {
@@ -120,11 +150,22 @@ class RoundBasedAlgorithm : public DecentralizedAlgorithm {
   void on_start(Context& ctx) final;
   void on_message(Context& ctx, NodeId from, const Message& message) final;
   void on_compute_done(Context& ctx, std::uint64_t tag) final;
+  void on_timer(Context& ctx, std::uint64_t tag) final;
 
   std::uint64_t rounds_completed(NodeId node) const final { return rounds_[node].round; }
   std::size_t dimension() const final { return dimension_; }
-  bool resumes_on_rejoin(NodeId) const final { return false; }
+  // With a round timeout, a node back from an outage catches up until its last round.
+  bool resumes_on_rejoin(NodeId node) const final {
+    return config_.round_timeout > 0 && rounds_[node].round < config_.rounds;
+  }
   std::vector<std::string> waits(const Engine& engine) const final;
+
+  // With a round timeout: round_timeouts, messages_missed, messages_late, each
+  // summed over the rounds since the previous row (a node's event in its round
+  // t, 0-based, counts for row round t + 1 and later).
+  static std::vector<std::string> timeout_metric_columns();
+  void metric_values(std::uint64_t round, std::vector<double>& row) const override;
+  std::vector<std::pair<std::string, double>> summary_figures() const override;
 
  protected:
   using Received = ReceivedMessage;
@@ -155,7 +196,12 @@ class RoundBasedAlgorithm : public DecentralizedAlgorithm {
   // Whether nodes exchange messages in `round` (local SGD skips some rounds).
   virtual bool communicates(std::uint64_t /*round*/) const { return true; }
 
-  // out = w_ii own + sum_j w_ij (decoded message of j): one gossip average of round `round`.
+  // w_ii of the round `node` is completing (only inside complete_round): the
+  // row's, plus the weights of the neighbours not heard after a timeout; 0 in
+  // the round a rejoining node averages its neighbours (RejoinModel::average),
+  // whose Received weights are then renormalised to sum 1.
+  double self_weight(NodeId node) const { return rounds_[node].self_weight; }
+  // out = self_weight(node) own + sum_j w_ij (decoded message of j): one gossip average of round `round`.
   void mix(NodeId node, std::uint64_t round, std::span<const double> own, std::span<const Received> received,
            std::span<double> out) const;
 
@@ -170,10 +216,21 @@ class RoundBasedAlgorithm : public DecentralizedAlgorithm {
   struct RoundState {
     std::uint64_t round = 0;
     RoundInbox inbox;                // this round's messages and those of later rounds
-    std::vector<double> gradient;    // written by the gradient task
-    std::uint64_t gradient_round = ~std::uint64_t{0};  // the round whose gradient has arrived
+    // Written by the gradient task; a fresh buffer replaces it after an outage
+    // that abandoned a task (which keeps the old one alive until it ends).
+    std::shared_ptr<std::vector<double>> gradient;
+    std::uint64_t gradient_round = kNoRound;      // the round whose gradient has arrived
+    std::uint64_t gradient_requested = kNoRound;  // the round whose gradient was last started
     bool sent = false;               // this round's message is out
-    bool rejoined = false;           // back from an outage, idle for good
+    bool rejoined = false;           // back from an outage, idle for good (no round timeout)
+    // Round timeout: when the current wait ends (kNever: no wait), whether the
+    // one timer is pending, and the round that timed out.
+    SimTime deadline = kNever;
+    bool timer_pending = false;
+    std::uint64_t expired_round = kNoRound;
+    bool catching_up = false;                 // back from an outage, waiting for a neighbour
+    std::uint64_t average_round = kNoRound;   // RejoinModel::average: the round that averages
+    double self_weight = 1.0;                 // see self_weight()
     enum class Combine { idle, running, done } combine = Combine::idle;  // the combine_cost task
     // Byzantine nodes only: the round's attack waits to be sent, the node's own
     // message (the carrier of label-flip and dissensus), and the honest
@@ -184,15 +241,28 @@ class RoundBasedAlgorithm : public DecentralizedAlgorithm {
   };
 
   static constexpr std::uint32_t kVectorTag = 1;  // every message of the rounds
+  static constexpr std::uint64_t kNoRound = ~std::uint64_t{0};
+  // Per round (1-based: a node's event in round t counts for t + 1): what the timeouts did.
+  struct RoundFaults {
+    std::uint64_t timeouts = 0, missed = 0, late = 0;
+  };
 
   void begin_round(Context& ctx, RoundState& state);
   void send_round(Context& ctx, RoundState& state);
   void try_complete(Context& ctx, RoundState& state);
+  // Round timeout: the node waits from now on for its neighbours.
+  void arm_deadline(Context& ctx, RoundState& state);
+  // After an outage: carry on in the current round (what was in flight is lost).
+  void resume(Context& ctx, RoundState& state);
+  // After an outage: move to a neighbour's round `round` (> state.round).
+  void jump_to(Context& ctx, RoundState& state, std::uint64_t round);
+  void count_fault(std::uint64_t round, const RoundFaults& faults);
   void start_gradient(Context& ctx, RoundState& state, std::uint64_t round);
   std::size_t expected_messages(NodeId node, std::uint64_t round) const;
   void broadcast(Context& ctx, NodeId self, std::uint64_t round, std::shared_ptr<const VectorMessage> message);
   // Byzantine nodes (byzantine_messages.cpp).
-  void send_attack_if_ready(Context& ctx, RoundState& state);
+  // `expired`: the round timed out, send with the honest messages that are in.
+  void send_attack_if_ready(Context& ctx, RoundState& state, bool expired = false);
   std::vector<Received> with_dissensus(NodeId self, std::uint64_t round, std::span<const Received> received) const;
 
   DecentralizedConfig config_;
@@ -205,6 +275,11 @@ class RoundBasedAlgorithm : public DecentralizedAlgorithm {
   std::vector<LocalOptimizer> optimizers_;
   std::unique_ptr<GradientTasks> gradients_;
   std::vector<char> byzantine_;  // per node
+  // Round timeout figures, from any thread (integer sums: order-independent).
+  mutable std::mutex faults_mutex_;
+  std::map<std::uint64_t, RoundFaults> faults_;
+  std::uint64_t rejoins_ = 0, rounds_skipped_ = 0;
+  mutable std::uint64_t reported_through_ = 0;  // metric_values: the previous row's round
 };
 
 }  // namespace dlsim

@@ -26,7 +26,8 @@ FederatedClients::FederatedClients(const FederatedConfig& config, const ClientAv
       away_(availability.time_varying() ? config.clients : 0, 0),
       residual_(config.error_feedback && config.uplink_compressor ? config.clients : 0),
       momentum_(config.worker_momentum > 0 ? config.clients : 0),
-      known_(config.downlink_compressor ? config.clients : 0) {}
+      known_(config.downlink_compressor ? config.clients : 0),
+      probes_(config.cohort.probe ? config.clients : 0) {}
 
 std::size_t FederatedClients::idle_client_bytes() {
   return ClientTable::row_bytes() + sizeof(std::shared_ptr<LocalJob>) + sizeof(std::unique_ptr<std::vector<double>>);
@@ -35,6 +36,7 @@ std::size_t FederatedClients::idle_client_bytes() {
 std::size_t FederatedClients::extra_idle_client_bytes() const {
   return (residual_.empty() ? 0 : sizeof(std::unique_ptr<std::vector<double>>)) +
          (momentum_.empty() ? 0 : sizeof(std::unique_ptr<std::vector<double>>)) +
+         (probes_.empty() ? 0 : sizeof(std::shared_ptr<ProbeJob>)) +
          (known_.empty() ? 0 : sizeof(KnownModel)) +
          (steps_.empty() ? 0 : sizeof(std::shared_ptr<const SecureAggregationStep>));
 }
@@ -71,14 +73,16 @@ void FederatedClients::on_start(Context& ctx) {
   const std::uint64_t round = job ? job->round : kNoRound;
   job.reset();
   if (!known_.empty()) known_[ctx.self()] = KnownModel{};
+  if (!probes_.empty()) probes_[ctx.self()].reset();  // a probe dies with the outage too
   // This check-in also covers work lost by going away: no second one follows.
   if (!away_.empty()) away_[ctx.self()] = 0;
-  check_in(ctx, round);
+  check_in(ctx, round, ctx.outage_began());
 }
 
-void FederatedClients::check_in(Context& ctx, std::uint64_t round) {
+void FederatedClients::check_in(Context& ctx, std::uint64_t round, SimTime outage_began) {
   auto body = std::make_shared<CheckIn>();
   body->round = round;
+  body->outage_began = outage_began;
   ctx.send(server_, Message{kFederatedCheckInTag, kCheckInBits, std::move(body)});
 }
 
@@ -155,6 +159,43 @@ void FederatedClients::on_secure_aggregation_step(Context& ctx, const Message& m
   ctx.start_compute(steps_[client]->cost, [] {}, kSecureAggregationTask);
 }
 
+void FederatedClients::on_probe(Context& ctx, const Message& message) {
+  const NodeId client = ctx.self();
+  auto broadcast = std::static_pointer_cast<const ModelBroadcast>(message.body);
+  if (availability_.time_varying() && !availability_.available_throughout(client, broadcast->began, ctx.now()))
+    return go_away(ctx, broadcast->round);
+  auto job = std::make_shared<ProbeJob>();
+  job->round = broadcast->round;
+  job->began = broadcast->began;
+  probes_[client] = job;
+  const Dataset& data = *config_.batches.data;
+  const std::vector<std::uint32_t>& rows = config_.batches.partition[client];
+  // One forward pass over the client's samples, reading each once.
+  const double samples = static_cast<double>(rows.size());
+  const ComputeCost cost{config_.model->flops_per_sample(data) * samples,
+                         4.0 * samples * static_cast<double>(data.dim)};
+  ctx.start_compute(
+      cost,
+      [model = config_.model, data = config_.batches.data, rows = std::span<const std::uint32_t>(rows),
+       x = broadcast->model, job] {
+        const std::unique_ptr<ModelWorkspace> workspace = model->make_workspace();
+        job->loss = model->loss(*x, *data, rows, *workspace);
+      },
+      kProbeTag | job->round);
+}
+
+void FederatedClients::on_probed(Context& ctx, std::uint64_t round) {
+  const NodeId client = ctx.self();
+  if (probes_.empty() || !probes_[client] || probes_[client]->round != round) return;  // lost to an outage
+  std::shared_ptr<ProbeJob> job = std::move(probes_[client]);
+  if (availability_.time_varying() && !availability_.available_throughout(client, job->began, ctx.now()))
+    return go_away(ctx, round);
+  auto report = std::make_shared<LossReport>();
+  report->round = round;
+  report->loss = static_cast<float>(job->loss);
+  ctx.send(server_, Message{kFederatedLossTag, kLossReportBits, std::move(report)});
+}
+
 void FederatedClients::on_trained(Context& ctx, std::uint64_t serial) {
   const NodeId client = ctx.self();
   if (serial == kSecureAggregationTask) {
@@ -194,7 +235,8 @@ void FederatedClients::on_trained(Context& ctx, std::uint64_t serial) {
   if (!residual_.empty()) {
     auto& residual = residual_[client];
     if (!residual) residual = std::make_unique<std::vector<double>>();
-    update->delta = encode_with_error_feedback(codec_, round, job->delta, *residual, rng);
+    update->delta = config_.ef21 ? encode_ef21(codec_, round, job->delta, *residual, rng)
+                                 : encode_with_error_feedback(codec_, round, job->delta, *residual, rng);
   } else {
     update->delta = codec_.encode(round, job->delta, rng);
   }

@@ -62,6 +62,12 @@ class FederatedClients {
 
   void on_start(Context& ctx);
   void on_model(Context& ctx, const Message& message);
+  // Power of choice with a probe: computes the client's loss at the probed
+  // x_t over all of its samples (a compute task tagged kProbeTag | round,
+  // costed as one forward pass over them) and then sends it (on_probed).
+  void on_probe(Context& ctx, const Message& message);
+  void on_probed(Context& ctx, std::uint64_t round);
+  static constexpr std::uint64_t kProbeTag = std::uint64_t{1} << 62;
   // `serial`: the tag of the job's compute task.
   void on_trained(Context& ctx, std::uint64_t serial);
   // A secure aggregation round's request: the client computes, then answers.
@@ -75,8 +81,8 @@ class FederatedClients {
   // Clients whose state the algorithm remembers (SCAFFOLD's c_i, e_i, the
   // downlink's last model). Between engine calls.
   std::uint64_t remembered_clients() const;
-  // The client's error-feedback residual e_i (empty before its first update
-  // or without error feedback). Between engine calls.
+  // The client's error-feedback residual e_i, with EF21 its estimate g_i
+  // (empty before its first update or without error feedback). Between engine calls.
   std::span<const double> residual(NodeId client) const;
   // The client's worker momentum m_i (empty before its first update or
   // without worker momentum). Between engine calls.
@@ -92,11 +98,13 @@ class FederatedClients {
   std::size_t extra_idle_client_bytes() const;
 
  private:
-  // Compute-task tags of secure aggregation's steps (the jobs' serials stay below).
-  static constexpr std::uint64_t kSecureAggregationTask = std::uint64_t{1} << 62;
+  // Compute-task tags of secure aggregation's steps (the jobs' serials stay
+  // below; kProbeTag, a higher bit, marks probes).
+  static constexpr std::uint64_t kSecureAggregationTask = std::uint64_t{1} << 61;
   // The client lost round `round`'s work by going away: it checks in when it is back.
   void go_away(Context& ctx, std::uint64_t round);
-  void check_in(Context& ctx, std::uint64_t round);
+  // `outage_began`: when a churn outage that lost the work began; kNever otherwise.
+  void check_in(Context& ctx, std::uint64_t round, SimTime outage_began = kNever);
   // The model a client last received, for the downlink's deltas.
   struct KnownModel {
     std::uint64_t round = 0;
@@ -123,6 +131,13 @@ class FederatedClients {
   std::vector<std::unique_ptr<std::vector<double>>> residual_;  // error feedback's e_i, once participated
   std::vector<std::unique_ptr<std::vector<double>>> momentum_;  // worker momentum m_i, once participated
   std::vector<KnownModel> known_;                              // downlink compression only
+  // Power of choice with a probe: the probe in progress, per client.
+  struct ProbeJob {
+    std::uint64_t round = 0;
+    SimTime began = 0;
+    double loss = 0;
+  };
+  std::vector<std::shared_ptr<ProbeJob>> probes_;
 };
 
 }  // namespace dlsim

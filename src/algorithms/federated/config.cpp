@@ -25,16 +25,17 @@ std::string_view sampling_name(ClientSampling sampling) {
     case ClientSampling::weighted: return "weighted";
     case ClientSampling::round_robin: return "round-robin";
     case ClientSampling::power_of_choice: return "power-of-choice";
+    case ClientSampling::poisson: return "poisson";
   }
   return "uniform";
 }
 
 ClientSampling parse_sampling(std::string_view name) {
   for (ClientSampling sampling : {ClientSampling::uniform, ClientSampling::weighted, ClientSampling::round_robin,
-                                  ClientSampling::power_of_choice})
+                                  ClientSampling::power_of_choice, ClientSampling::poisson})
     if (sampling_name(sampling) == name) return sampling;
   throw std::invalid_argument(
-      fmt::format("unknown client sampling \"{}\" (uniform, weighted, round-robin or power-of-choice)", name));
+      fmt::format("unknown client sampling \"{}\" (uniform, weighted, round-robin, power-of-choice or poisson)", name));
 }
 
 std::string_view server_optimizer_name(ServerOptimizerKind kind) {
@@ -98,6 +99,11 @@ void validate(const FederatedConfig& config) {
   require(std::isfinite(cohort.over_commit) && cohort.over_commit >= 0,
           fmt::format("over_commit must be at least 0, got {}", cohort.over_commit));
   require(cohort.round_deadline >= 0, "round_deadline must not be negative");
+  if (cohort.probe) {
+    require(cohort.sampling == ClientSampling::power_of_choice, "probe needs sampling = power-of-choice");
+    require(!config.batches.generate, "probe needs stored data (a client's loss on its own samples)");
+    require(!config.downlink_compressor, "probe sends x_t itself: not with a downlink compressor");
+  }
   require(cohort.min_updates >= 1 && cohort.min_updates <= cohort.clients_per_round,
           fmt::format("min_updates must be in [1, clients_per_round = {}], got {}", cohort.clients_per_round,
                       cohort.min_updates));
@@ -110,6 +116,14 @@ void validate(const FederatedConfig& config) {
           "give local_time_budget or local_epochs, not both");
   require(!config.error_feedback || config.uplink_compressor || config.downlink_compressor,
           "error_feedback needs a compressor on the uplink or the downlink");
+  if (config.ef21) {
+    require(config.error_feedback, "ef21 is a kind of error_feedback: set error_feedback too");
+    require(config.uplink_compressor != nullptr, "error_feedback = ef21 needs an uplink compressor ([compression])");
+    require(config.late_updates == LateUpdates::drop,
+            "error_feedback = ef21 folds every update it receives into its estimate: leave late_updates at drop");
+    require(!config.robust_aggregator && config.byzantine.empty(),
+            "error_feedback = ef21 is not defined with a robust aggregator or Byzantine clients");
+  }
   if (config.local_time_budget > 0 && !config.compute.speed_factor.empty())
     require(config.compute.speed_factor.size() >= config.clients, "the compute model has fewer speed factors than clients");
   require(in_unit_interval(config.worker_momentum), "worker_momentum must be in [0, 1)");
@@ -138,6 +152,26 @@ void validate(const FederatedConfig& config) {
       require(!config.batches.partition[client].empty(), fmt::format("client {} holds no training samples", client));
   }
   validate(config.availability, config.clients);
+  const UserPrivacy& user = config.user_privacy;
+  if (user.enabled) {
+    require(cohort.sampling == ClientSampling::poisson, "DP-FedAvg needs Poisson client sampling");
+    require(user.clip_norm > 0, "DP-FedAvg's clip norm must be > 0");
+    require(user.noise_multiplier >= 0 && std::isfinite(user.noise_multiplier),
+            "DP-FedAvg's noise multiplier must be >= 0");
+    require(user.noise_multiplier == 0 || std::isfinite(user.clip_norm), "DP-FedAvg's noise needs a finite clip norm");
+    require(user.expected_cohort > 0, "DP-FedAvg's expected cohort must be > 0");
+    if (user.adaptive) {
+      require(std::isfinite(user.clip_norm), "adaptive clipping needs a finite initial clip norm");
+      require(user.target_quantile >= 0 && user.target_quantile <= 1, "the target quantile must be in [0, 1]");
+      require(user.clip_learning_rate > 0 && std::isfinite(user.clip_learning_rate),
+              "the clip learning rate must be > 0");
+      require(user.count_noise >= 0 && user.update_noise_multiplier >= 0, "adaptive clipping's noise must be >= 0");
+    }
+    require(!config.robust_aggregator && config.byzantine.empty(),
+            "DP-FedAvg sums the clipped updates: no robust aggregator or Byzantine clients");
+    require(!config.rule.control_variates && !config.rule.normalized_averaging,
+            "DP-FedAvg protects the model updates only (no control variates, no FedNova normalisation)");
+  }
   if (!config.initial_model.empty())
     require(config.initial_model.size() == config.model->dimension(), "the initial model has the wrong dimension");
   if (config.secure_aggregation.active()) {
@@ -151,6 +185,10 @@ void validate(const FederatedConfig& config) {
             "secure aggregation hides the honest updates from the server: no attack that reads them");
     require(config.late_updates == LateUpdates::drop,
             "secure aggregation unmasks a round's updates in that round only: late_updates must be drop");
+    require(!config.cohort.probe, "secure aggregation is not combined with power-of-choice's probe round (yet)");
+    require(!config.ef21, "secure aggregation gives the server only the sum: no EF21 (it keeps each client's estimate)");
+    require(!config.user_privacy.enabled,
+            "secure aggregation gives the server only the sum: no DP-FedAvg (it clips each update at the server)");
   }
 }
 

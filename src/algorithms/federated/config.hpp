@@ -15,6 +15,7 @@
 #include "algorithms/local_optimizer.hpp"
 #include "compress/compressor.hpp"
 #include "models/model.hpp"
+#include "privacy/dp_fedavg.hpp"
 #include "privacy/dp_sgd.hpp"
 #include "robust/aggregator.hpp"
 #include "robust/byzantine_attack.hpp"
@@ -32,6 +33,10 @@ enum class ClientSampling {
   // variant rpow-d: d candidates drawn by sample count, of which those with
   // the highest local loss at their last participation (never seen: first).
   power_of_choice,
+  // Each idle client independently with probability q = min(1, K (1 + r) /
+  // N): a cohort of random size, K (1 + r) expected. What DP-FedAvg's
+  // accountant assumes (McMahan et al., ICLR 2018).
+  poisson,
 };
 
 // How client updates are weighted in the average: by sample count n_i
@@ -57,6 +62,12 @@ struct CohortConfig {
   // power_of_choice: candidates d drawn per round; 0: twice the clients the
   // round selects; never fewer than those.
   std::uint32_t candidates = 0;
+  // power_of_choice: probe the candidates each round (pow-d of Cho, Wang,
+  // Joshi, AISTATS 2022): the server sends them x_t, each computes its local
+  // loss at x_t on its data (a compute task) and returns it, and the cohort
+  // is those with the highest; false: their losses when last heard from
+  // (rpow-d, no round trip). Synchronous rounds with stored data only.
+  bool probe = false;
   // r: ceil(K (1 + r)) clients are sent the model, the first K updates to
   // arrive are kept (Bonawitz et al., SysML 2019).
   double over_commit = 0.0;
@@ -89,7 +100,8 @@ struct ClientRule {
 
 // FedBuff's weight of an update s server steps stale (Nguyen et al., AISTATS 2022).
 enum class StalenessWeighting { constant, inverse_sqrt };  // 1; 1 / sqrt(1 + s)
-// FedAsync's s(t - tau) (Xie, Koyejo, Gupta 2019).
+// FedAsync's s(t - tau) (Xie, Koyejo, Gupta 2019); also the weight of the
+// synchronous server's stale late updates (late_updates = stale).
 enum class StalenessFunction { constant, polynomial };  // 1; (1 + t - tau)^-a
 
 // The asynchronous servers (FedBuff, FedAsync): how many clients train at
@@ -138,6 +150,12 @@ struct FederatedConfig {
   // compressed direction: each client keeps the residual of its uplink
   // updates, the server that of its downlink updates. Needs a compressor.
   bool error_feedback = false;
+  // With error_feedback: EF21 (Richtarik, Sokolov, Fatkhullin, NeurIPS 2021)
+  // on the uplink instead of EF-SGD (error_feedback.hpp); the downlink keeps
+  // EF-SGD. Needs an uplink compressor; not with late_updates = stale (EF21
+  // folds every update it receives into its estimate already), a robust
+  // aggregator or Byzantine clients.
+  bool ef21 = false;
   // The initial server model; empty: the model's initialisation from the seed.
   std::vector<double> initial_model;
   // When clients can be selected (availability.hpp).
@@ -162,10 +180,12 @@ struct FederatedConfig {
   SamplePrivacy privacy;
   // Secure aggregation of the uploads (synchronous rounds; secure_aggregation.hpp).
   SecureAggregationConfig secure_aggregation;
+  // User-level DP-FedAvg at the server (private_aggregation.hpp). Synchronous rounds only.
+  UserPrivacy user_privacy;
 };
 
 std::string_view sampling_name(ClientSampling sampling);
-// "uniform", "weighted", "round-robin"; std::invalid_argument listing them otherwise.
+// "uniform", "weighted", "round-robin", "power-of-choice", "poisson"; std::invalid_argument listing them otherwise.
 ClientSampling parse_sampling(std::string_view name);
 std::string_view server_optimizer_name(ServerOptimizerKind kind);
 // "sgd", "momentum", "adam", "yogi", "adagrad"; std::invalid_argument listing them otherwise.

@@ -26,4 +26,17 @@ std::shared_ptr<VectorMessage> encode_with_error_feedback(const VectorCodec& cod
                                                           std::span<const double> v, std::vector<double>& residual,
                                                           RandomStream& rng);
 
+// EF21 (Richtarik, Sokolov, Fatkhullin, "EF21: a new, simpler, theoretically
+// better, and practically faster error feedback", NeurIPS 2021, Algorithm
+// 1): the sender keeps g, its last estimate of what it sends (0 at first),
+// and sends only the compressed change,
+//   message = C(v - g);  g <- g + decode(message).
+// The receiver keeps the same g (the server: the weighted mean of its
+// clients' g_i, moved by each message it receives) and uses g, not the
+// message, as the value. Unlike EF-SGD nothing is added back later: g
+// itself converges to v when v settles. Encodes with `codec` (exact or not);
+// `estimate` empty is zeros and is allocated here. O(d).
+std::shared_ptr<VectorMessage> encode_ef21(const VectorCodec& codec, std::uint64_t round, std::span<const double> v,
+                                           std::vector<double>& estimate, RandomStream& rng);
+
 }  // namespace dlsim

@@ -5,6 +5,7 @@ namespace dlsim {
 
 std::int64_t ModelBroadcast::bits(const VectorCodec* downlink, std::size_t dimension) const {
   const auto d = static_cast<std::int64_t>(dimension);
+  if (held) return 64 + (control ? 64 * d : 0);
   std::int64_t total = 64 + (control ? 64 * d : 0);
   if (downlink == nullptr) return total + 64 * d;
   total += 32;  // the count of updates

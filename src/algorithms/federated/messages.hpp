@@ -11,6 +11,11 @@
 //             and y - x, fp64 or compressed) + 64 (sample count and local
 //             steps, 32 bits each) [+ 32: its mean local loss, fp32, for
 //             power-of-choice sampling] [+ 64 d: SCAFFOLD's c_i^+ - c_i, fp64]
+//   probe     server -> client (power-of-choice with probe): the model, as
+//             above without a downlink compressor
+//   loss      client -> server: 32 (its local loss at the probed x_t, fp32)
+//   start     server -> a probed client chosen for the cohort: 64 (the
+//             round; the client trains from the x_t of the probe)
 //   secure aggregation: see secure_aggregation.hpp (the masked update: the
 //             codec's 64-bit header, the masked payload, then as above
 //             without the fp64 control delta, which the payload carries)
@@ -33,7 +38,9 @@ enum FederatedTag : std::uint32_t {
   kFederatedModelTag = 1,
   kFederatedUpdateTag = 2,
   kFederatedCheckInTag = 3,
-  kFederatedSecureAggregationTag = 4,
+  kFederatedProbeTag = 4,  // a ModelBroadcast: compute your loss at x_t
+  kFederatedLossTag = 5,   // a LossReport
+  kFederatedSecureAggregationTag = 6,  // a SecureAggregationStep
 };
 
 // The round's model: x_t itself (one body shared by every client that needs
@@ -46,6 +53,7 @@ struct ModelBroadcast final : MessageBody {
   std::uint64_t base_round = 0;                      // updates: the round of the client's model
   std::vector<std::shared_ptr<const VectorMessage>> updates;  // in round order
   std::shared_ptr<const std::vector<double>> control;  // SCAFFOLD's server control variate c; null otherwise
+  bool held = false;  // a start message: the client holds x_t from the probe (64 bits on the wire)
   // Secure aggregation: the client's masking compute before its upload, and
   // the masked payload's size (-1: no secure aggregation). Bookkeeping.
   ComputeCost masking;
@@ -79,10 +87,21 @@ struct SecureAggregationStep final : MessageBody {
 };
 
 inline constexpr std::int64_t kCheckInBits = 64;
+inline constexpr std::int64_t kLossReportBits = 32;
+
+// A probed client's local loss at x_t of `round`, over all of its samples.
+struct LossReport final : MessageBody {
+  std::uint64_t round = 0;  // the simulator's bookkeeping (the server probes one round at a time)
+  float loss = 0;
+};
 inline constexpr std::uint64_t kNoRound = ~std::uint64_t{0};
 
 struct CheckIn final : MessageBody {
   std::uint64_t round = kNoRound;  // the round whose work the client lost
+  // After a churn outage: when it began; kNever otherwise. Simulator
+  // bookkeeping for the drop counts (synchronous_rounds.hpp), not part of
+  // the message's size: the server never acts on it.
+  SimTime outage_began = kNever;
 };
 
 }  // namespace dlsim

@@ -51,7 +51,7 @@ std::vector<FederatedKind> make_table() {
   const std::vector<std::string_view> server_optimizer{"server_optimizer", "server_lr",   "server_momentum",
                                                        "server_beta1",     "server_beta2", "server_tau"};
   const std::vector<std::string_view> cohort{"clients_per_round", "over_commit", "round_deadline", "min_updates",
-                                             "late_updates"};
+                                             "late_updates", "probe"};
   const std::vector<std::string_view> fedbuff{"buffer_size", "staleness_weighting"};
   const std::vector<std::string_view> fedasync{"mixing_alpha", "staleness_function", "staleness_exponent"};
   auto join = [](std::initializer_list<std::vector<std::string_view>> lists) {
@@ -60,16 +60,19 @@ std::vector<FederatedKind> make_table() {
     return keys;
   };
   const std::vector<std::string_view> asynchronous_keys = join({{"concurrency", "client_timeout"}, fedbuff, fedasync});
+  // The synchronous kinds weight their stale late updates by FedAsync's s(tau).
+  const std::vector<std::string_view> synchronous_ignores =
+      join({{"concurrency", "client_timeout", "mixing_alpha"}, fedbuff});
   kinds.push_back({"fedavg", "federated averaging of local SGD (McMahan et al., AISTATS 2017)", false, false,
-                   synchronous(false, false), columns, asynchronous_keys});
+                   synchronous(false, false), columns, synchronous_ignores});
   kinds.push_back({"fedprox", "FedAvg with a proximal term mu/2 ||y - x||^2 in the local objective (Li et al., MLSys 2020)",
-                   true, false, synchronous(true, false), columns, asynchronous_keys});
+                   true, false, synchronous(true, false), columns, synchronous_ignores});
   kinds.push_back({"scaffold", "FedAvg with control variates against client drift (Karimireddy et al., ICML 2020)",
-                   false, true, synchronous(false, true), columns, asynchronous_keys});
+                   false, true, synchronous(false, true), columns, synchronous_ignores});
   kinds.push_back({"fednova",
                    "FedAvg with normalised averaging: updates divided by the client's local work a_i, the mean "
                    "rescaled by tau_eff (Wang et al., NeurIPS 2020)",
-                   false, false, synchronous(false, false, true), columns, asynchronous_keys});
+                   false, false, synchronous(false, false, true), columns, synchronous_ignores});
   kinds.push_back({"fedbuff",
                    "asynchronous: concurrency clients train at once, the server steps on the staleness-weighted "
                    "average of every buffer_size updates (Nguyen et al., AISTATS 2022)",

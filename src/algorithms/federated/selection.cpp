@@ -45,10 +45,23 @@ void CohortSelector::select(std::uint64_t round, std::uint32_t count, std::vecto
                             std::uint32_t idle, std::vector<NodeId>& out, std::span<const float> losses,
                             const std::function<bool(NodeId)>& eligible) {
   const auto clients = static_cast<NodeId>(busy.size());
-  count = std::min(count, idle);
-  if (count == 0) return;
   // The round sits in the stream's counter: every round draws from its own blocks.
   RandomStream rng(seed_, round, purpose_id("fed.selection"));
+  if (sampling_ == ClientSampling::poisson) {
+    // One uniform per client, busy or not, in id order: a client's inclusion
+    // is independent of every other client's and of their state.
+    const double q = clients == 0 ? 0.0 : std::min(1.0, static_cast<double>(count) / static_cast<double>(clients));
+    for (NodeId client = 0; client < clients; ++client) {
+      const bool drawn = rng.uniform() < q;
+      if (drawn && !busy[client] && (!eligible || eligible(client))) {
+        busy[client] = 1;
+        out.push_back(client);
+      }
+    }
+    return;
+  }
+  count = std::min(count, idle);
+  if (count == 0) return;
   auto take = [&](NodeId client) {
     busy[client] = 1;
     out.push_back(client);
@@ -103,6 +116,21 @@ void CohortSelector::select(std::uint64_t round, std::uint32_t count, std::vecto
       }
       return;
     }
+    case ClientSampling::poisson: return;  // drawn above
+  }
+}
+
+void CohortSelector::draw_candidates(std::uint64_t round, std::uint32_t count, std::vector<std::uint8_t>& busy,
+                                     std::uint32_t idle, std::vector<NodeId>& out,
+                                     const std::function<bool(NodeId)>& eligible) {
+  count = std::min(count, idle);
+  if (count == 0) return;
+  // The same stream and draw as select()'s power of choice: the same candidates.
+  RandomStream rng(seed_, round, purpose_id("fed.selection"));
+  const std::uint32_t d = std::max(count, candidates_ > 0 ? candidates_ : 2 * count);
+  for (NodeId client : weighted_draw(rng, d, busy, idle, eligible)) {
+    busy[client] = 1;
+    out.push_back(client);
   }
 }
 

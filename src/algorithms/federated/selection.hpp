@@ -39,10 +39,19 @@ class CohortSelector {
   // with a reservoir", IPL 2006: the count largest u^(1/w)); round-robin:
   // O(clients scanned); power-of-choice: d candidates drawn as by weighted,
   // then the count with the largest `losses` (one per client; ties by id),
-  // O(N + d log d).
+  // O(N + d log d); poisson: each client drawn with probability q = min(1,
+  // count / N) (one uniform each, busy or not, so its draw is independent of
+  // the others), kept if idle and eligible: `count` is then the expected
+  // cohort, not a bound. O(N).
   void select(std::uint64_t round, std::uint32_t count, std::vector<std::uint8_t>& busy, std::uint32_t idle,
               std::vector<NodeId>& out, std::span<const float> losses = {},
               const std::function<bool(NodeId)>& eligible = {});
+
+  // Power of choice with a probe: the d candidates alone (d = `candidates`,
+  // 0: twice `count`, never fewer than `count`), drawn as by weighted, marked
+  // busy and appended to `out`. O(N + d log d).
+  void draw_candidates(std::uint64_t round, std::uint32_t count, std::vector<std::uint8_t>& busy, std::uint32_t idle,
+                       std::vector<NodeId>& out, const std::function<bool(NodeId)>& eligible = {});
 
  private:
   // `count` idle clients without replacement, with probabilities proportional to the weights.

@@ -9,6 +9,10 @@
 #include <limits>
 #include <stdexcept>
 
+#include "algorithms/federated/error_feedback.hpp"
+#include "algorithms/federated/server_step.hpp"
+#include "algorithms/federated/private_aggregation.hpp"
+#include "privacy/privacy_ledger.hpp"
 #include "robust/attacks.hpp"
 #include "sim/random.hpp"
 
@@ -43,6 +47,7 @@ SynchronousFederated::SynchronousFederated(FederatedConfig config, RoundSnapshot
       idle_(config_.clients),
       participations_(config_.clients, 0),
       traffic_(config_.clients) {
+  clip_norm_ = config_.user_privacy.clip_norm;
   std::vector<double> weights(config_.clients);
   for (NodeId client = 0; client < config_.clients; ++client) {
     weights[client] = config_.weighting == UpdateWeighting::samples
@@ -132,7 +137,7 @@ std::vector<std::pair<std::string, double>> SynchronousFederated::summary_figure
     failure += record.dropped_failure;
     stale += record.stale_updates;
   }
-  return {{"clients", static_cast<double>(config_.clients)},
+  std::vector<std::pair<std::string, double>> figures = {{"clients", static_cast<double>(config_.clients)},
           {"clients_participated", static_cast<double>(participated)},
           {"max_participations", static_cast<double>(most)},
           {"updates_aggregated", static_cast<double>(aggregated)},
@@ -157,6 +162,9 @@ std::vector<std::pair<std::string, double>> SynchronousFederated::summary_figure
                                (downlink_ ? DownlinkHistory::idle_client_bytes() : 0) +
                                (availability_.time_varying() ? sizeof(std::uint8_t) : 0) +
                                (config_.availability.trace ? sizeof(std::uint64_t) : 0))}};
+  // DP-FedAvg: the clip norm at the end (C_0 unless adaptive).
+  if (config_.user_privacy.enabled) figures.emplace_back("dp_clip_norm_final", clip_norm_);
+  return figures;
 }
 
 void SynchronousFederated::on_start(Context& ctx) {
@@ -169,12 +177,14 @@ void SynchronousFederated::on_start(Context& ctx) {
 void SynchronousFederated::on_message(Context& ctx, NodeId from, const Message& message) {
   if (ctx.self() != server_) {
     if (message.tag == kFederatedModelTag) clients_.on_model(ctx, message);
+    if (message.tag == kFederatedProbeTag) clients_.on_probe(ctx, message);
     if (message.tag == kFederatedSecureAggregationTag) clients_.on_secure_aggregation_step(ctx, message);
     return;
   }
   bits_up_ += static_cast<std::uint64_t>(message.size_bits);
   traffic_[from].up += static_cast<std::uint64_t>(message.size_bits);
   if (message.tag == kFederatedUpdateTag) return on_update(ctx, from, message);
+  if (message.tag == kFederatedLossTag) return on_loss(ctx, from, message);
   if (message.tag == kFederatedSecureAggregationTag) return on_secure_aggregation_reply(ctx, from, message);
   if (message.tag == kFederatedCheckInTag) {
     release(from);
@@ -182,7 +192,22 @@ void SynchronousFederated::on_message(Context& ctx, NodeId from, const Message& 
     // A client of this round that lost its work: once every selected client
     // has reported one way or the other, waiting on is pointless.
     const auto* check_in = dynamic_cast<const CheckIn*>(message.body.get());
-    if (open_ && check_in && check_in->round == round_) {
+    if (check_in) resolve_pending_drop(from, check_in->outage_began);
+    // kNoRound: the outage took this round's model before it arrived.
+    const auto in = [from](const auto& list) { return std::find(list.begin(), list.end(), from) != list.end(); };
+    const bool ours =
+        check_in && (check_in->round == round_ ||
+                     (check_in->round == kNoRound && in(cohort_) && !in(gave_up_) &&
+                      std::none_of(kept_.begin(), kept_.end(), [from](const KeptUpdate& kept) { return kept.client == from; })));
+    const auto answered = [&] {
+      return std::any_of(probe_losses_.begin(), probe_losses_.end(), [from](const auto& loss) { return loss.second == from; });
+    };
+    if (probing_ && check_in && (check_in->round == round_ || check_in->round == kNoRound) && in(probed_) &&
+        !in(probe_lost_) && !answered()) {
+      probe_lost_.push_back(from);
+      if (probe_losses_.size() + probe_lost_.size() >= probed_.size()) finish_probe(ctx);
+    }
+    if (open_ && ours) {
       gave_up_.push_back(from);
       if (phase_) {
         if (replied_.size() + reported() >= awaited_.size()) advance_secure_aggregation(ctx);
@@ -200,6 +225,8 @@ void SynchronousFederated::on_timer(Context& ctx, std::uint64_t tag) {
     if (waiting_ && tag == (kWakeTag | wake_)) begin_round(ctx);
     return;
   }
+  // The probe's deadline: the cohort comes from the answers so far (none: the round is abandoned).
+  if (probing_ && tag == (kProbeTimerTag | round_)) return finish_probe(ctx);
   // The deadline of round `tag`, if that round is still open.
   if (tag != round_) return;
   if (phase_ == SecureAggregationPhase::unmask) {
@@ -223,6 +250,9 @@ std::vector<std::string> SynchronousFederated::waits(const Engine&) const {
   if (open_)
     return {fmt::format("the server waits in round {} for {} more update(s) from its {} selected clients", round_,
                         cohort_target_ - kept_.size(), cohort_.size())};
+  if (probing_)
+    return {fmt::format("the server waits in round {} for the losses of {} of its {} probed candidates", round_,
+                        probed_.size() - probe_losses_.size() - probe_lost_.size(), probed_.size())};
   if (waiting_ && idle_ > 0)
     return {fmt::format("the server cannot begin round {}: none of its {} idle clients will be available again "
                         "(availability {})",
@@ -255,6 +285,8 @@ void SynchronousFederated::wait_for_availability(Context& ctx) {
 }
 
 void SynchronousFederated::on_compute_done(Context& ctx, std::uint64_t tag) {
+  if (ctx.self() != server_ && (tag & FederatedClients::kProbeTag))
+    return clients_.on_probed(ctx, tag & ~FederatedClients::kProbeTag);
   if (ctx.self() != server_) return clients_.on_trained(ctx, tag);
   finish_round(ctx, true);
 }
@@ -262,6 +294,19 @@ void SynchronousFederated::on_compute_done(Context& ctx, std::uint64_t tag) {
 bool SynchronousFederated::resumes_on_rejoin(NodeId client) const {
   if (round_ >= config_.rounds || availability_.never_available()) return false;
   return (client < busy_.size() && busy_[client]) || waiting_;
+}
+
+void SynchronousFederated::resolve_pending_drop(NodeId client, SimTime outage_began) {
+  const auto found = pending_drops_.find(client);
+  if (found == pending_drops_.end()) return;
+  const PendingDrop pending = found->second;
+  pending_drops_.erase(found);
+  // The round is closed: recorded, or still aggregating (current_).
+  FederatedRoundRecord& record = pending.round < records_.size() ? records_[pending.round] : current_;
+  // Down at the close (an outage that began after it found the client merely late).
+  if (outage_began > record.closed) return;
+  --(pending.surplus ? record.surplus : record.dropped_deadline);
+  ++record.dropped_failure;
 }
 
 void SynchronousFederated::release(NodeId client) {
@@ -278,31 +323,116 @@ void SynchronousFederated::begin_round(Context& ctx) {
     available = [this, now = ctx.now(), draw = ClientAvailability::draw_key(round_, retry_)](NodeId client) {
       return availability_.available(client, now, draw);
     };
-  selector_.select(round_, cohort_size(config_.cohort, config_.clients), busy_, idle_, cohort_, last_loss_,
-                   available);
-  idle_ -= static_cast<std::uint32_t>(cohort_.size());
-  waiting_ = cohort_.empty();
+  // With a probe the draw is the candidates; the cohort comes from their losses.
+  std::vector<NodeId>& drawn = config_.cohort.probe ? probed_ : cohort_;
+  drawn.clear();
+  if (config_.cohort.probe)
+    selector_.draw_candidates(round_, cohort_size(config_.cohort, config_.clients), busy_, idle_, probed_, available);
+  else
+    selector_.select(round_, cohort_size(config_.cohort, config_.clients), busy_, idle_, cohort_, last_loss_,
+                     available);
+  idle_ -= static_cast<std::uint32_t>(drawn.size());
+  // A Poisson draw may come up empty with idle clients: the round goes on
+  // without them (abandoned, or under DP-FedAvg its noise alone released).
+  // With an availability model the server waits and draws again instead, as
+  // for the other samplings (DP-FedAvg refuses availability models).
+  const bool empty_draw = drawn.empty() && idle_ > 0 && config_.cohort.sampling == ClientSampling::poisson &&
+                          availability_.always();
+  waiting_ = drawn.empty() && !empty_draw;
   if (waiting_) {
     if (idle_ > 0) wait_for_availability(ctx);
     return;
   }
   retry_ = 0;
-  open_ = true;
-  kept_.clear();
-  gave_up_.clear();
-  cohort_target_ = std::min<std::uint32_t>(config_.cohort.clients_per_round, static_cast<std::uint32_t>(cohort_.size()));
   current_ = FederatedRoundRecord{};
   current_.round = round_;
   current_.began = ctx.now();
-  current_.selected = static_cast<std::uint32_t>(cohort_.size());
-  shared_control_ = control_.empty() ? nullptr : std::make_shared<const std::vector<double>>(control_);
+  if (config_.cohort.probe) return begin_probe(ctx);
+  open_cohort();
   full_model_ = nullptr;
-  if (config_.secure_aggregation.active()) {
+  if (config_.secure_aggregation.active() && !empty_draw) {
     start_secure_aggregation(ctx);
   } else {
-    awaited_ = cohort_;
     send_model(ctx);
   }
+  if (config_.cohort.round_deadline > 0) ctx.set_timer(config_.cohort.round_deadline, round_);
+  if (empty_draw) close_round(ctx, Close::reported);
+}
+
+void SynchronousFederated::open_cohort() {
+  open_ = true;
+  awaited_ = cohort_;  // secure aggregation narrows it phase by phase
+  kept_.clear();
+  gave_up_.clear();
+  cohort_target_ = std::min<std::uint32_t>(config_.cohort.clients_per_round, static_cast<std::uint32_t>(cohort_.size()));
+  // DP-FedAvg waits for its whole cohort: keeping the first K would let one
+  // client's presence push another's update out (sensitivity 2C, not C).
+  if (config_.user_privacy.enabled) cohort_target_ = static_cast<std::uint32_t>(cohort_.size());
+  current_.selected = static_cast<std::uint32_t>(cohort_.size());
+  shared_control_ = control_.empty() ? nullptr : std::make_shared<const std::vector<double>>(control_);
+}
+
+void SynchronousFederated::send_down(Context& ctx, const std::vector<NodeId>& clients, std::uint32_t tag,
+                                     std::shared_ptr<const ModelBroadcast> broadcast, std::size_t d) {
+  const std::int64_t bits = broadcast->bits(nullptr, d);
+  std::shared_ptr<const MessageBody> body = std::move(broadcast);
+  for (NodeId client : clients) {
+    ctx.send(client, Message{tag, bits, body});
+    bits_down_ += static_cast<std::uint64_t>(bits);
+    traffic_[client].down += static_cast<std::uint64_t>(bits);
+  }
+}
+
+void SynchronousFederated::begin_probe(Context& ctx) {
+  probing_ = true;
+  probe_losses_.clear();
+  probe_lost_.clear();
+  probed_model_ = std::make_shared<const std::vector<double>>(x_);
+  auto probe = std::make_shared<ModelBroadcast>();
+  probe->round = round_;
+  probe->began = ctx.now();
+  probe->model = probed_model_;
+  send_down(ctx, probed_, kFederatedProbeTag, std::move(probe), x_.size());
+  if (config_.cohort.round_deadline > 0) ctx.set_timer(config_.cohort.round_deadline, kProbeTimerTag | round_);
+}
+
+void SynchronousFederated::on_loss(Context& ctx, NodeId from, const Message& message) {
+  const auto* report = dynamic_cast<const LossReport*>(message.body.get());
+  if (report == nullptr) return;
+  // A diverged client's NaN ranks first, as an unknown loss does.
+  const float loss = std::isnan(report->loss) ? std::numeric_limits<float>::infinity() : report->loss;
+  last_loss_[from] = loss;
+  if (!probing_ || report->round != round_) return release(from);  // too late for its probe
+  probe_losses_.emplace_back(loss, from);
+  if (probe_losses_.size() + probe_lost_.size() >= probed_.size()) finish_probe(ctx);
+}
+
+void SynchronousFederated::finish_probe(Context& ctx) {
+  probing_ = false;
+  // The highest losses, ties by id; the other candidates that answered are free again.
+  std::sort(probe_losses_.begin(), probe_losses_.end(), [](const auto& a, const auto& b) {
+    return a.first > b.first || (a.first == b.first && a.second < b.second);
+  });
+  const std::size_t size = std::min<std::size_t>(cohort_size(config_.cohort, config_.clients), probe_losses_.size());
+  cohort_.clear();
+  for (std::size_t i = 0; i < probe_losses_.size(); ++i) {
+    if (i < size)
+      cohort_.push_back(probe_losses_[i].second);
+    else
+      release(probe_losses_[i].second);
+  }
+  if (cohort_.empty()) {  // every candidate lost its probe
+    current_.abandoned = true;
+    return finish_round(ctx, false);
+  }
+  open_cohort();
+  auto start = std::make_shared<ModelBroadcast>();
+  start->round = round_;
+  start->began = current_.began;
+  start->model = probed_model_;
+  start->control = shared_control_;
+  start->held = true;
+  send_down(ctx, cohort_, kFederatedModelTag, std::move(start), x_.size());
   if (config_.cohort.round_deadline > 0) ctx.set_timer(config_.cohort.round_deadline, round_);
 }
 
@@ -437,6 +567,7 @@ void SynchronousFederated::advance_secure_aggregation(Context& ctx) {
     phase_.reset();
     kept_.clear();
     open_ = false;
+    current_.closed = ctx.now();
     count_unheard(ctx, replied_, Close::deadline);
     current_.abandoned = true;
     return finish_round(ctx, false);
@@ -476,6 +607,7 @@ void SynchronousFederated::on_update(Context& ctx, NodeId from, const Message& m
   }
   auto update = std::static_pointer_cast<const ClientUpdate>(message.body);
   release(from);
+  pending_drops_.erase(from);  // late, as counted
   // A diverged client's NaN ranks first, as an unknown loss does.
   if (update->reports_loss && !last_loss_.empty())
     last_loss_[from] = std::isnan(update->loss) ? std::numeric_limits<float>::infinity() : update->loss;
@@ -491,7 +623,12 @@ void SynchronousFederated::on_update(Context& ctx, NodeId from, const Message& m
     }
   } else {
     ++late_updates_;
-    if (config_.late_updates == LateUpdates::stale) {
+    if (config_.ef21) {
+      // Its change to the client's estimate still counts (folded in with the next aggregation).
+      const double weight =
+          config_.weighting == UpdateWeighting::samples ? static_cast<double>(update->samples) : 1.0;
+      ef21_unused_.push_back(KeptUpdate{from, weight, std::move(update)});
+    } else if (config_.late_updates == LateUpdates::stale) {
       const double weight =
           config_.weighting == UpdateWeighting::samples ? static_cast<double>(update->samples) : 1.0;
       stale_.push_back(KeptUpdate{from, weight, std::move(update), true});
@@ -509,13 +646,16 @@ void SynchronousFederated::count_unheard(Context& ctx, const std::vector<NodeId>
       ++current_.dropped_unavailable;
     else if (std::find(gave_up_.begin(), gave_up_.end(), client) != gave_up_.end())
       ++current_.dropped_failure;  // back from a churn outage
-    else
+    else {
       ++(why == Close::enough ? current_.surplus : current_.dropped_deadline);
+      pending_drops_[client] = PendingDrop{round_, why == Close::enough};
+    }
   }
 }
 
 void SynchronousFederated::close_round(Context& ctx, Close why) {
   open_ = false;
+  current_.closed = ctx.now();
   // Who was not heard from, and why: the simulator's knowledge (crashes,
   // availability), then what the server saw (check-ins after an outage).
   std::vector<NodeId> heard;
@@ -523,7 +663,8 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
   for (const KeptUpdate& kept : kept_) heard.push_back(kept.client);
   std::sort(heard.begin(), heard.end());
   count_unheard(ctx, heard, why);
-  bool too_few = kept_.size() < config_.cohort.min_updates;
+  // DP-FedAvg never abandons a round: an unchanged model would tell that the cohort was empty.
+  bool too_few = kept_.size() < config_.cohort.min_updates && !config_.user_privacy.enabled;
   if (plan_ && kept_.size() < plan_->threshold()) too_few = true;  // secure aggregation: fewer than t survive
   if (!too_few && config_.robust_aggregator) {
     try {
@@ -534,6 +675,8 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
   }
   if (too_few) {
     current_.abandoned = true;
+    if (config_.ef21)
+      for (KeptUpdate& kept : kept_) ef21_unused_.push_back(std::move(kept));
     kept_.clear();
     return finish_round(ctx, false);
   }
@@ -547,16 +690,23 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
 }
 
 void SynchronousFederated::aggregate(Context& ctx) {
+  const UserPrivacy& user = config_.user_privacy;
   // Late updates of earlier rounds join this aggregation.
   current_.stale_updates = static_cast<std::uint32_t>(stale_.size());
-  for (KeptUpdate& stale : stale_) kept_.push_back(std::move(stale));
+  // Each weighs s(tau) times its weight, tau >= 1 the rounds since its own
+  // (FedAsync's s: staleness_function, staleness_exponent).
+  for (KeptUpdate& stale : stale_) {
+    stale.weight *= staleness_factor(config_.asynchronous.function, config_.asynchronous.exponent,
+                                     round_ - stale.update->round);
+    kept_.push_back(std::move(stale));
+  }
   stale_.clear();
   // Client-id order: the sum does not depend on who arrived first.
   std::sort(kept_.begin(), kept_.end(), [](const KeptUpdate& a, const KeptUpdate& b) {
     return a.client < b.client || (a.client == b.client && a.update->round < b.update->round);
   });
   double weights = 0, weighted_steps = 0, steps = 0;
-  current_.local_steps_min = kept_.front().update->local_steps;
+  current_.local_steps_min = kept_.empty() ? 0 : kept_.front().update->local_steps;
   for (const KeptUpdate& kept : kept_) {
     const std::uint32_t taken = kept.update->local_steps;
     weights += kept.weight;
@@ -565,13 +715,13 @@ void SynchronousFederated::aggregate(Context& ctx) {
     current_.local_steps_min = std::min(current_.local_steps_min, taken);
     current_.local_steps_max = std::max(current_.local_steps_max, taken);
   }
-  current_.local_steps_mean = steps / static_cast<double>(kept_.size());
+  current_.local_steps_mean = kept_.empty() ? 0.0 : steps / static_cast<double>(kept_.size());
   // FedNova: tau_eff = sum_i p_i tau_i over the kept updates.
-  const double scale = config_.rule.normalized_averaging ? weighted_steps / weights : 1.0;
+  const double scale = config_.rule.normalized_averaging && weights > 0 ? weighted_steps / weights : 1.0;
   for (const KeptUpdate& kept : kept_) ++participations_[kept.client];
   const std::size_t d = x_.size();
   combined_.assign(d, 0.0);
-  ComputeCost cost = aggregator_->cost(kept_.size(), d);
+  ComputeCost cost = user.enabled ? private_aggregation_cost(kept_.size(), d, user) : aggregator_->cost(kept_.size(), d);
   const bool robust = reports_aggregate_error(config_);
   if (robust) {
     const double n = static_cast<double>(kept_.size()), values = n * static_cast<double>(d);
@@ -606,12 +756,31 @@ void SynchronousFederated::aggregate(Context& ctx) {
     cost.flops += unmasking.flops;
     cost.bytes += unmasking.bytes;
   }
+  std::shared_ptr<std::vector<KeptUpdate>> unused;
+  if (config_.ef21) {
+    unused = std::make_shared<std::vector<KeptUpdate>>(std::move(ef21_unused_));
+    ef21_unused_.clear();
+    cost.flops += 2.0 * static_cast<double>(unused->size() * d);
+  }
   ctx.start_compute(
       cost,
-      [this, kept, control_scale, scale, robust, round = round_] {
+      [this, kept, unused, control_scale, scale, robust, round = round_] {
         // Only the server's buffers reserved for this task are written.
-        if (robust)
+        if (config_.user_privacy.enabled) {
+          const UserPrivacy& user = config_.user_privacy;
+          UserPrivacy now = user;
+          now.clip_norm = clip_norm_;
+          now.noise_multiplier = user.adaptive ? user.update_noise_multiplier : user.noise_multiplier;
+          RandomStream noise(config_.seed, round, purpose_id("fed.dp_noise"));
+          const std::size_t clipped = private_aggregate(*kept, clients_.codec(), now, noise, combined_, private_scratch_);
+          if (user.adaptive) {
+            RandomStream count(config_.seed, round, purpose_id("fed.dp_count"));
+            clip_norm_ = next_clip_norm(clip_norm_, kept->size() - clipped, kept->size(), user, count);
+          }
+        } else if (robust)
           robust_aggregate(*kept, round);
+        else if (unused)
+          ef21_aggregate(*kept, *unused);
         else
           aggregator_->aggregate(*kept, clients_.codec(), combined_);
         if (scale != 1.0)
@@ -619,6 +788,19 @@ void SynchronousFederated::aggregate(Context& ctx) {
         if (config_.rule.control_variates) add_control_deltas(*kept, control_scale, combined_control_);
       },
       round_);
+}
+
+void SynchronousFederated::ef21_aggregate(const std::vector<KeptUpdate>& kept,
+                                          const std::vector<KeptUpdate>& unused) {
+  // g = sum_i (w_i / W) g_i over every client: each message moves it by
+  // (w_i / W) C(v_i - g_i), the updates of earlier rounds the server did not
+  // aggregate first (arrival order), then this round's in client-id order.
+  const VectorCodec& codec = clients_.codec();
+  if (ef21_estimate_.empty()) ef21_estimate_.assign(x_.size(), 0.0);
+  for (const std::vector<KeptUpdate>* updates : {&unused, &kept})
+    for (const KeptUpdate& update : *updates)
+      codec.add_decoded(*update.update->delta, update.weight / total_weight_, ef21_estimate_);
+  std::copy(ef21_estimate_.begin(), ef21_estimate_.end(), combined_.begin());
 }
 
 void SynchronousFederated::robust_aggregate(const std::vector<KeptUpdate>& kept, std::uint64_t round) {
@@ -684,6 +866,8 @@ void SynchronousFederated::finish_round(Context& ctx, bool aggregated) {
   if (aggregated) {
     current_.aggregate_error = aggregate_error_;
     apply_step(ctx);
+    // DP-FedAvg: one sampled Gaussian mechanism per released model.
+    if (config_.user_privacy.ledger) config_.user_privacy.ledger->record_steps(0);
     for (std::size_t k = 0; k < control_.size(); ++k) control_[k] += combined_control_[k];
   }
   current_.ended = ctx.now();

@@ -5,6 +5,17 @@
 // own NIC and compute rate. Round t:
 //   1. Selection (selection.hpp): ceil(K (1 + r)) clients that are not busy.
 //      If none is idle, the server waits for one (an update or a check-in).
+//      Power of choice with a probe (config.cohort.probe, pow-d of Cho,
+//      Wang, Joshi, AISTATS 2022): the server draws the d candidates, sends
+//      them x_t (a probe, the model's size), each computes its loss at x_t
+//      on all of its samples (a compute task: one forward pass) and returns
+//      it (32 bits); once every candidate has answered (or checked in having
+//      lost the probe) the cohort is the ceil(K (1 + r)) highest losses,
+//      sent a 64-bit start (they hold x_t), and the other candidates are
+//      free again (one that has not answered stays busy until it does). A
+//      probe waits at most round_deadline (when set): then the cohort comes
+//      from the answers so far (none: the round is abandoned). The round
+//      began with the probe; its deadline counts from the start messages.
 //   2. It sends them x_t (one shared message body; the server's uplink
 //      serializes, or with the fair model shares, the transfers).
 //   3. It keeps the updates of round t in arrival order and closes the round
@@ -24,7 +35,10 @@
 //      sum_i p_i d_i with sgd).
 // Updates that arrive after their round closed are dropped and counted, or
 // with late_updates = stale kept and aggregated, flagged stale, with the next
-// round that aggregates (they do not count towards K or min_updates). The
+// round that aggregates (they do not count towards K or min_updates), each
+// with its weight times s(tau), tau >= 1 the rounds from its own to the one
+// that aggregates it and s FedAsync's staleness function (config.asynchronous:
+// (1 + tau)^-a, or 1). The
 // server never knows in advance whether a client is slow, gone or cut off: a
 // client is busy from its selection until its update (however late) or a
 // check-in after an outage arrives, and is not selected meanwhile.
@@ -43,6 +57,17 @@
 // client's own model keeps one message per round shared by every client and
 // one model on each side; a client absent for many rounds costs a full
 // model, as it would without compression.
+//
+// EF21 (config.ef21; Richtarik, Sokolov, Fatkhullin, NeurIPS 2021, with
+// partial participation as EF21-PP, Fatkhullin et al. 2021): each client i
+// keeps g_i and sends C(v_i - g_i), v_i its update; the server keeps g =
+// sum_i (w_i / W) g_i over all clients (W their total weight, g_i = 0 before
+// a client's first update) and moves it by (w_i / W) decode(message) for
+// every update it receives, aggregated or not (late ones, surplus ones and
+// those of abandoned rounds with the next aggregation), so that g stays the
+// weighted mean of the g_i; the server optimiser then takes g in place of
+// the mean of the kept updates. With every client every round and an exact
+// (identity) compressor g is that mean, and EF21 is plain FedAvg.
 //
 // Robust aggregation and Byzantine clients (robust_aggregator, byzantine).
 // With either, the aggregation task decodes every kept update into its own
@@ -72,19 +97,30 @@
 // up, or at the round deadline; fewer than t answers abandon the round.
 // Clients that left in the key exchanges are released when the round ends.
 // The aggregate is the plain mean of the kept updates, unchanged.
-// Columns secagg_bits and secagg_s follow the others.
+// Columns secagg_bits and secagg_s follow the others. Not combined (refused
+// by validate): the probe round (its cohort would need the key exchanges
+// after it), EF21 and DP-FedAvg (both need each update at the server).
 //
 // Metrics (metric_columns, per evaluation round): selected, participants
 // (fresh updates aggregated), the selected clients not heard from at the
 // close split by cause, which the simulator knows and the server does not:
-// dropped_failure (crashed by then, from [faults], or checked in after an
-// outage), dropped_unavailable (its availability ended between the round's
-// start and its close), then of the others dropped_deadline (a deadline
-// close: late or cut off) or surplus (K had arrived: over-commitment's
-// discards); round_duration_s, local_steps_mean, local_steps_min and
-// local_steps_max (over the updates aggregated; 0 when none), the totals
-// bits_up (client to server), bits_down (server to client) and
-// abandoned_rounds, and stale_updates (late updates aggregated in this round).
+// dropped_failure (crashed by then, from [faults], or in a churn outage
+// that began before the close), dropped_unavailable (its availability ended
+// between the round's start and its close), then of the others
+// dropped_deadline (a deadline close: late or cut off) or surplus (K had
+// arrived: over-commitment's discards). A client still down at the close is
+// first counted as dropped_deadline or surplus (nobody has heard of the
+// outage yet) and moved to dropped_failure when it checks in, its check-in
+// saying when the outage began: the summary's totals are exact, a metrics.csv
+// row written before that check-in is not. Then round_duration_s,
+// local_steps_mean, local_steps_min and local_steps_max (over the updates
+// aggregated; 0 when none), the totals bits_up (client to server), bits_down
+// (server to client) and abandoned_rounds, and stale_updates (late updates
+// aggregated in this round).
+// DP-FedAvg (user_privacy, private_aggregation.hpp) with Poisson sampling:
+// the server waits for every selected client (no K cut-off), never abandons
+// a round (an empty cohort still releases its noise), and replaces the
+// weighted mean by the clipped, noised sum over the expected cohort.
 // The summary adds the bits up and down per client, mean and max over the
 // clients that exchanged at least one message with the server (selected, or
 // checked in), so that mean x clients_communicated is the total.
@@ -95,6 +131,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -115,7 +152,8 @@ namespace dlsim {
 struct FederatedRoundRecord {
   std::uint64_t round = 0;
   SimTime began = 0;
-  SimTime ended = 0;  // when x_{t+1} was ready
+  SimTime closed = 0;  // when the server stopped waiting for updates
+  SimTime ended = 0;   // when x_{t+1} was ready
   std::uint32_t selected = 0;
   std::uint32_t participants = 0;  // updates aggregated (0 when abandoned)
   std::uint32_t dropped_deadline = 0;
@@ -168,19 +206,36 @@ class SynchronousFederated final : public LearningBehaviour {
   // Updates of this client the server aggregated.
   std::uint32_t participations(NodeId client) const { return participations_[client]; }
   const FederatedClients& clients() const { return clients_; }
+  // EF21: the server's estimate g (empty before the first aggregation or without EF21).
+  std::span<const double> ef21_estimate() const { return ef21_estimate_; }
   const ClientAvailability& availability() const { return availability_; }
 
  private:
   enum class Close { enough, deadline, reported };
   static constexpr std::uint64_t kWakeTag = std::uint64_t{1} << 63;  // timer tags: wake-ups; others deadlines
+  static constexpr std::uint64_t kProbeTimerTag = std::uint64_t{1} << 62;  // a probe's deadline
 
   void begin_round(Context& ctx);
+  // The round's cohort_ is chosen: it waits for their updates from now on.
+  void open_cohort();
+  // Sends `broadcast` (without a downlink compressor) to `clients`, counting its bits.
+  void send_down(Context& ctx, const std::vector<NodeId>& clients, std::uint32_t tag,
+                 std::shared_ptr<const ModelBroadcast> broadcast, std::size_t d);
+  // Power of choice with a probe: the probe of round_ to the drawn
+  // candidates (step 1 above), the answers, and its end.
+  void begin_probe(Context& ctx);
+  void on_loss(Context& ctx, NodeId from, const Message& message);
+  void finish_probe(Context& ctx);
   void on_update(Context& ctx, NodeId from, const Message& message);
   void close_round(Context& ctx, Close why);
   void finish_round(Context& ctx, bool aggregated);
   void release(NodeId client);
+  // A check-in from `client`: reclassifies its pending drop, if any (see Metrics above).
+  void resolve_pending_drop(NodeId client, SimTime outage_began);
   // No idle client was available: wake up when the first one is.
   void wait_for_availability(Context& ctx);
+  // EF21: g moved by `unused` then `kept`, into combined_ (see above).
+  void ef21_aggregate(const std::vector<KeptUpdate>& kept, const std::vector<KeptUpdate>& unused);
   // The robust or Byzantine aggregation of `kept` into combined_ (see above).
   void robust_aggregate(const std::vector<KeptUpdate>& kept, std::uint64_t round);
   bool is_byzantine(NodeId client) const;
@@ -229,9 +284,26 @@ class SynchronousFederated final : public LearningBehaviour {
   std::vector<KeptUpdate> kept_;
   std::vector<NodeId> awaited_;  // who the server waits for: the cohort, or secure aggregation's current round
   std::vector<NodeId> gave_up_;  // cohort clients that checked in having lost this round's work
+  bool probing_ = false;                               // the probe of round_ is open
+  std::vector<NodeId> probed_;                         // its candidates
+  std::vector<std::pair<float, NodeId>> probe_losses_;  // the answers so far
+  std::vector<NodeId> probe_lost_;                     // candidates that checked in instead
+  std::shared_ptr<const std::vector<double>> probed_model_;  // x_t as probed
   std::uint64_t retry_ = 0;    // bernoulli: selections of this round that found nobody available
   std::uint64_t wake_ = 0;     // the wake-up timer that counts (earlier ones are stale)
   std::vector<KeptUpdate> stale_;  // late updates waiting for the next aggregation
+  // EF21: the server's estimate g, and the updates received but not
+  // aggregated (late, or of an abandoned round) waiting to move it.
+  std::vector<double> ef21_estimate_;
+  std::vector<KeptUpdate> ef21_unused_;
+  // Clients counted as dropped_deadline (or surplus) at a close and not
+  // heard from since: a check-in after an outage that began before that
+  // close moves them to dropped_failure. At most the busy clients.
+  struct PendingDrop {
+    std::uint64_t round;
+    bool surplus;
+  };
+  std::unordered_map<NodeId, PendingDrop> pending_drops_;
 
   // Bits the server received from (up) and sent to (down) one client.
   struct ClientTraffic {
@@ -255,6 +327,8 @@ class SynchronousFederated final : public LearningBehaviour {
   std::vector<double> previous_aggregate_;  // robust: the last aggregate (centered clipping's centre)
   double aggregate_error_ = 0;
   std::vector<double> combined_control_;
+  std::vector<double> private_scratch_;  // DP-FedAvg: one decoded update
+  double clip_norm_ = 0;  // DP-FedAvg: C now (moves with adaptive clipping)
 
   // Secure aggregation's round in progress (none while training or aggregating).
   std::unique_ptr<SecureAggregationPlan> plan_;
