@@ -29,6 +29,7 @@
 #include "models/parameter_file.hpp"
 #include "models/softmax.hpp"
 #include "scenario/run_bounds.hpp"
+#include "scenario/secure_aggregation_section.hpp"
 #include "sim/heterogeneity.hpp"
 #include "sim/random.hpp"
 #include "sim/units.hpp"
@@ -521,6 +522,7 @@ void build_algorithm(const Scenario& scenario, Experiment& experiment) {
                                     config.rounds * config.local_steps, algorithm.uses_gradients,
                                     static_cast<bool>(config.batches.generate), std::string(algorithm.name));
   config.privacy = experiment.privacy.sample;
+  refuse_secure_aggregation(scenario, std::string(algorithm.name));
   // Tuning gamma runs trials on the private data, which the accountant would have to charge too.
   if (experiment.gamma_auto && experiment.privacy.active())
     bad(scenario, "algorithm.gamma",

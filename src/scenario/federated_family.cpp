@@ -18,6 +18,7 @@
 #include "scenario/byzantine_section.hpp"
 #include "scenario/family.hpp"
 #include "scenario/privacy_section.hpp"
+#include "scenario/secure_aggregation_section.hpp"
 
 namespace dlsim {
 namespace {
@@ -501,6 +502,7 @@ void build(const Scenario& scenario, Experiment& experiment) {
   if (experiment.nodes + 1 >= kMaxNodes)
     bad(scenario, "nodes", fmt::format("at most {} clients (the server is one more node)", kMaxNodes - 2));
   build_robustness(scenario, kind, config, experiment);
+  read_secure_aggregation(scenario, reads(kind, "clients_per_round"), std::string(kind.name), config);
   check_ef21(scenario, kind, config);
   if (config.robust_aggregator)
     experiment.byzantine_defence = config.robust_aggregator->name();
@@ -545,6 +547,8 @@ void build(const Scenario& scenario, Experiment& experiment) {
   experiment.metric_columns = kind.metric_columns;
   add_client_accuracy(scenario, experiment, config);
   if (SynchronousFederated::reports_aggregate_error(config)) experiment.metric_columns.push_back("aggregate_error");
+  if (config.secure_aggregation.active())
+    experiment.metric_columns.insert(experiment.metric_columns.end(), {"secagg_bits", "secagg_s"});
   auto shared = std::make_shared<const FederatedConfig>(std::move(config));
   experiment.make_behaviour = [shared, make = kind.make](const Experiment& built, RoundSnapshots* snapshots) {
     // The crashes are known once the engine's faults are built (after build()),

@@ -12,6 +12,7 @@
 #include "scenario/experiment.hpp"
 #include "scenario/family.hpp"
 #include "scenario/privacy_section.hpp"
+#include "scenario/secure_aggregation_section.hpp"
 #include "topologies/generators.hpp"
 #include "topologies/mixing.hpp"
 
@@ -238,6 +239,11 @@ Schema build_schema() {
       "privacy",
       "differential privacy of the nodes' or clients' training data, and its accountant (see README, Privacy)",
       privacy_keys(), {}});
+
+  sections.push_back(SectionSpec{
+      "secure_aggregation",
+      "secure aggregation of the federated uploads, modelled by its cost (see README, Secure aggregation)",
+      secure_aggregation_keys(), {}});
 
   sections.push_back(
       compressor_section("compression", "how messages are encoded", "none: exact fp64 models (64 bits per value)"));

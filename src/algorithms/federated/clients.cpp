@@ -20,6 +20,7 @@ FederatedClients::FederatedClients(const FederatedConfig& config, const ClientAv
       codec_(config.uplink_compressor),
       downlink_codec_(config.downlink_compressor),
       jobs_(config.clients),
+      steps_(config.secure_aggregation.active() ? config.clients : 0),
       control_(config.rule.control_variates ? config.clients : 0),
       availability_(availability),
       away_(availability.time_varying() ? config.clients : 0, 0),
@@ -36,7 +37,8 @@ std::size_t FederatedClients::extra_idle_client_bytes() const {
   return (residual_.empty() ? 0 : sizeof(std::unique_ptr<std::vector<double>>)) +
          (momentum_.empty() ? 0 : sizeof(std::unique_ptr<std::vector<double>>)) +
          (probes_.empty() ? 0 : sizeof(std::shared_ptr<ProbeJob>)) +
-         (known_.empty() ? 0 : sizeof(KnownModel));
+         (known_.empty() ? 0 : sizeof(KnownModel)) +
+         (steps_.empty() ? 0 : sizeof(std::shared_ptr<const SecureAggregationStep>));
 }
 
 std::uint64_t FederatedClients::remembered_clients() const {
@@ -139,10 +141,22 @@ void FederatedClients::on_model(Context& ctx, const Message& message) {
     cost.flops += 3 * d;
     cost.bytes += 24 * d;
   }
+  // Secure aggregation: key agreements and masks before the upload.
+  cost.flops += job->broadcast->masking.flops;
+  cost.bytes += job->broadcast->masking.bytes;
   // DP-SGD steps count when they start, in this handler: at a simulated time.
   if (config_.privacy.ledger) config_.privacy.ledger->record_steps(client, job->steps);
   jobs_[client] = job;
   ctx.start_compute(cost, [trainer = &trainer_, client, job] { trainer->run(client, *job); }, job->serial);
+}
+
+void FederatedClients::on_secure_aggregation_step(Context& ctx, const Message& message) {
+  const NodeId client = ctx.self();
+  auto step = std::static_pointer_cast<const SecureAggregationStep>(message.body);
+  if (availability_.time_varying() && !availability_.available_throughout(client, step->began, ctx.now()))
+    return go_away(ctx, step->round);
+  steps_[client] = std::move(step);
+  ctx.start_compute(steps_[client]->cost, [] {}, kSecureAggregationTask);
 }
 
 void FederatedClients::on_probe(Context& ctx, const Message& message) {
@@ -184,6 +198,15 @@ void FederatedClients::on_probed(Context& ctx, std::uint64_t round) {
 
 void FederatedClients::on_trained(Context& ctx, std::uint64_t serial) {
   const NodeId client = ctx.self();
+  if (serial == kSecureAggregationTask) {
+    std::shared_ptr<const SecureAggregationStep> step = std::move(steps_[client]);
+    if (!step) return;
+    if (availability_.time_varying() && !availability_.available_throughout(client, step->began, ctx.now()))
+      return go_away(ctx, step->round);
+    const std::int64_t bits = step->reply_bits;
+    ctx.send(server_, Message{kFederatedSecureAggregationTag, bits, std::move(step)});
+    return;
+  }
   if (!jobs_[client] || jobs_[client]->serial != serial) return;  // a job lost to an outage, or replaced
   std::shared_ptr<LocalJob> job = std::move(jobs_[client]);
   const std::uint64_t round = job->round;
@@ -227,6 +250,7 @@ void FederatedClients::on_trained(Context& ctx, std::uint64_t serial) {
     for (std::size_t k = 0; k < own->size(); ++k) (*own)[k] += job->control_delta[k];
     update->control_delta = std::move(job->control_delta);
   }
+  update->masked_payload_bits = job->broadcast->masked_payload_bits;
   const std::int64_t bits = update->bits(codec_);
   ctx.send(server_, Message{kFederatedUpdateTag, bits, std::move(update)});
 }

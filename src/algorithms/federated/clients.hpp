@@ -70,6 +70,8 @@ class FederatedClients {
   static constexpr std::uint64_t kProbeTag = std::uint64_t{1} << 62;
   // `serial`: the tag of the job's compute task.
   void on_trained(Context& ctx, std::uint64_t serial);
+  // A secure aggregation round's request: the client computes, then answers.
+  void on_secure_aggregation_step(Context& ctx, const Message& message);
   // The return of a client that went away (the timer's tag: the round it lost).
   void on_timer(Context& ctx, std::uint64_t round);
 
@@ -92,10 +94,13 @@ class FederatedClients {
   static std::size_t idle_client_bytes();
   // More bytes per idle client for what this configuration remembers
   // (error feedback's residual pointer, the worker momentum's pointer, the
-  // downlink's last model).
+  // downlink's last model, secure aggregation's pending request).
   std::size_t extra_idle_client_bytes() const;
 
  private:
+  // Compute-task tags of secure aggregation's steps (the jobs' serials stay
+  // below; kProbeTag, a higher bit, marks probes).
+  static constexpr std::uint64_t kSecureAggregationTask = std::uint64_t{1} << 61;
   // The client lost round `round`'s work by going away: it checks in when it is back.
   void go_away(Context& ctx, std::uint64_t round);
   // `outage_began`: when a churn outage that lost the work began; kNever otherwise.
@@ -116,6 +121,8 @@ class FederatedClients {
   VectorCodec codec_;
   VectorCodec downlink_codec_;
   std::vector<std::shared_ptr<LocalJob>> jobs_;               // the job in progress, per client
+  // Secure aggregation: the request a client computes for, per client (null: none).
+  std::vector<std::shared_ptr<const SecureAggregationStep>> steps_;
   std::vector<std::unique_ptr<std::vector<double>>> control_;  // SCAFFOLD's c_i, once participated
   const ClientAvailability& availability_;
   // Time-varying availability only: 1 while the client is away with lost work

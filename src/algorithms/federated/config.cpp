@@ -174,6 +174,22 @@ void validate(const FederatedConfig& config) {
   }
   if (!config.initial_model.empty())
     require(config.initial_model.size() == config.model->dimension(), "the initial model has the wrong dimension");
+  if (config.secure_aggregation.active()) {
+    // What the server cannot do when it sees only the sum of the masked updates.
+    validate(config.secure_aggregation);
+    require(!config.uplink_compressor,
+            "secure aggregation masks dense vectors in a common ring: no uplink compressor");
+    require(!config.robust_aggregator,
+            "secure aggregation gives the server only the sum: no robust aggregator (they need each update)");
+    require(config.attack.kind == AttackKind::none || !attack_uses_honest(config.attack.kind) || config.byzantine.empty(),
+            "secure aggregation hides the honest updates from the server: no attack that reads them");
+    require(config.late_updates == LateUpdates::drop,
+            "secure aggregation unmasks a round's updates in that round only: late_updates must be drop");
+    require(!config.cohort.probe, "secure aggregation is not combined with power-of-choice's probe round (yet)");
+    require(!config.ef21, "secure aggregation gives the server only the sum: no EF21 (it keeps each client's estimate)");
+    require(!config.user_privacy.enabled,
+            "secure aggregation gives the server only the sum: no DP-FedAvg (it clips each update at the server)");
+  }
 }
 
 }  // namespace dlsim

@@ -11,6 +11,7 @@
 
 #include "algorithms/batch_source.hpp"
 #include "algorithms/federated/availability.hpp"
+#include "algorithms/federated/secure_aggregation.hpp"
 #include "algorithms/local_optimizer.hpp"
 #include "compress/compressor.hpp"
 #include "models/model.hpp"
@@ -177,6 +178,8 @@ struct FederatedConfig {
   double worker_momentum = 0;
   // Sample-level DP-SGD for the clients' local steps (privacy/dp_sgd.hpp).
   SamplePrivacy privacy;
+  // Secure aggregation of the uploads (synchronous rounds; secure_aggregation.hpp).
+  SecureAggregationConfig secure_aggregation;
   // User-level DP-FedAvg at the server (private_aggregation.hpp). Synchronous rounds only.
   UserPrivacy user_privacy;
 };

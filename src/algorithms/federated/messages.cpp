@@ -15,6 +15,7 @@ std::int64_t ModelBroadcast::bits(const VectorCodec* downlink, std::size_t dimen
 }
 
 std::int64_t ClientUpdate::bits(const VectorCodec& codec) const {
+  if (masked_payload_bits >= 0) return 64 + masked_payload_bits + 64 + (reports_loss ? 32 : 0);
   return codec.bits(*delta) + 64 + (reports_loss ? 32 : 0) + 64 * static_cast<std::int64_t>(control_delta.size());
 }
 

@@ -16,6 +16,9 @@
 //   loss      client -> server: 32 (its local loss at the probed x_t, fp32)
 //   start     server -> a probed client chosen for the cohort: 64 (the
 //             round; the client trains from the x_t of the probe)
+//   secure aggregation: see secure_aggregation.hpp (the masked update: the
+//             codec's 64-bit header, the masked payload, then as above
+//             without the fp64 control delta, which the payload carries)
 //   check-in  client -> server: 64 (the client is back after an outage or
 //             after it went away: the round whose work it lost, all ones
 //             when it does not know)
@@ -37,6 +40,7 @@ enum FederatedTag : std::uint32_t {
   kFederatedCheckInTag = 3,
   kFederatedProbeTag = 4,  // a ModelBroadcast: compute your loss at x_t
   kFederatedLossTag = 5,   // a LossReport
+  kFederatedSecureAggregationTag = 6,  // a SecureAggregationStep
 };
 
 // The round's model: x_t itself (one body shared by every client that needs
@@ -50,6 +54,10 @@ struct ModelBroadcast final : MessageBody {
   std::vector<std::shared_ptr<const VectorMessage>> updates;  // in round order
   std::shared_ptr<const std::vector<double>> control;  // SCAFFOLD's server control variate c; null otherwise
   bool held = false;  // a start message: the client holds x_t from the probe (64 bits on the wire)
+  // Secure aggregation: the client's masking compute before its upload, and
+  // the masked payload's size (-1: no secure aggregation). Bookkeeping.
+  ComputeCost masking;
+  std::int64_t masked_payload_bits = -1;
 
   // `downlink`: the downlink codec, null when the model travels exactly.
   std::int64_t bits(const VectorCodec* downlink, std::size_t dimension) const;
@@ -63,8 +71,19 @@ struct ClientUpdate final : MessageBody {
   std::vector<double> control_delta;           // SCAFFOLD: c_i^+ - c_i; empty otherwise
   bool reports_loss = false;                   // whether `loss` is sent
   float loss = 0;                              // mean loss of the local steps, as sent (fp32)
+  std::int64_t masked_payload_bits = -1;       // secure aggregation: the masked payload; -1: none
 
   std::int64_t bits(const VectorCodec& codec) const;
+};
+
+// A secure aggregation round's request from the server (its size is the
+// message's) and the client's answer after `cost` of compute.
+struct SecureAggregationStep final : MessageBody {
+  std::uint64_t round = 0;
+  std::uint32_t phase = 0;      // SecureAggregationPhase
+  SimTime began = 0;            // when the server round began (bookkeeping)
+  std::int64_t reply_bits = 0;  // the answer's size
+  ComputeCost cost;
 };
 
 inline constexpr std::int64_t kCheckInBits = 64;

@@ -94,7 +94,8 @@ bool SynchronousFederated::is_byzantine(NodeId client) const {
 void SynchronousFederated::metric_values(std::uint64_t round, std::vector<double>& row) const {
   const bool error = reports_aggregate_error(config_);
   if (round == 0 || round > records_.size()) {
-    row.insert(row.end(), metric_columns().size() + (error ? 1 : 0), 0.0);
+    row.insert(row.end(), metric_columns().size() + (error ? 1 : 0) + (config_.secure_aggregation.active() ? 2 : 0),
+               0.0);
     return;
   }
   const FederatedRoundRecord& record = records_[round - 1];
@@ -106,6 +107,8 @@ void SynchronousFederated::metric_values(std::uint64_t round, std::vector<double
                          static_cast<double>(record.abandoned_so_far), static_cast<double>(record.dropped_unavailable),
                          static_cast<double>(record.dropped_failure), static_cast<double>(record.stale_updates)});
   if (error) row.push_back(record.aggregate_error);
+  if (config_.secure_aggregation.active())
+    row.insert(row.end(), {static_cast<double>(record.secure_aggregation_bits), record.secure_aggregation_s});
 }
 
 std::vector<std::pair<std::string, double>> SynchronousFederated::summary_figures() const {
@@ -175,12 +178,14 @@ void SynchronousFederated::on_message(Context& ctx, NodeId from, const Message& 
   if (ctx.self() != server_) {
     if (message.tag == kFederatedModelTag) clients_.on_model(ctx, message);
     if (message.tag == kFederatedProbeTag) clients_.on_probe(ctx, message);
+    if (message.tag == kFederatedSecureAggregationTag) clients_.on_secure_aggregation_step(ctx, message);
     return;
   }
   bits_up_ += static_cast<std::uint64_t>(message.size_bits);
   traffic_[from].up += static_cast<std::uint64_t>(message.size_bits);
   if (message.tag == kFederatedUpdateTag) return on_update(ctx, from, message);
   if (message.tag == kFederatedLossTag) return on_loss(ctx, from, message);
+  if (message.tag == kFederatedSecureAggregationTag) return on_secure_aggregation_reply(ctx, from, message);
   if (message.tag == kFederatedCheckInTag) {
     release(from);
     if (downlink_) downlink_->forget(from);  // the outage took the client's model
@@ -204,7 +209,11 @@ void SynchronousFederated::on_message(Context& ctx, NodeId from, const Message& 
     }
     if (open_ && ours) {
       gave_up_.push_back(from);
-      if (kept_.size() + gave_up_.size() >= cohort_.size()) close_round(ctx, Close::reported);
+      if (phase_) {
+        if (replied_.size() + reported() >= awaited_.size()) advance_secure_aggregation(ctx);
+      } else if (kept_.size() + reported() >= awaited_.size()) {
+        close_round(ctx, Close::reported);
+      }
     }
     if (waiting_) begin_round(ctx);
   }
@@ -216,14 +225,28 @@ void SynchronousFederated::on_timer(Context& ctx, std::uint64_t tag) {
     if (waiting_ && tag == (kWakeTag | wake_)) begin_round(ctx);
     return;
   }
-  // The deadline of round `tag`, if that round is still open.
-  if (open_ && tag == round_) close_round(ctx, Close::deadline);
   // The probe's deadline: the cohort comes from the answers so far (none: the round is abandoned).
-  if (probing_ && tag == (kProbeTimerTag | round_)) finish_probe(ctx);
+  if (probing_ && tag == (kProbeTimerTag | round_)) return finish_probe(ctx);
+  // The deadline of round `tag`, if that round is still open.
+  if (tag != round_) return;
+  if (phase_ == SecureAggregationPhase::unmask) {
+    // Fewer than t survivors answered the unmasking by the deadline: the round fails.
+    current_.secure_aggregation_s += to_seconds(ctx.now() - phase_began_);
+    phase_.reset();
+    current_.abandoned = true;
+    current_.participants = 0;
+    kept_.clear();
+    return finish_round(ctx, false);
+  }
+  if (open_ && phase_) return advance_secure_aggregation(ctx);
+  if (open_) close_round(ctx, Close::deadline);
 }
 
 std::vector<std::string> SynchronousFederated::waits(const Engine&) const {
   if (round_ >= config_.rounds) return {};
+  if (phase_)
+    return {fmt::format("the server waits in round {} for {} more secure aggregation answer(s) from {} clients",
+                        round_, awaited_.size() - replied_.size(), awaited_.size())};
   if (open_)
     return {fmt::format("the server waits in round {} for {} more update(s) from its {} selected clients", round_,
                         cohort_target_ - kept_.size(), cohort_.size())};
@@ -327,22 +350,10 @@ void SynchronousFederated::begin_round(Context& ctx) {
   if (config_.cohort.probe) return begin_probe(ctx);
   open_cohort();
   full_model_ = nullptr;
-  const std::size_t d = x_.size();
-  if (!config_.downlink_compressor) {
-    auto broadcast = std::make_shared<ModelBroadcast>();
-    broadcast->round = round_;
-    broadcast->began = ctx.now();
-    broadcast->model = std::make_shared<const std::vector<double>>(x_);
-    broadcast->control = shared_control_;
-    send_down(ctx, cohort_, kFederatedModelTag, std::move(broadcast), d);
+  if (config_.secure_aggregation.active() && !empty_draw) {
+    start_secure_aggregation(ctx);
   } else {
-    for (NodeId client : cohort_) {
-      std::shared_ptr<const ModelBroadcast> broadcast = downlink_broadcast(client);
-      const std::int64_t bits = broadcast->bits(&clients_.downlink_codec(), d);
-      ctx.send(client, Message{kFederatedModelTag, bits, std::move(broadcast)});
-      bits_down_ += static_cast<std::uint64_t>(bits);
-      traffic_[client].down += static_cast<std::uint64_t>(bits);
-    }
+    send_model(ctx);
   }
   if (config_.cohort.round_deadline > 0) ctx.set_timer(config_.cohort.round_deadline, round_);
   if (empty_draw) close_round(ctx, Close::reported);
@@ -350,6 +361,7 @@ void SynchronousFederated::begin_round(Context& ctx) {
 
 void SynchronousFederated::open_cohort() {
   open_ = true;
+  awaited_ = cohort_;  // secure aggregation narrows it phase by phase
   kept_.clear();
   gave_up_.clear();
   cohort_target_ = std::min<std::uint32_t>(config_.cohort.clients_per_round, static_cast<std::uint32_t>(cohort_.size()));
@@ -424,7 +436,158 @@ void SynchronousFederated::finish_probe(Context& ctx) {
   if (config_.cohort.round_deadline > 0) ctx.set_timer(config_.cohort.round_deadline, round_);
 }
 
-std::shared_ptr<const ModelBroadcast> SynchronousFederated::downlink_broadcast(NodeId client) {
+void SynchronousFederated::send_model(Context& ctx) {
+  const std::size_t d = x_.size();
+  // Secure aggregation: the shares addressed to the client travel with the model.
+  std::int64_t extra = 0;
+  ComputeCost masking;
+  std::int64_t masked = -1;
+  if (config_.secure_aggregation.active()) {
+    extra = plan_->forwarded_share_bits();
+    masking = plan_->masking_cost(config_.rule.control_variates);
+    masked = plan_->masked_payload_bits(config_.rule.control_variates);
+  }
+  if (!config_.downlink_compressor) {
+    auto broadcast = std::make_shared<ModelBroadcast>();
+    broadcast->round = round_;
+    broadcast->began = current_.began;
+    broadcast->model = std::make_shared<const std::vector<double>>(x_);
+    broadcast->control = shared_control_;
+    broadcast->masking = masking;
+    broadcast->masked_payload_bits = masked;
+    const std::int64_t bits = broadcast->bits(nullptr, d) + extra;
+    std::shared_ptr<const MessageBody> body = std::move(broadcast);
+    for (NodeId client : awaited_) {
+      ctx.send(client, Message{kFederatedModelTag, bits, body});
+      count_down(client, bits, extra);
+    }
+  } else {
+    for (NodeId client : awaited_) {
+      std::shared_ptr<ModelBroadcast> broadcast = downlink_broadcast(client);
+      broadcast->masking = masking;
+      broadcast->masked_payload_bits = masked;
+      const std::int64_t bits = broadcast->bits(&clients_.downlink_codec(), d) + extra;
+      ctx.send(client, Message{kFederatedModelTag, bits, std::move(broadcast)});
+      count_down(client, bits, extra);
+    }
+  }
+}
+
+void SynchronousFederated::count_down(NodeId client, std::int64_t bits, std::int64_t secure_bits) {
+  bits_down_ += static_cast<std::uint64_t>(bits);
+  traffic_[client].down += static_cast<std::uint64_t>(bits);
+  secure_bits_ += static_cast<std::uint64_t>(secure_bits);
+}
+
+void SynchronousFederated::start_secure_aggregation(Context& ctx) {
+  advertised_.clear();
+  members_.clear();
+  const auto selected = static_cast<std::uint32_t>(cohort_.size());
+  plan_ = std::make_unique<SecureAggregationPlan>(config_.secure_aggregation, selected, selected, x_.size());
+  send_steps(ctx, SecureAggregationPhase::advertise, cohort_);
+}
+
+void SynchronousFederated::send_steps(Context& ctx, SecureAggregationPhase phase, const std::vector<NodeId>& to) {
+  phase_ = phase;
+  phase_began_ = ctx.now();
+  awaited_ = to;
+  replied_.clear();
+  std::int64_t request = 0;
+  for (std::size_t i = 0; i < to.size(); ++i) {
+    auto step = std::make_shared<SecureAggregationStep>();
+    step->round = round_;
+    step->phase = static_cast<std::uint32_t>(phase);
+    step->began = current_.began;
+    switch (phase) {
+      case SecureAggregationPhase::advertise:
+        request = plan_->advertise_request_bits();
+        step->reply_bits = plan_->advertise_reply_bits();
+        step->cost = plan_->advertise_cost();
+        break;
+      case SecureAggregationPhase::share:
+        request = plan_->share_request_bits();
+        step->reply_bits = plan_->share_reply_bits();
+        step->cost = plan_->share_cost();
+        break;
+      case SecureAggregationPhase::unmask: {
+        request = plan_->unmask_request_bits();
+        // One share per neighbour that took part in the share round.
+        const std::uint32_t own = position(to[i]);
+        std::uint32_t participating = 0;
+        for (NodeId member : members_) participating += plan_->adjacent(own, position(member));
+        step->reply_bits = plan_->unmask_reply_bits(participating);
+        break;
+      }
+    }
+    ctx.send(to[i], Message{kFederatedSecureAggregationTag, request, std::move(step)});
+    count_down(to[i], request, request);
+  }
+}
+
+std::uint32_t SynchronousFederated::position(NodeId client) const {
+  return static_cast<std::uint32_t>(std::lower_bound(advertised_.begin(), advertised_.end(), client) -
+                                    advertised_.begin());
+}
+
+std::uint32_t SynchronousFederated::reported() const {
+  std::uint32_t count = 0;
+  for (NodeId client : gave_up_)
+    count += std::find(awaited_.begin(), awaited_.end(), client) != awaited_.end();
+  return count;
+}
+
+void SynchronousFederated::on_secure_aggregation_reply(Context& ctx, NodeId from, const Message& message) {
+  secure_bits_ += static_cast<std::uint64_t>(message.size_bits);
+  const auto& step = message.body_as<SecureAggregationStep>();
+  const bool awaited = std::find(awaited_.begin(), awaited_.end(), from) != awaited_.end();
+  if (step.round != round_ || !phase_ || step.phase != static_cast<std::uint32_t>(*phase_) || !awaited ||
+      std::find(replied_.begin(), replied_.end(), from) != replied_.end()) {
+    // Too late for its round or phase (the client was out of the round; it
+    // was released when the round ended), or an answer past the t needed.
+    return;
+  }
+  replied_.push_back(from);
+  if (*phase_ == SecureAggregationPhase::unmask) {
+    // t shares of each secret suffice: the server unmasks with the first t answers.
+    if (replied_.size() >= plan_->threshold()) {
+      current_.secure_aggregation_s += to_seconds(ctx.now() - phase_began_);
+      phase_.reset();
+      aggregate(ctx);
+    }
+    return;
+  }
+  if (replied_.size() + reported() >= awaited_.size()) advance_secure_aggregation(ctx);
+}
+
+void SynchronousFederated::advance_secure_aggregation(Context& ctx) {
+  current_.secure_aggregation_s += to_seconds(ctx.now() - phase_began_);
+  std::sort(replied_.begin(), replied_.end());
+  if (replied_.size() < plan_->threshold()) {
+    // Fewer than t answered: the round fails.
+    phase_.reset();
+    kept_.clear();
+    open_ = false;
+    current_.closed = ctx.now();
+    count_unheard(ctx, replied_, Close::deadline);
+    current_.abandoned = true;
+    return finish_round(ctx, false);
+  }
+  if (*phase_ == SecureAggregationPhase::advertise) {
+    advertised_ = replied_;
+    plan_ = std::make_unique<SecureAggregationPlan>(config_.secure_aggregation,
+                                                    static_cast<std::uint32_t>(cohort_.size()),
+                                                    static_cast<std::uint32_t>(advertised_.size()), x_.size());
+    return send_steps(ctx, SecureAggregationPhase::share, std::vector<NodeId>(advertised_));
+  }
+  // The share round is over: its clients train on the model and upload masked updates.
+  members_ = replied_;
+  phase_.reset();
+  awaited_ = members_;
+  cohort_target_ = std::min<std::uint32_t>(cohort_target_, static_cast<std::uint32_t>(members_.size()));
+  send_model(ctx);
+}
+
+std::shared_ptr<ModelBroadcast> SynchronousFederated::downlink_broadcast(NodeId client) {
   auto broadcast = std::make_shared<ModelBroadcast>();
   broadcast->round = round_;
   broadcast->began = current_.began;
@@ -454,7 +617,7 @@ void SynchronousFederated::on_update(Context& ctx, NodeId from, const Message& m
     kept_.push_back(KeptUpdate{from, weight, std::move(update)});
     if (kept_.size() >= cohort_target_) {
       close_round(ctx, Close::enough);
-    } else if (kept_.size() + gave_up_.size() >= cohort_.size()) {
+    } else if (kept_.size() + reported() >= awaited_.size()) {
       // The others of the cohort checked in having lost their work before this arrived.
       close_round(ctx, Close::reported);
     }
@@ -474,15 +637,7 @@ void SynchronousFederated::on_update(Context& ctx, NodeId from, const Message& m
   if (waiting_) begin_round(ctx);
 }
 
-void SynchronousFederated::close_round(Context& ctx, Close why) {
-  open_ = false;
-  current_.closed = ctx.now();
-  // Who was not heard from, and why: the simulator's knowledge (crashes,
-  // availability), then what the server saw (check-ins after an outage).
-  std::vector<NodeId> heard;
-  heard.reserve(kept_.size());
-  for (const KeptUpdate& kept : kept_) heard.push_back(kept.client);
-  std::sort(heard.begin(), heard.end());
+void SynchronousFederated::count_unheard(Context& ctx, const std::vector<NodeId>& heard, Close why) {
   for (NodeId client : cohort_) {
     if (std::binary_search(heard.begin(), heard.end(), client)) continue;
     if (crashed_by(client, ctx.now()) || (config_.attack.kind == AttackKind::none && is_byzantine(client)))
@@ -496,9 +651,21 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
       pending_drops_[client] = PendingDrop{round_, why == Close::enough};
     }
   }
-  const UserPrivacy& user = config_.user_privacy;
+}
+
+void SynchronousFederated::close_round(Context& ctx, Close why) {
+  open_ = false;
+  current_.closed = ctx.now();
+  // Who was not heard from, and why: the simulator's knowledge (crashes,
+  // availability), then what the server saw (check-ins after an outage).
+  std::vector<NodeId> heard;
+  heard.reserve(kept_.size());
+  for (const KeptUpdate& kept : kept_) heard.push_back(kept.client);
+  std::sort(heard.begin(), heard.end());
+  count_unheard(ctx, heard, why);
   // DP-FedAvg never abandons a round: an unchanged model would tell that the cohort was empty.
-  bool too_few = kept_.size() < config_.cohort.min_updates && !user.enabled;
+  bool too_few = kept_.size() < config_.cohort.min_updates && !config_.user_privacy.enabled;
+  if (plan_ && kept_.size() < plan_->threshold()) too_few = true;  // secure aggregation: fewer than t survive
   if (!too_few && config_.robust_aggregator) {
     try {
       config_.robust_aggregator->check_inputs(kept_.size() + stale_.size());
@@ -514,6 +681,16 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
     return finish_round(ctx, false);
   }
   current_.participants = static_cast<std::uint32_t>(kept_.size());
+  if (plan_) {
+    // Secure aggregation: the survivors send the shares that unmask the sum.
+    std::vector<NodeId> survivors = heard;
+    return send_steps(ctx, SecureAggregationPhase::unmask, survivors);
+  }
+  aggregate(ctx);
+}
+
+void SynchronousFederated::aggregate(Context& ctx) {
+  const UserPrivacy& user = config_.user_privacy;
   // Late updates of earlier rounds join this aggregation.
   current_.stale_updates = static_cast<std::uint32_t>(stale_.size());
   // Each weighs s(tau) times its weight, tau >= 1 the rounds since its own
@@ -566,6 +743,19 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
   kept_.clear();
   const double control_scale = 1.0 / total_weight_;
   if (config_.downlink_compressor) cost.flops += 4.0 * static_cast<double>(d);  // compress, decode, add
+  if (plan_) {
+    // Secure aggregation: the secrets rebuilt and the masks removed.
+    std::vector<std::uint32_t> positions;
+    std::vector<bool> survived;
+    for (NodeId member : members_) {
+      positions.push_back(position(member));
+      survived.push_back(std::any_of(kept->begin(), kept->end(),
+                                     [member](const KeptUpdate& update) { return update.client == member; }));
+    }
+    const ComputeCost unmasking = plan_->reconstruction_cost(positions, survived, config_.rule.control_variates);
+    cost.flops += unmasking.flops;
+    cost.bytes += unmasking.bytes;
+  }
   std::shared_ptr<std::vector<KeptUpdate>> unused;
   if (config_.ef21) {
     unused = std::make_shared<std::vector<KeptUpdate>>(std::move(ef21_unused_));
@@ -667,6 +857,12 @@ void SynchronousFederated::robust_aggregate(const std::vector<KeptUpdate>& kept,
 }
 
 void SynchronousFederated::finish_round(Context& ctx, bool aggregated) {
+  // Secure aggregation: who left in the advertise or share round is out of
+  // this round (a late answer is ignored); those of the share round stay
+  // busy until their update, however late, arrives.
+  if (plan_)
+    for (NodeId client : cohort_)
+      if (!std::binary_search(members_.begin(), members_.end(), client)) release(client);
   if (aggregated) {
     current_.aggregate_error = aggregate_error_;
     apply_step(ctx);
@@ -678,6 +874,7 @@ void SynchronousFederated::finish_round(Context& ctx, bool aggregated) {
   current_.abandoned_so_far = (records_.empty() ? 0 : records_.back().abandoned_so_far) + current_.abandoned;
   current_.bits_up = bits_up_;
   current_.bits_down = bits_down_;
+  current_.secure_aggregation_bits = secure_bits_;
   records_.push_back(current_);
   ++round_;
   if (snapshots_ && snapshots_->wanted(round_) && snapshots_->contribute(0, round_, ctx.now(), x_))

@@ -88,6 +88,19 @@
 // aggregate_error = ||aggregate - weighted mean of the honest kept updates||^2
 // (NaN when none is honest), a metric column when either is configured.
 //
+// Secure aggregation (secure_aggregation.hpp). With a protocol, the round
+// begins with two exchanges with the cohort (advertise keys, share keys)
+// before the model goes to those that answered both; the uploads are the
+// masked updates; after the close the survivors answer an unmasking request
+// and the aggregation task (plus the unmasking's compute) starts with the
+// t-th answer. An exchange ends when every awaited client answered or gave
+// up, or at the round deadline; fewer than t answers abandon the round.
+// Clients that left in the key exchanges are released when the round ends.
+// The aggregate is the plain mean of the kept updates, unchanged.
+// Columns secagg_bits and secagg_s follow the others. Not combined (refused
+// by validate): the probe round (its cohort would need the key exchanges
+// after it), EF21 and DP-FedAvg (both need each update at the server).
+//
 // Metrics (metric_columns, per evaluation round): selected, participants
 // (fresh updates aggregated), the selected clients not heard from at the
 // close split by cause, which the simulator knows and the server does not:
@@ -115,6 +128,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -125,6 +139,7 @@
 #include "algorithms/federated/clients.hpp"
 #include "algorithms/federated/config.hpp"
 #include "algorithms/federated/downlink.hpp"
+#include "algorithms/federated/secure_aggregation.hpp"
 #include "algorithms/federated/selection.hpp"
 #include "algorithms/federated/server_optimizer.hpp"
 #include "algorithms/learning_behaviour.hpp"
@@ -154,6 +169,8 @@ struct FederatedRoundRecord {
   std::uint32_t local_steps_min = 0;
   std::uint32_t local_steps_max = 0;
   double aggregate_error = 0;          // robust or Byzantine runs: see above
+  std::uint64_t secure_aggregation_bits = 0;  // total so far: secure aggregation's own messages
+  double secure_aggregation_s = 0;            // this round's time in the advertise, share and unmask rounds
 };
 
 class SynchronousFederated final : public LearningBehaviour {
@@ -225,7 +242,24 @@ class SynchronousFederated final : public LearningBehaviour {
   // Whether `client` crashed ([faults]) at or before `time`.
   bool crashed_by(NodeId client, SimTime time) const;
   // The broadcast of x_t for `client`, with a downlink compressor.
-  std::shared_ptr<const ModelBroadcast> downlink_broadcast(NodeId client);
+  std::shared_ptr<ModelBroadcast> downlink_broadcast(NodeId client);
+  // Sends x_t (and, with secure aggregation, the shares) to awaited_.
+  void send_model(Context& ctx);
+  void count_down(NodeId client, std::int64_t bits, std::int64_t secure_bits);
+  // The cohort's clients not in `heard` (sorted), counted by cause.
+  void count_unheard(Context& ctx, const std::vector<NodeId>& heard, Close why);
+  // The kept updates' aggregation task (after secure aggregation's unmasking).
+  void aggregate(Context& ctx);
+  // Secure aggregation (secure_aggregation.hpp): its rounds before the model and after the uploads.
+  void start_secure_aggregation(Context& ctx);
+  void send_steps(Context& ctx, SecureAggregationPhase phase, const std::vector<NodeId>& to);
+  void on_secure_aggregation_reply(Context& ctx, NodeId from, const Message& message);
+  // The advertise or share round ended (every awaited client answered or gave up, or the deadline).
+  void advance_secure_aggregation(Context& ctx);
+  // A client's place among those that advertised keys (the neighbourhood graph's vertex).
+  std::uint32_t position(NodeId client) const;
+  // Awaited clients that checked in having lost this round's work.
+  std::uint32_t reported() const;
   // x <- x + the optimiser's step, through the downlink compressor if any.
   void apply_step(Context& ctx);
 
@@ -248,6 +282,7 @@ class SynchronousFederated final : public LearningBehaviour {
   FederatedRoundRecord current_;
   std::vector<NodeId> cohort_;
   std::vector<KeptUpdate> kept_;
+  std::vector<NodeId> awaited_;  // who the server waits for: the cohort, or secure aggregation's current round
   std::vector<NodeId> gave_up_;  // cohort clients that checked in having lost this round's work
   bool probing_ = false;                               // the probe of round_ is open
   std::vector<NodeId> probed_;                         // its candidates
@@ -294,6 +329,15 @@ class SynchronousFederated final : public LearningBehaviour {
   std::vector<double> combined_control_;
   std::vector<double> private_scratch_;  // DP-FedAvg: one decoded update
   double clip_norm_ = 0;  // DP-FedAvg: C now (moves with adaptive clipping)
+
+  // Secure aggregation's round in progress (none while training or aggregating).
+  std::unique_ptr<SecureAggregationPlan> plan_;
+  std::optional<SecureAggregationPhase> phase_;
+  SimTime phase_began_ = 0;
+  std::vector<NodeId> replied_;     // answers to the current request
+  std::vector<NodeId> advertised_;  // sorted: who advertised keys (the graph's vertices)
+  std::vector<NodeId> members_;     // sorted: who sent shares (the masked inputs expected)
+  std::uint64_t secure_bits_ = 0;
 
   std::vector<FederatedRoundRecord> records_;
   std::uint64_t bits_up_ = 0, bits_down_ = 0;
