@@ -50,12 +50,6 @@ SimTime compute_ns(const FederatedConfig& config, const EngineConfig& engine, No
   return static_cast<SimTime>(std::ceil(seconds * 1e9));
 }
 
-double figure_of(const LearningBehaviour& behaviour, const std::string& name) {
-  for (const auto& [key, value] : behaviour.summary_figures())
-    if (key == name) return value;
-  return -1.0;
-}
-
 }  // namespace
 
 TEST_CASE("an asynchronous server never draws a client that the trace never makes available", "[federated]") {
@@ -175,7 +169,7 @@ TEST_CASE("client_timeout writes off a slow client's work and gives its slot to 
   CHECK(server.dropped_unavailable() == 0);
   // Every write-off of client 1 is answered by its late update; the others'
   // updates in flight when the run ends (at most one per slot) are late too.
-  const double late = figure_of(server, "late_updates"), timeouts = static_cast<double>(server.dropped_timeout());
+  const double late = summary_figure(server, "late_updates"), timeouts = static_cast<double>(server.dropped_timeout());
   CHECK(late >= timeouts);
   CHECK(late <= timeouts + 2);
   CHECK(server.records().back().timeouts_so_far <= server.dropped_timeout());

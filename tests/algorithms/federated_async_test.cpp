@@ -40,12 +40,6 @@ std::vector<double> client_descent(const FederatedConfig& config, NodeId client,
   return x;
 }
 
-double figure(const LearningBehaviour& behaviour, const std::string& name) {
-  for (const auto& [key, value] : behaviour.summary_figures())
-    if (key == name) return value;
-  return -1.0;
-}
-
 }  // namespace
 
 TEST_CASE("FedBuff with concurrency 2 and buffer 2 applies the buffers and staleness of its timeline", "[federated]") {
@@ -90,9 +84,9 @@ TEST_CASE("FedBuff with concurrency 2 and buffer 2 applies the buffers and stale
   CHECK(fedbuff.records().back().staleness_max == 2);
   CHECK(fedbuff.participations(0) == 6);
   CHECK(fedbuff.participations(1) == 2);
-  CHECK(figure(fedbuff, "staleness_mean") == 3.0 / 8.0);
-  CHECK(figure(fedbuff, "staleness_max") == 2);
-  CHECK(figure(fedbuff, "late_updates") == 1);
+  CHECK(summary_figure(fedbuff, "staleness_mean") == 3.0 / 8.0);
+  CHECK(summary_figure(fedbuff, "staleness_max") == 2);
+  CHECK(summary_figure(fedbuff, "late_updates") == 1);
   // Up to x_4: 8 updates up; 9 models down (client 0 at 0, 12, ..., 60; client 1 at 0, 32, 64).
   const std::int64_t d = static_cast<std::int64_t>(config.model->dimension());
   CHECK(fedbuff.records().back().bits_up == static_cast<std::uint64_t>(8 * (64 + 64 * d + 64)));
@@ -229,8 +223,8 @@ TEST_CASE("synchronous parameter-server SGD is minibatch SGD on the union of the
   auto behaviour = make("ps-sgd", config);
   run_all(*behaviour, engine_for(n));
   REQUIRE(behaviour->rounds_completed(0) == config.rounds);
-  CHECK(figure(*behaviour, "staleness_max") == 0);
-  CHECK(figure(*behaviour, "updates_aggregated") == n * config.rounds);
+  CHECK(summary_figure(*behaviour, "staleness_max") == 0);
+  CHECK(summary_figure(*behaviour, "updates_aggregated") == n * config.rounds);
 
   std::vector<MinibatchCursor> cursors(n);
   std::vector<double> x(config.model->dimension(), 0.0), gradient(x.size());
@@ -267,8 +261,8 @@ TEST_CASE("asynchronous parameter-server SGD with one worker is SGD, with stalen
     optimizer.apply(step, x, gradient, x);
   }
   CHECK(max_abs_difference(server_model(*behaviour), x) <= 1e-12);
-  CHECK(figure(*behaviour, "staleness_max") == 0);
-  CHECK(figure(*behaviour, "staleness_mean") == 0);
+  CHECK(summary_figure(*behaviour, "staleness_max") == 0);
+  CHECK(summary_figure(*behaviour, "staleness_mean") == 0);
   // One gradient up and one model down per step (and the first model).
   const std::int64_t d = static_cast<std::int64_t>(config.model->dimension());
   CHECK(server_of(behaviour).records().back().bits_up == static_cast<std::uint64_t>(40 * (64 + 64 * d + 64)));
@@ -290,8 +284,8 @@ TEST_CASE("asynchronous parameter-server SGD with many workers applies stale gra
   const auto& history = server_of(behaviour).staleness_history();
   REQUIRE(history.size() == config.rounds);
   for (std::size_t step = 0; step < history.size(); ++step) CHECK(history[step] <= step);
-  const double mean = figure(*behaviour, "staleness_mean");
-  CHECK(figure(*behaviour, "staleness_max") >= mean);
+  const double mean = summary_figure(*behaviour, "staleness_mean");
+  CHECK(summary_figure(*behaviour, "staleness_max") >= mean);
   CHECK(mean >= 5);  // about n - 1: the other workers' gradients land between two of one worker
 }
 

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <memory>
 #include <numeric>
+#include <string>
 #include <vector>
 
 #include "algorithms/federated/config.hpp"
@@ -76,6 +77,13 @@ inline double distance(const std::vector<double>& a, const std::vector<double>& 
   double total = 0;
   for (std::size_t k = 0; k < a.size(); ++k) total += (a[k] - b[k]) * (a[k] - b[k]);
   return std::sqrt(total);
+}
+
+// A figure of the run's summary by name; -1 when the run has none of that name.
+inline double summary_figure(const LearningBehaviour& behaviour, const std::string& name) {
+  for (const auto& [key, value] : behaviour.summary_figures())
+    if (key == name) return value;
+  return -1.0;
 }
 
 }  // namespace dlsim::federated_testing
