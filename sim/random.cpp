@@ -6,11 +6,11 @@
 
 namespace dlsim {
 
-std::uint64_t RandomStream::uniform_int_slow(std::uint64_t bound, unsigned __int128 product) {
+std::uint64_t RandomStream::uniform_int_slow(std::uint64_t bound, UnsignedInt128 product) {
   // The rare rejection branch of Lemire's method.
   const std::uint64_t threshold = (0 - bound) % bound;
   while (static_cast<std::uint64_t>(product) < threshold)
-    product = static_cast<unsigned __int128>(next_u64()) * bound;
+    product = static_cast<UnsignedInt128>(next_u64()) * bound;
   return static_cast<std::uint64_t>(product >> 64);
 }
 

@@ -14,6 +14,8 @@
 #include <string_view>
 #include <utility>
 
+#include "sim/int128.hpp"
+
 namespace dlsim {
 
 // The raw Philox4x32-10 bijection: 128-bit counter, 64-bit key -> 128 random bits.
@@ -92,7 +94,7 @@ class RandomStream {
   // Requires bound > 0.
   std::uint64_t uniform_int(std::uint64_t bound) {
     // Lemire, "Fast random integer generation in an interval", TOMACS 2019.
-    unsigned __int128 product = static_cast<unsigned __int128>(next_u64()) * bound;
+    UnsignedInt128 product = static_cast<UnsignedInt128>(next_u64()) * bound;
     if (static_cast<std::uint64_t>(product) < bound) return uniform_int_slow(bound, product);
     return static_cast<std::uint64_t>(product >> 64);
   }
@@ -129,7 +131,7 @@ class RandomStream {
     buffer_[1] = (std::uint64_t{block.words[3]} << 32) | block.words[2];
     buffered_ = 2;
   }
-  std::uint64_t uniform_int_slow(std::uint64_t bound, unsigned __int128 product);
+  std::uint64_t uniform_int_slow(std::uint64_t bound, UnsignedInt128 product);
 
   std::uint32_t key_[2];
   std::uint32_t node_low_;

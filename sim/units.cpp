@@ -8,6 +8,7 @@
 #include <limits>
 #include <utility>
 
+#include "sim/int128.hpp"
 #include "sim/time.hpp"
 
 namespace dlsim {
@@ -69,7 +70,7 @@ std::int64_t parse_quantity(std::string_view text, std::string_view what,
     ++pos;
   }
   // Mantissa digits, kept as an integer with a decimal exponent.
-  unsigned __int128 mantissa = 0;
+  UnsignedInt128 mantissa = 0;
   int exponent = 0, digits = 0;
   bool overflow = false;
   auto take_digit = [&](char c, bool fraction) {
@@ -118,9 +119,9 @@ std::int64_t parse_quantity(std::string_view text, std::string_view what,
   if (unit == nullptr) return fail(fmt::format("unknown unit \"{}\"", unit_text));
   if (overflow) return fail("too many significant digits");
 
-  constexpr unsigned __int128 kLimit = std::numeric_limits<std::int64_t>::max();
-  unsigned __int128 value = mantissa * static_cast<unsigned __int128>(unit->factor);
-  if (mantissa != 0 && value / mantissa != static_cast<unsigned __int128>(unit->factor))
+  constexpr UnsignedInt128 kLimit = std::numeric_limits<std::int64_t>::max();
+  UnsignedInt128 value = mantissa * static_cast<UnsignedInt128>(unit->factor);
+  if (mantissa != 0 && value / mantissa != static_cast<UnsignedInt128>(unit->factor))
     return fail("too large");
   for (; exponent > 0; --exponent) {
     if (value > kLimit) return fail("too large");
@@ -150,8 +151,8 @@ std::int64_t parse_rate_bps(std::string_view text) {
 }
 
 SimTime transfer_duration(std::int64_t bits, std::int64_t rate_bps) {
-  const __int128 numerator = static_cast<__int128>(bits) * 1'000'000'000;
-  const __int128 duration = (numerator + rate_bps - 1) / rate_bps;
+  const SignedInt128 numerator = static_cast<SignedInt128>(bits) * 1'000'000'000;
+  const SignedInt128 duration = (numerator + rate_bps - 1) / rate_bps;
   if (duration > kLatestTime)
     detail::throw_time_overflow(fmt::format("sending {} bits at {} bit/s", bits, rate_bps),
                                 static_cast<double>(duration));
