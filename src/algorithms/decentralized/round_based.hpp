@@ -33,7 +33,8 @@
 // algorithms then average over the neighbours heard; CHOCO and DCD/ECD, whose
 // messages are increments of a public copy, keep their copy of a missing
 // neighbour as it was (its increment is lost for good, so that copy lags the
-// neighbour's own by it from then on). A message of a round the node has
+// neighbour's own by it); CHOCO then asks for the neighbour's full copy
+// (see "Public copies" below, full_public_copy). A message of a round the node has
 // already completed is dropped and counted as late. Only one timer is pending
 // per node (Context::set_timeout, which keys no other event): when it fires
 // before the current deadline it is set again for the rest, so a timeout that
