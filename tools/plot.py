@@ -498,9 +498,46 @@ def gap_table(args):
     return averaged, metric_label
 
 
+def parse_predictions(specs, groups):
+    """--predict TEXT=SLOPE[,PREFACTOR]: (group, slope, prefactor or None) for each group whose label contains TEXT."""
+    predictions = []
+    for spec in specs or []:
+        text, _, numbers = spec.rpartition("=")
+        try:
+            values = [float(value) for value in numbers.split(",")]
+        except ValueError:
+            values = []
+        if not text or len(values) not in (1, 2) or not all(math.isfinite(v) for v in values) \
+                or (len(values) == 2 and values[1] <= 0):
+            raise PlotError(f"--predict {spec}: expected TEXT=SLOPE or TEXT=SLOPE,PREFACTOR (PREFACTOR > 0)")
+        matched = [group for group in groups if text in group]
+        if not matched:
+            raise PlotError(f"--predict {spec}: no compression setting contains `{text}`; they are: "
+                            + "; ".join(groups))
+        predictions += [(group, values[0], values[1] if len(values) == 2 else None) for group in matched]
+    return predictions
+
+
+def predicted_line(axes, points, group, slope, prefactor, colour):
+    """The theory's rounds = PREFACTOR (1/gap)^SLOPE, dashed; without a prefactor, through the points' centre."""
+    x_points = points["inverse_gap"].to_numpy()
+    y_points = points["round"].to_numpy()
+    if prefactor is None:
+        prefactor = math.exp(np.mean(np.log(y_points)) - slope * np.mean(np.log(x_points)))
+        print(f"predicted {group} [rounds]: slope {slope:g} (prefactor fitted: {prefactor:.4g})")
+    else:
+        ratio = math.exp(np.mean(np.log(y_points / (prefactor * x_points ** slope))))
+        print(f"predicted {group} [rounds]: slope {slope:g}, prefactor {prefactor:g}; "
+              f"measured / predicted {ratio:.4f}")
+    x = np.geomspace(x_points.min(), x_points.max(), 50)
+    axes.plot(x, prefactor * x ** slope, color=colour, linewidth=1.5, linestyle="--",
+              label=f"predicted slope {slope:g}")
+
+
 def gap_figure(args):
     table, metric_label = gap_table(args)
     compressions = list(dict.fromkeys(table["compression"]))
+    predictions = parse_predictions(args.predict, compressions)
     topologies = list(dict.fromkeys(table["topology"]))
     colours = dict(zip(compressions, line_colours(len(compressions))))
     markers = {topology: MARKERS[i % len(MARKERS)] for i, topology in enumerate(topologies)}
@@ -512,6 +549,9 @@ def gap_figure(args):
                          s=40, zorder=3)
         for compression, points in table.groupby("compression", sort=False):
             fit_line(axes, points, column, compression, colours[compression], label)
+        if column == "round":
+            for group, slope, prefactor in predictions:
+                predicted_line(axes, table[table["compression"] == group], group, slope, prefactor, colours[group])
         axes.set_xscale("log")
         axes.set_yscale("log")
         axes.set_xlabel("1 / spectral gap")
@@ -521,7 +561,8 @@ def gap_figure(args):
             axes.legend(fontsize="small")
     add_key(panels[-1], markers, colours)
     figure.suptitle(f"first evaluation with {metric_label} ≤ {args.target:g}; repeated seeds averaged; "
-                    f"lines: least-squares fits in log-log space", fontsize="medium")
+                    f"lines: least-squares fits in log-log space"
+                    + ("; dashed: predicted" if predictions else ""), fontsize="medium")
     return figure
 
 
@@ -782,6 +823,11 @@ def build_parser():
                      help="the metric's target value, in the metric's units")
     gap.add_argument("--metric", choices=["suboptimality", "loss", "consensus", "error"], default="suboptimality",
                      help="suboptimality (loss - f*), loss or consensus (consensus_distance); default suboptimality")
+    gap.add_argument("--predict", action="append", metavar="TEXT=SLOPE[,PREFACTOR]",
+                     help="draw the theory's rounds = PREFACTOR (1/gap)^SLOPE (dashed, rounds panel) for each "
+                          "compression setting whose label contains TEXT, and print it next to the fit "
+                          "(`predicted GROUP [rounds]: ...`, with measured / predicted when PREFACTOR is given; "
+                          "without it the line goes through the points' centre); repeatable")
     add_f_star(gap)
     gap.add_argument("--dpi", type=int, default=150, help="resolution of a .png (default 150)")
     gap.add_argument("--out", default="plot-gap.png", metavar="FILE",

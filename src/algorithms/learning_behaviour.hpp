@@ -41,6 +41,12 @@ class LearningBehaviour : public NodeBehaviour {
   // nodes that block others (down, crashed, idle after an outage) first, then
   // by round and node id. Between engine calls only.
   virtual std::vector<std::string> waits(const Engine& /*engine*/) const { return {}; }
+  // For a run that would stall: hands in, for each node that crashed for good,
+  // its last model for the evaluation rounds it will never reach, where the
+  // family lets the others carry on without it (synchronous rounds with a
+  // round timeout), so that those evaluations complete. Returns whether it
+  // handed anything in (once per node). Between engine calls only.
+  virtual bool stand_in_for_crashed(const Engine& /*engine*/) { return false; }
 };
 
 }  // namespace dlsim

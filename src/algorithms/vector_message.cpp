@@ -22,7 +22,7 @@ std::shared_ptr<VectorMessage> VectorCodec::encode(std::uint64_t round, std::spa
 }
 
 void VectorCodec::add_decoded(const VectorMessage& message, double weight, std::span<double> target) const {
-  if (compressor_) {
+  if (compressor_ && !message.full_copy) {
     compressor_->add_decoded(message.compressed, weight, target);
     return;
   }
@@ -30,7 +30,7 @@ void VectorCodec::add_decoded(const VectorMessage& message, double weight, std::
 }
 
 void VectorCodec::decode(const VectorMessage& message, std::span<double> out) const {
-  if (compressor_) {
+  if (compressor_ && !message.full_copy) {
     compressor_->decode(message.compressed, out);
     return;
   }
@@ -38,7 +38,7 @@ void VectorCodec::decode(const VectorMessage& message, std::span<double> out) co
 }
 
 std::int64_t VectorCodec::bits(const VectorMessage& message) const {
-  const std::int64_t payload = compressor_ ? static_cast<std::int64_t>(message.compressed.bits())
+  const std::int64_t payload = compressor_ && !message.full_copy ? static_cast<std::int64_t>(message.compressed.bits())
                                            : 64 * static_cast<std::int64_t>(message.exact.size());
   return kVectorMessageHeaderBits + payload;
 }

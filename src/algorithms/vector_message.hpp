@@ -21,6 +21,9 @@ struct VectorMessage final : MessageBody {
   std::uint64_t round = 0;
   std::vector<double> exact;     // the values, when sent exactly
   CompressedMessage compressed;  // the encoding, when a compressor is used
+  // A full public copy that resynchronises the receiver's copy (CHOCO after
+  // missed messages): `exact` holds it at fp64 whatever the compressor.
+  bool full_copy = false;
 };
 
 inline constexpr std::int64_t kVectorMessageHeaderBits = 64;
@@ -43,6 +46,8 @@ class VectorCodec {
   void add_decoded(const VectorMessage& message, double weight, std::span<double> target) const;
   // out = the vector the receiver reconstructs.
   void decode(const VectorMessage& message, std::span<double> out) const;
+  // A full copy (VectorMessage::full_copy) is read and counted as exact fp64
+  // whatever the compressor.
   // Header plus payload, in bits.
   std::int64_t bits(const VectorMessage& message) const;
 

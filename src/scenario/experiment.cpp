@@ -408,6 +408,8 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
       // Nothing left at all, or nothing but churn that no rejoining node would act on.
       if (outcome == RunOutcome::queue_empty ||
           (outcome == RunOutcome::idle && no_progress_possible(*engine, behaviour))) {
+        // With a round timeout the others finished without the crashed nodes; their last models complete the evaluations.
+        if (behaviour.stand_in_for_crashed(*engine)) continue;
         summary.status = RunStatus::stalled;
         summary.message = stall_message(*engine, behaviour);
         break;

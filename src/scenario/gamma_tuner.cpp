@@ -41,7 +41,8 @@ std::optional<double> trial(const Experiment& experiment, double gamma, std::uin
       if (outcome == RunOutcome::wall_deadline) return std::nullopt;
       // Go on after a stop, or while churn can still bring back a node that resumes; else it stalled.
       if (outcome != RunOutcome::stop_requested &&
-          !(outcome == RunOutcome::idle && !no_progress_possible(engine, *behaviour)))
+          !(outcome == RunOutcome::idle && !no_progress_possible(engine, *behaviour)) &&
+          !behaviour->stand_in_for_crashed(engine))
         break;
     }
   }

@@ -261,6 +261,30 @@ TEST_CASE("churn and loss stall synchronous rounds without a timeout and complet
   }
 }
 
+TEST_CASE("with a round timeout a crashed node does not stall the run: the others finish, the same for any threads",
+          "[timeout]") {
+  for (const std::vector<std::string>& faults : std::vector<std::vector<std::string>>{
+           {"faults.crash_time=10ms"},
+           {"faults.crash_time=0s"},  // crashed before its first round
+           {"faults.crash_time=10ms", "algorithm.kind=choco-sgd", "compression.kind=top-k", "compression.ratio=0.3",
+            "algorithm.gamma=0.3"},
+           {"faults.crash_time=10ms", "faults.churn_fraction=0.25", "faults.churn_mean_up=20ms",
+            "faults.churn_mean_down=5ms"}}) {
+    std::string reference;
+    for (int threads : {1, 2}) {
+      const RunSummary summary =
+          run(with(faults, {"faults.crash_fraction=0.125", "algorithm.round_timeout=5ms"}), threads);
+      INFO(faults.back() << ", " << threads << " threads: " << summary.message);
+      REQUIRE(summary.status == RunStatus::completed);
+      CHECK(summary.final.at("round") == 200);
+      CHECK(summary.final.at("loss") < 0.6);  // the others learned; the crashed nodes' last models are in the average
+      const std::string metrics = read_file(out_dir("faults") + "/metrics.csv");
+      if (reference.empty()) reference = metrics;
+      CHECK(metrics == reference);
+    }
+  }
+}
+
 TEST_CASE("algorithm.round_timeout and algorithm.rejoin refuse what they cannot do, naming the key", "[timeout]") {
   CHECK_THAT(error_of({"algorithm.round_timeout=0s"}),
              Catch::Contains("algorithm.round_timeout") && Catch::Contains("positive"));

@@ -246,6 +246,33 @@ class Gap(Folders):
         self.assertIn("never reach", stderr)
         self.assertIn("0.01_never_r0", stderr)
 
+    def test_predicted_lines_meet_the_points_of_their_law(self):
+        # top-k: rounds = 10 / gap exactly, so the prediction 1,10 meets the points (ratio 1); sign: slope only.
+        out = self.dir / "predicted.png"
+        status, stdout, stderr = run_plot("gap", self.power_law_sweep(), "--target", 0.01, "--metric", "loss",
+                                          "--predict", "top-k=1,10", "--predict", "sign=1", "--out", out)
+        self.assertEqual(status, 0, stderr)
+        self.assert_image(out)
+        ratio = re.search(r"^predicted compression.kind=top-k \[rounds\]: slope 1, prefactor 10; "
+                          r"measured / predicted (\S+)$", stdout, re.MULTILINE)
+        self.assertIsNotNone(ratio, stdout)
+        self.assertLess(abs(float(ratio.group(1)) - 1.0), 0.01)
+        fitted = re.search(r"^predicted compression.kind=sign \[rounds\]: slope 1 \(prefactor fitted: (\S+)\)$",
+                           stdout, re.MULTILINE)
+        self.assertIsNotNone(fitted, stdout)
+        self.assertLess(abs(float(fitted.group(1)) - 20.0), 0.2)  # sign: rounds = 20 / gap
+        figure = figure_of("gap", self.power_law_sweep(), "--target", 0.01, "--metric", "loss",
+                           "--predict", "top-k=1,10")
+        dashed = [line for line in figure.axes[0].lines if line.get_linestyle() == "--"]
+        self.assertEqual(len(dashed), 1)
+        x, y = dashed[0].get_xdata(), dashed[0].get_ydata()
+        self.assertAlmostEqual(y[0], 10 * x[0])
+        for bad in ("top-k=one", "nothing=1", "top-k=1,-2", "=1"):
+            status, _, stderr = run_plot("gap", self.power_law_sweep(), "--target", 0.01, "--metric", "loss",
+                                         "--predict", bad, "--out", self.dir / "bad.png")
+            self.assertEqual(status, 2, bad)
+            self.assertIn("--predict", stderr)
+
     def test_a_swept_compression_section_groups_the_points(self):
         # Whole [compression] tables swept (a column named "compression"): one group per table.
         points = []

@@ -1,6 +1,7 @@
 // CHOCO-Gossip and CHOCO-SGD; see choco.hpp.
 #include "algorithms/decentralized/choco.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -38,7 +39,31 @@ Choco::Choco(DecentralizedConfig config, RoundSnapshots* snapshots, bool gradien
     state.x = initial_model(node);
     state.x_hat.assign(state.x.size(), 0.0);
     state.s.assign(state.x.size(), 0.0);
+    if (keeps_public_copies())
+      state.copies.assign(this->config().mixing.row(node, 0).neighbours.size(),
+                          std::vector<double>(state.x.size(), 0.0));
   }
+}
+
+std::size_t Choco::neighbour_position(NodeId node, NodeId neighbour) const {
+  const std::vector<NodeId>& neighbours = config().mixing.row(node, 0).neighbours;
+  const auto it = std::lower_bound(neighbours.begin(), neighbours.end(), neighbour);
+  if (it == neighbours.end() || *it != neighbour)
+    throw std::logic_error("a public copy of a node that is not a neighbour");
+  return static_cast<std::size_t>(it - neighbours.begin());
+}
+
+std::span<const double> Choco::copy_of(NodeId node, NodeId neighbour) const {
+  if (nodes_[node].copies.empty()) throw std::logic_error("copies are kept only with a round timeout");
+  return nodes_[node].copies[neighbour_position(node, neighbour)];
+}
+
+std::shared_ptr<const VectorMessage> Choco::full_public_copy(NodeId node, std::uint64_t round) const {
+  auto message = std::make_shared<VectorMessage>();
+  message->round = round;
+  message->exact = nodes_[node].x_hat;
+  message->full_copy = true;
+  return message;
 }
 
 std::shared_ptr<const VectorMessage> Choco::make_message(Context& ctx, NodeId node, std::uint64_t round,
@@ -64,7 +89,23 @@ std::shared_ptr<const VectorMessage> Choco::make_message(Context& ctx, NodeId no
 void Choco::complete_round(Context&, NodeId node, std::uint64_t, std::span<const Received> received,
                            std::span<const double>) {
   NodeState& state = nodes_[node];
-  for (const Received& in : received) codec().add_decoded(*in.message, in.weight, state.s);
+  for (const Received& in : received) {
+    if (state.copies.empty()) {
+      codec().add_decoded(*in.message, in.weight, state.s);
+      continue;
+    }
+    std::vector<double>& copy = state.copies[neighbour_position(node, in.from)];
+    if (in.message->full_copy) {
+      // s_i holds w_ij times the old copy: swap it for the full one.
+      for (std::size_t k = 0; k < copy.size(); ++k) {
+        state.s[k] += in.weight * (in.message->exact[k] - copy[k]);
+        copy[k] = in.message->exact[k];
+      }
+    } else {
+      codec().add_decoded(*in.message, in.weight, state.s);
+      codec().add_decoded(*in.message, 1.0, copy);
+    }
+  }
   if (variant_ == ChocoVariant::icml2019) {
     const double gamma = config().gamma;
     for (std::size_t k = 0; k < state.x.size(); ++k) state.x[k] += gamma * (state.s[k] - state.x_hat[k]);

@@ -21,6 +21,13 @@
 //    x_i <- x_i - eta_t d_i + gamma (s_i - x_hat_i)
 //    q_i = Q(x_i - x_hat_i); send q_i; x_hat_i += q_i; s_i += sum_j w_ij q_j
 //
+// With a round timeout a node may complete a round without q_j (lost, late,
+// or j down), or come back from an outage having missed its neighbours'
+// increments: its copy of x_hat_j then lags j's own for good. It asks j for
+// its full public copy and replaces its copy by it (round_based.hpp, "Public
+// copies"); for that each node also keeps its copy of each neighbour's x_hat
+// (degree + 3 vectors), only with a round timeout.
+//
 // x_hat starts at 0, so sum_i x_hat_i evolves as sum_i of the decoded q_i and,
 // for a symmetric doubly stochastic W, the gossip steps preserve the average
 // of the x_i exactly (up to rounding): the invariant the tests check.
@@ -38,11 +45,18 @@ class Choco final : public RoundBasedAlgorithm {
   std::span<const double> model(NodeId node) const override { return nodes_[node].x; }
   // The node's public copy x_hat_i (for tests of the invariants).
   std::span<const double> public_copy(NodeId node) const { return nodes_[node].x_hat; }
+  // With a round timeout: node's copy of its neighbour's public copy (for tests).
+  std::span<const double> copy_of(NodeId node, NodeId neighbour) const;
 
  private:
   struct NodeState {
     std::vector<double> x, x_hat, s;
+    // With a round timeout: the copies of the neighbours' x_hat, in row order.
+    std::vector<std::vector<double>> copies;
   };
+  std::shared_ptr<const VectorMessage> full_public_copy(NodeId node, std::uint64_t round) const override;
+  bool keeps_public_copies() const override { return config().round_timeout > 0; }
+  std::size_t neighbour_position(NodeId node, NodeId neighbour) const;
   std::shared_ptr<const VectorMessage> make_message(Context& ctx, NodeId node, std::uint64_t round,
                                                     std::span<const double> gradient) override;
   void complete_round(Context& ctx, NodeId node, std::uint64_t round, std::span<const Received> received,

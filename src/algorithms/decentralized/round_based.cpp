@@ -203,10 +203,13 @@ void RoundBasedAlgorithm::on_start(Context& ctx) {
     state.gradient_requested = state.gradient_round;
     state.catching_up = true;
     state.deadline = kNever;
+    // What the neighbours sent while the node was down is lost: its copies of theirs are stale.
+    if (keeps_public_copies()) mark_stale(state, config_.mixing.row(ctx.self(), state.round).neighbours);
     arm_deadline(ctx, state);
     return;
   }
   RoundState& state = rounds_[ctx.self()];
+  state.started = true;
   if (snapshots_ && snapshots_->contribute(ctx.self(), 0, ctx.now(), model(ctx.self()))) ctx.request_stop();
   begin_round(ctx, state);
 }
@@ -263,13 +266,44 @@ void RoundBasedAlgorithm::broadcast(Context& ctx, NodeId self, std::uint64_t rou
                                     std::shared_ptr<const VectorMessage> message) {
   const std::int64_t bits = codec_.bits(*message);
   std::shared_ptr<const MessageBody> body = std::move(message);
-  for (NodeId neighbour : config_.mixing.row(self, round).neighbours) ctx.send(neighbour, Message{kVectorTag, bits, body});
+  RoundState& state = rounds_[self];
+  if (!keeps_public_copies() || byzantine_[self]) {
+    for (NodeId neighbour : config_.mixing.row(self, round).neighbours)
+      ctx.send(neighbour, Message{kVectorTag, bits, body});
+    return;
+  }
+  std::shared_ptr<const VectorMessage> full;
+  for (NodeId neighbour : config_.mixing.row(self, round).neighbours) {
+    std::uint32_t tag = kVectorTag;
+    // Ask again every second round: the reply comes with the neighbour's next round message.
+    if (auto it = state.stale.find(neighbour);
+        it != state.stale.end() && (it->second == kNoRound || round >= it->second + 2)) {
+      it->second = round;
+      tag = kVectorAndResyncTag;
+    }
+    if (std::find(state.send_full.begin(), state.send_full.end(), neighbour) != state.send_full.end()) {
+      if (!full) full = full_public_copy(self, round);
+      ctx.send(neighbour, Message{tag, codec_.bits(*full), full});
+      std::lock_guard lock(faults_mutex_);
+      ++full_copies_sent_;
+    } else {
+      ctx.send(neighbour, Message{tag, bits, body});
+    }
+  }
+  state.send_full.clear();
+}
+
+void RoundBasedAlgorithm::mark_stale(RoundState& state, std::span<const NodeId> neighbours) const {
+  for (NodeId neighbour : neighbours) state.stale.try_emplace(neighbour, kNoRound);
 }
 
 void RoundBasedAlgorithm::on_message(Context& ctx, NodeId from, const Message& message) {
   RoundState& state = rounds_[ctx.self()];
   auto body = std::static_pointer_cast<const VectorMessage>(message.body);
   const std::uint64_t round = body->round;
+  if (message.tag == kVectorAndResyncTag && round < state.round &&
+      std::find(state.send_full.begin(), state.send_full.end(), from) == state.send_full.end())
+    state.send_full.push_back(from);  // a late message still carries its request
   if (round < state.round) {
     // Only a round timeout lets a node leave a round before all its messages are in.
     if (config_.round_timeout == 0)
@@ -280,6 +314,9 @@ void RoundBasedAlgorithm::on_message(Context& ctx, NodeId from, const Message& m
     count_fault(state.round, late);
     return;
   }
+  if (message.tag == kVectorAndResyncTag &&
+      std::find(state.send_full.begin(), state.send_full.end(), from) == state.send_full.end())
+    state.send_full.push_back(from);
   const double weight = config_.mixing.weight(ctx.self(), from, round);
   if (state.catching_up && round > state.round) jump_to(ctx, state, round);
   state.inbox.add(round, Received{from, weight, std::move(body)});
@@ -412,10 +449,18 @@ void RoundBasedAlgorithm::try_complete(Context& ctx, RoundState& state) {
     count_fault(round, faults);
     std::size_t next = 0;
     for (std::size_t k = 0; k < row.neighbours.size(); ++k) {
-      if (next < inbox.size() && inbox[next].from == row.neighbours[k]) ++next;
-      else state.self_weight += row.weights[k];
+      if (next < inbox.size() && inbox[next].from == row.neighbours[k]) {
+        ++next;
+      } else {
+        state.self_weight += row.weights[k];
+        if (keeps_public_copies()) state.stale.try_emplace(row.neighbours[k], kNoRound);
+      }
     }
   }
+  // A full copy replaces everything the node had of that neighbour's.
+  if (!state.stale.empty())
+    for (const Received& in : inbox)
+      if (in.message->full_copy) state.stale.erase(in.from);
   if (state.average_round == round) {
     // Back from an outage (RejoinModel::average): the neighbours' average, by their renormalised weights.
     double heard = 0;
@@ -474,11 +519,31 @@ std::vector<std::pair<std::string, double>> RoundBasedAlgorithm::summary_figures
     sum.missed += faults.missed;
     sum.late += faults.late;
   }
-  return {{"round_timeouts", static_cast<double>(sum.timeouts)},
+  std::vector<std::pair<std::string, double>> figures{{"round_timeouts", static_cast<double>(sum.timeouts)},
           {"messages_missed", static_cast<double>(sum.missed)},
           {"messages_late", static_cast<double>(sum.late)},
           {"rejoins", static_cast<double>(rejoins_)},
           {"rounds_skipped", static_cast<double>(rounds_skipped_)}};
+  if (keeps_public_copies()) figures.emplace_back("full_copies_sent", static_cast<double>(full_copies_sent_));
+  return figures;
+}
+
+bool RoundBasedAlgorithm::stand_in_for_crashed(const Engine& engine) {
+  if (config_.round_timeout == 0 || !snapshots_) return false;
+  bool handed_in = false;
+  for (NodeId node = 0; node < config_.nodes; ++node) {
+    RoundState& state = rounds_[node];
+    if (engine.is_up(node) || engine.will_rejoin(node) || state.stood_in) continue;
+    state.stood_in = true;
+    // Round 0 too if the node crashed before it started. Time 0: the round's
+    // completion time is that of the last node that did it.
+    for (std::uint64_t round = state.started ? state.round + 1 : 0; round <= config_.rounds; ++round)
+      if (snapshots_->wanted(round)) {
+        snapshots_->contribute(node, round, 0, model(node));
+        handed_in = true;
+      }
+  }
+  return handed_in;
 }
 
 std::vector<std::string> RoundBasedAlgorithm::waits(const Engine& engine) const {

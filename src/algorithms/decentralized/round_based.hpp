@@ -33,7 +33,8 @@
 // algorithms then average over the neighbours heard; CHOCO and DCD/ECD, whose
 // messages are increments of a public copy, keep their copy of a missing
 // neighbour as it was (its increment is lost for good, so that copy lags the
-// neighbour's own by it from then on). A message of a round the node has
+// neighbour's own by it); CHOCO then asks for the neighbour's full copy
+// (see "Public copies" below, full_public_copy). A message of a round the node has
 // already completed is dropped and counted as late. Only one timer is pending
 // per node (Context::set_timeout, which keys no other event): when it fires
 // before the current deadline it is set again for the rest, so a timeout that
@@ -159,6 +160,10 @@ class RoundBasedAlgorithm : public DecentralizedAlgorithm {
     return config_.round_timeout > 0 && rounds_[node].round < config_.rounds;
   }
   std::vector<std::string> waits(const Engine& engine) const final;
+  // With a round timeout, a crashed node's last model stands in for it in the
+  // evaluations of every round after its last (as a rejoining node's does for
+  // the rounds it skips): the others finish without it.
+  bool stand_in_for_crashed(const Engine& engine) final;
 
   // With a round timeout: round_timeouts, messages_missed, messages_late, each
   // summed over the rounds since the previous row (a node's event in its round
@@ -196,6 +201,19 @@ class RoundBasedAlgorithm : public DecentralizedAlgorithm {
   // Whether nodes exchange messages in `round` (local SGD skips some rounds).
   virtual bool communicates(std::uint64_t /*round*/) const { return true; }
 
+  // Public copies (CHOCO, with a round timeout). A node's copy of neighbour
+  // j's public copy goes stale when it completes a round without j's
+  // message (timeout, loss, j down) or comes back from an outage; it then
+  // asks j for its full copy (a flag on its next round message to j, again
+  // every second round until it comes), and j sends, in place of its next
+  // round message to it, full_public_copy(j, round): its public copy after
+  // that round's increment, exact fp64 (VectorMessage::full_copy). Null
+  // (the default): the algorithm keeps no public copies.
+  virtual std::shared_ptr<const VectorMessage> full_public_copy(NodeId /*node*/, std::uint64_t /*round*/) const {
+    return nullptr;
+  }
+  virtual bool keeps_public_copies() const { return false; }
+
   // w_ii of the round `node` is completing (only inside complete_round): the
   // row's, plus the weights of the neighbours not heard after a timeout; 0 in
   // the round a rejoining node averages its neighbours (RejoinModel::average),
@@ -229,6 +247,13 @@ class RoundBasedAlgorithm : public DecentralizedAlgorithm {
     bool timer_pending = false;
     std::uint64_t expired_round = kNoRound;
     bool catching_up = false;                 // back from an outage, waiting for a neighbour
+    // Public copies: neighbours whose copy here is stale, each with the round
+    // of the last request (kNoRound: not asked yet), and the neighbours that
+    // asked this node for its full copy.
+    std::map<NodeId, std::uint64_t> stale;
+    std::vector<NodeId> send_full;
+    bool started = false;                     // on_start ran (round 0 is handed in)
+    bool stood_in = false;                    // crashed: handed in for its remaining rounds
     std::uint64_t average_round = kNoRound;   // RejoinModel::average: the round that averages
     double self_weight = 1.0;                 // see self_weight()
     enum class Combine { idle, running, done } combine = Combine::idle;  // the combine_cost task
@@ -241,6 +266,9 @@ class RoundBasedAlgorithm : public DecentralizedAlgorithm {
   };
 
   static constexpr std::uint32_t kVectorTag = 1;  // every message of the rounds
+  static constexpr std::uint32_t kVectorAndResyncTag = 2;  // the same, asking for the receiver's full public copy
+  // Public copies: the node's copy of each of `neighbours` is stale.
+  void mark_stale(RoundState& state, std::span<const NodeId> neighbours) const;
   static constexpr std::uint64_t kNoRound = ~std::uint64_t{0};
   // Per round (1-based: a node's event in round t counts for t + 1): what the timeouts did.
   struct RoundFaults {
@@ -278,7 +306,7 @@ class RoundBasedAlgorithm : public DecentralizedAlgorithm {
   // Round timeout figures, from any thread (integer sums: order-independent).
   mutable std::mutex faults_mutex_;
   std::map<std::uint64_t, RoundFaults> faults_;
-  std::uint64_t rejoins_ = 0, rounds_skipped_ = 0;
+  std::uint64_t rejoins_ = 0, rounds_skipped_ = 0, full_copies_sent_ = 0;
   mutable std::uint64_t reported_through_ = 0;  // metric_values: the previous row's round
 };
 
