@@ -195,6 +195,9 @@ class RoundBasedAlgorithm : public DecentralizedAlgorithm {
 
   // Whether nodes exchange messages in `round` (local SGD skips some rounds).
   virtual bool communicates(std::uint64_t /*round*/) const { return true; }
+  // Whether a node waits for messages in `round` (overlap SGP mixes round t's
+  // messages in round t + tau, so it hears none in its first tau rounds).
+  virtual bool receives(std::uint64_t /*round*/) const { return true; }
 
   // w_ii of the round `node` is completing (only inside complete_round): the
   // row's, plus the weights of the neighbours not heard after a timeout; 0 in
