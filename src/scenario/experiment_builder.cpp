@@ -95,7 +95,7 @@ void build_directed_topology(const Scenario& scenario, Experiment& experiment, c
     bad(scenario, graph_key,
         fmt::format("the {} digraph is not strongly connected (node {} cannot reach node {}); push-sum mixing needs "
                     "every node to reach every other",
-                    kind, strong.from, strong.to));
+                    from_file ? scenario.text("topology.file") : kind, strong.from, strong.to));
   const std::string weights = scenario.text("topology.weights");
   if (weights != "file" && weights != "metropolis")
     bad(scenario, "topology.weights",
