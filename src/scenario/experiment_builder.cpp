@@ -87,15 +87,16 @@ void build_directed_topology(const Scenario& scenario, Experiment& experiment, c
       if (name != "kind" && name != "weights" && name != "file" && name != "directed") params[name] = toml_to_text(*node);
     return make_directed_topology(kind, experiment.nodes, params, static_cast<std::uint64_t>(scenario.integer("seed")));
   });
+  const std::string name = from_file ? scenario.text("topology.file") : kind;
   if (digraph.nodes != experiment.nodes)
     bad(scenario, "nodes",
-        fmt::format("the {} digraph has {} nodes but the scenario has {}", kind, digraph.nodes, experiment.nodes));
+        fmt::format("the {} digraph has {} nodes but the scenario has {}", name, digraph.nodes, experiment.nodes));
   const StrongConnectivity strong = strong_connectivity(digraph);
   if (!strong.strongly_connected)
     bad(scenario, graph_key,
         fmt::format("the {} digraph is not strongly connected (node {} cannot reach node {}); push-sum mixing needs "
                     "every node to reach every other",
-                    from_file ? scenario.text("topology.file") : kind, strong.from, strong.to));
+                    name, strong.from, strong.to));
   const std::string weights = scenario.text("topology.weights");
   if (weights != "file" && weights != "metropolis")
     bad(scenario, "topology.weights",
