@@ -762,8 +762,7 @@ const AlgorithmFamily& decentralized_family() {
                  "slowest link)"),
         key_spec("round_timeout", ValueType::duration, "",
                  "synchronous kinds (all but ad-psgd): a node ready to mix that has not heard from every neighbour "
-                 "this long completes the round with the messages it has, the missing weights going to w_ii (push-sum, "
-                 "sgp: lost with their mass); late "
+                 "this long completes the round with the messages it has, the missing weights going to w_ii; late "
                  "messages are dropped and counted, and a node back from a churn outage catches up (leave out: "
                  "wait for ever)"),
         key_spec("overlap", ValueType::integer, "0",

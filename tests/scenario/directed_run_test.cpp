@@ -147,3 +147,16 @@ TEST_CASE("push-sum with a round timeout and lost messages completes, its estima
   CHECK(consensus.back() < 1e-6 * consensus.front());
   CHECK(metrics_column(dir, "messages_missed").back() + metrics_column(dir, "messages_missed")[1] > 0);
 }
+
+TEST_CASE("SGP and overlap SGP with churn, loss and a round timeout complete near the fault-free loss") {
+  const std::string clean = run("directed_sgp_clean", {});
+  for (const char* overlap : {"algorithm.overlap=0", "algorithm.overlap=1"}) {
+    // A missed share goes to W_ii: w_i stays near 1 (dropping it diverged here).
+    const std::string faulty = run("directed_sgp_churn", {overlap, "faults.churn_fraction=0.2", "faults.churn_mean_up=50ms",
+                                                          "faults.churn_mean_down=10ms", "network.loss=0.02",
+                                                          "algorithm.round_timeout=5ms"});
+    CHECK(metrics_column(faulty, "suboptimality").back() < 3 * metrics_column(clean, "suboptimality").back());
+    const auto summary = nlohmann::json::parse(read_file(faulty + "/summary.json"));
+    CHECK(summary["final"]["round_timeouts"].get<double>() > 0);
+  }
+}

@@ -47,9 +47,12 @@ std::shared_ptr<const VectorMessage> PushSum::make_message(Context&, NodeId node
 void PushSum::complete_round(Context&, NodeId node, std::uint64_t round, std::span<const Received> received,
                              std::span<const double>) {
   std::vector<double>& pair = pair_[node];
-  // The node keeps its own share W_ii; a share that did not come (round
-  // timeout) is lost rather than given to W_ii, so the column sums stay <= 1.
-  const double own_share = config().mixing.row(node, round).self_weight;
+  // The node keeps its own share W_ii, plus (after a round timeout) the
+  // shares W_ij of the in-neighbours it did not hear: dropping them instead
+  // would shrink w_i geometrically at a node that misses many rounds (one
+  // back from an outage keeps only W_ii w_i per round), and SGP's steps,
+  // taken on x_i, would then be amplified by 1 / w_i in x_i / w_i.
+  const double own_share = self_weight(node);
   std::vector<double> mixed(pair.size());
   for (std::size_t k = 0; k < pair.size(); ++k) mixed[k] = own_share * pair[k];
   for (const Received& in : received)

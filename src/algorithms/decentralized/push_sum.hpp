@@ -25,12 +25,14 @@
 // them by its W_ij (the share its in-neighbour sends it), so weighted digraphs
 // (topology.weights = "file") work. The gradient is a before_send task at z_i.
 //
-// Round timeouts and churn: a message that does not come in time is lost mass
-// (its sender gave the share away): unlike the symmetric kinds, the missing
-// weight does not go to the node's own share, so the sums of x and of w shrink
-// together and z_i stays a weighted average of the nodes' values, no longer
-// the exact one. A node back from an outage resumes with the pair it had
-// (algorithm.rejoin = "keep").
+// Round timeouts and churn: a share that does not come in time is replaced by
+// the node's own pair, as the symmetric kinds do (W_ij goes to W_ii, the row
+// of W for that round then sums to what it did). Its sender gave that share
+// away, so sum_i x_i and sum_i w_i are no longer conserved, and x_i / w_i is
+// a weighted average of the nodes' values rather than the exact one; but w_i
+// stays near 1 (simply losing the share would shrink w_i geometrically at a
+// node that misses many rounds, and amplify SGP's steps by 1 / w_i). A node
+// back from an outage resumes with the pair it had (algorithm.rejoin = "keep").
 #pragma once
 
 #include "algorithms/decentralized/round_based.hpp"
