@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <complex>
+#include <functional>
 #include <numbers>
 #include <sstream>
 
