@@ -566,6 +566,21 @@ std::vector<TopologyKind> make_kinds() {
                      return random_geometric_graph(require_given_nodes("random-geometric", n),
                                                    v.real("radius"), seed, v.boolean("connected"));
                    }});
+  auto directed = [&](std::string_view name, std::string_view summary, Digraph (*build)(std::size_t)) {
+    TopologyKind kind{name, summary, {}, false, false, false,
+                      [name, build](std::size_t n, const ParamValues&, std::uint64_t) {
+                        return underlying_graph(build(require_given_nodes(name, n)));
+                      }};
+    kind.build_directed = [name, build](std::size_t n, const ParamValues&, std::uint64_t) {
+      return build(require_given_nodes(name, n));
+    };
+    kinds.push_back(std::move(kind));
+  };
+  directed("directed-ring", "directed cycle i -> i + 1 mod n; column-stochastic W (push-sum, sgp); n >= 2",
+           directed_ring_graph);
+  directed("directed-exponential",
+           "i -> i + 2^k mod n, k = 0..floor(log2(n - 1)) (SGP, Assran et al. 2019); column-stochastic W",
+           directed_exponential_graph);
   return kinds;
 }
 
@@ -596,6 +611,14 @@ Graph make_topology(std::string_view kind_name, std::size_t nodes, const ParamTe
   const TopologyKind& kind = find_topology_kind(kind_name);
   const ParamValues values = ParamValues::resolve_text(kind.name, kind.params, params);
   return kind.build(nodes, values, seed);
+}
+
+Digraph make_directed_topology(std::string_view kind_name, std::size_t nodes, const ParamText& params,
+                               std::uint64_t seed) {
+  const TopologyKind& kind = find_topology_kind(kind_name);
+  if (!kind.directed()) throw TopologyError(fmt::format("{} is not a directed topology kind", kind.name));
+  const ParamValues values = ParamValues::resolve_text(kind.name, kind.params, params);
+  return kind.build_directed(nodes, values, seed);
 }
 
 }  // namespace dlsim

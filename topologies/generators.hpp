@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "topologies/digraph.hpp"
 #include "topologies/graph.hpp"
 #include "topologies/params.hpp"
 
@@ -97,6 +98,10 @@ struct TopologyKind {
   bool fixed_size = false;       // the size comes from the kind or its parameters
   // Builds the graph; nodes == 0 means "not given".
   std::function<Graph(std::size_t nodes, const ParamValues&, std::uint64_t seed)> build;
+  // Directed kinds only (null otherwise): the digraph, whose underlying
+  // undirected graph `build` gives (see digraph.hpp).
+  std::function<Digraph(std::size_t nodes, const ParamValues&, std::uint64_t seed)> build_directed;
+  bool directed() const { return static_cast<bool>(build_directed); }
 };
 
 // Every kind, in the order the help lists them.
@@ -108,5 +113,8 @@ const TopologyKind& find_topology_kind(std::string_view name);
 // parameters, e.g. social-network or torus with rows and cols).
 Graph make_topology(std::string_view kind, std::size_t nodes, const ParamText& params,
                     std::uint64_t seed);
+// The same for a directed kind (TopologyError for an undirected one).
+Digraph make_directed_topology(std::string_view kind, std::size_t nodes, const ParamText& params,
+                               std::uint64_t seed);
 
 }  // namespace dlsim

@@ -25,6 +25,7 @@
 #include "scenario/gamma_tuner.hpp"
 #include "scenario/privacy_section.hpp"
 #include "sim/engine.hpp"
+#include "topologies/digraph.hpp"
 #include "topologies/spectral.hpp"
 
 #ifndef DLSIM_VERSION
@@ -42,6 +43,9 @@ struct WallTimeReached {};
 
 // Spectral analysis is part of the summary only where it is cheap.
 constexpr std::uint32_t kSpectralSummaryLimit = 4096;
+// A directed W's SLEM comes from a dense non-symmetric eigen-solve (about 10 n^3
+// flops: 35 s at n = 1024 on a loaded 2-core machine).
+constexpr std::uint32_t kDirectedSpectralSummaryLimit = 256;
 
 long peak_memory_kib() {
   rusage usage{};
@@ -99,7 +103,16 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   if (boost::num_vertices(experiment.graph) > 0) {  // families without a graph have no topology facts
     const GraphFacts facts = graph_facts(experiment.graph);
     summary_json["topology"] = {{"nodes", facts.nodes}, {"edges", facts.edges}, {"degree_max", facts.degree_max}};
-    if (experiment.nodes >= 2 && experiment.nodes <= kSpectralSummaryLimit) {
+    if (experiment.directed) summary_json["topology"]["directed"] = true;
+    if (experiment.directed && experiment.nodes >= 2 && experiment.nodes <= kDirectedSpectralSummaryLimit) {
+      // A column-stochastic W has a complex spectrum: push-sum's rate is its
+      // second-largest eigenvalue modulus, the largest being 1.
+      const DirectedSpectralReport spectrum = analyze_directed_spectrum(experiment.mixing);
+      summary_json["topology"]["mixing"] = "column-stochastic (directed)";
+      summary_json["topology"]["slem"] = spectrum.slem;
+      summary_json["topology"]["directed_spectral_gap"] = spectrum.directed_spectral_gap;
+      summary_json["topology"]["doubly_stochastic"] = spectrum.max_row_sum_error <= 1e-12;
+    } else if (!experiment.directed && experiment.nodes >= 2 && experiment.nodes <= kSpectralSummaryLimit) {
       const SpectralReport spectrum = analyze_spectrum(experiment.mixing);
       summary_json["topology"]["spectral_gap"] = spectrum.spectral_gap;
       summary_json["topology"]["spectral_gap_signed"] = spectrum.spectral_gap_signed;

@@ -33,6 +33,7 @@
 #include "sim/heterogeneity.hpp"
 #include "sim/random.hpp"
 #include "sim/units.hpp"
+#include "topologies/digraph.hpp"
 #include "topologies/generators.hpp"
 #include "topologies/graph_files.hpp"
 #include "topologies/spectral.hpp"
@@ -72,16 +73,70 @@ constexpr double kOptimumWorkLimit = 5e7;
 }
 
 
+// A directed kind, or a file read with topology.directed = true: the digraph's
+// column-stochastic W (push-sum weights) for the algorithms that take one;
+// the rest of the experiment sees the underlying undirected graph.
+void build_directed_topology(const Scenario& scenario, Experiment& experiment, const std::string& kind,
+                             const TopologyKind* generator) {
+  const bool from_file = generator == nullptr;
+  const char* const graph_key = from_file ? "topology.file" : "topology.kind";
+  const Digraph digraph = at_key(scenario, graph_key, [&] {
+    if (from_file) return read_digraph_file(scenario.text("topology.file"));
+    ParamText params;
+    for (const auto& [name, node] : scenario.section_entries("topology"))
+      if (name != "kind" && name != "weights" && name != "file" && name != "directed") params[name] = toml_to_text(*node);
+    return make_directed_topology(kind, experiment.nodes, params, static_cast<std::uint64_t>(scenario.integer("seed")));
+  });
+  const std::string name = from_file ? scenario.text("topology.file") : kind;
+  if (digraph.nodes != experiment.nodes)
+    bad(scenario, "nodes",
+        fmt::format("the {} digraph has {} nodes but the scenario has {}", name, digraph.nodes, experiment.nodes));
+  const StrongConnectivity strong = strong_connectivity(digraph);
+  if (!strong.strongly_connected)
+    bad(scenario, graph_key,
+        fmt::format("the {} digraph is not strongly connected (node {} cannot reach node {}); push-sum mixing needs "
+                    "every node to reach every other",
+                    name, strong.from, strong.to));
+  const std::string weights = scenario.text("topology.weights");
+  if (weights != "file" && weights != "metropolis")
+    bad(scenario, "topology.weights",
+        fmt::format("\"{}\" is a rule for a symmetric W; a directed graph mixes uniformly over each node's "
+                    "out-neighbours and itself (leave weights out) or by its file's arc weights (\"file\")",
+                    weights));
+  experiment.graph = underlying_graph(digraph);
+  experiment.mixing = at_key(scenario, "topology.weights", [&] {
+    return weights == "file" ? column_stochastic_from_arc_weights(digraph) : column_stochastic_mixing(digraph);
+  });
+  experiment.directed = true;
+  experiment.config.mixing = fixed_directed_mixing(experiment.mixing);
+}
+
 void build_topology(const Scenario& scenario, Experiment& experiment) {
   const std::string kind = scenario.text("topology.kind");
+  const TopologyKind* generator = kind == "file" ? nullptr : at_key(scenario, "topology.kind", [&] {
+    return &find_topology_kind(kind);
+  });
+  if (scenario.boolean("topology.directed") && generator && !generator->directed())
+    bad(scenario, "topology.directed",
+        fmt::format("applies to a graph file (topology.kind = \"file\"); the {} generator is undirected (the "
+                    "directed kinds are directed-ring and directed-exponential)", kind));
+  if (kind == "file" && !scenario.has("topology.file")) bad(scenario, "topology.kind", "kind \"file\" needs topology.file");
+  const std::string weights = scenario.text("topology.weights");
+  if (weights == "file" && kind != "file")
+    bad(scenario, "topology.weights",
+        fmt::format("\"file\" takes W from the edge weights of topology.file; the {} generator has none (set "
+                    "topology.kind = \"file\" or a mixing rule)", kind));
+  if ((generator && generator->directed()) || (!generator && scenario.boolean("topology.directed"))) {
+    build_directed_topology(scenario, experiment, kind, generator);
+    return;
+  }
   if (kind == "file") {
-    if (!scenario.has("topology.file")) bad(scenario, "topology.kind", "kind \"file\" needs topology.file");
     experiment.graph = at_key(scenario, "topology.file",
                               [&] { return read_graph_file(scenario.text("topology.file")); });
   } else {
     ParamText params;
     for (const auto& [name, node] : scenario.section_entries("topology"))
-      if (name != "kind" && name != "weights" && name != "file") params[name] = toml_to_text(*node);
+      if (name != "kind" && name != "weights" && name != "file" && name != "directed") params[name] = toml_to_text(*node);
     experiment.graph = at_key(scenario, "topology.kind", [&] {
       return make_topology(kind, experiment.nodes, params, static_cast<std::uint64_t>(scenario.integer("seed")));
     });
@@ -94,16 +149,10 @@ void build_topology(const Scenario& scenario, Experiment& experiment) {
     bad(scenario, "topology.kind",
         fmt::format("the {} graph is disconnected; {} needs a connected graph", kind,
                     scenario.text("algorithm.kind")));
-  const std::string weights = scenario.text("topology.weights");
-  if (weights == "file" && kind != "file")
-    bad(scenario, "topology.weights",
-        fmt::format("\"file\" takes W from the edge weights of topology.file; the {} generator has none (set "
-                    "topology.kind = \"file\" or a mixing rule)", kind));
   experiment.mixing = at_key(scenario, "topology.weights", [&] {
     if (weights == "file") return mixing_matrix_from_edge_weights(experiment.graph);
     return mixing_matrix(experiment.graph, parse_mixing_rule(weights));
   });
-  const TopologyKind* generator = kind == "file" ? nullptr : &find_topology_kind(kind);
   const bool time_varying = generator && generator->time_varying && scenario.integer("topology.round") == -1;
   if (time_varying) {
     const std::size_t period = one_peer_exponential_period(experiment.nodes);
@@ -482,6 +531,15 @@ void build_algorithm(const Scenario& scenario, Experiment& experiment) {
   if (config.local_steps != 1 && !algorithm.uses_local_steps)
     bad(scenario, "algorithm.local_steps", fmt::format("{} takes no local steps (local-sgd does)", algorithm.name));
   config.choco_variant = parse_choco_variant(scenario.text("algorithm.variant"));
+  if (experiment.directed && !algorithm.directed)
+    bad(scenario, "algorithm.kind",
+        fmt::format("{} needs a symmetric W, and the {} graph is directed (its W is column stochastic): use push-sum "
+                    "or sgp", algorithm.name, scenario.text("topology.kind")));
+  config.overlap = static_cast<std::uint64_t>(scenario.integer("algorithm.overlap"));
+  if (config.overlap != 0 && algorithm.name != "sgp")
+    bad(scenario, "algorithm.overlap",
+        fmt::format("{}: the number of rounds a message may be late is sgp's (overlap SGP); {} waits for every "
+                    "round's messages", config.overlap, algorithm.name));
   if (config.mixing.time_varying() && !algorithm.time_varying)
     bad(scenario, "topology.kind",
         fmt::format("{} needs a fixed graph; the {} topology changes every round", algorithm.name,
@@ -707,6 +765,11 @@ const AlgorithmFamily& decentralized_family() {
                  "this long completes the round with the messages it has, the missing weights going to w_ii; late "
                  "messages are dropped and counted, and a node back from a churn outage catches up (leave out: "
                  "wait for ever)"),
+        key_spec("overlap", ValueType::integer, "0",
+                 "sgp: tau, the rounds a message may be late (overlap SGP): a round-t message is mixed in round "
+                 "t + tau, so a node waits only for in-neighbours more than tau rounds behind (0: SGP, which waits "
+                 "for each round's messages)",
+                 0, 1000000),
         choice_spec("rejoin", {"keep", "average"}, "keep",
                     "with round_timeout: a node back from an outage keeps its model, or takes the average of the "
                     "models its neighbours send in the round it catches up to (gossip, d-psgd, diging, local-sgd)")};

@@ -39,6 +39,9 @@ struct Experiment {
   std::uint32_t nodes = 0;  // the scenario's nodes: decentralized nodes, or federated clients
   Graph graph;          // for a time-varying kind: the union of one period; empty without a topology
   SparseMatrix mixing;  // W of `graph` (what spectral figures describe)
+  // W is a digraph's column-stochastic one (topologies/digraph.hpp): spectral
+  // figures are its SLEM, and `graph` is the digraph's underlying graph.
+  bool directed = false;
   SharedDataset train, test;
   std::shared_ptr<const Model> model;
   EngineConfig engine;

@@ -95,8 +95,14 @@ Schema build_schema() {
                                "graph generator, or \"file\" to read `file`"),
                         choice("weights", mixing_rule_names(), "metropolis",
                                "mixing rule for W, or \"file\": w_ij = the weight of edge ij in topology.file, "
-                               "w_ii = 1 - the rest (a row whose edges weigh more than 1 is refused)"),
-                        key("file", ValueType::string, "", "graph file (edge list, GraphML or DOT) when kind = \"file\"")},
+                               "w_ii = 1 - the rest (a row whose edges weigh more than 1 is refused); a directed graph: uniform over "
+                               "out-neighbours and self unless \"file\""),
+                        key("file", ValueType::string, "", "graph file (edge list, GraphML or DOT) when kind = \"file\""),
+                        key("directed", ValueType::boolean, "false",
+                            "kind = \"file\": read it as a digraph (edge-list lines are arcs u -> v, a line \"i i "
+                            "w\" states w_ii; GraphML edgedefault=\"directed\"; DOT digraph) with column-stochastic "
+                            "W, uniform over out-neighbours and self or, with weights = \"file\", the arc weights "
+                            "(columns checked to sum to 1); for push-sum and sgp, strongly connected")},
                        {}};
   topology.kind_keys = [](const Schema&, std::string_view kind) {
     std::vector<KeySpec> keys;

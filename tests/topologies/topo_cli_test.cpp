@@ -58,3 +58,26 @@ TEST_CASE("dlsim topo: bad input exits with status 2 and one line naming the pro
   CHECK(run("topo --file /nonexistent.edges") == 2);
   CHECK(run("topo") == 2);
 }
+
+TEST_CASE("dlsim topo on a digraph: the SLEM, what each node keeps and sends, the file's shares checked") {
+  // Directed ring of 8, shares 1/2: slem = cos(pi / 8) = 0.923879532511.
+  REQUIRE(run("topo directed-ring --nodes 8") == 0);
+  CHECK(output().find("slem                 0.923879532511") != std::string::npos);
+  CHECK(output().find("node 7               keeps 0.5, sends to 0 (0.5)") != std::string::npos);
+  REQUIRE(run("topo directed-exponential --nodes 16 --json") == 0);
+  const std::string json = output();
+  const std::size_t slem_at = json.find("\"slem\": ");
+  REQUIRE(slem_at != std::string::npos);
+  CHECK(std::stod(json.substr(slem_at + 8)) == Approx(0.6).margin(1e-12));  // the circulant's (1+1+1+1-1)/5
+  const std::string path = DLSIM_BINARY_DIR "/tests/topologies/topo_cli_test." + std::to_string(getpid()) + ".edges";
+  std::ofstream(path) << "0 1 0.25\n1 2 0.5\n2 0 0.5\n0 2 0.25\n";
+  REQUIRE(run("topo --file " + path + " --directed --weights file") == 0);
+  CHECK(output().find("node 0               keeps 0.5, sends to 1 (0.25), 2 (0.25)") != std::string::npos);
+  CHECK(output().find("doubly stochastic no") != std::string::npos);
+  std::ofstream(path) << "0 1 0.75\n1 2 0.5\n2 0 0.5\n0 2 0.5\n";
+  CHECK(run("topo --file " + path + " --directed --weights file") == 2);
+  CHECK(output().find("column 0 of W does not sum to 1") != std::string::npos);
+  CHECK(run("topo directed-ring --nodes 8 --weights metropolis-choco") == 2);
+  CHECK(run("topo ring --nodes 8 --directed") == 2);
+  std::remove(path.c_str());
+}

@@ -20,11 +20,15 @@
 
 namespace dlsim {
 
-// Row i of a mixing matrix W: the node's own weight and its neighbours'.
+// Row i of a mixing matrix W: the node's own weight and its neighbours'
+// (the nodes it hears from). With a directed W (column stochastic, push-sum
+// and SGP) these are its in-neighbours j with W_ij = the share j sends to i,
+// and `receivers` lists its out-neighbours, the nodes it sends to.
 struct MixingRow {
   double self_weight = 1.0;
   std::vector<NodeId> neighbours;  // ascending
   std::vector<double> weights;     // w_ij, same order
+  std::vector<NodeId> receivers;   // directed W only: ascending out-neighbours
 };
 
 // One W for every round, or a periodic sequence of them (time-varying
@@ -32,6 +36,13 @@ struct MixingRow {
 // period[t mod period.size()].
 struct MixingSchedule {
   std::vector<std::vector<MixingRow>> period;  // [round in period][node]
+  bool directed = false;  // W column stochastic, not symmetric: nodes send to MixingRow::receivers
+
+  // The nodes `node` sends to in `round`: its out-neighbours, or its neighbours for a symmetric W.
+  const std::vector<NodeId>& receivers(NodeId node, std::uint64_t round) const {
+    const MixingRow& r = row(node, round);
+    return directed ? r.receivers : r.neighbours;
+  }
 
   bool time_varying() const { return period.size() > 1; }
   const MixingRow& row(NodeId node, std::uint64_t round) const { return period[round % period.size()][node]; }
@@ -60,6 +71,9 @@ struct DecentralizedConfig {
   double gamma = 1.0;                            // consensus step size (CHOCO, Q1/Q2 gossip)
   std::uint64_t local_steps = 1;                 // local-sgd: gradient steps per gossip step
   ChocoVariant choco_variant = ChocoVariant::icml2019;  // choco-sgd
+  // sgp: a round-t message is mixed in round t + overlap (0: SGP, which waits
+  // for round t's; tau >= 1: tau-overlap SGP, see push_sum.hpp).
+  std::uint64_t overlap = 0;
   // ad-psgd: how long a node waits for its peer's reply before it takes its
   // gradient step alone (0 = for ever; right when no message can be lost).
   SimTime reply_timeout = 0;

@@ -12,6 +12,7 @@
 #include "algorithms/decentralized/diging.hpp"
 #include "algorithms/decentralized/gossip_sgd.hpp"
 #include "algorithms/decentralized/local_sgd.hpp"
+#include "algorithms/decentralized/push_sum.hpp"
 #include "algorithms/decentralized/quantized_gossip.hpp"
 
 namespace dlsim {
@@ -89,6 +90,17 @@ std::vector<AlgorithmKind> make_table() {
   kind = {"ad-psgd", "asynchronous: average with one random neighbour per gradient (Lian et al., ICML 2018)", true};
   kind.synchronous = false;
   kind.make = [](DecentralizedConfig c, RoundSnapshots* s) -> Made { return std::make_unique<AdPsgd>(std::move(c), s); };
+  kinds.push_back(kind);
+
+  kind = {"push-sum", "push-sum consensus (x, w) <- W (x, w), estimate x/w, on a digraph (Kempe, Dobra, Gehrke, FOCS 2003)",
+          false};
+  kind.directed = true;
+  kind.make = [](DecentralizedConfig c, RoundSnapshots* s) -> Made { return std::make_unique<PushSum>(std::move(c), s, false); };
+  kinds.push_back(kind);
+
+  kind = {"sgp", "Stochastic Gradient Push on a digraph, overlap = tau for OSGP (Assran et al., ICML 2019)", true};
+  kind.directed = true;
+  kind.make = [](DecentralizedConfig c, RoundSnapshots* s) -> Made { return std::make_unique<PushSum>(std::move(c), s, true); };
   kinds.push_back(kind);
   return kinds;
 }

@@ -30,12 +30,15 @@ struct AlgorithmKind {
   bool robust_gossip = false;   // takes algorithm.robust_gossip
   bool synchronous = true;      // rounds that wait for messages (algorithm.round_timeout)
   bool rejoin_average = false;  // messages carry models: algorithm.rejoin = "average" can use them
+  // Mixes with a column-stochastic W (push-sum weights): runs on a directed
+  // graph. Every other kind needs a symmetric W and refuses one.
+  bool directed = false;
   // Builds the behaviour; std::invalid_argument for a config it cannot run.
   std::function<std::unique_ptr<DecentralizedAlgorithm>(DecentralizedConfig, RoundSnapshots*)> make;
 };
 
 // gossip, d-psgd, choco-gossip, choco-sgd, q1-gossip, q2-gossip, dcd-psgd,
-// ecd-psgd, diging, local-sgd, ad-psgd.
+// ecd-psgd, diging, local-sgd, ad-psgd, push-sum, sgp.
 const std::vector<AlgorithmKind>& decentralized_algorithms();
 // The kind called `name`; std::invalid_argument listing the kinds otherwise.
 const AlgorithmKind& find_decentralized_algorithm(std::string_view name);

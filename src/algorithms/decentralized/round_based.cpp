@@ -178,7 +178,7 @@ void RoundBasedAlgorithm::mix(NodeId node, std::uint64_t round, std::span<const 
 }
 
 std::size_t RoundBasedAlgorithm::expected_messages(NodeId node, std::uint64_t round) const {
-  return communicates(round) ? config_.mixing.row(node, round).neighbours.size() : 0;
+  return communicates(round) && receives(round) ? config_.mixing.row(node, round).neighbours.size() : 0;
 }
 
 void RoundBasedAlgorithm::on_start(Context& ctx) {
@@ -268,12 +268,12 @@ void RoundBasedAlgorithm::broadcast(Context& ctx, NodeId self, std::uint64_t rou
   std::shared_ptr<const MessageBody> body = std::move(message);
   RoundState& state = rounds_[self];
   if (!keeps_public_copies() || byzantine_[self]) {
-    for (NodeId neighbour : config_.mixing.row(self, round).neighbours)
+    for (NodeId neighbour : config_.mixing.receivers(self, round))
       ctx.send(neighbour, Message{kVectorTag, bits, body});
     return;
   }
   std::shared_ptr<const VectorMessage> full;
-  for (NodeId neighbour : config_.mixing.row(self, round).neighbours) {
+  for (NodeId neighbour : config_.mixing.receivers(self, round)) {
     std::uint32_t tag = kVectorTag;
     // Ask again every second round: the reply comes with the neighbour's next round message.
     if (auto it = state.stale.find(neighbour);
@@ -567,7 +567,7 @@ std::vector<std::string> RoundBasedAlgorithm::waits(const Engine& engine) const 
       continue;
     }
     std::vector<NodeId> missing;
-    if (communicates(round))
+    if (communicates(round) && receives(round))
       for (NodeId neighbour : config_.mixing.row(node, round).neighbours) {
         const auto& arrived = state.inbox.current();
         if (std::none_of(arrived.begin(), arrived.end(), [&](const Received& in) { return in.from == neighbour; }))

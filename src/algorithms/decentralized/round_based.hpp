@@ -200,6 +200,9 @@ class RoundBasedAlgorithm : public DecentralizedAlgorithm {
 
   // Whether nodes exchange messages in `round` (local SGD skips some rounds).
   virtual bool communicates(std::uint64_t /*round*/) const { return true; }
+  // Whether a node waits for messages in `round` (overlap SGP mixes round t's
+  // messages in round t + tau, so it hears none in its first tau rounds).
+  virtual bool receives(std::uint64_t /*round*/) const { return true; }
 
   // Public copies (CHOCO, with a round timeout). A node's copy of neighbour
   // j's public copy goes stale when it completes a round without j's
