@@ -38,8 +38,10 @@ void VectorCodec::decode(const VectorMessage& message, std::span<double> out) co
 }
 
 std::int64_t VectorCodec::bits(const VectorMessage& message) const {
-  const std::int64_t payload = compressor_ ? static_cast<std::int64_t>(message.compressed.bits())
-                                           : 64 * static_cast<std::int64_t>(message.exact.size());
+  std::int64_t payload = compressor_ ? static_cast<std::int64_t>(message.compressed.bits())
+                                     : 64 * static_cast<std::int64_t>(message.exact.size());
+  if (compressor_)
+    for (const CompressedMessage& part : message.further) payload += static_cast<std::int64_t>(part.bits());
   return kVectorMessageHeaderBits + payload;
 }
 

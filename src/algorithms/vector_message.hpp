@@ -4,7 +4,9 @@
 //
 // Wire format: a 64-bit header (round number and sender id) and then either
 // 64 bits per value (exact fp64, `compression.kind = "none"`) or the
-// compressor's encoding (CompressedMessage::bits(), see compress/compressor.hpp).
+// compressor's encoding (CompressedMessage::bits(), see compress/compressor.hpp),
+// followed by the encodings of any further compressed vectors the message
+// carries (BEER sends two per round), each counted at its own exact size.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +23,9 @@ struct VectorMessage final : MessageBody {
   std::uint64_t round = 0;
   std::vector<double> exact;     // the values, when sent exactly
   CompressedMessage compressed;  // the encoding, when a compressor is used
+  // More vectors of the same message, encoded by the same compressor (with
+  // exact messages they are appended to `exact` instead).
+  std::vector<CompressedMessage> further;
 };
 
 inline constexpr std::int64_t kVectorMessageHeaderBits = 64;
@@ -43,7 +48,7 @@ class VectorCodec {
   void add_decoded(const VectorMessage& message, double weight, std::span<double> target) const;
   // out = the vector the receiver reconstructs.
   void decode(const VectorMessage& message, std::span<double> out) const;
-  // Header plus payload, in bits.
+  // Header plus payload (every compressed part), in bits.
   std::int64_t bits(const VectorMessage& message) const;
 
  private:

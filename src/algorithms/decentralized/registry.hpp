@@ -30,15 +30,22 @@ struct AlgorithmKind {
   bool robust_gossip = false;   // takes algorithm.robust_gossip
   bool synchronous = true;      // rounds that wait for messages (algorithm.round_timeout)
   bool rejoin_average = false;  // messages carry models: algorithm.rejoin = "average" can use them
+  bool gossip_order = false;    // takes algorithm.order (d-psgd)
+  bool quasi_global_momentum = false;  // takes algorithm.momentum_kind = "quasi-global"
+  // D^2: converges only if every eigenvalue of W is above -1/3.
+  bool needs_lambda_min_above_minus_third = false;
   // Builds the behaviour; std::invalid_argument for a config it cannot run.
   std::function<std::unique_ptr<DecentralizedAlgorithm>(DecentralizedConfig, RoundSnapshots*)> make;
 };
 
 // gossip, d-psgd, choco-gossip, choco-sgd, q1-gossip, q2-gossip, dcd-psgd,
-// ecd-psgd, diging, local-sgd, ad-psgd.
+// ecd-psgd, diging, exact-diffusion, d2, beer, local-sgd, ad-psgd.
 const std::vector<AlgorithmKind>& decentralized_algorithms();
 // The kind called `name`; std::invalid_argument listing the kinds otherwise.
 const AlgorithmKind& find_decentralized_algorithm(std::string_view name);
+
+// The `order` parameter of d-psgd: "overlapped" or "gradient-then-gossip".
+GossipOrder parse_gossip_order(std::string_view name);
 
 // The `variant` parameter of choco-sgd: "icml2019" or "iclr2020".
 ChocoVariant parse_choco_variant(std::string_view name);
