@@ -417,6 +417,11 @@ void build_round_timeout(const Scenario& scenario, Experiment& experiment) {
   if (!algorithm.synchronous)
     bad(scenario, "algorithm.round_timeout",
         fmt::format("{} has no rounds to time out (its exchanges use algorithm.reply_timeout)", algorithm.name));
+  if (algorithm.lockstep_edges)
+    bad(scenario, "algorithm.round_timeout",
+        fmt::format("{} needs both ends of every edge in every round (their power-iteration directions must "
+                    "agree); leave the timeout out",
+                    algorithm.name));
   config.round_timeout = scenario.duration("algorithm.round_timeout");
   if (config.round_timeout <= 0)
     bad(scenario, "algorithm.round_timeout", "must be positive (leave it out to wait for ever)");

@@ -216,6 +216,12 @@ TEST_CASE("exact diffusion, D^2, BEER, d-psgd's order and quasi-global momentum 
   CHECK_THAT(check_error(kSmall, {"algorithm.momentum=0.9", "algorithm.nesterov=true",
                                   "algorithm.momentum_kind=quasi-global"}),
              Contains("algorithm.nesterov: Nesterov momentum is not defined"));
+  const std::string consensus = std::string(kSmall) + "[model]\nkind = \"consensus\"\n";
+  CHECK(check_error(consensus, {"algorithm.kind=power-gossip", "algorithm.gamma=1"}) == "no error");
+  CHECK_THAT(check_error(consensus, {"algorithm.kind=power-gossip", "algorithm.gamma=1", "algorithm.round_timeout=\"5ms\""}),
+             Contains("algorithm.round_timeout: power-gossip needs both ends of every edge in every round"));
+  CHECK_THAT(check_error(consensus, {"algorithm.kind=power-gossip", "compression.kind=top-k"}),
+             Contains("compression.kind: power-gossip sends exact models"));
   CHECK_THAT(check_error(kSmall, {"algorithm.quasi_global_mu=0.5"}),
              Contains("algorithm.quasi_global_mu: is read only with momentum_kind"));
   CHECK_THAT(check_error(kSmall, {"algorithm.momentum=0.9", "algorithm.momentum_kind=quasi-global",

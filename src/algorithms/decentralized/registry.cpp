@@ -14,6 +14,7 @@
 #include "algorithms/decentralized/exact_diffusion.hpp"
 #include "algorithms/decentralized/gossip_sgd.hpp"
 #include "algorithms/decentralized/local_sgd.hpp"
+#include "algorithms/decentralized/power_gossip.hpp"
 #include "algorithms/decentralized/quantized_gossip.hpp"
 
 namespace dlsim {
@@ -61,6 +62,14 @@ std::vector<AlgorithmKind> make_table() {
   kind.make = [](DecentralizedConfig c, RoundSnapshots* s) -> Made {
     return std::make_unique<QuantizedGossip>(std::move(c), s, QuantizedGossipKind::q2);
   };
+  kinds.push_back(kind);
+
+  kind = {"power-gossip",
+          "consensus on rank-1 power-iteration approximations of the model differences, warm-started per edge "
+          "(Vogels, Karimireddy, Jaggi, NeurIPS 2020)",
+          false};
+  kind.uses_gamma = kind.lockstep_edges = true;
+  kind.make = [](DecentralizedConfig c, RoundSnapshots* s) -> Made { return std::make_unique<PowerGossip>(std::move(c), s); };
   kinds.push_back(kind);
 
   kind = {"dcd-psgd", "D-PSGD with compressed model differences (Tang et al., NeurIPS 2018); unbiased compressors", true};

@@ -32,13 +32,16 @@ struct AlgorithmKind {
   bool rejoin_average = false;  // messages carry models: algorithm.rejoin = "average" can use them
   bool gossip_order = false;    // takes algorithm.order (d-psgd)
   bool quasi_global_momentum = false;  // takes algorithm.momentum_kind = "quasi-global"
+  // Both ends of an edge keep state that must move in step (PowerGossip's
+  // directions): every round must complete with every message, no round timeout.
+  bool lockstep_edges = false;
   // D^2: converges only if every eigenvalue of W is above -1/3.
   bool needs_lambda_min_above_minus_third = false;
   // Builds the behaviour; std::invalid_argument for a config it cannot run.
   std::function<std::unique_ptr<DecentralizedAlgorithm>(DecentralizedConfig, RoundSnapshots*)> make;
 };
 
-// gossip, d-psgd, choco-gossip, choco-sgd, q1-gossip, q2-gossip, dcd-psgd,
+// gossip, d-psgd, choco-gossip, choco-sgd, q1-gossip, q2-gossip, power-gossip, dcd-psgd,
 // ecd-psgd, diging, exact-diffusion, d2, beer, local-sgd, ad-psgd.
 const std::vector<AlgorithmKind>& decentralized_algorithms();
 // The kind called `name`; std::invalid_argument listing the kinds otherwise.

@@ -262,8 +262,16 @@ void RoundBasedAlgorithm::send_round(Context& ctx, RoundState& state) {
 void RoundBasedAlgorithm::broadcast(Context& ctx, NodeId self, std::uint64_t round,
                                     std::shared_ptr<const VectorMessage> message) {
   const std::int64_t bits = codec_.bits(*message);
-  std::shared_ptr<const MessageBody> body = std::move(message);
-  for (NodeId neighbour : config_.mixing.row(self, round).neighbours) ctx.send(neighbour, Message{kVectorTag, bits, body});
+  std::shared_ptr<const MessageBody> body = message;
+  for (NodeId neighbour : config_.mixing.row(self, round).neighbours) {
+    std::shared_ptr<const VectorMessage> slice = message_to(self, neighbour, message);
+    if (slice == message) {
+      ctx.send(neighbour, Message{kVectorTag, bits, body});
+    } else {
+      const std::int64_t slice_bits = codec_.bits(*slice);
+      ctx.send(neighbour, Message{kVectorTag, slice_bits, std::shared_ptr<const MessageBody>(std::move(slice))});
+    }
+  }
 }
 
 void RoundBasedAlgorithm::on_message(Context& ctx, NodeId from, const Message& message) {
