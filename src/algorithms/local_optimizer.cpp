@@ -69,6 +69,12 @@ void validate(const LocalOptimizerConfig& config) {
           config.momentum);
   require(!config.nesterov || config.momentum > 0, "nesterov", "needs momentum > 0; momentum is",
           config.momentum);
+  if (config.momentum_kind == MomentumKind::quasi_global) {
+    require(config.momentum > 0, "momentum_kind", "quasi-global needs momentum > 0; momentum is", config.momentum);
+    require(!config.nesterov, "nesterov", "must be false with quasi-global momentum", 1.0);
+    require(config.quasi_global_mu < 1 && std::isfinite(config.quasi_global_mu), "quasi_global_mu",
+            "must be in [0, 1) (negative: the momentum)", config.quasi_global_mu);
+  }
   require(config.weight_decay >= 0 && std::isfinite(config.weight_decay), "weight_decay",
           "must be finite and >= 0", config.weight_decay);
   if (s.kind == LearningRateSchedule::Kind::step) {
@@ -117,6 +123,14 @@ void LocalOptimizer::apply(std::uint64_t round, std::span<const double> x,
   if (velocity_.size() != n)
     throw std::invalid_argument(
         fmt::format("local optimizer: dimension changed from {} to {}", velocity_.size(), n));
+  if (config_->momentum_kind == MomentumKind::quasi_global) {
+    // m_hat changes only in record_round(), from the round's model change.
+    for (std::size_t k = 0; k < n; ++k) {
+      const double g = decay == 0 ? gradient[k] : gradient[k] + decay * x[k];
+      target[k] -= eta * (beta * velocity_[k] + g);
+    }
+    return;
+  }
   const bool nesterov = config_->nesterov;
   for (std::size_t k = 0; k < n; ++k) {
     const double g = decay == 0 ? gradient[k] : gradient[k] + decay * x[k];
@@ -124,6 +138,20 @@ void LocalOptimizer::apply(std::uint64_t round, std::span<const double> x,
     velocity_[k] = v;
     target[k] -= eta * (nesterov ? g + beta * v : v);
   }
+}
+
+void LocalOptimizer::record_round(std::uint64_t round, std::span<const double> before,
+                                  std::span<const double> after) {
+  if (!quasi_global()) return;
+  const double eta = config_->schedule.at(round);
+  if (eta == 0) return;  // no step was taken: the change says nothing about a direction
+  const std::size_t n = before.size();
+  if (after.size() != n || (!velocity_.empty() && velocity_.size() != n))
+    throw std::invalid_argument(fmt::format("local optimizer: sizes differ in record_round ({}, {}, {})", n,
+                                            after.size(), velocity_.size()));
+  if (velocity_.empty()) velocity_.assign(n, 0.0);
+  const double mu = config_->quasi_global_mu < 0 ? config_->momentum : config_->quasi_global_mu;
+  for (std::size_t k = 0; k < n; ++k) velocity_[k] = mu * velocity_[k] + (1 - mu) * ((before[k] - after[k]) / eta);
 }
 
 }  // namespace dlsim

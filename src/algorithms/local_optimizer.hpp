@@ -9,6 +9,17 @@
 // the PyTorch SGD convention (dampening 0), which is also how Koloskova, Lin,
 // Stich, Jaggi, "Decentralized deep learning with arbitrary communication
 // compression", ICLR 2020, apply local momentum.
+//
+// Quasi-global momentum (Lin, Karimireddy, Stich, Jaggi, "Quasi-global
+// momentum: accelerating decentralized deep learning on heterogeneous data",
+// ICML 2021, Algorithm 1) builds the buffer from the node's model change over
+// a whole round, gossip included, instead of from its own gradients:
+//   step:   m = beta m_hat + g';  x^{t+1/2} = x^t - eta_t m
+//   gossip: x^{t+1} (the algorithm's)
+//   buffer: m_hat <- mu m_hat + (1 - mu) (x^t - x^{t+1}) / eta_t
+// On non-iid data a local buffer keeps pointing at the node's own optimum;
+// the model change carries the neighbours' pull as well, an estimate of the
+// global direction. The algorithm calls record_round() after its gossip.
 #pragma once
 
 #include <cstddef>
@@ -52,9 +63,16 @@ std::string_view schedule_name(LearningRateSchedule::Kind kind);
 // The inverse of schedule_name; throws std::invalid_argument listing the choices.
 LearningRateSchedule::Kind parse_schedule(std::string_view name);
 
+// Where the momentum buffer comes from (see the design note).
+enum class MomentumKind { heavy_ball, quasi_global };
+
 struct LocalOptimizerConfig {
   LearningRateSchedule schedule;
-  double momentum = 0;    // heavy ball when > 0
+  double momentum = 0;    // heavy ball when > 0 (beta)
+  MomentumKind momentum_kind = MomentumKind::heavy_ball;
+  // quasi_global: mu, the averaging factor of the buffer; negative: mu = momentum
+  // (the paper's choice). mu = 0 with W = I is heavy ball exactly.
+  double quasi_global_mu = -1;
   bool nesterov = false;  // Nesterov momentum (needs momentum > 0)
   // Adds weight_decay * x to the gradient, on top of (and independent of) the
   // model's own L2 term, which is part of the gradient already.
@@ -63,7 +81,8 @@ struct LocalOptimizerConfig {
 
 // Throws std::invalid_argument naming the field ("schedule.base", "momentum",
 // ...) for a bad configuration: a negative or non-finite base rate or weight
-// decay, momentum outside [0, 1), nesterov without momentum, and, for the
+// decay, momentum outside [0, 1), nesterov without momentum, quasi-global
+// momentum without momentum, with nesterov or with mu >= 1, and, for the
 // schedule kind that reads them, decay_every = 0 or decay_factor outside
 // (0, 1] (step) and offset <= 0 (inverse_time). Fields that the chosen kind
 // ignores are not checked.
@@ -80,7 +99,8 @@ class LocalOptimizer {
   //   plain:       d = g'
   //   heavy ball:  v = momentum * v + g';  d = v
   //   Nesterov:    v = momentum * v + g';  d = g' + momentum * v
-  // with v = 0 before the first call. `x` is the point where the gradient was
+  //   quasi-global: d = momentum * m_hat + g' (m_hat: record_round's buffer)
+  // with v = m_hat = 0 before the first call. `x` is the point where the gradient was
   // evaluated; `target` may be x itself or another vector (D-PSGD applies the
   // step to the mixed model); `gradient` may also be `target`. Partially
   // overlapping spans are not allowed. Requires x, gradient and target of one
@@ -89,6 +109,15 @@ class LocalOptimizer {
   void apply(std::uint64_t round, std::span<const double> x, std::span<const double> gradient,
              std::span<double> target);
 
+  // Quasi-global momentum only (a no-op otherwise): the round-`round` model
+  // change, from `before` (x^t, where apply() stepped from) to `after`
+  // (x^{t+1}, after the gossip), enters the buffer:
+  // m_hat <- mu m_hat + (1 - mu) (before - after) / eta_t. Nothing when eta_t = 0.
+  void record_round(std::uint64_t round, std::span<const double> before, std::span<const double> after);
+  bool quasi_global() const {
+    return config_->momentum > 0 && config_->momentum_kind == MomentumKind::quasi_global;
+  }
+
   // eta_t of the shared schedule.
   double learning_rate(std::uint64_t round) const;
   // Bytes this node's optimiser holds: the object plus its momentum buffer.
@@ -96,7 +125,7 @@ class LocalOptimizer {
 
  private:
   const LocalOptimizerConfig* config_;
-  std::vector<double> velocity_;  // v; empty until the first apply() with momentum
+  std::vector<double> velocity_;  // v (quasi-global: m_hat); empty until the first apply() with momentum
 };
 
 }  // namespace dlsim

@@ -38,8 +38,11 @@ void VectorCodec::decode(const VectorMessage& message, std::span<double> out) co
 }
 
 std::int64_t VectorCodec::bits(const VectorMessage& message) const {
-  const std::int64_t payload = compressor_ && !message.full_copy ? static_cast<std::int64_t>(message.compressed.bits())
-                                           : 64 * static_cast<std::int64_t>(message.exact.size());
+  const bool compressed = compressor_ && !message.full_copy;
+  std::int64_t payload = compressed ? static_cast<std::int64_t>(message.compressed.bits())
+                                    : 64 * static_cast<std::int64_t>(message.exact.size());
+  if (compressed)
+    for (const CompressedMessage& part : message.further) payload += static_cast<std::int64_t>(part.bits());
   return kVectorMessageHeaderBits + payload;
 }
 

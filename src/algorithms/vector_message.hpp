@@ -4,7 +4,9 @@
 //
 // Wire format: a 64-bit header (round number and sender id) and then either
 // 64 bits per value (exact fp64, `compression.kind = "none"`) or the
-// compressor's encoding (CompressedMessage::bits(), see compress/compressor.hpp).
+// compressor's encoding (CompressedMessage::bits(), see compress/compressor.hpp),
+// followed by the encodings of any further compressed vectors the message
+// carries (BEER sends two per round), each counted at its own exact size.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +26,9 @@ struct VectorMessage final : MessageBody {
   // A full public copy that resynchronises the receiver's copy (CHOCO after
   // missed messages): `exact` holds it at fp64 whatever the compressor.
   bool full_copy = false;
+  // More vectors of the same message, encoded by the same compressor (with
+  // exact messages they are appended to `exact` instead).
+  std::vector<CompressedMessage> further;
 };
 
 inline constexpr std::int64_t kVectorMessageHeaderBits = 64;
@@ -48,7 +53,7 @@ class VectorCodec {
   void decode(const VectorMessage& message, std::span<double> out) const;
   // A full copy (VectorMessage::full_copy) is read and counted as exact fp64
   // whatever the compressor.
-  // Header plus payload, in bits.
+  // Header plus payload (every compressed part), in bits.
   std::int64_t bits(const VectorMessage& message) const;
 
  private:

@@ -466,6 +466,11 @@ void build_round_timeout(const Scenario& scenario, Experiment& experiment) {
   if (!algorithm.synchronous)
     bad(scenario, "algorithm.round_timeout",
         fmt::format("{} has no rounds to time out (its exchanges use algorithm.reply_timeout)", algorithm.name));
+  if (algorithm.lockstep_edges)
+    bad(scenario, "algorithm.round_timeout",
+        fmt::format("{} needs both ends of every edge in every round (their power-iteration directions must "
+                    "agree); leave the timeout out",
+                    algorithm.name));
   config.round_timeout = scenario.duration("algorithm.round_timeout");
   if (config.round_timeout <= 0)
     bad(scenario, "algorithm.round_timeout", "must be positive (leave it out to wait for ever)");
@@ -507,6 +512,29 @@ void check_relaxation(const Scenario& scenario, const Experiment& experiment, co
                     "{:.6g}): gossip would not converge", config.gamma, bound, spectrum.lambda_min));
 }
 
+// algorithm.momentum_kind and quasi_global_mu, on top of the shared local optimiser.
+void build_momentum_kind(const Scenario& scenario, const AlgorithmKind& algorithm, LocalOptimizerConfig& optimizer) {
+  const bool quasi_global = scenario.text("algorithm.momentum_kind") == "quasi-global";
+  if (!quasi_global) {
+    if (scenario.has("algorithm.quasi_global_mu"))
+      bad(scenario, "algorithm.quasi_global_mu", "is read only with momentum_kind = \"quasi-global\"");
+    return;
+  }
+  if (!algorithm.quasi_global_momentum)
+    bad(scenario, "algorithm.momentum_kind",
+        fmt::format("{} has no quasi-global momentum (d-psgd has, in either order)", algorithm.name));
+  if (!(optimizer.momentum > 0))
+    bad(scenario, "algorithm.momentum_kind", "\"quasi-global\" needs algorithm.momentum > 0 (its beta)");
+  if (optimizer.nesterov)
+    bad(scenario, "algorithm.nesterov", "Nesterov momentum is not defined with momentum_kind = \"quasi-global\"");
+  optimizer.momentum_kind = MomentumKind::quasi_global;
+  if (scenario.has("algorithm.quasi_global_mu")) optimizer.quasi_global_mu = scenario.real("algorithm.quasi_global_mu");
+  at_key(scenario, "algorithm.momentum_kind", [&] {
+    validate(optimizer);
+    return 0;
+  });
+}
+
 void build_algorithm(const Scenario& scenario, Experiment& experiment) {
   const AlgorithmKind& algorithm = *at_key(scenario, "algorithm.kind", [&] {
     return &find_decentralized_algorithm(scenario.text("algorithm.kind"));
@@ -540,12 +568,27 @@ void build_algorithm(const Scenario& scenario, Experiment& experiment) {
     bad(scenario, "algorithm.overlap",
         fmt::format("{}: the number of rounds a message may be late is sgp's (overlap SGP); {} waits for every "
                     "round's messages", config.overlap, algorithm.name));
+  config.order = parse_gossip_order(scenario.text("algorithm.order"));
+  if (config.order != GossipOrder::overlapped && !algorithm.gossip_order)
+    bad(scenario, "algorithm.order",
+        fmt::format("{} has no choice of order (d-psgd has: overlapped or gradient-then-gossip)", algorithm.name));
+  build_momentum_kind(scenario, algorithm, config.optimizer);
   if (config.mixing.time_varying() && !algorithm.time_varying)
     bad(scenario, "topology.kind",
         fmt::format("{} needs a fixed graph; the {} topology changes every round", algorithm.name,
                     scenario.text("topology.kind")));
 
   if (!experiment.gamma_auto && config.gamma > 1) check_relaxation(scenario, experiment, algorithm);
+  if (algorithm.needs_lambda_min_above_minus_third) {
+    const double lambda_min = analyze_spectrum(experiment.mixing).lambda_min;
+    // Per eigenvalue lambda of W, D^2's x^{t+1} = W (2 x^t - x^{t-1}) has the roots lambda +- sqrt(lambda^2 -
+    // lambda), inside the unit circle only for lambda > -1/3; lambda_min carries rounding: clear it by 1e-9.
+    if (!(lambda_min > -1.0 / 3.0 + 1e-9))
+      bad(scenario, "topology.weights",
+          fmt::format("d2 needs every eigenvalue of W above -1/3, and lambda_min(W) = {:.6g}: use lazy weights "
+                      "(e.g. \"lazy-metropolis\") or exact-diffusion, which mixes with (I + W) / 2",
+                      lambda_min));
+  }
 
   if (std::optional<std::vector<double>> start = chosen_initial_model(scenario, *experiment.model)) {
     if (!algorithm.uses_gradients)
@@ -746,6 +789,19 @@ const AlgorithmFamily& decentralized_family() {
         choice_spec("variant", {"icml2019", "iclr2020"}, "icml2019",
                     "choco-sgd: icml2019 (gradient, then gossip on the new x_hat) or iclr2020 (gossip on the "
                     "previous round's x_hat, so the next gradient overlaps communication)"),
+        choice_spec("order", {"overlapped", "gradient-then-gossip"}, "overlapped",
+                    "d-psgd: overlapped (x <- W x - eta d(x), the gradient computed while the models travel) or "
+                    "gradient-then-gossip (x <- W (x - eta d(x)), the order of D-PSGD's analysis; a round then "
+                    "takes gradient + communication)"),
+        choice_spec("momentum_kind", {"heavy-ball", "quasi-global"}, "heavy-ball",
+                    "with momentum > 0: heavy-ball (each node's buffer of its own gradients, or nesterov) or "
+                    "quasi-global (d-psgd: the buffer of the node's model change over the round, gossip "
+                    "included, m <- mu m + (1 - mu) (x^t - x^{t+1}) / eta; Lin, Karimireddy, Stich, Jaggi, ICML "
+                    "2021)"),
+        key_spec("quasi_global_mu", ValueType::real, "",
+                 "momentum_kind = \"quasi-global\": mu, the averaging factor of the buffer, in [0, 1) (leave out: "
+                 "mu = momentum, the paper's choice; 0 on one node is heavy ball exactly)",
+                 0, 0.999999999),
         choice_spec("robust_gossip", {"none", "trimmed-mean", "median", "clipped"}, "none",
                     "gossip, d-psgd: how honest nodes combine their neighbours' models: plain W average; BRIDGE's "
                     "coordinate-wise trimmed mean or median over the neighbourhood with self (Yang & Bajwa 2019); "

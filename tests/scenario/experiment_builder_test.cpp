@@ -187,3 +187,44 @@ TEST_CASE("topology.weights = \"file\": W from the edge weights of the graph fil
   CHECK_THAT(check_error(text, {"topology.weights=file"}),
              Contains("topology.weights: \"file\" takes W from the edge weights of topology.file; the ring generator"));
 }
+
+TEST_CASE("exact diffusion, D^2, BEER, d-psgd's order and quasi-global momentum refuse what they cannot run") {
+  CHECK(check_error(kSmall, {"algorithm.kind=exact-diffusion"}) == "no error");
+  CHECK(check_error(kSmall, {"algorithm.kind=beer", "compression.kind=top-k", "algorithm.gamma=0.5"}) == "no error");
+  CHECK(check_error(kSmall, {"algorithm.order=gradient-then-gossip"}) == "no error");
+  CHECK(check_error(kSmall, {"algorithm.momentum=0.9", "algorithm.momentum_kind=quasi-global"}) == "no error");
+  CHECK(check_error(kSmall, {"algorithm.momentum=0.9", "algorithm.momentum_kind=quasi-global",
+                             "algorithm.quasi_global_mu=0"}) == "no error");
+  // Ring of 8, Metropolis: lambda_min = -1/3, D^2's limit; lazy weights put it at 1/3.
+  CHECK_THAT(check_error(kSmall, {"algorithm.kind=d2"}),
+             Contains("topology.weights: d2 needs every eigenvalue of W above -1/3, and lambda_min(W) = -0.333333"));
+  CHECK(check_error(kSmall, {"algorithm.kind=d2", "topology.weights=lazy-metropolis"}) == "no error");
+  CHECK_THAT(check_error(kSmall, {"algorithm.kind=exact-diffusion", "compression.kind=top-k"}),
+             Contains("compression.kind: exact-diffusion sends exact models"));
+  CHECK_THAT(check_error(kSmall, {"algorithm.kind=beer", "algorithm.gamma=1.5"}),
+             Contains("algorithm.gamma: 1.5 is above 1, which beer does not take"));
+  CHECK_THAT(check_error(kSmall, {"algorithm.kind=beer", "topology.kind=one-peer-exponential"}),
+             Contains("topology.kind: beer needs a fixed graph"));
+  CHECK_THAT(check_error(kSmall, {"algorithm.kind=choco-sgd", "algorithm.order=gradient-then-gossip"}),
+             Contains("algorithm.order: choco-sgd has no choice of order"));
+  CHECK_THAT(check_error(kSmall, {"algorithm.order=gradient-first"}), Contains("algorithm.order"));
+  CHECK_THAT(check_error(kSmall, {"algorithm.momentum_kind=quasi-global"}),
+             Contains("algorithm.momentum_kind: \"quasi-global\" needs algorithm.momentum > 0"));
+  CHECK_THAT(check_error(kSmall, {"algorithm.kind=local-sgd", "algorithm.momentum=0.9",
+                                  "algorithm.momentum_kind=quasi-global"}),
+             Contains("algorithm.momentum_kind: local-sgd has no quasi-global momentum"));
+  CHECK_THAT(check_error(kSmall, {"algorithm.momentum=0.9", "algorithm.nesterov=true",
+                                  "algorithm.momentum_kind=quasi-global"}),
+             Contains("algorithm.nesterov: Nesterov momentum is not defined"));
+  const std::string consensus = std::string(kSmall) + "[model]\nkind = \"consensus\"\n";
+  CHECK(check_error(consensus, {"algorithm.kind=power-gossip", "algorithm.gamma=1"}) == "no error");
+  CHECK_THAT(check_error(consensus, {"algorithm.kind=power-gossip", "algorithm.gamma=1", "algorithm.round_timeout=\"5ms\""}),
+             Contains("algorithm.round_timeout: power-gossip needs both ends of every edge in every round"));
+  CHECK_THAT(check_error(consensus, {"algorithm.kind=power-gossip", "compression.kind=top-k"}),
+             Contains("compression.kind: power-gossip sends exact models"));
+  CHECK_THAT(check_error(kSmall, {"algorithm.quasi_global_mu=0.5"}),
+             Contains("algorithm.quasi_global_mu: is read only with momentum_kind"));
+  CHECK_THAT(check_error(kSmall, {"algorithm.momentum=0.9", "algorithm.momentum_kind=quasi-global",
+                                  "algorithm.quasi_global_mu=1"}),
+             Contains("algorithm.quasi_global_mu"));
+}

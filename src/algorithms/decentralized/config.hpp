@@ -58,6 +58,11 @@ enum class RejoinModel { keep, average };
 // The two published forms of CHOCO-SGD (see choco.hpp).
 enum class ChocoVariant { icml2019, iclr2020 };
 
+// When d-psgd takes its gradient step (see gossip_sgd.hpp): while the models
+// travel, x <- W x - eta d(x) (overlapped, the default), or before it sends,
+// x <- W (x - eta d(x)) (gradient_then_gossip, the order of D-PSGD's analysis).
+enum class GossipOrder { overlapped, gradient_then_gossip };
+
 struct DecentralizedConfig {
   std::uint32_t nodes = 0;
   std::uint64_t seed = 1;
@@ -74,6 +79,7 @@ struct DecentralizedConfig {
   // sgp: a round-t message is mixed in round t + overlap (0: SGP, which waits
   // for round t's; tau >= 1: tau-overlap SGP, see push_sum.hpp).
   std::uint64_t overlap = 0;
+  GossipOrder order = GossipOrder::overlapped;          // d-psgd
   // ad-psgd: how long a node waits for its peer's reply before it takes its
   // gradient step alone (0 = for ever; right when no message can be lost).
   SimTime reply_timeout = 0;

@@ -13,7 +13,13 @@
 //    algorithms outperform centralized algorithms?", NeurIPS 2017):
 //    x_i <- sum_j w_ij x_j - eta_t d_i, with d_i the local optimiser's step
 //    direction for the minibatch gradient g_i(x_i), computed while the models
-//    travel.
+//    travel (GossipOrder::overlapped, the default). With
+//    GossipOrder::gradient_then_gossip, x_i <- sum_j w_ij (x_j - eta_t d_j):
+//    the order of the paper's analysis, x^{t+1} = W (x^t - eta G(x^t)); the
+//    gradient must then be ready before the model can be sent, so a round
+//    takes gradient + communication instead of the longer of the two.
+//    Quasi-global momentum (local_optimizer.hpp) takes the round's model
+//    change x_i^t - x_i^{t+1} in either order.
 // Messages carry the model exactly (fp64) or, with a compressor, its
 // compressed form (naive compressed D-PSGD, which does not converge to the
 // optimum in general: the baseline that CHOCO-SGD fixes).
@@ -41,7 +47,9 @@ class GossipSgd final : public RoundBasedAlgorithm {
   ComputeCost combine_cost(NodeId node, std::uint64_t round, std::size_t received) const override;
 
   bool gradient_steps_;
+  bool step_first_;  // d-psgd in the gradient-then-gossip order
   std::vector<std::vector<double>> x_;
+  std::vector<std::vector<double>> half_step_;  // step_first_: x_i^{t+1/2} of the current round
 };
 
 }  // namespace dlsim

@@ -7,12 +7,15 @@
 #include <string>
 
 #include "algorithms/decentralized/ad_psgd.hpp"
+#include "algorithms/decentralized/beer.hpp"
 #include "algorithms/decentralized/choco.hpp"
 #include "algorithms/decentralized/compressed_psgd.hpp"
 #include "algorithms/decentralized/diging.hpp"
+#include "algorithms/decentralized/exact_diffusion.hpp"
 #include "algorithms/decentralized/gossip_sgd.hpp"
 #include "algorithms/decentralized/local_sgd.hpp"
 #include "algorithms/decentralized/push_sum.hpp"
+#include "algorithms/decentralized/power_gossip.hpp"
 #include "algorithms/decentralized/quantized_gossip.hpp"
 
 namespace dlsim {
@@ -34,6 +37,7 @@ std::vector<AlgorithmKind> make_table() {
   kind.time_varying = kind.compresses = true;  // compressed: the naive baseline (e.g. identity = fp32 models)
   kind.byzantine = kind.robust_gossip = true;
   kind.rejoin_average = true;
+  kind.gossip_order = kind.quasi_global_momentum = true;
   kind.make = [](DecentralizedConfig c, RoundSnapshots* s) -> Made { return std::make_unique<GossipSgd>(std::move(c), s, true); };
   kinds.push_back(kind);
 
@@ -61,6 +65,14 @@ std::vector<AlgorithmKind> make_table() {
   };
   kinds.push_back(kind);
 
+  kind = {"power-gossip",
+          "consensus on rank-1 power-iteration approximations of the model differences, warm-started per edge "
+          "(Vogels, Karimireddy, Jaggi, NeurIPS 2020)",
+          false};
+  kind.uses_gamma = kind.lockstep_edges = true;
+  kind.make = [](DecentralizedConfig c, RoundSnapshots* s) -> Made { return std::make_unique<PowerGossip>(std::move(c), s); };
+  kinds.push_back(kind);
+
   kind = {"dcd-psgd", "D-PSGD with compressed model differences (Tang et al., NeurIPS 2018); unbiased compressors", true};
   kind.compresses = kind.unbiased_only = true;
   kind.make = [](DecentralizedConfig c, RoundSnapshots* s) -> Made {
@@ -79,6 +91,33 @@ std::vector<AlgorithmKind> make_table() {
   kind.time_varying = true;
   kind.rejoin_average = true;
   kind.make = [](DecentralizedConfig c, RoundSnapshots* s) -> Made { return std::make_unique<Diging>(std::move(c), s); };
+  kinds.push_back(kind);
+
+  kind = {"exact-diffusion",
+          "adapt-correct-combine with (I + W) / 2: exact on non-iid data, one model per message (Yuan, Ying, Zhao, "
+          "Sayed, IEEE TSP 2019)",
+          true};
+  kind.make = [](DecentralizedConfig c, RoundSnapshots* s) -> Made {
+    return std::make_unique<ExactDiffusion>(std::move(c), s, true);
+  };
+  kinds.push_back(kind);
+
+  kind = {"d2",
+          "D^2: x <- W (2 x - x_prev - eta (g - g_prev)), exact on non-iid data; needs lambda_min(W) > -1/3 (Tang, "
+          "Lian, Yan, Zhang, Liu, ICML 2018)",
+          true};
+  kind.needs_lambda_min_above_minus_third = true;
+  kind.make = [](DecentralizedConfig c, RoundSnapshots* s) -> Made {
+    return std::make_unique<ExactDiffusion>(std::move(c), s, false);
+  };
+  kinds.push_back(kind);
+
+  kind = {"beer",
+          "gradient tracking with compressed model and tracker differences, exact on non-iid data (Zhao, Li, "
+          "Richtarik, Chi, NeurIPS 2022)",
+          true};
+  kind.compresses = kind.uses_gamma = true;
+  kind.make = [](DecentralizedConfig c, RoundSnapshots* s) -> Made { return std::make_unique<Beer>(std::move(c), s); };
   kinds.push_back(kind);
 
   kind = {"local-sgd", "local_steps SGD steps per gossip step (Koloskova et al., ICML 2020)", true};
@@ -119,6 +158,13 @@ const AlgorithmKind& find_decentralized_algorithm(std::string_view name) {
     names += (names.empty() ? "" : ", ") + std::string(kind.name);
   }
   throw std::invalid_argument(fmt::format("unknown algorithm \"{}\" (one of: {})", name, names));
+}
+
+GossipOrder parse_gossip_order(std::string_view name) {
+  if (name == "overlapped") return GossipOrder::overlapped;
+  if (name == "gradient-then-gossip") return GossipOrder::gradient_then_gossip;
+  throw std::invalid_argument(
+      fmt::format("unknown d-psgd order \"{}\" (overlapped or gradient-then-gossip)", name));
 }
 
 ChocoVariant parse_choco_variant(std::string_view name) {

@@ -33,15 +33,25 @@ struct AlgorithmKind {
   // Mixes with a column-stochastic W (push-sum weights): runs on a directed
   // graph. Every other kind needs a symmetric W and refuses one.
   bool directed = false;
+  bool gossip_order = false;    // takes algorithm.order (d-psgd)
+  bool quasi_global_momentum = false;  // takes algorithm.momentum_kind = "quasi-global"
+  // Both ends of an edge keep state that must move in step (PowerGossip's
+  // directions): every round must complete with every message, no round timeout.
+  bool lockstep_edges = false;
+  // D^2: converges only if every eigenvalue of W is above -1/3.
+  bool needs_lambda_min_above_minus_third = false;
   // Builds the behaviour; std::invalid_argument for a config it cannot run.
   std::function<std::unique_ptr<DecentralizedAlgorithm>(DecentralizedConfig, RoundSnapshots*)> make;
 };
 
-// gossip, d-psgd, choco-gossip, choco-sgd, q1-gossip, q2-gossip, dcd-psgd,
-// ecd-psgd, diging, local-sgd, ad-psgd, push-sum, sgp.
+// gossip, d-psgd, choco-gossip, choco-sgd, q1-gossip, q2-gossip, power-gossip, dcd-psgd,
+// ecd-psgd, diging, exact-diffusion, d2, beer, local-sgd, ad-psgd, push-sum, sgp.
 const std::vector<AlgorithmKind>& decentralized_algorithms();
 // The kind called `name`; std::invalid_argument listing the kinds otherwise.
 const AlgorithmKind& find_decentralized_algorithm(std::string_view name);
+
+// The `order` parameter of d-psgd: "overlapped" or "gradient-then-gossip".
+GossipOrder parse_gossip_order(std::string_view name);
 
 // The `variant` parameter of choco-sgd: "icml2019" or "iclr2020".
 ChocoVariant parse_choco_variant(std::string_view name);

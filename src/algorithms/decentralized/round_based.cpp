@@ -265,11 +265,18 @@ void RoundBasedAlgorithm::send_round(Context& ctx, RoundState& state) {
 void RoundBasedAlgorithm::broadcast(Context& ctx, NodeId self, std::uint64_t round,
                                     std::shared_ptr<const VectorMessage> message) {
   const std::int64_t bits = codec_.bits(*message);
-  std::shared_ptr<const MessageBody> body = std::move(message);
+  std::shared_ptr<const MessageBody> body = message;
   RoundState& state = rounds_[self];
   if (!keeps_public_copies() || byzantine_[self]) {
-    for (NodeId neighbour : config_.mixing.receivers(self, round))
-      ctx.send(neighbour, Message{kVectorTag, bits, body});
+    for (NodeId neighbour : config_.mixing.receivers(self, round)) {
+      std::shared_ptr<const VectorMessage> slice = message_to(self, neighbour, message);
+      if (slice == message) {
+        ctx.send(neighbour, Message{kVectorTag, bits, body});
+      } else {
+        const std::int64_t slice_bits = codec_.bits(*slice);
+        ctx.send(neighbour, Message{kVectorTag, slice_bits, std::shared_ptr<const MessageBody>(std::move(slice))});
+      }
+    }
     return;
   }
   std::shared_ptr<const VectorMessage> full;

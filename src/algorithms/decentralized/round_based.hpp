@@ -184,6 +184,14 @@ class RoundBasedAlgorithm : public DecentralizedAlgorithm {
   // own state (CHOCO updates x_hat here). Returns null to send nothing.
   virtual std::shared_ptr<const VectorMessage> make_message(Context& ctx, NodeId node, std::uint64_t round,
                                                             std::span<const double> gradient) = 0;
+  // What `neighbour` receives of the round's `message` (from make_message):
+  // the message itself by default (one message to every neighbour); an
+  // algorithm with a different message per edge (PowerGossip) makes its slice
+  // here, and the slice's bits are what travels on that edge.
+  virtual std::shared_ptr<const VectorMessage> message_to(NodeId /*node*/, NodeId /*neighbour*/,
+                                                          const std::shared_ptr<const VectorMessage>& message) const {
+    return message;
+  }
   // Every round-`round` message has arrived (in neighbour order in
   // `received`); `gradient` is the round's gradient for `overlapped` and
   // `before_send`, empty otherwise.
