@@ -1,6 +1,7 @@
 // Exact gossip and D-PSGD; see gossip_sgd.hpp.
 #include "algorithms/decentralized/gossip_sgd.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -25,7 +26,10 @@ std::shared_ptr<const VectorMessage> GossipSgd::make_message(Context& ctx, NodeI
 void GossipSgd::complete_round(Context&, NodeId node, std::uint64_t round, std::span<const Received> received,
                                std::span<const double> gradient) {
   std::vector<double>& x = x_[node];
-  std::vector<double> mixed(x.size());
+  // The new model is built in the thread's scratch buffer and copied into
+  // place: no allocation per round.
+  std::vector<double>& mixed = scratch_.local();
+  mixed.resize(x.size());
   if (config().robust.kind == RobustGossipKind::none) {
     mix(node, round, x, received, mixed);
   } else if (config().robust.kind == RobustGossipKind::trimmed_mean && received.size() + 1 <= 2 * config().robust.trim) {
@@ -48,7 +52,7 @@ void GossipSgd::complete_round(Context&, NodeId node, std::uint64_t round, std::
   const double gamma = config().gamma;
   if (!gradient_steps_ && gamma != 1.0)
     for (std::size_t k = 0; k < x.size(); ++k) mixed[k] = x[k] + gamma * (mixed[k] - x[k]);
-  x.swap(mixed);
+  std::copy(mixed.begin(), mixed.end(), x.begin());
 }
 
 }  // namespace dlsim

@@ -22,6 +22,10 @@
 // combination charged as a compute task; d-psgd's gradient is still at x_i^t.
 #pragma once
 
+#include <tbb/enumerable_thread_specific.h>
+
+#include <vector>
+
 #include "algorithms/decentralized/round_based.hpp"
 
 namespace dlsim {
@@ -42,6 +46,7 @@ class GossipSgd final : public RoundBasedAlgorithm {
 
   bool gradient_steps_;
   std::vector<std::vector<double>> x_;
+  tbb::enumerable_thread_specific<std::vector<double>> scratch_;  // complete_round's new model
 };
 
 }  // namespace dlsim
