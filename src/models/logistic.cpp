@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "models/detail/batch.hpp"
 #include "models/detail/linear_workspace.hpp"
 
@@ -30,7 +32,7 @@ double LogisticRegression::flops_per_sample(const Dataset& data) const {
 
 double LogisticRegression::evaluate(std::span<const double> x, const Dataset& data, Batch batch,
                                     double* gradient, std::size_t* correct,
-                                    ModelWorkspace& workspace) const {
+                                    ModelWorkspace& workspace, bool want_loss) const {
   detail::check_sizes("logistic", features_, x.size(), features_, data);
   auto& ws = static_cast<detail::LinearWorkspace&>(workspace);
   const detail::ConstVectorMap w(x.data(), features_);
@@ -58,8 +60,13 @@ double LogisticRegression::evaluate(std::span<const double> x, const Dataset& da
       const double y = data.targets[chunk[j]];
       const double z = y * margins[j];
       if (correct) *correct += (margins[j] >= 0.0 ? 1.0 : -1.0) == y;
-      total += detail::softplus(-z);
-      margins[j] = -y * detail::sigmoid(-z);  // d loss_j / d margin_j
+      // softplus(t) and sigmoid(t) at t = -z share exp(-|t|), the value each
+      // of detail::softplus and detail::sigmoid computes on its own: the same
+      // bits with one exponential, and no logarithm when the loss is not wanted.
+      const double t = -z;
+      const double e = std::exp(-std::fabs(t));
+      if (want_loss) total += t > 0 ? t + std::log1p(e) : std::log1p(e);
+      margins[j] = -y * (t >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e));  // d loss_j / d margin_j
     }
     if (!gradient) continue;
     if (data.is_sparse()) {
@@ -78,7 +85,7 @@ double LogisticRegression::evaluate(std::span<const double> x, const Dataset& da
     detail::VectorMap g(gradient, features_);
     g = scale * g + lambda_ * w;
   }
-  return scale * total + 0.5 * lambda_ * w.squaredNorm();
+  return want_loss ? scale * total + 0.5 * lambda_ * w.squaredNorm() : 0.0;
 }
 
 double LogisticRegression::loss(std::span<const double> x, const Dataset& data, Batch batch,
@@ -91,6 +98,12 @@ double LogisticRegression::loss_and_gradient(std::span<const double> x, const Da
                                              ModelWorkspace& workspace) const {
   if (gradient.size() != features_) throw std::invalid_argument("logistic: gradient size mismatch");
   return evaluate(x, data, batch, gradient.data(), nullptr, workspace);
+}
+
+void LogisticRegression::gradient(std::span<const double> x, const Dataset& data, Batch batch,
+                                  std::span<double> gradient, ModelWorkspace& workspace) const {
+  if (gradient.size() != features_) throw std::invalid_argument("logistic: gradient size mismatch");
+  evaluate(x, data, batch, gradient.data(), nullptr, workspace, false);
 }
 
 double LogisticRegression::accuracy(std::span<const double> x, const Dataset& data, Batch batch,

@@ -22,14 +22,17 @@ class LogisticRegression final : public Model {
               ModelWorkspace& workspace) const override;
   double loss_and_gradient(std::span<const double> x, const Dataset& data, Batch batch,
                            std::span<double> gradient, ModelWorkspace& workspace) const override;
+  void gradient(std::span<const double> x, const Dataset& data, Batch batch, std::span<double> gradient,
+                ModelWorkspace& workspace) const override;
   bool has_accuracy() const override { return true; }
   double accuracy(std::span<const double> x, const Dataset& data, Batch batch,
                   ModelWorkspace& workspace) const override;
   double flops_per_sample(const Dataset& data) const override;
 
  private:
+  // want_loss false: the loss is not computed (0 is returned).
   double evaluate(std::span<const double> x, const Dataset& data, Batch batch, double* gradient,
-                  std::size_t* correct, ModelWorkspace& workspace) const;
+                  std::size_t* correct, ModelWorkspace& workspace, bool want_loss = true) const;
 
   std::size_t features_;
   double lambda_;

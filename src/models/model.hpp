@@ -57,6 +57,13 @@ class Model {
   // `gradient` (size dimension(), overwritten).
   virtual double loss_and_gradient(std::span<const double> x, const Dataset& data, Batch batch,
                                    std::span<double> gradient, ModelWorkspace& workspace) const = 0;
+  // The gradient of loss_and_gradient, bit for bit, without the loss: what a
+  // training step needs. Models whose loss costs extra work (the logistic
+  // loss's logarithm) skip it; the default calls loss_and_gradient.
+  virtual void gradient(std::span<const double> x, const Dataset& data, Batch batch, std::span<double> gradient,
+                        ModelWorkspace& workspace) const {
+    loss_and_gradient(x, data, batch, gradient, workspace);
+  }
 
   // Whether accuracy() means something (classifiers).
   virtual bool has_accuracy() const { return false; }

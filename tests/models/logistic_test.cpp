@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "data/synthetic.hpp"
 #include "gradient_check.hpp"
 
@@ -58,4 +60,32 @@ TEST_CASE("logistic rejects mismatched sizes") {
   std::vector<double> x(3, 0.0);
   CHECK_THROWS_AS(model.loss(x, data, all_rows(data), *ws), std::invalid_argument);
   CHECK_THROWS_AS(LogisticRegression(0), std::invalid_argument);
+}
+
+TEST_CASE("logistic gradient without the loss is bit-identical to loss_and_gradient's, also for huge margins") {
+  const Dataset dense = random_classification(300, 12, 2, 5);  // 300 > one 256-sample chunk
+  const Dataset sparse = to_sparse(dense);
+  const LogisticRegression model(12, 0.01);
+  auto ws = model.make_workspace();
+  for (double scale : {0.5, 1e3}) {  // 1e3: margins in the hundreds, exp would overflow without care
+    std::vector<double> x = random_vector(12, scale, 6);
+    for (const Dataset* data : {&dense, &sparse}) {
+      std::vector<double> with_loss(12), alone(12, 99.0);
+      const double loss = model.loss_and_gradient(x, *data, all_rows(*data), with_loss, *ws);
+      model.gradient(x, *data, all_rows(*data), alone, *ws);
+      CHECK(alone == with_loss);
+      CHECK(std::isfinite(loss));
+      // The loss is still the mean softplus(-y <a, x>) plus the regulariser.
+      double expected = 0, norm2 = 0;
+      for (std::uint32_t i = 0; i < data->size(); ++i) {
+        double margin = 0;
+        for (std::size_t k = 0; k < 12; ++k) margin += dense.row(i)[k] * x[k];
+        const double t = -data->targets[i] * margin;
+        expected += t > 0 ? t + std::log1p(std::exp(-t)) : std::log1p(std::exp(t));
+      }
+      for (double v : x) norm2 += v * v;
+      expected = expected / 300.0 + 0.005 * norm2;
+      CHECK(loss == Approx(expected).epsilon(1e-12));
+    }
+  }
 }

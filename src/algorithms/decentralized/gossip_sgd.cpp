@@ -1,6 +1,7 @@
 // Exact gossip and D-PSGD; see gossip_sgd.hpp.
 #include "algorithms/decentralized/gossip_sgd.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -43,7 +44,10 @@ void GossipSgd::complete_round(Context&, NodeId node, std::uint64_t round, std::
   std::vector<double>& x = x_[node];
   // What the node averages with its neighbours': x^t, or x^{t+1/2} in the gradient-first order.
   const std::vector<double>& own = step_first_ ? half_step_[node] : x;
-  std::vector<double> mixed(x.size());
+  // The new model is built in the thread's scratch buffer and copied into
+  // place: no allocation per round.
+  std::vector<double>& mixed = scratch_.local();
+  mixed.resize(x.size());
   if (config().robust.kind == RobustGossipKind::none) {
     mix(node, round, own, received, mixed);
   } else if (config().robust.kind == RobustGossipKind::trimmed_mean && received.size() + 1 <= 2 * config().robust.trim) {
@@ -67,7 +71,7 @@ void GossipSgd::complete_round(Context&, NodeId node, std::uint64_t round, std::
   const double gamma = config().gamma;
   if (!gradient_steps_ && gamma != 1.0)
     for (std::size_t k = 0; k < x.size(); ++k) mixed[k] = x[k] + gamma * (mixed[k] - x[k]);
-  x.swap(mixed);
+  std::copy(mixed.begin(), mixed.end(), x.begin());
 }
 
 }  // namespace dlsim

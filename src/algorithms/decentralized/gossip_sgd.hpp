@@ -28,6 +28,10 @@
 // combination charged as a compute task; d-psgd's gradient is still at x_i^t.
 #pragma once
 
+#include <tbb/enumerable_thread_specific.h>
+
+#include <vector>
+
 #include "algorithms/decentralized/round_based.hpp"
 
 namespace dlsim {
@@ -50,6 +54,7 @@ class GossipSgd final : public RoundBasedAlgorithm {
   bool step_first_;  // d-psgd in the gradient-then-gossip order
   std::vector<std::vector<double>> x_;
   std::vector<std::vector<double>> half_step_;  // step_first_: x_i^{t+1/2} of the current round
+  tbb::enumerable_thread_specific<std::vector<double>> scratch_;  // complete_round's new model
 };
 
 }  // namespace dlsim

@@ -134,8 +134,11 @@ class GradientTasks {
   std::size_t batch_size_;
   std::uint64_t seed_;
   std::vector<NodeSampler> samplers_;  // empty when samples are generated
+  // The nodes' samples, node after node (see the constructor); samplers and
+  // pools hold positions in it. Null when samples are generated.
+  std::shared_ptr<const Dataset> node_data_;
   SamplePrivacy privacy_;
-  // Under DP-SGD with Poisson sampling: each node's sample indices (the pool).
+  // Under DP-SGD with Poisson sampling: each node's sample positions (the pool).
   std::vector<std::vector<std::uint32_t>> pools_;
   std::vector<std::uint64_t> private_steps_;  // DP steps each node has started (keys its noise)
   std::shared_ptr<tbb::enumerable_thread_specific<Workspace>> workspaces_;

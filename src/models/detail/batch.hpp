@@ -3,6 +3,10 @@
 #pragma once
 
 #include <Eigen/Core>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -30,12 +34,30 @@ inline double* reserve(std::vector<double>& buffer, std::size_t size) {
   return buffer.data();
 }
 
+// out[k] = in[k] for k < count: floats widened to doubles (exactly), four at a
+// time where SSE2 is there (Eigen 3.4's cast does it one at a time).
+inline void widen(const float* in, std::size_t count, double* out) {
+  std::size_t k = 0;
+#if defined(__SSE2__)
+  for (; k + 4 <= count; k += 4) {
+    const __m128 four = _mm_loadu_ps(in + k);
+    _mm_storeu_pd(out + k, _mm_cvtps_pd(four));
+    _mm_storeu_pd(out + k + 2, _mm_cvtps_pd(_mm_movehl_ps(four, four)));
+  }
+#endif
+  for (; k < count; ++k) out[k] = in[k];
+}
+
 // Copies the rows `batch` of `data` (dense or sparse) as doubles into `out`,
 // row-major batch.size() x data.dim (equivalently: column-major data.dim x
 // batch.size(), one sample per column).
 inline void gather_rows(const Dataset& data, std::span<const std::uint32_t> batch, double* out) {
   const std::size_t dim = data.dim;
+  // The rows' loads are asked for about 16 KB ahead of the copy (see prefetch_rows).
+  const std::size_t ahead = data.is_sparse() ? 0 : std::max<std::size_t>(1, (std::size_t{16} << 10) / (dim * sizeof(float)));
+  prefetch_rows(data, batch);
   for (std::size_t j = 0; j < batch.size(); ++j) {
+    if (ahead > 0 && j + ahead < batch.size()) prefetch_row(data, batch[j + ahead]);
     double* row_out = out + j * dim;
     if (data.is_sparse()) {
       std::fill(row_out, row_out + dim, 0.0);
@@ -43,8 +65,7 @@ inline void gather_rows(const Dataset& data, std::span<const std::uint32_t> batc
       auto vals = data.row_values(batch[j]);
       for (std::size_t k = 0; k < cols.size(); ++k) row_out[cols[k]] = vals[k];
     } else {
-      const float* row_in = data.dense.data() + std::size_t{batch[j]} * dim;
-      for (std::size_t k = 0; k < dim; ++k) row_out[k] = row_in[k];
+      widen(data.dense.data() + std::size_t{batch[j]} * dim, dim, row_out);
     }
   }
 }
