@@ -116,6 +116,16 @@ void EventQueue::pop_bucket(SimTime bucket_start, SimTime limit, std::vector<Eve
   bucket.head = bucket.tail = nullptr;
   occupied_[slot / 64] &= ~(std::uint64_t{1} << (slot % 64));
   const std::size_t first = out.size();
+  // Exactly the room the bucket needs: growing by doubling would hold the old
+  // and the new buffer at once, up to three times the window.
+  std::size_t records = 0;
+  for (const Chunk* counted = chunk; counted != nullptr; counted = counted->next) records += counted->count;
+  if (out.capacity() < first + records) {
+    std::vector<EventRecord> room;
+    room.reserve(first + records);
+    room.assign(out.begin(), out.end());
+    out.swap(room);
+  }
   while (chunk != nullptr) {
     out.insert(out.end(), chunk->records, chunk->records + chunk->count);
     Chunk* next = chunk->next;
