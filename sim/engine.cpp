@@ -420,6 +420,7 @@ EngineCore::EngineCore(EngineConfig engine_config)
       runners_([this] { return NodeRunner(*this); }) {
   const std::uint32_t n = config.nodes;
   layout = KeyLayout::for_nodes(n);
+  target_bits_ = std::max(1, static_cast<int>(std::bit_width(n - 1)));
   // All zero is each array's initial state (NodeStatus::up is 0).
   static_assert(static_cast<int>(NodeStatus::up) == 0);
   next_sequence = ZeroedArray<std::uint64_t>(n);
@@ -586,7 +587,7 @@ RunOutcome EngineCore::run_until(SimTime until) {
     const SimTime window_end = window_start > until - width ? until : std::min(window_start + width, until);
     window_.clear();
     if (queue_.first_bucket_start() == window_start) {
-      queue_.pop_bucket(window_start, window_end, window_);
+      queue_.pop_bucket(window_start, window_end, window_, target_bits_);
       for (const EventRecord& event : window_) {
         pending_activity_ -= kind_of(event.order) != EventKind::lifecycle;
         stats.last_event_time = std::max(stats.last_event_time, event.time);
@@ -627,58 +628,58 @@ bool target_then_key_less(const EventRecord& a, const EventRecord& b) {
 
 // One level of an in-place MSD radix sort (McIlroy, Bostic and McIlroy,
 // "Engineering radix sort", Computing Systems 1993: the American flag sort)
-// on the target's byte at `shift`, then the same on each bucket one byte
-// lower; small ranges by comparison. Keys are unique per target (origin and
-// sequence, or the engine's origin and its own counter), so the result is one
-// order, whatever the sort's stability.
-void flag_sort(EventRecord* begin, EventRecord* end, int shift) {
-  constexpr std::ptrdiff_t kSmall = 48;
+// on the target's bits [low, high), the top 11 of them at a time, then the
+// same on each bucket for the bits below; small ranges by comparison. After
+// the first level a bucket fits in cache, so only the first pass walks the
+// whole window. Keys are unique per target (origin and sequence, or the
+// engine's origin and its own counter), so the result is one order, whatever
+// the sort's stability.
+void flag_sort(EventRecord* begin, EventRecord* end, int high) {
+  constexpr std::ptrdiff_t kSmall = 64;
   if (end - begin <= kSmall) {
     std::sort(begin, end, target_then_key_less);
     return;
   }
-  std::array<std::size_t, 256> counts{};
-  for (const EventRecord* event = begin; event != end; ++event) ++counts[(event->target >> shift) & 255];
-  std::array<std::size_t, 257> starts{};
-  for (int digit = 0; digit < 256; ++digit) starts[digit + 1] = starts[digit] + counts[digit];
-  std::array<std::size_t, 256> next{};
-  std::copy(starts.begin(), starts.end() - 1, next.begin());
-  for (int digit = 0; digit < 256; ++digit) {
+  if (high <= 0) {  // one target: by key
+    std::sort(begin, end, key_less);
+    return;
+  }
+  constexpr int kBits = 11;
+  const int low = std::max(0, high - kBits);
+  const unsigned mask = (1u << (high - low)) - 1;
+  const unsigned buckets = mask + 1;
+  std::array<std::size_t, (1u << kBits) + 1> starts{};
+  for (const EventRecord* event = begin; event != end; ++event) ++starts[((event->target >> low) & mask) + 1];
+  for (unsigned digit = 0; digit < buckets; ++digit) starts[digit + 1] += starts[digit];
+  std::array<std::size_t, 1u << kBits> next{};
+  std::copy(starts.begin(), starts.begin() + buckets, next.begin());
+  for (unsigned digit = 0; digit < buckets; ++digit) {
     while (next[digit] < starts[digit + 1]) {
       EventRecord& event = begin[next[digit]];
-      const unsigned own = (event.target >> shift) & 255;
-      if (own == static_cast<unsigned>(digit)) {
+      const unsigned own = (event.target >> low) & mask;
+      if (own == digit) {
         ++next[digit];
       } else {
         std::swap(event, begin[next[own]++]);
       }
     }
   }
-  for (int digit = 0; digit < 256; ++digit) {
-    EventRecord* bucket_begin = begin + starts[digit];
-    EventRecord* bucket_end = begin + starts[digit + 1];
-    if (bucket_end - bucket_begin < 2) continue;
-    if (shift > 0) {
-      flag_sort(bucket_begin, bucket_end, shift - 8);
-    } else {
-      std::sort(bucket_begin, bucket_end, key_less);  // one target: by key
-    }
-  }
+  for (unsigned digit = 0; digit < buckets; ++digit)
+    if (starts[digit + 1] - starts[digit] >= 2) flag_sort(begin + starts[digit], begin + starts[digit + 1], low);
 }
 
 // Orders a window by (target, key), in place: a window holds mostly one event
 // per node, and at 10^7 nodes a second buffer the size of the window would be
 // a large part of the engine's memory. Small windows: a comparison sort.
-void sort_by_target_then_key(std::vector<EventRecord>& window) {
+// target_bits: every target is below 2^target_bits (the same digits as
+// EventQueue::pop_bucket's grouping, so that its first pass moves nothing).
+void sort_by_target_then_key(std::vector<EventRecord>& window, int target_bits) {
   constexpr std::size_t kRadixThreshold = 256;
   if (window.size() < kRadixThreshold) {
     std::sort(window.begin(), window.end(), target_then_key_less);
     return;
   }
-  NodeId largest = 0;
-  for (const EventRecord& event : window) largest = std::max(largest, event.target);
-  const int top_byte = largest == 0 ? 0 : (std::bit_width(largest) - 1) / 8;
-  flag_sort(window.data(), window.data() + window.size(), 8 * top_byte);
+  flag_sort(window.data(), window.data() + window.size(), target_bits);
 }
 
 }  // namespace
@@ -708,7 +709,7 @@ void EngineCore::process_window(std::vector<EventRecord>& window, SimTime window
   // Grouping by target and then by key gives each node its events in order,
   // and walks node state in memory order. The groups are found on the fly:
   // a table of them would cost 16 bytes per node of a large window.
-  sort_by_target_then_key(window);
+  sort_by_target_then_key(window, target_bits_);
   // A TBB dispatch costs a few microseconds: only windows with more work than that go parallel.
   const bool parallel =
       arena && window.front().target != window.back().target &&

@@ -7,11 +7,8 @@
 
 namespace dlsim {
 
-double NeighbourTable::metropolis_weight(std::uint32_t i, std::uint32_t j) const {
-  return 1.0 / (1.0 + static_cast<double>(std::max(degree(i), degree(j))));
-}
-
 double NeighbourTable::metropolis_self_weight(std::uint32_t i) const {
+  if (regular_degree != 0) return 1.0 / static_cast<double>(regular_degree + 1);
   double off_diagonal = 0.0;
   for (std::uint32_t j : neighbours(i)) off_diagonal += metropolis_weight(i, j);
   return 1.0 - off_diagonal;
@@ -30,6 +27,9 @@ NeighbourTable neighbour_table(const Graph& graph) {
     std::sort(table.ids.begin() + static_cast<std::ptrdiff_t>(table.offsets[node]),
               table.ids.begin() + static_cast<std::ptrdiff_t>(at));
   }
+  table.regular_degree = n == 0 ? 0 : table.degree(0);
+  for (std::size_t node = 1; node < n && table.regular_degree != 0; ++node)
+    if (table.degree(static_cast<std::uint32_t>(node)) != table.regular_degree) table.regular_degree = 0;
   return table;
 }
 
@@ -46,6 +46,7 @@ NeighbourTable ring_neighbour_table(std::size_t n) {
     table.ids[2 * node + 1] = std::max(before, after);
   }
   table.offsets[n] = 2 * n;
+  table.regular_degree = 2;
   return table;
 }
 
