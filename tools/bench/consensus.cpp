@@ -11,7 +11,9 @@
 // Usage: bench_consensus [--topology ring|regular4] [--nodes N] [--rounds R]
 //          [--threads T] [--repeat K] [--counters]
 // --counters keeps the engine's per-node traffic counters (48 bytes a node;
-// off by default: only totals). Prints wall seconds (median of K), events/s,
+// off by default: only totals). Prints wall seconds (median of K), the
+// process's CPU seconds over the run (median; with a shared machine, the
+// figure the load distorts least) and the 1-minute load average, events/s,
 // peak RSS in bytes per node, the spread of the values before and after (the
 // consensus distance (1/n) sum (x_i - mean)^2), the drift of the mean, and a
 // checksum of the final values that must not depend on --threads.
@@ -130,7 +132,7 @@ int main(int argc, char** argv) {
   const double build_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - build_started).count();
 
-  std::vector<double> times;
+  std::vector<double> times, cpu_times;
   double checksum = 0.0;
   std::uint64_t events = 0;
   Spread before, after;
@@ -154,8 +156,10 @@ int main(int argc, char** argv) {
     Engine engine(config);
     engine.set_behaviour_all(&gossip);
     const auto started = std::chrono::steady_clock::now();
+    const double cpu_started = bench::cpu_seconds();
     engine.run_until(kLatestTime);
     times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    cpu_times.push_back(bench::cpu_seconds() - cpu_started);
     for (std::uint32_t r : gossip.round)
       if (r != rounds) {
         fmt::print(stderr, "{}: a node finished {} of {} rounds\n", kProgram, r, rounds);
@@ -170,10 +174,11 @@ int main(int argc, char** argv) {
   const long peak_kib = bench::peak_rss_kib();
   fmt::print(
       "consensus topology={} nodes={} rounds={} threads={} counters={} wall_s={:.2f} (median of {}; min {:.2f}, max {:.2f}) "
-      "graph_s={:.2f} events={} events_per_s={:.0f} peak_rss={:.1f}MiB peak_rss_per_node={:.1f}B "
+      "cpu_s={:.2f} load={:.1f} graph_s={:.2f} events={} events_per_s={:.0f} peak_rss={:.1f}MiB peak_rss_per_node={:.1f}B "
       "above_start_per_node={:.1f}B distance {:.3e} -> {:.3e} mean_drift={:.1e} checksum={:016x}\n",
       topology, nodes, rounds, threads, counters ? "on" : "off", seconds, times.size(),
-      *std::min_element(times.begin(), times.end()), *std::max_element(times.begin(), times.end()), build_seconds,
+      *std::min_element(times.begin(), times.end()), *std::max_element(times.begin(), times.end()),
+      bench::median(cpu_times), bench::load_average(), build_seconds,
       events, static_cast<double>(events) / seconds, peak_kib / 1024.0,
       peak_kib * 1024.0 / static_cast<double>(nodes),
       (peak_kib - baseline_kib) * 1024.0 / static_cast<double>(nodes), before.distance, after.distance,
