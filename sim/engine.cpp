@@ -7,10 +7,12 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <bit>
 #include <utility>
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 #include "sim/detail/compute_job.hpp"
@@ -35,13 +37,18 @@ constexpr std::uint64_t kComputePurpose = purpose_id("sim.compute.jitter");
 constexpr std::uint64_t kChurnPurpose = purpose_id("sim.faults.churn");
 
 using BodyHolder = std::shared_ptr<const MessageBody>;
-// The hash keeps kind and origin from the key but not the sequence number.
-constexpr std::uint64_t kSequenceMaskForHash = detail::kSequenceMask;
-
-// One mix over the fields that identify an event (time, kind, source, target, bits or tag).
-std::uint64_t event_hash(const EventRecord& event) {
+// A message event's value is its size in bits; the sign bit (sizes are never
+// negative) says that the payload field holds the message's inline word
+// rather than a BodyHolder.
+constexpr std::int64_t kWordFlag = std::numeric_limits<std::int64_t>::min();
+std::int64_t message_bits(const EventRecord& event) { return event.value & ~kWordFlag; }
+bool carries_word(const EventRecord& event) { return event.value < 0; }
+// One mix over the fields that identify an event (time, kind, source, target,
+// bits or tag). The hash keeps kind and origin from the key but not the
+// sequence number.
+std::uint64_t event_hash(const EventRecord& event, std::uint64_t sequence_mask) {
   const std::uint64_t fields = static_cast<std::uint64_t>(event.time) * 0x9E3779B97F4A7C15ULL ^
-                               (event.order & ~kSequenceMaskForHash) ^
+                               (event.order & ~sequence_mask) ^
                                (std::uint64_t{event.target} * 0xC2B2AE3D27D4EB4FULL) ^
                                (static_cast<std::uint64_t>(event.value) * 0x165667B19E3779F9ULL);
   return mix64(fields);
@@ -52,8 +59,8 @@ void require(bool condition, const std::string& message) {
 }
 
 void validate(const EngineConfig& config) {
-  require(config.nodes >= 1 && config.nodes < kMaxNodes,
-          fmt::format("engine: nodes must be in [1, {}], got {}", kMaxNodes - 1, config.nodes));
+  require(config.nodes >= 1 && config.nodes <= kMaxNodes,
+          fmt::format("engine: nodes must be in [1, {}] (32-bit node ids), got {}", kMaxNodes, config.nodes));
   require(config.threads >= 1, fmt::format("engine: threads must be >= 1, got {}", config.threads));
   const NetworkConfig& network = config.network;
   require(network.latency.base >= 0 && network.latency.spread >= 0 &&
@@ -142,9 +149,14 @@ namespace detail {
 
 std::uint64_t NodeRunner::next_sequence(NodeId node) {
   const std::uint64_t sequence = core_.next_sequence[node]++;
-  if (sequence > kSequenceMask)
-    throw std::overflow_error(fmt::format("node {} scheduled more than 2^40 events", node));
+  if (sequence > core_.layout.sequence_mask)
+    throw std::overflow_error(fmt::format("node {} scheduled more than {} events", node,
+                                          core_.layout.sequence_mask + 1));
   return sequence;
+}
+
+NodeCounters& NodeRunner::counters_of(NodeId node) {
+  return core_.counters.empty() ? totals : core_.counters[node];
 }
 
 void NodeRunner::emit(const EventRecord& event) {
@@ -152,6 +164,8 @@ void NodeRunner::emit(const EventRecord& event) {
     local_.push_back(event);
     std::push_heap(local_.begin(), local_.end(),
                    [](const EventRecord& a, const EventRecord& b) { return key_less(b, a); });
+  } else if (push_directly) {
+    core_.push(event);
   } else {
     output.push_back(event);
   }
@@ -176,19 +190,20 @@ void NodeRunner::run_node(const EventRecord* begin, const EventRecord* end, SimT
 }
 
 void NodeRunner::schedule_lifecycle(NodeId node, SimTime time, LifecycleChange change) {
-  emit(EventRecord{time, make_order(EventKind::lifecycle, node, next_sequence(node)), node, 0,
+  emit(EventRecord{time, core_.layout.make_order(EventKind::lifecycle, node, next_sequence(node)), node, 0,
                    static_cast<std::int64_t>(change), nullptr});
 }
 
 void NodeRunner::handle(Context& ctx, const EventRecord& event) {
   ++events;
-  fingerprint += event_hash(event);
+  lifecycle_events += kind_of(event.order) == EventKind::lifecycle;
+  fingerprint += event_hash(event, core_.layout.sequence_mask);
   ctx.now_ = event.time;
   ctx.event_order_ = event.order;
   ctx.rng_calls_ = 0;
   ctx.rejoining_ = false;
   const NodeId node = event.target;
-  NodeBehaviour* behaviour = core_.behaviours[node];
+  NodeBehaviour* behaviour = core_.behaviour_of(node);
   NodeStatus& status = core_.status[node];
   const FaultConfig& faults = core_.config.faults;
 
@@ -240,15 +255,15 @@ void NodeRunner::handle(Context& ctx, const EventRecord& event) {
       }
       // Cut-through: the message streams through the receiver's downlink at
       // its rate, but cannot finish before its last bit left the sender.
-      const NodeId source = origin_of(event.order);
+      const NodeId source = core_.layout.origin_of(event.order);
       const std::int64_t up_rate = core_.uplink_bps(source);
       const std::int64_t down_rate = core_.downlink_bps(node);
       const SimTime last_bit =
-          checked_add(event.time, up_rate > 0 ? transfer_duration(event.value, up_rate) : 0, "a message's transfer");
+          checked_add(event.time, up_rate > 0 ? transfer_duration(message_bits(event), up_rate) : 0, "a message's transfer");
       SimTime delivered = last_bit;
       if (down_rate > 0) {
         const SimTime down_start = std::max(event.time, core_.downlink_free[node]);
-        delivered = std::max(delivered, checked_add(down_start, transfer_duration(event.value, down_rate),
+        delivered = std::max(delivered, checked_add(down_start, transfer_duration(message_bits(event), down_rate),
                                                     "a message's transfer"));
         core_.downlink_free[node] = delivered;
       }
@@ -257,7 +272,7 @@ void NodeRunner::handle(Context& ctx, const EventRecord& event) {
       } else {
         EventRecord delivery = event;
         delivery.time = delivered;
-        delivery.order = make_order(EventKind::delivery, source, sequence_of(event.order));
+        delivery.order = core_.layout.make_order(EventKind::delivery, source, core_.layout.sequence_of(event.order));
         emit(delivery);
       }
       break;
@@ -280,15 +295,16 @@ void NodeRunner::handle(Context& ctx, const EventRecord& event) {
 
 void NodeRunner::deliver(Context& ctx, const EventRecord& event) {
   const NodeId node = event.target;
-  const NodeId source = origin_of(event.order);
-  const auto bits = static_cast<std::uint64_t>(event.value);
-  std::unique_ptr<BodyHolder> holder(static_cast<BodyHolder*>(event.payload));
-  NodeCounters& counters = core_.counters[node];
+  const NodeId source = core_.layout.origin_of(event.order);
+  const auto bits = static_cast<std::uint64_t>(message_bits(event));
+  const bool word = carries_word(event);
+  std::unique_ptr<BodyHolder> holder(word ? nullptr : static_cast<BodyHolder*>(event.payload));
+  NodeCounters& counters = counters_of(node);
   const double loss = core_.config.network.loss_probability;
   // The loss draw is keyed by the message itself, so it is the same whichever
   // thread or window delivers it.
   const bool lost = loss > 0 && RandomStream(core_.config.seed, source, kLossPurpose,
-                                             sequence_of(event.order))
+                                             core_.layout.sequence_of(event.order))
                                     .bernoulli(loss);
   if (lost || core_.status[node] != NodeStatus::up) {
     ++counters.messages_dropped;
@@ -297,8 +313,9 @@ void NodeRunner::deliver(Context& ctx, const EventRecord& event) {
   }
   ++counters.messages_received;
   counters.bits_received += bits;
-  if (NodeBehaviour* behaviour = core_.behaviours[node]) {
-    Message message{event.tag, event.value, holder ? std::move(*holder) : nullptr};
+  if (NodeBehaviour* behaviour = core_.behaviour_of(node)) {
+    Message message{event.tag, message_bits(event), holder ? std::move(*holder) : nullptr};
+    if (word) message.word = reinterpret_cast<std::uintptr_t>(event.payload);
     holder.reset();
     behaviour->on_message(ctx, source, message);
   }
@@ -313,7 +330,9 @@ void NodeRunner::send(Context& ctx, NodeId to, Message message) {
     throw std::logic_error(fmt::format("node {} sent a message of {} bits", node,
                                        message.size_bits));
   const std::uint64_t sequence = next_sequence(node);
-  NodeCounters& counters = core_.counters[node];
+  if (message.body && message.word != 0)
+    throw std::logic_error(fmt::format("node {} sent a message with both a body and a word", node));
+  NodeCounters& counters = counters_of(node);
   ++counters.messages_sent;
   counters.bits_sent += static_cast<std::uint64_t>(message.size_bits);
   SimTime latency = core_.link_latency(node, to);
@@ -323,12 +342,18 @@ void NodeRunner::send(Context& ctx, NodeId to, Message message) {
     latency = checked_add(latency, checked_duration(jitter.exponential(static_cast<double>(jitter_mean)), "network jitter"),
                           "a message's latency");
   }
-  void* payload = message.body ? new BodyHolder(std::move(message.body)) : nullptr;
+  // A body travels in a holder; a word (or nothing) in the payload field itself.
+  static_assert(sizeof(void*) == sizeof(std::uint64_t), "the inline word needs 64-bit pointers");
+  // A zero word is no payload at all, as before words existed.
+  const bool word = !message.body && message.word != 0;
+  void* payload = message.body ? new BodyHolder(std::move(message.body))
+                               : reinterpret_cast<void*>(static_cast<std::uintptr_t>(message.word));
+  const std::int64_t value = word ? (message.size_bits | kWordFlag) : message.size_bits;
   const SimTime now = ctx.now();
   if (core_.fair_) {
     flow_starts.push_back(FlowRequest{
-        EventRecord{now, make_order(EventKind::delivery, node, sequence), to, message.tag,
-                    message.size_bits, payload},
+        EventRecord{now, core_.layout.make_order(EventKind::delivery, node, sequence), to, message.tag,
+                    value, payload},
         latency});
     return;
   }
@@ -338,26 +363,27 @@ void NodeRunner::send(Context& ctx, NodeId to, Message message) {
     up_start = std::max(now, core_.uplink_free[node]);
     core_.uplink_free[node] = checked_add(up_start, transfer_duration(message.size_bits, up_rate), "a message's transfer");
   }
-  emit(EventRecord{checked_add(up_start, latency, "a message's arrival"), make_order(EventKind::nic_arrival, node, sequence), to,
-                   message.tag, message.size_bits, payload});
+  emit(EventRecord{checked_add(up_start, latency, "a message's arrival"), core_.layout.make_order(EventKind::nic_arrival, node, sequence), to,
+                   message.tag, value, payload});
 }
 
 void NodeRunner::set_timer(Context& ctx, SimTime delay, std::uint64_t tag) {
   const NodeId node = ctx.self();
   if (delay < 0) throw std::logic_error(fmt::format("node {} set a negative timer", node));
-  emit(EventRecord{checked_add(ctx.now(), delay, "a timer"), make_order(EventKind::timer, node, next_sequence(node)),
+  emit(EventRecord{checked_add(ctx.now(), delay, "a timer"), core_.layout.make_order(EventKind::timer, node, next_sequence(node)),
                    node, core_.epoch[node], static_cast<std::int64_t>(tag), nullptr});
 }
 
 void NodeRunner::set_timeout(Context& ctx, SimTime delay, std::uint64_t tag) {
   const NodeId node = ctx.self();
   if (delay < 0) throw std::logic_error(fmt::format("node {} set a negative timeout", node));
-  // Origin kEngineOrigin: no event of the node's own sequence has that key, so
+  // The engine's origin: no event of the node's own sequence has that key, so
   // keys stay unique for the node; the counter is the node's timeouts only.
   const std::uint64_t sequence = core_.timeout_sequence[node]++;
-  if (sequence > kSequenceMask)
-    throw std::overflow_error(fmt::format("node {} set more than 2^40 timeouts", node));
-  emit(EventRecord{checked_add(ctx.now(), delay, "a timeout"), make_order(EventKind::timer, kEngineOrigin, sequence),
+  if (sequence > core_.layout.sequence_mask)
+    throw std::overflow_error(fmt::format("node {} set more than {} timeouts", node,
+                                          core_.layout.sequence_mask + 1));
+  emit(EventRecord{checked_add(ctx.now(), delay, "a timeout"), core_.layout.make_order(EventKind::timer, core_.layout.engine_origin(), sequence),
                    node, core_.epoch[node], static_cast<std::int64_t>(tag), nullptr});
 }
 
@@ -379,11 +405,13 @@ void NodeRunner::start_compute(Context& ctx, ComputeCost cost, ComputeWork work,
       job->release();
     }));
   }
-  emit(EventRecord{done, make_order(EventKind::compute_done, node, sequence),
+  emit(EventRecord{done, core_.layout.make_order(EventKind::compute_done, node, sequence),
                    node, core_.epoch[node], static_cast<std::int64_t>(tag), job});
 }
 
 // ---------------------------------------------------------------- EngineCore
+
+NodeBehaviour EngineCore::no_behaviour;
 
 EngineCore::EngineCore(EngineConfig engine_config)
     : config(std::move(engine_config)),
@@ -391,29 +419,32 @@ EngineCore::EngineCore(EngineConfig engine_config)
       queue_(config.network.latency.minimum()),
       runners_([this] { return NodeRunner(*this); }) {
   const std::uint32_t n = config.nodes;
-  behaviours.assign(n, nullptr);
-  next_sequence.assign(n, 0);
-  timeout_sequence.assign(n, 0);
-  counters.assign(n, NodeCounters{});
-  status.assign(n, NodeStatus::up);
-  epoch.assign(n, 0);
+  layout = KeyLayout::for_nodes(n);
+  target_bits_ = std::max(1, static_cast<int>(std::bit_width(n - 1)));
+  // All zero is each array's initial state (NodeStatus::up is 0).
+  static_assert(static_cast<int>(NodeStatus::up) == 0);
+  next_sequence = ZeroedArray<std::uint64_t>(n);
+  timeout_sequence = ZeroedArray<std::uint64_t>(n);
+  if (config.per_node_counters) counters = ZeroedArray<NodeCounters>(n);
+  status = ZeroedArray<NodeStatus>(n);
+  epoch = ZeroedArray<std::uint32_t>(n);
   if (config.network.model == NetworkModel::fair) {
-    fair_.emplace(config.network.uplink_bps, config.network.downlink_bps, n);
+    fair_.emplace(config.network.uplink_bps, config.network.downlink_bps, n, layout);
   } else {
-    if (!config.network.uplink_bps.empty()) uplink_free.assign(n, 0);
-    if (!config.network.downlink_bps.empty()) downlink_free.assign(n, 0);
+    if (!config.network.uplink_bps.empty()) uplink_free = ZeroedArray<SimTime>(n);
+    if (!config.network.downlink_bps.empty()) downlink_free = ZeroedArray<SimTime>(n);
   }
   if (config.faults.churn_mean_up > 0) {
     churns.assign(n, config.faults.churn_nodes.empty());
     for (NodeId node : config.faults.churn_nodes) churns[node] = true;
-    went_down.assign(n, 0);
+    went_down = ZeroedArray<SimTime>(n);
   }
   if (config.threads > 1) arena = std::make_unique<tbb::task_arena>(config.threads);
 }
 
 EngineCore::~EngineCore() {
   queue_.for_each([this](const EventRecord& event) { release_payload(event); });
-  if (fair_) fair_->for_each_payload([](void* payload) { delete static_cast<BodyHolder*>(payload); });
+  if (fair_) fair_->for_each_delivery([this](const EventRecord& event) { release_payload(event); });
   // Every job's work has run by now (released above or handled); what is left
   // of an enqueued task is its reference, which it drops when it runs.
   if (arena) arena->execute([this] { compute_tasks.wait(); });
@@ -423,7 +454,7 @@ void EngineCore::release_payload(const EventRecord& event) {
   switch (kind_of(event.order)) {
     case EventKind::nic_arrival:
     case EventKind::delivery:
-      delete static_cast<BodyHolder*>(event.payload);
+      if (!carries_word(event)) delete static_cast<BodyHolder*>(event.payload);
       break;
     case EventKind::compute_done:
       try {
@@ -474,18 +505,45 @@ SimTime EngineCore::compute_duration(NodeId node, const ComputeCost& cost,
   return checked_duration(std::ceil(seconds * 1e9), "a compute task's duration");
 }
 
+// The start events (time 0, lifecycle, the engine's origin, sequence = node
+// id) are not queued: run_starts makes them a slice of nodes at a time, so
+// that 10^7 nodes do not need 10^7 queued records plus a window of them.
 void EngineCore::start_nodes() {
   started_ = true;
-  const std::uint32_t n = config.nodes;
-  for (NodeId node = 0; node < n; ++node) {
-    queue_.push(EventRecord{0, make_order(EventKind::lifecycle, kEngineOrigin, engine_sequence_++),
-                            node, 0, static_cast<std::int64_t>(LifecycleChange::start), nullptr});
-  }
+  starts_pending_ = true;
+  engine_sequence_ = config.nodes;
   for (const auto& [node, time] : config.faults.crashes) {
     queue_.push(EventRecord{time,
-                            make_order(EventKind::lifecycle, kEngineOrigin, engine_sequence_++),
+                            layout.make_order(EventKind::lifecycle, layout.engine_origin(), engine_sequence_++),
                             node, 0, static_cast<std::int64_t>(LifecycleChange::crash), nullptr});
   }
+}
+
+void EngineCore::run_starts(SimTime window_end) {
+  starts_pending_ = false;
+  // What the first window holds besides the starts: crashes before window_end.
+  std::vector<EventRecord> early;
+  if (queue_.first_bucket_start() == 0) queue_.pop_bucket(0, window_end, early);
+  std::sort(early.begin(), early.end(), [](const EventRecord& a, const EventRecord& b) {
+    return a.target != b.target ? a.target < b.target : key_less(a, b);
+  });
+  for (const EventRecord& event : early) stats.last_event_time = std::max(stats.last_event_time, event.time);
+  // Each node's group is its start (the smallest key it can have) and then its early events.
+  constexpr std::uint32_t kSliceNodes = 1u << 16;
+  const std::uint32_t n = config.nodes;
+  std::size_t next_early = 0;
+  const std::uint64_t windows = stats.windows;
+  for (std::uint32_t first = 0; first < n; first = first + std::min(kSliceNodes, n - first)) {
+    const std::uint32_t last = first + std::min(kSliceNodes, n - first);
+    window_.clear();
+    for (NodeId node = first; node < last; ++node) {
+      window_.push_back(EventRecord{0, layout.make_order(EventKind::lifecycle, layout.engine_origin(), node), node, 0,
+                                    static_cast<std::int64_t>(LifecycleChange::start), nullptr});
+      while (next_early < early.size() && early[next_early].target == node) window_.push_back(early[next_early++]);
+    }
+    process_window(window_, window_end);
+  }
+  stats.windows = windows + 1;  // one window, however many slices
 }
 
 bool EngineCore::past_wall_deadline(std::size_t window_events) {
@@ -501,6 +559,19 @@ RunOutcome EngineCore::run_until(SimTime until) {
   if (!started_) start_nodes();
   stop_requested.store(false);  // a stop ends one call; the next one continues
   const SimTime width = queue_.bucket_width();
+  if (starts_pending_) {
+    if (until <= 0) {
+      now = std::max(now, until);
+      return RunOutcome::reached_time;
+    }
+    const SimTime window_end = std::min(width, until);
+    run_starts(window_end);
+    merge_outputs(window_end);
+    if (stop_requested.load(std::memory_order_relaxed)) {
+      now = window_end;
+      return RunOutcome::stop_requested;
+    }
+  }
   while (!stop_requested.load(std::memory_order_relaxed)) {
     SimTime window_start = queue_.first_bucket_start();
     if (fair_) {
@@ -516,7 +587,7 @@ RunOutcome EngineCore::run_until(SimTime until) {
     const SimTime window_end = window_start > until - width ? until : std::min(window_start + width, until);
     window_.clear();
     if (queue_.first_bucket_start() == window_start) {
-      queue_.pop_bucket(window_start, window_end, window_);
+      queue_.pop_bucket(window_start, window_end, window_, target_bits_);
       for (const EventRecord& event : window_) {
         pending_activity_ -= kind_of(event.order) != EventKind::lifecycle;
         stats.last_event_time = std::max(stats.last_event_time, event.time);
@@ -550,40 +621,83 @@ RunOutcome EngineCore::run_until(SimTime until) {
 
 namespace {
 
-// Orders a window by (target, key). Small windows: a comparison sort. Large
-// ones: a stable LSD radix sort on the 21-bit target (two 11-bit passes, the
-// second skipped when every target fits in 11 bits), then the few events per
-// target by key with an insertion sort; a window holds mostly one event per
-// node, so this is O(n) where the comparison sort was a fifth of a PHOLD event.
-void sort_by_target_then_key(std::vector<EventRecord>& window, std::vector<EventRecord>& scratch) {
-  constexpr std::size_t kRadixThreshold = 256;
-  constexpr int kBits = 11;
-  constexpr std::uint32_t kBuckets = 1u << kBits;
-  if (window.size() < kRadixThreshold) {
-    std::sort(window.begin(), window.end(), [](const EventRecord& a, const EventRecord& b) {
-      if (a.target != b.target) return a.target < b.target;
-      return key_less(a, b);
-    });
+bool target_then_key_less(const EventRecord& a, const EventRecord& b) {
+  if (a.target != b.target) return a.target < b.target;
+  return key_less(a, b);
+}
+
+// One level of an in-place MSD radix sort (McIlroy, Bostic and McIlroy,
+// "Engineering radix sort", Computing Systems 1993: the American flag sort)
+// on the target's bits [low, high), the top 11 of them at a time, then the
+// same on each bucket for the bits below; small ranges by comparison. After
+// the first level a bucket fits in cache, so only the first pass walks the
+// whole window. Keys are unique per target (origin and sequence, or the
+// engine's origin and its own counter), so the result is one order, whatever
+// the sort's stability.
+void flag_sort(EventRecord* begin, EventRecord* end, int high) {
+  constexpr std::ptrdiff_t kSmall = 64;
+  if (end - begin <= kSmall) {
+    std::sort(begin, end, target_then_key_less);
     return;
   }
-  NodeId largest = 0;
-  for (const EventRecord& event : window) largest = std::max(largest, event.target);
-  scratch.resize(window.size());
-  std::array<std::uint32_t, kBuckets> starts{};
-  for (int shift = 0; shift == 0 || (shift < 22 && (largest >> shift) != 0); shift += kBits) {
-    starts.fill(0);
-    for (const EventRecord& event : window) ++starts[(event.target >> shift) & (kBuckets - 1)];
-    std::uint32_t sum = 0;
-    for (std::uint32_t& start : starts) sum += std::exchange(start, sum);
-    for (const EventRecord& event : window) scratch[starts[(event.target >> shift) & (kBuckets - 1)]++] = event;
-    window.swap(scratch);
+  if (high <= 0) {  // one target: by key
+    std::sort(begin, end, key_less);
+    return;
   }
-  for (std::size_t begin = 0; begin < window.size();) {
-    std::size_t end = begin + 1;
-    while (end < window.size() && window[end].target == window[begin].target) ++end;
-    for (std::size_t i = begin + 1; i < end; ++i)
-      for (std::size_t j = i; j > begin && key_less(window[j], window[j - 1]); --j) std::swap(window[j], window[j - 1]);
-    begin = end;
+  constexpr int kBits = 11;
+  const int low = std::max(0, high - kBits);
+  const unsigned mask = (1u << (high - low)) - 1;
+  const unsigned buckets = mask + 1;
+  std::array<std::size_t, (1u << kBits) + 1> starts{};
+  for (const EventRecord* event = begin; event != end; ++event) ++starts[((event->target >> low) & mask) + 1];
+  for (unsigned digit = 0; digit < buckets; ++digit) starts[digit + 1] += starts[digit];
+  std::array<std::size_t, 1u << kBits> next{};
+  std::copy(starts.begin(), starts.begin() + buckets, next.begin());
+  for (unsigned digit = 0; digit < buckets; ++digit) {
+    while (next[digit] < starts[digit + 1]) {
+      EventRecord& event = begin[next[digit]];
+      const unsigned own = (event.target >> low) & mask;
+      if (own == digit) {
+        ++next[digit];
+      } else {
+        std::swap(event, begin[next[own]++]);
+      }
+    }
+  }
+  for (unsigned digit = 0; digit < buckets; ++digit)
+    if (starts[digit + 1] - starts[digit] >= 2) flag_sort(begin + starts[digit], begin + starts[digit + 1], low);
+}
+
+// Orders a window by (target, key), in place: a window holds mostly one event
+// per node, and at 10^7 nodes a second buffer the size of the window would be
+// a large part of the engine's memory. Small windows: a comparison sort.
+// target_bits: every target is below 2^target_bits (the same digits as
+// EventQueue::pop_bucket's grouping, so that its first pass moves nothing).
+void sort_by_target_then_key(std::vector<EventRecord>& window, int target_bits) {
+  constexpr std::size_t kRadixThreshold = 256;
+  if (window.size() < kRadixThreshold) {
+    std::sort(window.begin(), window.end(), target_then_key_less);
+    return;
+  }
+  flag_sort(window.data(), window.data() + window.size(), target_bits);
+}
+
+}  // namespace
+
+namespace {
+
+// The events of `window` (sorted by target) from `begin` on, group by group:
+// calls run(group_begin, group_end) for each node's group that starts in
+// [begin, end), the last one possibly reaching past `end`. A group that starts
+// before `begin` belongs to whoever covers its start.
+template <typename Run>
+void for_each_group(const std::vector<EventRecord>& window, std::size_t begin, std::size_t end, Run run) {
+  while (begin < end && begin > 0 && window[begin - 1].target == window[begin].target) ++begin;
+  while (begin < end) {
+    std::size_t group_end = begin + 1;
+    while (group_end < window.size() && window[group_end].target == window[begin].target) ++group_end;
+    run(begin, group_end);
+    begin = group_end;
   }
 }
 
@@ -593,43 +707,50 @@ void EngineCore::process_window(std::vector<EventRecord>& window, SimTime window
   ++stats.windows;
   if (window.empty()) return;
   // Grouping by target and then by key gives each node its events in order,
-  // and walks node state in memory order.
-  sort_by_target_then_key(window, sort_scratch_);
-  groups_.clear();
-  for (std::size_t begin = 0; begin < window.size();) {
-    std::size_t end = begin + 1;
-    while (end < window.size() && window[end].target == window[begin].target) ++end;
-    groups_.emplace_back(begin, end);
-    begin = end;
-  }
+  // and walks node state in memory order. The groups are found on the fly:
+  // a table of them would cost 16 bytes per node of a large window.
+  sort_by_target_then_key(window, target_bits_);
   // A TBB dispatch costs a few microseconds: only windows with more work than that go parallel.
   const bool parallel =
-      arena && groups_.size() >= 2 &&
+      arena && window.front().target != window.back().target &&
       (config.always_parallel ||
        static_cast<double>(window.size()) * nanoseconds_per_event_ >= 20'000.0);
   if (parallel) {
     ++stats.parallel_windows;
-    DLSIM_HAPPENS_BEFORE(&window);
-    arena->execute([&] {
-      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, groups_.size()),
-                        [&](const tbb::blocked_range<std::size_t>& range) {
-                          DLSIM_HAPPENS_AFTER(&window);
-                          NodeRunner& runner = runners_.local();
-                          for (std::size_t g = range.begin(); g != range.end(); ++g)
-                            runner.run_node(window.data() + groups_[g].first,
-                                            window.data() + groups_[g].second, window_end);
-                          DLSIM_HAPPENS_BEFORE(&groups_);
-                        });
-    });
-    DLSIM_HAPPENS_AFTER(&groups_);
+    // In slices of events, each slice's outputs merged before the next: the
+    // per-thread output buffers then hold one slice's events, not a window's
+    // (a gossip round at 10^7 nodes is one window of 2 * 10^7 events). The
+    // queue does not care when or in which order events reach it.
+    constexpr std::size_t kSliceEvents = std::size_t{1} << 17;
+    for (std::size_t first = 0; first < window.size(); first += kSliceEvents) {
+      const std::size_t last = std::min(window.size(), first + kSliceEvents);
+      DLSIM_HAPPENS_BEFORE(&window);
+      arena->execute([&] {
+        tbb::parallel_for(tbb::blocked_range<std::size_t>(first, last),
+                          [&](const tbb::blocked_range<std::size_t>& range) {
+                            DLSIM_HAPPENS_AFTER(&window);
+                            NodeRunner& runner = runners_.local();
+                            for_each_group(window, range.begin(), range.end(),
+                                           [&](std::size_t begin, std::size_t end) {
+                                             runner.run_node(window.data() + begin, window.data() + end, window_end);
+                                           });
+                            DLSIM_HAPPENS_BEFORE(&window_end);
+                          });
+      });
+      DLSIM_HAPPENS_AFTER(&window_end);
+      merge_runner_outputs();
+    }
     return;
   }
   NodeRunner& runner = runners_.local();
   // Time a sample of inline windows: the estimate decides when TBB pays off.
   const bool timed = arena && (stats.windows % 16 == 0);
   const auto started = timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
-  for (const auto& [begin, end] : groups_)
+  runner.push_directly = true;
+  for_each_group(window, 0, window.size(), [&](std::size_t begin, std::size_t end) {
     runner.run_node(window.data() + begin, window.data() + end, window_end);
+  });
+  runner.push_directly = false;
   if (timed) {
     const double elapsed =
         std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - started).count();
@@ -637,13 +758,24 @@ void EngineCore::process_window(std::vector<EventRecord>& window, SimTime window
   }
 }
 
+void EngineCore::merge_runner_outputs() {
+  for (NodeRunner& runner : runners_) {
+    for (const EventRecord& event : runner.output) push(event);
+    runner.output.clear();
+  }
+}
+
 void EngineCore::merge_outputs(SimTime window_end) {
   flow_starts_.clear();
   for (NodeRunner& runner : runners_) {
     stats.events += runner.events;
+    stats.lifecycle_events += runner.lifecycle_events;
     stats.fingerprint += runner.fingerprint;
+    totals += runner.totals;
     runner.events = 0;
+    runner.lifecycle_events = 0;
     runner.fingerprint = 0;
+    runner.totals = NodeCounters{};
     for (const EventRecord& event : runner.output) push(event);
     runner.output.clear();
     flow_starts_.insert(flow_starts_.end(), runner.flow_starts.begin(), runner.flow_starts.end());
@@ -664,7 +796,7 @@ void EngineCore::push(const EventRecord& event) {
 }
 
 std::size_t EngineCore::pending_events() const {
-  return queue_.size() + (fair_ ? fair_->active_flows() : 0);
+  return queue_.size() + (fair_ ? fair_->active_flows() : 0) + (starts_pending_ ? config.nodes : 0);
 }
 
 std::size_t EngineCore::memory_bytes() const { return queue_.memory_bytes(); }
@@ -682,10 +814,12 @@ Engine::~Engine() = default;
 void Engine::set_behaviour(NodeId node, NodeBehaviour* behaviour) {
   if (node >= core_->config.nodes)
     throw std::invalid_argument(fmt::format("engine: no node {} (of {})", node, core_->config.nodes));
-  core_->behaviours[node] = behaviour;
+  if (core_->behaviours.empty()) core_->behaviours = detail::ZeroedArray<NodeBehaviour*>(core_->config.nodes);
+  core_->behaviours[node] = behaviour != nullptr ? behaviour : &detail::EngineCore::no_behaviour;
 }
 void Engine::set_behaviour_all(NodeBehaviour* behaviour) {
-  std::fill(core_->behaviours.begin(), core_->behaviours.end(), behaviour);
+  core_->default_behaviour = behaviour;
+  core_->behaviours = detail::ZeroedArray<NodeBehaviour*>();  // no per-node table: every node gets the default
 }
 RunOutcome Engine::run_until(SimTime until) { return core_->run_until(until); }
 void Engine::set_limits(const RunLimits& limits) { core_->limits = limits; }
@@ -694,15 +828,24 @@ SimTime Engine::lookahead() const { return core_->lookahead; }
 std::size_t Engine::pending_events() const { return core_->pending_events(); }
 std::size_t Engine::queue_memory_bytes() const { return core_->memory_bytes(); }
 const EngineStats& Engine::stats() const { return core_->stats; }
-const NodeCounters& Engine::counters(NodeId node) const { return core_->counters.at(node); }
+const NodeCounters& Engine::counters(NodeId node) const {
+  if (core_->counters.empty())
+    throw std::logic_error("engine: per-node counters are off (EngineConfig::per_node_counters)");
+  if (node >= core_->config.nodes) throw std::out_of_range(fmt::format("engine: no node {}", node));
+  return core_->counters[node];
+}
 NodeCounters Engine::total_counters() const {
-  NodeCounters total;
+  NodeCounters total = core_->totals;
   for (const NodeCounters& counters : core_->counters) total += counters;
   return total;
 }
-bool Engine::is_up(NodeId node) const { return core_->status.at(node) == NodeStatus::up; }
+bool Engine::is_up(NodeId node) const {
+  if (node >= core_->config.nodes) throw std::out_of_range(fmt::format("engine: no node {}", node));
+  return core_->status[node] == NodeStatus::up;
+}
 bool Engine::will_rejoin(NodeId node) const {
-  return !core_->churns.empty() && core_->churns.at(node) && core_->status.at(node) != NodeStatus::crashed;
+  if (node >= core_->config.nodes) throw std::out_of_range(fmt::format("engine: no node {}", node));
+  return !core_->churns.empty() && core_->churns[node] && core_->status[node] != NodeStatus::crashed;
 }
 std::uint32_t Engine::node_count() const { return core_->config.nodes; }
 const EngineConfig& Engine::config() const { return core_->config; }

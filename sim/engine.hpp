@@ -82,6 +82,10 @@ struct EngineConfig {
   // Dispatch every window with two or more nodes to TBB, however small (for
   // tests of the parallel path); normally small windows run inline.
   bool always_parallel = false;
+  // Per-node traffic counters (Engine::counters): 48 bytes a node. Off, the
+  // engine keeps only the totals (Engine::total_counters), for runs at
+  // millions of nodes that report no per-node traffic.
+  bool per_node_counters = true;
   NetworkConfig network;
   ComputeConfig compute;
   FaultConfig faults;
@@ -89,6 +93,7 @@ struct EngineConfig {
 
 struct EngineStats {
   std::uint64_t events = 0;            // events handled (including dropped deliveries)
+  std::uint64_t lifecycle_events = 0;  // of which node starts, crashes and churn changes
   std::uint64_t windows = 0;
   std::uint64_t parallel_windows = 0;  // windows dispatched to TBB (host-dependent)
   std::uint64_t fingerprint = 0;       // hash over (time, kind, source, target, bits) of all events
@@ -148,6 +153,7 @@ class Engine {
   // Bytes the pending-event store holds (for memory-per-event reports).
   std::size_t queue_memory_bytes() const;
   const EngineStats& stats() const;
+  // std::logic_error when per-node counters are off.
   const NodeCounters& counters(NodeId node) const;
   NodeCounters total_counters() const;
   bool is_up(NodeId node) const;

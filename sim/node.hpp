@@ -15,8 +15,11 @@ namespace dlsim {
 
 using NodeId = std::uint32_t;
 
-// Largest number of nodes one engine can hold (the node id is 21 bits of the event key).
-inline constexpr std::uint32_t kMaxNodes = (1u << 21) - 1;
+// Largest number of nodes one engine can hold: node ids are 32 bits, and the
+// all-ones id is the engine's own (sim/detail/event_record.hpp). Memory, not
+// the id, is the practical limit (about 100 to 300 bytes per node in the engine
+// and a lean behaviour; see the README's Performance section).
+inline constexpr std::uint32_t kMaxNodes = 4'294'967'294u;
 
 // Base class of message payloads. Payloads are immutable once sent and shared
 // by all recipients (a gossip step sends one encoded vector to every neighbour).
@@ -26,11 +29,15 @@ struct MessageBody {
 
 // A message on the wire. `size_bits` is what its real encoding needs and is the
 // only thing the network model looks at; `tag` says what kind of message it is
-// (behaviour-defined); `body` carries the content, or nothing.
+// (behaviour-defined); `body` carries the content, or nothing. A message whose
+// content is one scalar (a gossip value, a push-sum weight) may carry it in
+// `word` instead: 64 bits that travel inside the event itself, with no
+// allocation. A message has a body or a word, not both.
 struct Message {
   std::uint32_t tag = 0;
   std::int64_t size_bits = 0;
   std::shared_ptr<const MessageBody> body;
+  std::uint64_t word = 0;
 
   // The payload as its concrete type; the caller knows it from the tag.
   template <typename T>

@@ -14,6 +14,7 @@
 #include "sim/detail/event_queue.hpp"
 #include "sim/detail/event_record.hpp"
 #include "sim/detail/fair_network.hpp"
+#include "sim/detail/zeroed_array.hpp"
 #include "sim/engine.hpp"
 
 namespace dlsim::detail {
@@ -38,16 +39,21 @@ class NodeRunner {
   std::uint64_t next_sequence(NodeId node);
   EngineCore& core() { return core_; }
 
-  std::vector<EventRecord> output;      // events for the queue
+  std::vector<EventRecord> output;      // events for the queue (parallel windows)
   std::vector<FlowRequest> flow_starts;  // sends under the fair model
   std::uint64_t events = 0;
+  std::uint64_t lifecycle_events = 0;
   std::uint64_t fingerprint = 0;
+  NodeCounters totals;  // this runner's traffic when per-node counters are off
+  // Inline windows: emit straight into the queue (no output buffer to grow).
+  bool push_directly = false;
 
  private:
   void handle(Context& ctx, const EventRecord& event);
   void deliver(Context& ctx, const EventRecord& event);
   void emit(const EventRecord& event);
   void schedule_lifecycle(NodeId node, SimTime time, LifecycleChange change);
+  NodeCounters& counters_of(NodeId node);
 
   EngineCore& core_;
   std::vector<EventRecord> local_;  // min-heap of this node's in-window events
@@ -73,17 +79,31 @@ class EngineCore {
   EngineStats stats;
   std::atomic<bool> stop_requested{false};
 
-  // Per-node state, indexed by node id; each entry is touched only by its node's events.
-  std::vector<NodeBehaviour*> behaviours;
-  std::vector<std::uint64_t> next_sequence;
-  std::vector<std::uint64_t> timeout_sequence;  // Context::set_timeout's own counter
-  std::vector<NodeCounters> counters;
-  std::vector<NodeStatus> status;
-  std::vector<std::uint32_t> epoch;          // bumped when a node goes down: stale timers die
-  std::vector<SimTime> uplink_free;          // fifo: when each uplink is next idle
-  std::vector<SimTime> downlink_free;        // fifo: when each downlink is next idle
+  KeyLayout layout;  // how (priority, origin, sequence) pack into an event's order
+
+  // Per-node state, indexed by node id; each entry is touched only by its
+  // node's events. Flat zero-initialised arrays: what a run never writes
+  // (timeouts, epochs, the status of nodes that never fail) stays unresident.
+  // Behaviours: one default for every node, plus a per-node table only once
+  // set_behaviour names a node (null entry: the default; &no_behaviour: none).
+  NodeBehaviour* default_behaviour = nullptr;
+  ZeroedArray<NodeBehaviour*> behaviours;
+  static NodeBehaviour no_behaviour;
+  NodeBehaviour* behaviour_of(NodeId node) const {
+    NodeBehaviour* own = behaviours.empty() ? nullptr : behaviours[node];
+    if (own == nullptr) return default_behaviour;
+    return own == &no_behaviour ? nullptr : own;
+  }
+  ZeroedArray<std::uint64_t> next_sequence;
+  ZeroedArray<std::uint64_t> timeout_sequence;  // Context::set_timeout's own counter
+  ZeroedArray<NodeCounters> counters;           // empty when per-node counters are off
+  ZeroedArray<NodeStatus> status;
+  ZeroedArray<std::uint32_t> epoch;          // bumped when a node goes down: stale timers die
+  ZeroedArray<SimTime> uplink_free;          // fifo: when each uplink is next idle
+  ZeroedArray<SimTime> downlink_free;        // fifo: when each downlink is next idle
   std::vector<bool> churns;                  // which nodes churn (empty = none)
-  std::vector<SimTime> went_down;            // churn: when each node last went down
+  ZeroedArray<SimTime> went_down;            // churn: when each node last went down
+  NodeCounters totals;                       // per-node counters off: the sum so far
 
   std::int64_t uplink_bps(NodeId node) const;
   std::int64_t downlink_bps(NodeId node) const;
@@ -98,7 +118,9 @@ class EngineCore {
 
  private:
   void start_nodes();
+  void run_starts(SimTime window_end);
   void process_window(std::vector<EventRecord>& window, SimTime window_end);
+  void merge_runner_outputs();
   void merge_outputs(SimTime window_end);
   void push(const EventRecord& event);
   bool past_wall_deadline(std::size_t window_events);
@@ -108,8 +130,6 @@ class EngineCore {
   std::optional<FairNetwork> fair_;
   tbb::enumerable_thread_specific<NodeRunner> runners_;
   std::vector<EventRecord> window_;
-  std::vector<EventRecord> sort_scratch_;  // radix-sort buffer for large windows
-  std::vector<std::pair<std::size_t, std::size_t>> groups_;
   std::vector<FlowRequest> flow_starts_;
   std::vector<EventRecord> deliveries_;
   // Events in the queue that are not lifecycle changes, plus the fair model's
@@ -121,6 +141,8 @@ class EngineCore {
   std::uint64_t engine_sequence_ = 0;
   double nanoseconds_per_event_ = 200.0;  // running estimate, only decides inline vs parallel
   bool started_ = false;
+  bool starts_pending_ = false;
+  int target_bits_ = 1;  // every node id is below 2^target_bits_  // the nodes' start events are still to run (run_starts)
 
   friend class NodeRunner;
 };

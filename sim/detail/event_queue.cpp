@@ -107,7 +107,8 @@ void EventQueue::advance_to(std::int64_t bucket_number) {
   }
 }
 
-void EventQueue::pop_bucket(SimTime bucket_start, SimTime limit, std::vector<EventRecord>& out) {
+void EventQueue::pop_bucket(SimTime bucket_start, SimTime limit, std::vector<EventRecord>& out,
+                            int target_bits) {
   const std::int64_t bucket_number = bucket_start >> shift_;
   advance_to(bucket_number);
   const std::size_t slot = static_cast<std::size_t>(bucket_number & mask_);
@@ -116,6 +117,37 @@ void EventQueue::pop_bucket(SimTime bucket_start, SimTime limit, std::vector<Eve
   bucket.head = bucket.tail = nullptr;
   occupied_[slot / 64] &= ~(std::uint64_t{1} << (slot % 64));
   const std::size_t first = out.size();
+  // Exactly the room the bucket needs: growing by doubling would hold the old
+  // and the new buffer at once, up to three times the window.
+  std::size_t records = 0;
+  for (const Chunk* counted = chunk; counted != nullptr; counted = counted->next) records += counted->count;
+  if (out.capacity() < first + records) {
+    std::vector<EventRecord> room;
+    room.reserve(first + records);
+    room.assign(out.begin(), out.end());
+    out.swap(room);
+  }
+  if (target_bits > 0 && records >= 256 && limit >= bucket_start + bucket_width()) {
+    constexpr int kBits = 11;
+    const int low = std::max(0, target_bits - kBits);
+    const std::uint32_t mask = (1u << (target_bits - low)) - 1;
+    std::vector<std::size_t> starts(std::size_t{mask} + 2, 0);
+    for (const Chunk* counted = chunk; counted != nullptr; counted = counted->next)
+      for (std::uint32_t i = 0; i < counted->count; ++i) ++starts[((counted->records[i].target >> low) & mask) + 1];
+    for (std::size_t digit = 0; digit + 1 < starts.size(); ++digit) starts[digit + 1] += starts[digit];
+    out.resize(first + records);
+    EventRecord* base = out.data() + first;
+    while (chunk != nullptr) {
+      for (std::uint32_t i = 0; i < chunk->count; ++i)
+        base[starts[(chunk->records[i].target >> low) & mask]++] = chunk->records[i];
+      Chunk* next = chunk->next;
+      chunk->next = free_chunks_;
+      free_chunks_ = chunk;
+      chunk = next;
+    }
+    size_ -= records;
+    return;
+  }
   while (chunk != nullptr) {
     out.insert(out.end(), chunk->records, chunk->records + chunk->count);
     Chunk* next = chunk->next;

@@ -31,8 +31,12 @@ class EventQueue {
   SimTime first_bucket_start() const;
 
   // Moves the events of the bucket starting at `bucket_start` with time < limit
-  // into `out` (unsorted, appended); later pushes must not precede bucket_start.
-  void pop_bucket(SimTime bucket_start, SimTime limit, std::vector<EventRecord>& out);
+  // into `out` (appended); later pushes must not precede bucket_start. With
+  // target_bits > 0 (targets below 2^target_bits), a large bucket that the
+  // limit does not cut arrives grouped by the top 11 of those bits (a counting
+  // scatter straight from the chunks, in the copy that happens anyway): the
+  // window sort's first radix pass then finds every record in place.
+  void pop_bucket(SimTime bucket_start, SimTime limit, std::vector<EventRecord>& out, int target_bits = 0);
 
   // Calls visit(record) for every pending event (for releasing payloads).
   template <typename Visit>

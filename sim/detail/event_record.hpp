@@ -20,23 +20,43 @@ enum class EventKind : std::uint8_t {
 
 enum class LifecycleChange : std::int64_t { start = 0, crash = 1, go_down = 2, come_up = 3 };
 
-// order = priority (3 bits) | origin node (21 bits) | origin's sequence (40 bits)
-inline constexpr int kOriginShift = 40;
+// order = priority (3 bits) | origin node (origin bits) | origin's sequence (the rest).
+// The origin field is as wide as the engine's node count needs, but never
+// narrower than 21 bits: up to 2,097,150 nodes the layout (and so every key,
+// every random stream keyed by an event and every result) is what it always
+// was; 4,294,967,295 nodes (32-bit ids) leave 29 bits, 5.4 * 10^8 events, to
+// each node's sequence. The all-ones origin is the engine's own.
 inline constexpr int kPriorityShift = 61;
-inline constexpr std::uint64_t kSequenceMask = (std::uint64_t{1} << kOriginShift) - 1;
-inline constexpr NodeId kEngineOrigin = kMaxNodes;  // events the engine itself schedules
 
-constexpr std::uint64_t make_order(EventKind kind, NodeId origin, std::uint64_t sequence) {
-  return (std::uint64_t{static_cast<std::uint8_t>(kind)} << kPriorityShift) |
-         (std::uint64_t{origin} << kOriginShift) | (sequence & kSequenceMask);
-}
+struct KeyLayout {
+  int origin_shift = 40;
+  std::uint64_t sequence_mask = (std::uint64_t{1} << 40) - 1;
+  std::uint64_t origin_mask = (std::uint64_t{1} << 21) - 1;
+
+  static constexpr KeyLayout for_nodes(std::uint64_t nodes) {
+    int bits = 21;
+    while (bits < 32 && (nodes >> bits) != 0) ++bits;
+    KeyLayout layout;
+    layout.origin_shift = kPriorityShift - bits;
+    layout.sequence_mask = (std::uint64_t{1} << layout.origin_shift) - 1;
+    layout.origin_mask = (std::uint64_t{1} << bits) - 1;
+    return layout;
+  }
+  // Events the engine itself schedules (starts, crashes, timeouts) come from here.
+  constexpr NodeId engine_origin() const { return static_cast<NodeId>(origin_mask); }
+  constexpr std::uint64_t make_order(EventKind kind, NodeId origin, std::uint64_t sequence) const {
+    return (std::uint64_t{static_cast<std::uint8_t>(kind)} << kPriorityShift) |
+           (std::uint64_t{origin} << origin_shift) | (sequence & sequence_mask);
+  }
+  constexpr NodeId origin_of(std::uint64_t order) const {
+    return static_cast<NodeId>((order >> origin_shift) & origin_mask);
+  }
+  constexpr std::uint64_t sequence_of(std::uint64_t order) const { return order & sequence_mask; }
+};
+
 constexpr EventKind kind_of(std::uint64_t order) {
   return static_cast<EventKind>(order >> kPriorityShift);
 }
-constexpr NodeId origin_of(std::uint64_t order) {
-  return static_cast<NodeId>((order >> kOriginShift) & kMaxNodes);
-}
-constexpr std::uint64_t sequence_of(std::uint64_t order) { return order & kSequenceMask; }
 
 struct EventRecord {
   SimTime time;

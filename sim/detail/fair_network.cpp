@@ -13,8 +13,9 @@ constexpr double kInfinity = std::numeric_limits<double>::infinity();
 }  // namespace
 
 FairNetwork::FairNetwork(std::vector<std::int64_t> uplink_bps,
-                         std::vector<std::int64_t> downlink_bps, std::uint32_t nodes)
-    : uplink_bps_(std::move(uplink_bps)), downlink_bps_(std::move(downlink_bps)) {
+                         std::vector<std::int64_t> downlink_bps, std::uint32_t nodes,
+                         KeyLayout layout)
+    : uplink_bps_(std::move(uplink_bps)), downlink_bps_(std::move(downlink_bps)), layout_(layout) {
   if (uplink_bps_.empty()) uplink_bps_.assign(nodes, 0);
   if (downlink_bps_.empty()) downlink_bps_.assign(nodes, 0);
 }
@@ -55,8 +56,9 @@ void FairNetwork::start_flow(const FlowRequest& request) {
   }
   Flow& flow = flows_[id];
   flow.request = request;
-  flow.source = origin_of(request.delivery.order);
-  flow.remaining_bits = static_cast<double>(request.delivery.value);
+  flow.source = layout_.origin_of(request.delivery.order);
+  // The value's sign bit flags an inline word (sim/engine.cpp): not part of the size.
+  flow.remaining_bits = static_cast<double>(request.delivery.value & std::numeric_limits<std::int64_t>::max());
   flow.rate_bps = 0;
   flow.last_update = request.delivery.time;
   flow.version = flow.version + 1;

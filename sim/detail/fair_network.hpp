@@ -25,17 +25,17 @@ class FairNetwork {
  public:
   // Rates in bit/s per node; 0 (kUnlimitedBandwidth) means unlimited.
   FairNetwork(std::vector<std::int64_t> uplink_bps, std::vector<std::int64_t> downlink_bps,
-              std::uint32_t nodes);
+              std::uint32_t nodes, KeyLayout layout);
 
   // Time of the next flow completion, or kNever.
   SimTime next_completion();
   std::size_t active_flows() const { return active_; }
 
-  // Calls visit(payload) for the message payload of every flow still in flight.
+  // Calls visit(delivery record) for every flow still in flight (to release payloads).
   template <typename Visit>
-  void for_each_payload(Visit visit) const {
+  void for_each_delivery(Visit visit) const {
     for (const Flow& flow : flows_)
-      if (flow.active && flow.request.delivery.payload) visit(flow.request.delivery.payload);
+      if (flow.active) visit(flow.request.delivery);
   }
 
   // Handles, in time order, the flow starts in `starts` (sorted by key, all
@@ -74,6 +74,7 @@ class FairNetwork {
 
   std::vector<std::int64_t> uplink_bps_;
   std::vector<std::int64_t> downlink_bps_;
+  KeyLayout layout_;
   std::vector<Flow> flows_;
   std::vector<std::uint32_t> free_flows_;
   std::unordered_map<std::uint64_t, Resource> resources_;  // looked up, never iterated

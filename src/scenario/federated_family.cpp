@@ -499,8 +499,8 @@ void build(const Scenario& scenario, Experiment& experiment) {
 
   if (scenario.has("stop.target_consensus"))
     bad(scenario, "stop.target_consensus", "a federated run has one model, the server's: there is no consensus");
-  if (experiment.nodes + 1 >= kMaxNodes)
-    bad(scenario, "nodes", fmt::format("at most {} clients (the server is one more node)", kMaxNodes - 2));
+  if (std::uint64_t{experiment.nodes} + 1 > kMaxNodes)
+    bad(scenario, "nodes", fmt::format("at most {} clients (the server is one more node)", kMaxNodes - 1));
   build_robustness(scenario, kind, config, experiment);
   read_secure_aggregation(scenario, reads(kind, "clients_per_round"), std::string(kind.name), config);
   check_ef21(scenario, kind, config);

@@ -13,6 +13,7 @@
 #include "scenario/family.hpp"
 #include "scenario/privacy_section.hpp"
 #include "scenario/secure_aggregation_section.hpp"
+#include "sim/node.hpp"
 #include "topologies/generators.hpp"
 #include "topologies/mixing.hpp"
 
@@ -87,7 +88,8 @@ Schema build_schema() {
       {key("name", ValueType::string, "\"scenario\"", "name of the experiment; results go to results/<name> (one folder name: no `/`, `\\`, `.` or `..`, "
            "at most 128 characters)"),
        key("seed", ValueType::integer, "1", "seed of every random stream in the run", 0),
-       key("nodes", ValueType::integer, "16", "number of nodes", 1, 2'097'150)},
+       key("nodes", ValueType::integer, "16", "number of nodes (node ids are 32 bits; memory is the practical limit)", 1,
+           kMaxNodes)},
       {}});
 
   SectionSpec topology{"topology", "the communication graph and its mixing weights",

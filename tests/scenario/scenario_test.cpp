@@ -53,7 +53,7 @@ TEST_CASE("bad keys, types and values name the file, line, column and key path")
   CHECK(error_of("[netwrok]\nlatency = \"1ms\"\n") ==
         "test.toml:1:2: netwrok: unknown key in the top level (did you mean \"network\"?)");
   CHECK(error_of("nodes = \"16\"\n") == "test.toml:1:9: nodes: expected an integer, got the string \"16\"");
-  CHECK(error_of("nodes = 0\n") == "test.toml:1:9: nodes: must be in [1, 2097150], got 0");
+  CHECK(error_of("nodes = 0\n") == "test.toml:1:9: nodes: must be in [1, 4294967294], got 0");
   CHECK_THAT(error_of("[network]\nlatency = \"1 parsec\"\n"),
              Contains("test.toml:2:11: network.latency: bad duration \"1 parsec\""));
   CHECK(error_of("[network]\nloss = 1.5\n") == "test.toml:2:8: network.loss: must be in [0, 1], got 1.5");
