@@ -30,6 +30,7 @@ struct AlgorithmKind {
   bool robust_gossip = false;   // takes algorithm.robust_gossip
   bool synchronous = true;      // rounds that wait for messages (algorithm.round_timeout)
   bool rejoin_average = false;  // messages carry models: algorithm.rejoin = "average" can use them
+  bool model_messages = false;  // each message is exactly the sender's model: privacy.mechanism = "local-dp"
   // Builds the behaviour; std::invalid_argument for a config it cannot run.
   std::function<std::unique_ptr<DecentralizedAlgorithm>(DecentralizedConfig, RoundSnapshots*)> make;
 };
