@@ -9,9 +9,18 @@
 
 namespace dlsim {
 
+namespace {
+
+// sigma C; 0 without noise (0 * infinity would be NaN).
+double noise_stddev(const MessagePrivacy& privacy) {
+  return privacy.noise_multiplier > 0.0 ? privacy.noise_multiplier * privacy.clip_norm : 0.0;
+}
+
+}  // namespace
+
 void privatize_update(std::span<double> update, const MessagePrivacy& privacy, RandomStream& noise) {
   clip_to_norm(update, privacy.clip_norm);
-  add_gaussian_noise(update, privacy.noise_multiplier * privacy.clip_norm, noise);
+  add_gaussian_noise(update, noise_stddev(privacy), noise);
 }
 
 void privatize_model(std::span<const double> x, std::vector<double>& released, const MessagePrivacy& privacy,
@@ -27,7 +36,7 @@ void privatize_model(std::span<const double> x, std::vector<double>& released, c
   } else {
     for (std::size_t k = 0; k < x.size(); ++k) released[k] += step[k];
   }
-  add_gaussian_noise(released, privacy.noise_multiplier * privacy.clip_norm, noise);
+  add_gaussian_noise(released, noise_stddev(privacy), noise);
 }
 
 double local_dp_flops(double dimension, const MessagePrivacy& privacy) {

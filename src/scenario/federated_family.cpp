@@ -541,7 +541,8 @@ void build(const Scenario& scenario, Experiment& experiment) {
     config.user_privacy = experiment.privacy.user;
   } else if (scenario.text("privacy.mechanism") == "local-dp") {
     // Local DP on the uploads: one message per job, at most one job per client a synchronous round.
-    if (config.rule.control_variates)
+    // The kinds set rule.control_variates when they build; SCAFFOLD is the one with control variates.
+    if (kind.name == "scaffold")
       bad(scenario, "privacy.mechanism",
           fmt::format("local-dp noises the model update; {}'s control variates would leave the client unprotected",
                       kind.name));

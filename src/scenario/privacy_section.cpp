@@ -193,6 +193,7 @@ nlohmann::json user_privacy_summary(const PrivacyChoice& choice) {
   if (!user.client_weights.empty()) {
     block["weight_cap"] = user.weight_cap;
     block["weighted_denominator"] = user.weighted_denominator;
+    block["largest_weight"] = user.largest_weight;
   }
   if (user.adaptive) {
     block["target_quantile"] = user.target_quantile;
@@ -342,9 +343,11 @@ void weigh_user_privacy(const Scenario& scenario, const std::vector<std::size_t>
     fail_at_key(scenario, "privacy.weight_cap", fmt::format("must be a finite number > 0, got {}", cap));
   double total = 0;
   user.client_weights.clear();
+  user.largest_weight = 0;
   for (std::size_t n : samples) {
     user.client_weights.push_back(std::min(static_cast<double>(n) / cap, 1.0));
     total += user.client_weights.back();
+    user.largest_weight = std::max(user.largest_weight, user.client_weights.back());
   }
   if (!(total > 0.0)) fail_at_key(scenario, "algorithm.weighting", "no client holds a sample to weigh by");
   user.weight_cap = cap;

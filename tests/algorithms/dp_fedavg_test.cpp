@@ -61,6 +61,7 @@ TEST_CASE("Weighted DP-FedAvg sums w_k times each clipped update over q W, each 
   privacy.expected_cohort = 100.0;  // not used with weights
   privacy.client_weights = {0.25, 1.0, 0.5, 0.75};
   privacy.weighted_denominator = 1.25;
+  privacy.largest_weight = 1.0;
   RandomStream noise(1, 0, 0);
   std::vector<double> out(2), scratch;
   CHECK(private_aggregate(kept, exact, privacy, noise, out, scratch) == 2);

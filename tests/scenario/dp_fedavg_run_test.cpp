@@ -121,8 +121,8 @@ TEST_CASE("Bad DP-FedAvg input names the key", "[privacy][federated]") {
 
 TEST_CASE("Weighted DP-FedAvg bounds each weight by 1 and keeps the uniform run's epsilon", "[privacy][federated]") {
   // kTwentyClients: 100 samples per client. Weights min(100 / 100, 1) = 1 over q W = 5 are the uniform
-  // estimator exactly; a cap of 200 gives weights 1/2 over q W = 2.5, the same model bit for bit (halving
-  // and dividing by 2.5 = dividing by 5, both correctly rounded from the same real).
+  // estimator exactly; a cap of 200 gives weights 1/2 and noise sigma C / 2 over q W = 2.5, the same model
+  // bit for bit (halving and dividing by 2.5 = dividing by 5, both correctly rounded from the same real).
   const std::vector<std::string> weighted = {"privacy.mechanism=\"dp-fedavg\"", "algorithm.sampling=\"poisson\"",
                                              "algorithm.weighting=\"samples\"", "privacy.noise_multiplier=1.0"};
   const std::string uniform = run("dp_fedavg_uniform", with({"privacy.noise_multiplier=1.0"}));
@@ -133,6 +133,7 @@ TEST_CASE("Weighted DP-FedAvg bounds each weight by 1 and keeps the uniform run'
   CHECK(metrics_column(capped, "loss") == metrics_column(uniform, "loss"));
   CHECK(metrics_column(half, "loss") == metrics_column(uniform, "loss"));
   CHECK(summary_of(half)["privacy"]["weighted_denominator"].get<double>() == 2.5);
+  CHECK(summary_of(half)["privacy"]["largest_weight"].get<double>() == 0.5);
   CHECK(summary_of(half)["privacy"]["epsilon"] == summary_of(uniform)["privacy"]["epsilon"]);
   // Unequal data (quantity skew): the weights matter, the epsilon does not change.
   std::vector<std::string> skewed = weighted;

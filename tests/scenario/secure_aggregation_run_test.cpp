@@ -100,7 +100,9 @@ TEST_CASE("summary.json counts secure aggregation's rounds, exchanges, bits, tim
   CHECK(federated["secagg_rounds_failed"] == 0);
   CHECK(federated["secagg_dropped_key_rounds"] == 0);
   CHECK(federated["secagg_dropped_masked"] == 0);
-  CHECK(federated["secagg_bits"].get<double>() == metrics_column(dir, "secagg_bits").back());
+  // The total also counts the unmasking answers past the t needed that arrive after the last row.
+  CHECK(federated["secagg_bits"].get<double>() >= metrics_column(dir, "secagg_bits").back());
+  CHECK(federated["secagg_bits"].get<double>() < 1.01 * metrics_column(dir, "secagg_bits").back());
   CHECK(federated["secagg_seconds"].get<double>() > 0);
   CHECK(federated["secagg_client_flops"].get<double>() > 0);
   CHECK(federated["secagg_server_flops"].get<double>() > 0);

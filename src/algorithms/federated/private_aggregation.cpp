@@ -30,7 +30,9 @@ std::size_t private_aggregate(std::span<const KeptUpdate> updates, const VectorC
     }
   }
   // sigma = 0 with C = infinity: no noise (0 * inf would be NaN).
-  if (privacy.noise_multiplier > 0.0) add_gaussian_noise(out, privacy.noise_multiplier * privacy.clip_norm, noise);
+  // With weights the sensitivity is w_max C (w_max <= 1).
+  const double sensitivity = privacy.clip_norm * (privacy.client_weights.empty() ? 1.0 : privacy.largest_weight);
+  if (privacy.noise_multiplier > 0.0) add_gaussian_noise(out, privacy.noise_multiplier * sensitivity, noise);
   const double denominator = privacy.client_weights.empty() ? privacy.expected_cohort : privacy.weighted_denominator;
   if (!(denominator > 0.0)) throw std::invalid_argument("DP-FedAvg: the weighted denominator must be > 0");
   for (double& value : out) value /= denominator;
