@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 # Figures from dlsim results: learning curves, the spectral-gap study, the
-# accuracy/communication trade-off and heatmaps over two swept keys.
+# accuracy/communication trade-off, heatmaps over two swept keys and lines of
+# one final figure against another (e.g. accuracy against epsilon).
 #
 # It reads the files a run or a sweep writes (README.md, "Running an
 # experiment" and "Sweeps"): a run folder holds metrics.csv and summary.json, a
@@ -760,6 +761,81 @@ def heatmap_figure(args):
     return figure
 
 
+# --- lines -----------------------------------------------------------------
+
+
+def numeric_values(sweep, option, name):
+    """A numeric runs.csv column, or a swept key whose values are numbers, as floats."""
+    table = sweep.table
+    if name not in table.columns:
+        raise PlotError(f"{option} {name}: not a column of {sweep.runs_csv}; it has: " + ", ".join(table.columns))
+    values = pd.to_numeric(table[name], errors="coerce")
+    if values.isna().all():
+        raise PlotError(f"{option} {name}: has no numeric values in {sweep.runs_csv}")
+    return values.astype(float)
+
+
+def lines_table(sweep, x, y, groups=(), facet=None):
+    """One row per setting (the swept values other than the seed): mean x and y over its repetitions,
+    with the line (the --group values) and panel (the --facet value) it belongs to."""
+    for key in groups:
+        check_key(sweep, "--group", key)
+    if facet is not None:
+        check_key(sweep, "--facet", facet)
+        if facet in groups:
+            raise PlotError(f"--facet {facet}: already a --group key; give another swept key")
+    table = sweep.table.assign(_x=numeric_values(sweep, "--x", x), _y=numeric_values(sweep, "--y", y))
+    table = table[np.isfinite(table["_x"]) & np.isfinite(table["_y"])]
+    if table.empty:
+        raise PlotError(f"{sweep.runs_csv}: no completed point has finite `{x}` and `{y}`")
+    settings = [key for key in grouping_keys(sweep.keys)] or ["status"]
+    points = table.groupby(settings, sort=False).agg(x=("_x", "mean"), y=("_y", "mean"),
+                                                      low=("_y", "min"), high=("_y", "max")).reset_index()
+    points["line"] = labels_of(points, list(groups)) if groups else "all points"
+    points["panel"] = (facet + " = " + points[facet].astype(str)) if facet else ""
+    # Lines and panels in the order the sweep lists their values, markers along x.
+    points["_line"] = points["line"].map({line: i for i, line in enumerate(dict.fromkeys(points["line"]))})
+    points["_panel"] = points["panel"].map({panel: i for i, panel in enumerate(dict.fromkeys(points["panel"]))})
+    points = points.sort_values(["_panel", "_line", "x"], kind="stable").reset_index(drop=True)
+    return points.drop(columns=["_line", "_panel"])
+
+
+def lines_figure(args):
+    sweep = require_sweep(args.sweepdir)
+    points = lines_table(sweep, args.x, args.y, args.group or [], args.facet)
+    panels = list(dict.fromkeys(points["panel"]))
+    lines = list(dict.fromkeys(points["line"]))
+    colours = dict(zip(lines, line_colours(len(lines))))
+    figure, axes_row = plt.subplots(1, len(panels), figsize=(6 * len(panels) + 1, 4.8), layout="constrained",
+                                    squeeze=False, sharey=True)
+    for axes, panel in zip(axes_row[0], panels):
+        for index, line in enumerate(lines):
+            part = points[(points["panel"] == panel) & (points["line"] == line)]
+            if part.empty:
+                continue
+            axes.plot(part["x"], part["y"], marker=MARKERS[index % len(MARKERS)], color=colours[line], label=line)
+            if (part["high"] > part["low"]).any():
+                axes.fill_between(part["x"], part["low"], part["high"], color=colours[line], alpha=0.15,
+                                  linewidth=0)
+        if args.logx:
+            axes.set_xscale("log")
+            readable_log_ticks(axes.xaxis, points["x"].to_numpy(float))
+        if args.logy:
+            axes.set_yscale("log")
+        axes.set_xlabel(args.x)
+        axes.grid(True, which="both", alpha=0.3)
+        if panel:
+            axes.set_title(panel, fontsize="medium")
+        if len(lines) <= LEGEND_LIMIT:
+            axes.legend(fontsize="small")
+    axes_row[0][0].set_ylabel(args.y)
+    repeated = "repetition" in sweep.table.columns and sweep.table["repetition"].nunique() > 1
+    figure.suptitle(f"final {args.y} against {args.x}; one marker per setting"
+                    + ("; mean over seeds, band from the lowest to the highest" if repeated else ""),
+                    fontsize="medium")
+    return figure
+
+
 # ---------------------------------------------------------------------------
 # Command line
 
@@ -865,6 +941,26 @@ def build_parser():
     heatmap.add_argument("--out", default="plot-heatmap.png", metavar="FILE",
                          help="image file, .png, .svg or .pdf (default plot-heatmap.png)")
     heatmap.set_defaults(figure=heatmap_figure)
+
+    lines = commands.add_parser(
+        "lines", help="a final figure against another (or a swept key), one line per value of --group keys",
+        description="One marker per setting of the sweep (its swept values; repetitions averaged, with a band "
+                    "from the lowest to the highest seed), at the mean of two runs.csv columns, e.g. final "
+                    "test_accuracy against epsilon; markers that share the values of the --group keys are "
+                    "joined in order of x; --facet KEY draws one panel per value of a swept key.")
+    lines.add_argument("sweepdir", metavar="SWEEPDIR", help="sweep folder (runs.csv + sweep.json)")
+    lines.add_argument("--x", required=True, metavar="COLUMN",
+                       help="numeric runs.csv column or swept key with numeric values, e.g. epsilon")
+    lines.add_argument("--y", required=True, metavar="COLUMN", help="numeric runs.csv column, e.g. test_accuracy")
+    lines.add_argument("--group", action="append", metavar="KEY",
+                       help="swept key: one line per value (repeatable); none: one line through all points")
+    lines.add_argument("--facet", metavar="KEY", help="swept key: one panel per value")
+    lines.add_argument("--logx", action="store_true", help="logarithmic x axis")
+    lines.add_argument("--logy", action="store_true", help="logarithmic y axis")
+    lines.add_argument("--dpi", type=int, default=150, help="resolution of a .png (default 150)")
+    lines.add_argument("--out", default="plot-lines.png", metavar="FILE",
+                       help="image file, .png, .svg or .pdf (default plot-lines.png)")
+    lines.set_defaults(figure=lines_figure)
     return parser
 
 

@@ -26,6 +26,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <vector>
 
 namespace dlsim {
 
@@ -37,6 +38,16 @@ struct UserPrivacy {
   double clip_norm = std::numeric_limits<double>::infinity();  // C (> 0; infinity: no clipping)
   double noise_multiplier = 0.0;  // sigma; the noise's standard deviation is sigma C
   double expected_cohort = 1.0;   // q N, the fixed denominator (> 0)
+  // Sample weighting (McMahan et al.'s weighted estimator f~_f): client k's
+  // clipped update enters the sum times w_k = min(n_k / w_hat, 1), and the sum
+  // is divided by q W, W = sum_k w_k over all N clients. Adding or removing a
+  // client moves the sum by at most w_max C (w_max = max_k w_k <= 1), so the
+  // noise is sigma w_max C and the accountant is unchanged. Empty: every w_k
+  // = 1 (W = N, q W = expected_cohort).
+  std::vector<double> client_weights;
+  double weighted_denominator = 0.0;  // q W with weights (> 0), unused without
+  double weight_cap = 0.0;            // w_hat, for summary.json
+  double largest_weight = 1.0;        // w_max: the sensitivity is w_max C
   // Adaptive clipping: clip_norm is C_0; noise_multiplier is the z the
   // accountant charges, the update's noise z_Delta (update_noise_multiplier).
   bool adaptive = false;

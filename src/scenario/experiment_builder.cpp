@@ -619,10 +619,28 @@ void build_algorithm(const Scenario& scenario, Experiment& experiment) {
     }
   }
   // DP-SGD for every gradient: each node takes local_steps per round (1 but for local-sgd).
-  experiment.privacy = read_privacy(scenario, config.batches.partition, config.batch_size,
-                                    config.rounds * config.local_steps, algorithm.uses_gradients,
-                                    static_cast<bool>(config.batches.generate), std::string(algorithm.name));
-  config.privacy = experiment.privacy.sample;
+  if (scenario.text("privacy.mechanism") == "local-dp") {
+    // Local DP on messages: each node sends its model once a round (local-sgd: every local_steps rounds).
+    if (!algorithm.model_messages)
+      bad(scenario, "privacy.mechanism",
+          fmt::format("local-dp noises messages that are the sender's model (gossip, d-psgd, local-sgd); {} sends "
+                      "something else",
+                      algorithm.name));
+    if (config.compressor)
+      bad(scenario, "compression.kind", "local-dp noises the exact model; compressing the noised model is not modelled");
+    if (byzantine_requested(scenario))
+      bad(scenario, byzantine_key(scenario), "local-dp is not combined with Byzantine nodes");
+    const std::uint64_t messages =
+        algorithm.uses_local_steps ? (config.rounds + config.local_steps - 1) / config.local_steps : config.rounds;
+    experiment.privacy = read_message_privacy(scenario, experiment.nodes, messages, std::string(algorithm.name),
+                                              "model (a clipped change since the previous message)");
+    config.message_privacy = experiment.privacy.message;
+  } else {
+    experiment.privacy = read_privacy(scenario, config.batches.partition, config.batch_size,
+                                      config.rounds * config.local_steps, algorithm.uses_gradients,
+                                      static_cast<bool>(config.batches.generate), std::string(algorithm.name));
+    config.privacy = experiment.privacy.sample;
+  }
   refuse_secure_aggregation(scenario, std::string(algorithm.name));
   // Tuning gamma runs trials on the private data, which the accountant would have to charge too.
   if (experiment.gamma_auto && experiment.privacy.active())

@@ -284,9 +284,6 @@ void check_user_privacy(const Scenario& scenario, const FederatedKind& kind, con
     bad(scenario, "algorithm.sampling",
         "dp-fedavg's accountant assumes a Poisson cohort (each client independently with probability "
         "clients_per_round / nodes): set sampling = \"poisson\"");
-  if (config.weighting != UpdateWeighting::uniform)
-    bad(scenario, "algorithm.weighting",
-        "dp-fedavg counts every clipped update once (sensitivity clip_norm): set weighting = \"uniform\"");
   if (config.cohort.over_commit != 0.0)
     bad(scenario, "algorithm.over_commit",
         "dp-fedavg waits for its whole Poisson cohort; keeping the first updates would let one client push "
@@ -536,7 +533,28 @@ void build(const Scenario& scenario, Experiment& experiment) {
     check_user_privacy(scenario, kind, config);
     experiment.privacy =
         read_user_privacy(scenario, config.clients, config.cohort.clients_per_round, config.rounds);
+    if (config.weighting == UpdateWeighting::samples) {
+      std::vector<std::size_t> samples;
+      for (const auto& indices : config.batches.partition) samples.push_back(indices.size());
+      weigh_user_privacy(scenario, samples, config.cohort.clients_per_round, experiment.privacy);
+    }
     config.user_privacy = experiment.privacy.user;
+  } else if (scenario.text("privacy.mechanism") == "local-dp") {
+    // Local DP on the uploads: one message per job, at most one job per client a synchronous round.
+    // The kinds set rule.control_variates when they build; SCAFFOLD is the one with control variates.
+    if (kind.name == "scaffold")
+      bad(scenario, "privacy.mechanism",
+          fmt::format("local-dp noises the model update; {}'s control variates would leave the client unprotected",
+                      kind.name));
+    if (config.cohort.sampling == ClientSampling::power_of_choice)
+      bad(scenario, "algorithm.sampling",
+          "power-of-choice clients report their loss to the server in the clear; local-dp protects only the update");
+    if (!config.byzantine.empty())
+      bad(scenario, "byzantine.count", "local-dp is not combined with Byzantine clients");
+    const std::uint64_t planned_messages = reads(kind, "clients_per_round") ? config.rounds : 0;
+    experiment.privacy = read_message_privacy(scenario, config.clients, planned_messages, std::string(kind.name),
+                                              "update (the client's model change, after worker momentum)");
+    config.message_privacy = experiment.privacy.message;
   } else {
     experiment.privacy = read_privacy(scenario, config.batches.partition, config.batch_size, planned_steps, true,
                                       static_cast<bool>(config.batches.generate), std::string(kind.name));

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 #include "privacy/noise_calibration.hpp"
 #include "scenario/experiment_builder.hpp"
@@ -17,13 +18,15 @@ std::vector<KeySpec> privacy_keys() {
                    "clipping)");
   clip_norm.infinity_allowed = true;
   return {
-      choice_spec("mechanism", {"none", "dp-sgd", "dp-fedavg"}, "none",
+      choice_spec("mechanism", {"none", "dp-sgd", "dp-fedavg", "local-dp"}, "none",
                   "none; dp-sgd: sample-level DP-SGD (Abadi et al., CCS 2016) for every gradient the nodes or clients "
                   "compute: per-sample gradients clipped to clip_norm, Gaussian noise noise_multiplier * clip_norm "
                   "added to their sum, divided by the expected batch size; dp-fedavg: user-level DP-FedAvg "
                   "(McMahan et al., ICLR 2018) for fedavg and fedprox: the server clips each client update to "
                   "clip_norm, adds the noise to their sum and divides by clients_per_round (needs algorithm.sampling "
-                  "= \"poisson\")"),
+                  "= \"poisson\"); local-dp: local DP on messages: every sender clips what it sends (a federated "
+                  "client's update, a gossiping node's change since its previous message) to clip_norm and adds the "
+                  "noise itself; accounted per node over its messages (sensitivity 2 clip_norm, q = 1)"),
       clip_norm,
       key_spec("noise_multiplier", ValueType::real_or_auto, "1.0",
                "sigma, the noise standard deviation over C (>= 0); \"auto\": the smallest that makes the whole run "
@@ -43,6 +46,9 @@ std::vector<KeySpec> privacy_keys() {
       key_spec("count_noise", ValueType::real_or_auto, "\"auto\"",
                "clipping = \"adaptive\": sigma_b, the noise on the count of unclipped updates (> noise_multiplier "
                "/ 2); \"auto\": clients_per_round / 20 (the paper's choice)"),
+      key_spec("weight_cap", ValueType::real_or_auto, "\"auto\"",
+               "dp-fedavg with algorithm.weighting = \"samples\": w_hat in the bounded weight w_k = min(n_k / "
+               "w_hat, 1) (McMahan et al.'s weighted estimator; > 0); \"auto\": the largest client's sample count"),
       choice_spec("sampling", {"poisson", "fixed-size"}, "poisson",
                   "poisson: each step's batch takes every sample of the node independently with probability "
                   "batch_size / n_i (what the accountant assumes); fixed-size: the usual shuffled batches, only "
@@ -123,6 +129,8 @@ PrivacyChoice read_privacy(const Scenario& scenario, const std::vector<std::vect
     fail_at_key(scenario, "privacy.mechanism",
                 fmt::format("dp-fedavg is user-level DP for the synchronous federated kinds fedavg and fedprox, not {}",
                             who));
+  if (choice.mechanism == "local-dp")
+    throw std::logic_error("read_privacy: local-dp is read by read_message_privacy");
   if (!choice.active()) {
     if (scenario.has("stop.privacy_budget"))
       fail_at_key(scenario, "stop.privacy_budget", "there is no privacy budget to spend: privacy.mechanism is \"none\"");
@@ -176,10 +184,17 @@ nlohmann::json user_privacy_summary(const PrivacyChoice& choice) {
       {"sampling", "poisson (clients)"},
       {"expected_cohort", user.expected_cohort},
       {"clipping", user.adaptive ? "adaptive" : "fixed"},
+      {"weighting", user.client_weights.empty() ? "uniform (every clipped update once, over q N)"
+                                                : "samples (w_k = min(n_k / weight_cap, 1), over q W)"},
       {"delta", choice.delta},
       {"delta_rule", choice.delta_rule},
       {"planned_steps", choice.planned_steps}};
   if (choice.target_epsilon > 0) block["target_epsilon"] = choice.target_epsilon;
+  if (!user.client_weights.empty()) {
+    block["weight_cap"] = user.weight_cap;
+    block["weighted_denominator"] = user.weighted_denominator;
+    block["largest_weight"] = user.largest_weight;
+  }
   if (user.adaptive) {
     block["target_quantile"] = user.target_quantile;
     block["clip_learning_rate"] = user.clip_learning_rate;
@@ -250,8 +265,99 @@ PrivacyChoice read_user_privacy(const Scenario& scenario, std::uint32_t clients,
   return choice;
 }
 
+PrivacyChoice read_message_privacy(const Scenario& scenario, std::uint32_t nodes, std::uint64_t planned_messages,
+                                   const std::string& who, const std::string& what_is_sent) {
+  PrivacyChoice choice;
+  choice.mechanism = scenario.text("privacy.mechanism");
+  MessagePrivacy& message = choice.message;
+  message.enabled = true;
+  message.clip_norm = read_clip_norm(scenario);
+  if (scenario.text("privacy.clipping") != "fixed")
+    fail_at_key(scenario, "privacy.clipping", "adaptive clipping is for dp-fedavg; local-dp clips to a fixed clip_norm");
+  if (nodes == 0) fail_at_key(scenario, "privacy.mechanism", "local-dp needs nodes that send");
+  read_delta(scenario, nodes, "the nodes", choice);
+  // Each message is a Gaussian mechanism (q = 1) of multiplier sigma / 2: calibrate that, report sigma.
+  const double sigma = read_noise_multiplier(scenario, message.clip_norm / 2.0, 1.0, planned_messages, true, who, choice);
+  message.noise_multiplier = scenario.is_auto("privacy.noise_multiplier") ? 2.0 * sigma : sigma;
+  if (message.noise_multiplier > 0.0 && std::isinf(message.clip_norm))
+    fail_at_key(scenario, "privacy.clip_norm", "noise needs a finite clip norm (the noise is noise_multiplier * clip_norm)");
+  choice.planned_steps = planned_messages;
+  choice.delta_rule += "; sent: " + what_is_sent;
+  if (message.noise_multiplier > 0.0)
+    message.ledger = std::make_shared<PrivacyLedger>(std::vector<double>(nodes, 1.0),
+                                                     local_dp_accounted_noise_multiplier(message.noise_multiplier),
+                                                     choice.delta);
+  if (scenario.has("stop.privacy_budget") && !message.ledger)
+    fail_at_key(scenario, "stop.privacy_budget", "without noise (noise_multiplier = 0) no epsilon is ever within budget");
+  return choice;
+}
+
+namespace {
+
+nlohmann::json message_privacy_summary(const PrivacyChoice& choice) {
+  const MessagePrivacy& message = choice.message;
+  nlohmann::json block = {
+      {"mechanism", choice.mechanism},
+      {"level", "node (local)"},
+      {"clip_norm", std::isinf(message.clip_norm) ? nlohmann::json("inf") : nlohmann::json(message.clip_norm)},
+      {"noise_multiplier", message.noise_multiplier},
+      {"sampling", "none (q = 1: every message)"},
+      {"delta", choice.delta},
+      {"delta_rule", choice.delta_rule},
+      {"planned_steps", choice.planned_steps}};
+  if (choice.target_epsilon > 0) block["target_epsilon"] = choice.target_epsilon;
+  if (!message.ledger) {
+    block["epsilon"] = nullptr;
+    block["accountant"] = "none: without noise no (epsilon, delta) is claimed";
+    return block;
+  }
+  const PrivacySpent spent = message.ledger->spent();
+  block["epsilon"] = spent.epsilon;
+  block["renyi_order"] = spent.order;
+  block["steps"] = message.ledger->max_steps();
+  block["accounted_noise_multiplier"] = message.ledger->noise_multiplier();
+  block["accountant"] =
+      "Renyi DP of the Gaussian mechanism, alpha / (2 s^2) per message with s = noise_multiplier / 2, composed "
+      "over the messages of the node that sent the most, converted to (epsilon, delta) at the best order by Balle "
+      "et al. 2020";
+  block["assumptions"] =
+      "local DP: any two data sets of one node (replace its whole data), so the sensitivity of a message clipped "
+      "to clip_norm is 2 clip_norm; each message one Gaussian mechanism with noise noise_multiplier * clip_norm "
+      "added by the sender, whoever receives it; the same message to several neighbours counts once; message "
+      "sizes, times, sample counts and the number of messages are public";
+  return block;
+}
+
+}  // namespace
+
+void weigh_user_privacy(const Scenario& scenario, const std::vector<std::size_t>& samples,
+                        std::uint32_t clients_per_round, PrivacyChoice& choice) {
+  UserPrivacy& user = choice.user;
+  double cap = 0;
+  if (scenario.is_auto("privacy.weight_cap")) {
+    for (std::size_t n : samples) cap = std::max(cap, static_cast<double>(n));
+  } else {
+    cap = scenario.real("privacy.weight_cap");
+  }
+  if (!(cap > 0.0 && std::isfinite(cap)))
+    fail_at_key(scenario, "privacy.weight_cap", fmt::format("must be a finite number > 0, got {}", cap));
+  double total = 0;
+  user.client_weights.clear();
+  user.largest_weight = 0;
+  for (std::size_t n : samples) {
+    user.client_weights.push_back(std::min(static_cast<double>(n) / cap, 1.0));
+    total += user.client_weights.back();
+    user.largest_weight = std::max(user.largest_weight, user.client_weights.back());
+  }
+  if (!(total > 0.0)) fail_at_key(scenario, "algorithm.weighting", "no client holds a sample to weigh by");
+  user.weight_cap = cap;
+  // q W = K W / N, written so that equal weights of 1 give K exactly.
+  user.weighted_denominator = static_cast<double>(clients_per_round) * total / static_cast<double>(samples.size());
+}
+
 nlohmann::json privacy_summary(const PrivacyChoice& choice) {
   if (choice.user.enabled) return user_privacy_summary(choice);
+  if (choice.message.enabled) return message_privacy_summary(choice);
   const DpSgdParameters& parameters = choice.sample.parameters;
   nlohmann::json block = {
       {"mechanism", choice.mechanism},

@@ -51,6 +51,33 @@ TEST_CASE("Without clipping or noise DP-FedAvg's aggregate is the plain sum over
   CHECK(out == std::vector<double>{0.0, 0.0, 0.0});
 }
 
+TEST_CASE("Weighted DP-FedAvg sums w_k times each clipped update over q W, each w_k at most 1") {
+  VectorCodec exact;
+  // Norms 5 (clipped to 2) and 1 (kept), 3 (clipped to 2); weights 0.25, 1, 0.5 for clients 0, 1, 2.
+  const auto kept = kept_updates({{3.0, 4.0}, {0.6, -0.8}, {0.0, 3.0}}, exact);
+  UserPrivacy privacy;
+  privacy.enabled = true;
+  privacy.clip_norm = 2.0;
+  privacy.expected_cohort = 100.0;  // not used with weights
+  privacy.client_weights = {0.25, 1.0, 0.5, 0.75};
+  privacy.weighted_denominator = 1.25;
+  privacy.largest_weight = 1.0;
+  RandomStream noise(1, 0, 0);
+  std::vector<double> out(2), scratch;
+  CHECK(private_aggregate(kept, exact, privacy, noise, out, scratch) == 2);
+  CHECK(out[0] == Approx((0.25 * 1.2 + 0.6) / 1.25).epsilon(1e-14));
+  CHECK(out[1] == Approx((0.25 * 1.6 - 0.8 + 0.5 * 2.0) / 1.25).epsilon(1e-14));
+  // Each client's contribution to the numerator is at most w_k C <= C: the sensitivity DP-FedAvg charges.
+  for (std::size_t client = 0; client < 3; ++client) {
+    auto without = kept;
+    without.erase(without.begin() + static_cast<std::ptrdiff_t>(client));
+    std::vector<double> rest(2);
+    private_aggregate(without, exact, privacy, noise, rest, scratch);
+    const double moved = std::hypot(out[0] - rest[0], out[1] - rest[1]) * privacy.weighted_denominator;
+    CHECK(moved <= privacy.client_weights[client] * privacy.clip_norm * (1 + 1e-12));
+  }
+}
+
 TEST_CASE("DP-FedAvg clips each update larger than C to norm C and leaves the others") {
   VectorCodec exact;
   // Norms 5 (clipped to 2: scaled by 0.4) and 1 (kept).

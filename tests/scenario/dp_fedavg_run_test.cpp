@@ -97,7 +97,9 @@ TEST_CASE("DP-FedAvg runs are bit-identical for 1 and 2 threads", "[privacy][fed
 TEST_CASE("Bad DP-FedAvg input names the key", "[privacy][federated]") {
   const std::string dp = "privacy.mechanism=\"dp-fedavg\"";
   CHECK_THAT(error_of({dp, "algorithm.weighting=\"uniform\""}), Catch::Contains("algorithm.sampling"));
-  CHECK_THAT(error_of({dp, "algorithm.sampling=\"poisson\""}), Catch::Contains("algorithm.weighting"));
+  CHECK_THAT(error_of({dp, "algorithm.sampling=\"poisson\"", "algorithm.weighting=\"samples\"",
+                       "privacy.weight_cap=0.0"}),
+             Catch::Contains("privacy.weight_cap"));
   CHECK_THAT(error_of(with({"algorithm.over_commit=0.5"})), Catch::Contains("algorithm.over_commit"));
   CHECK_THAT(error_of(with({"algorithm.round_deadline=\"1s\""})), Catch::Contains("algorithm.round_deadline"));
   CHECK_THAT(error_of(with({"algorithm.min_updates=2"})), Catch::Contains("algorithm.min_updates"));
@@ -115,6 +117,35 @@ TEST_CASE("Bad DP-FedAvg input names the key", "[privacy][federated]") {
              Catch::Contains("privacy.target_epsilon"));
   CHECK_THAT(error_of(with({"privacy.noise_multiplier=0.0", "stop.privacy_budget=1.0"})),
              Catch::Contains("stop.privacy_budget"));
+}
+
+TEST_CASE("Weighted DP-FedAvg bounds each weight by 1 and keeps the uniform run's epsilon", "[privacy][federated]") {
+  // kTwentyClients: 100 samples per client. Weights min(100 / 100, 1) = 1 over q W = 5 are the uniform
+  // estimator exactly; a cap of 200 gives weights 1/2 and noise sigma C / 2 over q W = 2.5, the same model
+  // bit for bit (halving and dividing by 2.5 = dividing by 5, both correctly rounded from the same real).
+  const std::vector<std::string> weighted = {"privacy.mechanism=\"dp-fedavg\"", "algorithm.sampling=\"poisson\"",
+                                             "algorithm.weighting=\"samples\"", "privacy.noise_multiplier=1.0"};
+  const std::string uniform = run("dp_fedavg_uniform", with({"privacy.noise_multiplier=1.0"}));
+  const std::string capped = run("dp_fedavg_weighted", weighted);
+  std::vector<std::string> halved = weighted;
+  halved.push_back("privacy.weight_cap=200.0");
+  const std::string half = run("dp_fedavg_weighted_half", halved);
+  CHECK(metrics_column(capped, "loss") == metrics_column(uniform, "loss"));
+  CHECK(metrics_column(half, "loss") == metrics_column(uniform, "loss"));
+  CHECK(summary_of(half)["privacy"]["weighted_denominator"].get<double>() == 2.5);
+  CHECK(summary_of(half)["privacy"]["largest_weight"].get<double>() == 0.5);
+  CHECK(summary_of(half)["privacy"]["epsilon"] == summary_of(uniform)["privacy"]["epsilon"]);
+  // Unequal data (quantity skew): the weights matter, the epsilon does not change.
+  std::vector<std::string> skewed = weighted;
+  skewed.push_back("data.partition=\"quantity-skew\"");
+  std::vector<std::string> skewed_uniform = with({"privacy.noise_multiplier=1.0", "data.partition=\"quantity-skew\""});
+  const std::string by_samples = run("dp_fedavg_skew_weighted", skewed);
+  const std::string by_client = run("dp_fedavg_skew_uniform", skewed_uniform);
+  CHECK(metrics_column(by_samples, "loss") != metrics_column(by_client, "loss"));
+  CHECK(summary_of(by_samples)["privacy"]["epsilon"] == summary_of(by_client)["privacy"]["epsilon"]);
+  const double denominator = summary_of(by_samples)["privacy"]["weighted_denominator"].get<double>();
+  CHECK(denominator > 0.0);
+  CHECK(denominator < 5.0);  // q W < q N: every weight at most 1, the largest client's exactly 1
 }
 
 TEST_CASE("DP-FedAvg with adaptive clipping spends the same epsilon and reports z_Delta", "[privacy][federated]") {

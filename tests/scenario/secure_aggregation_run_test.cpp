@@ -3,6 +3,8 @@
 // the server cannot do under secure aggregation is refused naming the key.
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include "federated_clients.hpp"
 #include "run_files.hpp"
 #include "scenario/experiment.hpp"
@@ -86,4 +88,31 @@ TEST_CASE("secure aggregation refuses what the server cannot do, naming the key"
     error = refused.what();
   }
   CHECK_THAT(error, Catch::Contains("secure_aggregation.protocol"));
+}
+
+TEST_CASE("summary.json counts secure aggregation's rounds, exchanges, bits, time, drops and failures",
+          "[secure_aggregation][run]") {
+  // kTwentyClients: 30 rounds of 5 clients, no drops: every round runs advertise, share and unmask.
+  const std::string dir = run("secagg_summary", {"secure_aggregation.protocol=\"secagg\""});
+  const nlohmann::json federated = nlohmann::json::parse(dlsim::test::read_file(dir + "/summary.json"))["federated"];
+  CHECK(federated["secagg_rounds"] == 30);
+  CHECK(federated["secagg_exchanges"] == 90);
+  CHECK(federated["secagg_rounds_failed"] == 0);
+  CHECK(federated["secagg_dropped_key_rounds"] == 0);
+  CHECK(federated["secagg_dropped_masked"] == 0);
+  // The total also counts the unmasking answers past the t needed that arrive after the last row.
+  CHECK(federated["secagg_bits"].get<double>() >= metrics_column(dir, "secagg_bits").back());
+  CHECK(federated["secagg_bits"].get<double>() < 1.01 * metrics_column(dir, "secagg_bits").back());
+  CHECK(federated["secagg_seconds"].get<double>() > 0);
+  CHECK(federated["secagg_client_flops"].get<double>() > 0);
+  CHECK(federated["secagg_server_flops"].get<double>() > 0);
+  // A threshold above the cohort: every round fails in the advertise round (5 answers < 6 needed).
+  const std::string failing = run("secagg_summary_failing", {"secure_aggregation.protocol=\"secagg\"",
+                                                             "secure_aggregation.threshold=6"});
+  const nlohmann::json failed =
+      nlohmann::json::parse(dlsim::test::read_file(failing + "/summary.json"))["federated"];
+  CHECK(failed["secagg_rounds"] == 30);
+  CHECK(failed["secagg_rounds_failed"] == 30);
+  CHECK(failed["rounds_abandoned"] == 30);
+  CHECK(failed["secagg_exchanges"] == 30);
 }

@@ -331,6 +331,39 @@ class Heatmap(Folders):
         self.assertTrue(math.isclose(grid.loc["ring", "0.1"], expected, rel_tol=1e-12))
 
 
+class Lines(Folders):
+    def test_points_are_means_over_seeds_joined_in_order_of_x(self):
+        with contextlib.redirect_stderr(io.StringIO()):
+            points = plot.lines_table(plot.read_sweep(self.sweep), "compression.ratio", "loss", ["topology.kind"])
+        self.assertEqual(list(points["line"]), ["topology.kind=ring"] * 2 + ["topology.kind=torus"] * 2)
+        self.assertEqual(list(points["x"]), [0.01, 0.1, 0.01, 0.1])
+        for _, row in points.iterrows():
+            gap = 0.05 if row["line"].endswith("ring") else 0.2
+            scale = 1.05 + row["x"]  # 1 + ratio, and 1.1 + ratio: mean over the two seeds
+            self.assertTrue(math.isclose(row["y"], scale / (1 + 100 * gap), rel_tol=1e-12))
+            self.assertTrue(math.isclose(row["high"] - row["low"], 0.1 / (1 + 100 * gap), rel_tol=1e-9))
+
+    def test_png_with_facets_and_one_line_without_groups(self):
+        out = self.dir / "l.png"
+        status, _, err = run_plot("lines", self.sweep, "--x", "compression.ratio", "--y", "loss", "--facet",
+                                  "topology.kind", "--logx", "--logy", "--out", out)
+        self.assertEqual(status, 0, err)
+        self.assert_image(out)
+        with contextlib.redirect_stderr(io.StringIO()):
+            points = plot.lines_table(plot.read_sweep(self.sweep), "bits_sent", "loss")
+        self.assertEqual(set(points["line"]), {"all points"})
+        self.assertEqual(len(points), 4)
+
+    def test_bad_columns_and_keys(self):
+        self.assert_error("--x nothing: not a column", "lines", self.sweep, "--x", "nothing", "--y", "loss")
+        self.assert_error("--group loss: not a swept key", "lines", self.sweep, "--x", "bits_sent", "--y", "loss",
+                          "--group", "loss")
+        self.assert_error("already a --group key", "lines", self.sweep, "--x", "bits_sent", "--y", "loss",
+                          "--group", "topology.kind", "--facet", "topology.kind")
+        self.assert_error("--x topology.kind: has no numeric values", "lines", self.sweep, "--x", "topology.kind",
+                          "--y", "loss")
+
+
 class HeatmapFacets(unittest.TestCase):
     """attack x aggregator x fraction x partition, the loss a known function of all four."""
 

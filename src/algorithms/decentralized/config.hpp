@@ -15,6 +15,7 @@
 #include "data/dataset.hpp"
 #include "models/model.hpp"
 #include "privacy/dp_sgd.hpp"
+#include "privacy/local_dp.hpp"
 #include "robust/byzantine_attack.hpp"
 #include "sim/node.hpp"
 
@@ -99,6 +100,10 @@ struct DecentralizedConfig {
   RobustGossipConfig robust;
   // Sample-level DP-SGD for every gradient the nodes compute (see privacy/dp_sgd.hpp).
   SamplePrivacy privacy;
+  // Local DP on messages: every honest node clips and noises the model it
+  // sends (privacy/local_dp.hpp, the model form); only kinds whose messages
+  // are the sender's exact model (AlgorithmKind::model_messages).
+  MessagePrivacy message_privacy;
 };
 
 }  // namespace dlsim

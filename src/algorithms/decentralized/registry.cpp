@@ -29,14 +29,14 @@ std::vector<AlgorithmKind> make_table() {
 
   kind = {"gossip", "exact gossip average consensus x_i <- sum_j w_ij x_j (Boyd et al. 2006)", false};
   kind.time_varying = kind.byzantine = kind.robust_gossip = kind.relaxed_gamma = true;
-  kind.rejoin_average = true;
+  kind.rejoin_average = kind.model_messages = true;
   kind.make = [](DecentralizedConfig c, RoundSnapshots* s) -> Made { return std::make_unique<GossipSgd>(std::move(c), s, false); };
   kinds.push_back(kind);
 
   kind = {"d-psgd", "decentralized SGD x_i <- sum_j w_ij x_j - eta g_i (Lian et al., NeurIPS 2017)", true};
   kind.time_varying = kind.compresses = true;  // compressed: the naive baseline (e.g. identity = fp32 models)
   kind.byzantine = kind.robust_gossip = true;
-  kind.rejoin_average = true;
+  kind.rejoin_average = kind.model_messages = true;
   kind.gossip_order = kind.quasi_global_momentum = true;
   kind.make = [](DecentralizedConfig c, RoundSnapshots* s) -> Made { return std::make_unique<GossipSgd>(std::move(c), s, true); };
   kinds.push_back(kind);
@@ -122,7 +122,7 @@ std::vector<AlgorithmKind> make_table() {
 
   kind = {"local-sgd", "local_steps SGD steps per gossip step (Koloskova et al., ICML 2020)", true};
   kind.time_varying = kind.uses_local_steps = true;
-  kind.rejoin_average = true;
+  kind.rejoin_average = kind.model_messages = true;
   kind.make = [](DecentralizedConfig c, RoundSnapshots* s) -> Made { return std::make_unique<LocalSgd>(std::move(c), s); };
   kinds.push_back(kind);
 

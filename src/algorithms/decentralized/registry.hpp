@@ -40,6 +40,7 @@ struct AlgorithmKind {
   bool lockstep_edges = false;
   // D^2: converges only if every eigenvalue of W is above -1/3.
   bool needs_lambda_min_above_minus_third = false;
+  bool model_messages = false;  // each message is exactly the sender's model: privacy.mechanism = "local-dp"
   // Builds the behaviour; std::invalid_argument for a config it cannot run.
   std::function<std::unique_ptr<DecentralizedAlgorithm>(DecentralizedConfig, RoundSnapshots*)> make;
 };

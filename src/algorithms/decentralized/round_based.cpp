@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "sim/engine.hpp"
+#include "privacy/local_dp.hpp"
 #include "privacy/privacy_ledger.hpp"
 #include "sim/random.hpp"
 
@@ -35,6 +36,7 @@ GradientTasks::GradientTasks(const DecentralizedConfig& config)
       batch_size_(config.batch_size),
       seed_(config.seed),
       privacy_(config.privacy),
+      message_privacy_flops_(local_dp_flops(static_cast<double>(config.model->dimension()), config.message_privacy)),
       workspaces_(std::make_shared<tbb::enumerable_thread_specific<Workspace>>()) {
   if (batch_size_ == 0) throw std::invalid_argument("the batch size must be positive");
   if (privacy_.enabled) {
@@ -123,6 +125,8 @@ void GradientTasks::start(Context& ctx, std::span<const double> x, std::span<dou
     if (privacy_.ledger) privacy_.ledger->record_steps(node);
     cost.flops += private_gradient_flops(samples, static_cast<double>(model_->dimension()), privacy_.parameters);
   }
+  // Local DP: the round's message is clipped and noised once per gradient (local-sgd: per step, an upper bound).
+  cost.flops += message_privacy_flops_;
   RandomStream noise(seed_, node, purpose_id("privacy.noise"), private_step);
   // Generated samples: a stream of their own per node and round (the tag).
   RandomStream generator_stream(seed_, node, purpose_id("data.on_demand"), tag);
@@ -172,6 +176,7 @@ RoundBasedAlgorithm::RoundBasedAlgorithm(DecentralizedConfig config, RoundSnapsh
   if (timing_ != GradientTiming::none) gradients_ = std::make_unique<GradientTasks>(config_);
   if (config_.round_timeout < 0) throw std::invalid_argument("the round timeout must be positive (0: none)");
   rounds_.resize(n);
+  if (config_.message_privacy.enabled) released_.resize(n);
   if (timing_ != GradientTiming::none)
     for (RoundState& state : rounds_) state.gradient = std::make_shared<std::vector<double>>(dimension_, 0.0);
   optimizers_.assign(n, LocalOptimizer(&config_.optimizer));
@@ -275,6 +280,17 @@ void RoundBasedAlgorithm::send_round(Context& ctx, RoundState& state) {
     state.attack_pending = message && communicates(state.round) && config_.attack.kind != AttackKind::none;
     send_attack_if_ready(ctx, state);
   } else if (message && communicates(state.round)) {
+    if (config_.message_privacy.enabled) {
+      // Local DP: the neighbours get the noised release, the node keeps its own model.
+      if (!codec_.exact()) throw std::logic_error("local DP needs exact model messages");
+      RandomStream noise(config_.seed, self, purpose_id("privacy.message_noise"), state.round);
+      privatize_model(message->exact, released_[self], config_.message_privacy, noise);
+      auto released = std::make_shared<VectorMessage>();
+      released->round = message->round;
+      released->exact = released_[self];
+      message = std::move(released);
+      if (config_.message_privacy.ledger) config_.message_privacy.ledger->record_steps(self);
+    }
     broadcast(ctx, self, state.round, std::move(message));
   }
   if (timing_ == GradientTiming::pipelined && state.round + 1 < config_.rounds)

@@ -138,6 +138,7 @@ class GradientTasks {
   // pools hold positions in it. Null when samples are generated.
   std::shared_ptr<const Dataset> node_data_;
   SamplePrivacy privacy_;
+  double message_privacy_flops_ = 0;  // local DP: the clip and noise of the round's message
   // Under DP-SGD with Poisson sampling: each node's sample positions (the pool).
   std::vector<std::vector<std::uint32_t>> pools_;
   std::vector<std::uint64_t> private_steps_;  // DP steps each node has started (keys its noise)
@@ -322,6 +323,8 @@ class RoundBasedAlgorithm : public DecentralizedAlgorithm {
   std::map<std::uint64_t, RoundFaults> faults_;
   std::uint64_t rejoins_ = 0, rounds_skipped_ = 0, full_copies_sent_ = 0;
   mutable std::uint64_t reported_through_ = 0;  // metric_values: the previous row's round
+  // Local DP: each node's last released model (empty before its first message).
+  std::vector<std::vector<double>> released_;
 };
 
 }  // namespace dlsim

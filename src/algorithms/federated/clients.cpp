@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "algorithms/federated/error_feedback.hpp"
+#include "privacy/local_dp.hpp"
 #include "privacy/privacy_ledger.hpp"
 #include "sim/random.hpp"
 
@@ -144,6 +145,8 @@ void FederatedClients::on_model(Context& ctx, const Message& message) {
   // Secure aggregation: key agreements and masks before the upload.
   cost.flops += job->broadcast->masking.flops;
   cost.bytes += job->broadcast->masking.bytes;
+  // Local DP: the upload's clip and noise.
+  cost.flops += local_dp_flops(static_cast<double>(job->model->size()), config_.message_privacy);
   // DP-SGD steps count when they start, in this handler: at a simulated time.
   if (config_.privacy.ledger) config_.privacy.ledger->record_steps(client, job->steps);
   jobs_[client] = job;
@@ -230,6 +233,13 @@ void FederatedClients::on_trained(Context& ctx, std::uint64_t serial) {
       (*momentum)[k] = (1 - beta) * job->delta[k] + beta * (*momentum)[k];
       job->delta[k] = (*momentum)[k];
     }
+  }
+  if (config_.message_privacy.enabled) {
+    // Local DP: what leaves the client is already clipped and noised; compression and error feedback only
+    // post-process it.
+    RandomStream noise(config_.seed, client, purpose_id("privacy.message_noise"), job->serial);
+    privatize_update(job->delta, config_.message_privacy, noise);
+    if (config_.message_privacy.ledger) config_.message_privacy.ledger->record_steps(client);
   }
   RandomStream rng = ctx.rng(purpose_id("fed.compress"));
   if (!residual_.empty()) {

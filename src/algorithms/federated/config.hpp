@@ -17,6 +17,7 @@
 #include "models/model.hpp"
 #include "privacy/dp_fedavg.hpp"
 #include "privacy/dp_sgd.hpp"
+#include "privacy/local_dp.hpp"
 #include "robust/aggregator.hpp"
 #include "robust/byzantine_attack.hpp"
 #include "sim/engine.hpp"
@@ -182,6 +183,10 @@ struct FederatedConfig {
   SecureAggregationConfig secure_aggregation;
   // User-level DP-FedAvg at the server (private_aggregation.hpp). Synchronous rounds only.
   UserPrivacy user_privacy;
+  // Local DP on the uploads: every client clips its update (after worker
+  // momentum, before compression) and adds the noise itself
+  // (privacy/local_dp.hpp, the update form).
+  MessagePrivacy message_privacy;
 };
 
 std::string_view sampling_name(ClientSampling sampling);

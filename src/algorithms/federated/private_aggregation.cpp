@@ -22,11 +22,19 @@ std::size_t private_aggregate(std::span<const KeptUpdate> updates, const VectorC
     std::fill(scratch.begin(), scratch.end(), 0.0);
     codec.add_decoded(*kept.update->delta, 1.0, scratch);
     if (clip_to_norm(scratch, privacy.clip_norm) != 1.0) ++clipped;
-    for (std::size_t k = 0; k < out.size(); ++k) out[k] += scratch[k];
+    if (privacy.client_weights.empty()) {
+      for (std::size_t k = 0; k < out.size(); ++k) out[k] += scratch[k];
+    } else {
+      const double weight = privacy.client_weights.at(kept.client);
+      for (std::size_t k = 0; k < out.size(); ++k) out[k] += weight * scratch[k];
+    }
   }
   // sigma = 0 with C = infinity: no noise (0 * inf would be NaN).
-  if (privacy.noise_multiplier > 0.0) add_gaussian_noise(out, privacy.noise_multiplier * privacy.clip_norm, noise);
-  const double denominator = privacy.expected_cohort;
+  // With weights the sensitivity is w_max C (w_max <= 1).
+  const double sensitivity = privacy.clip_norm * (privacy.client_weights.empty() ? 1.0 : privacy.largest_weight);
+  if (privacy.noise_multiplier > 0.0) add_gaussian_noise(out, privacy.noise_multiplier * sensitivity, noise);
+  const double denominator = privacy.client_weights.empty() ? privacy.expected_cohort : privacy.weighted_denominator;
+  if (!(denominator > 0.0)) throw std::invalid_argument("DP-FedAvg: the weighted denominator must be > 0");
   for (double& value : out) value /= denominator;
   return clipped;
 }

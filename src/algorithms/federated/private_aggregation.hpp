@@ -23,8 +23,9 @@ class RandomStream;
 
 // out = (sum_i clip(Delta_i, C) + N(0, sigma^2 C^2 I)) / expected_cohort,
 // the Delta_i decoded by `codec` and summed in the order of `updates` (the
-// caller sorts them by client id; their weights are ignored: every client
-// counts once). `updates` may be empty (a round whose Poisson cohort was
+// caller sorts them by client id; their KeptUpdate weights are ignored:
+// every client counts once), or with privacy.client_weights, (sum_i w_i
+// clip(Delta_i, C) + N(0, sigma^2 w_max^2 C^2 I)) / weighted_denominator. `updates` may be empty (a round whose Poisson cohort was
 // empty still releases its noise). `scratch` is resized to out.size().
 // Returns the number of updates that were clipped (norm above C). O(n d).
 std::size_t private_aggregate(std::span<const KeptUpdate> updates, const VectorCodec& codec,

@@ -164,6 +164,21 @@ std::vector<std::pair<std::string, double>> SynchronousFederated::summary_figure
                                (config_.availability.trace ? sizeof(std::uint64_t) : 0))}};
   // DP-FedAvg: the clip norm at the end (C_0 unless adaptive).
   if (config_.user_privacy.enabled) figures.emplace_back("dp_clip_norm_final", clip_norm_);
+  if (config_.secure_aggregation.active()) {
+    double seconds = 0;
+    for (const FederatedRoundRecord& record : records_) seconds += record.secure_aggregation_s;
+    const std::vector<std::pair<std::string, double>> secure = {
+        {"secagg_rounds", static_cast<double>(secure_totals_.rounds)},
+        {"secagg_rounds_failed", static_cast<double>(secure_totals_.failed)},
+        {"secagg_exchanges", static_cast<double>(secure_totals_.exchanges)},
+        {"secagg_bits", static_cast<double>(secure_bits_)},
+        {"secagg_seconds", seconds},
+        {"secagg_dropped_key_rounds", static_cast<double>(secure_totals_.dropped_key_rounds)},
+        {"secagg_dropped_masked", static_cast<double>(secure_totals_.dropped_masked)},
+        {"secagg_client_flops", secure_totals_.client_flops},
+        {"secagg_server_flops", secure_totals_.server_flops}};
+    figures.insert(figures.end(), secure.begin(), secure.end());
+  }
   return figures;
 }
 
@@ -232,6 +247,7 @@ void SynchronousFederated::on_timer(Context& ctx, std::uint64_t tag) {
   if (phase_ == SecureAggregationPhase::unmask) {
     // Fewer than t survivors answered the unmasking by the deadline: the round fails.
     current_.secure_aggregation_s += to_seconds(ctx.now() - phase_began_);
+    ++secure_totals_.failed;
     phase_.reset();
     current_.abandoned = true;
     current_.participants = 0;
@@ -446,6 +462,7 @@ void SynchronousFederated::send_model(Context& ctx) {
     extra = plan_->forwarded_share_bits();
     masking = plan_->masking_cost(config_.rule.control_variates);
     masked = plan_->masked_payload_bits(config_.rule.control_variates);
+    secure_totals_.client_flops += masking.flops * static_cast<double>(awaited_.size());
   }
   if (!config_.downlink_compressor) {
     auto broadcast = std::make_shared<ModelBroadcast>();
@@ -484,6 +501,7 @@ void SynchronousFederated::start_secure_aggregation(Context& ctx) {
   members_.clear();
   const auto selected = static_cast<std::uint32_t>(cohort_.size());
   plan_ = std::make_unique<SecureAggregationPlan>(config_.secure_aggregation, selected, selected, x_.size());
+  ++secure_totals_.rounds;
   send_steps(ctx, SecureAggregationPhase::advertise, cohort_);
 }
 
@@ -491,6 +509,11 @@ void SynchronousFederated::send_steps(Context& ctx, SecureAggregationPhase phase
   phase_ = phase;
   phase_began_ = ctx.now();
   awaited_ = to;
+  ++secure_totals_.exchanges;
+  if (phase == SecureAggregationPhase::advertise)
+    secure_totals_.client_flops += plan_->advertise_cost().flops * static_cast<double>(to.size());
+  if (phase == SecureAggregationPhase::share)
+    secure_totals_.client_flops += plan_->share_cost().flops * static_cast<double>(to.size());
   replied_.clear();
   std::int64_t request = 0;
   for (std::size_t i = 0; i < to.size(); ++i) {
@@ -562,8 +585,10 @@ void SynchronousFederated::on_secure_aggregation_reply(Context& ctx, NodeId from
 void SynchronousFederated::advance_secure_aggregation(Context& ctx) {
   current_.secure_aggregation_s += to_seconds(ctx.now() - phase_began_);
   std::sort(replied_.begin(), replied_.end());
+  secure_totals_.dropped_key_rounds += awaited_.size() - replied_.size();
   if (replied_.size() < plan_->threshold()) {
     // Fewer than t answered: the round fails.
+    ++secure_totals_.failed;
     phase_.reset();
     kept_.clear();
     open_ = false;
@@ -665,7 +690,10 @@ void SynchronousFederated::close_round(Context& ctx, Close why) {
   count_unheard(ctx, heard, why);
   // DP-FedAvg never abandons a round: an unchanged model would tell that the cohort was empty.
   bool too_few = kept_.size() < config_.cohort.min_updates && !config_.user_privacy.enabled;
-  if (plan_ && kept_.size() < plan_->threshold()) too_few = true;  // secure aggregation: fewer than t survive
+  if (plan_ && kept_.size() < plan_->threshold()) {
+    too_few = true;  // secure aggregation: fewer than t survive
+    ++secure_totals_.failed;
+  }
   if (!too_few && config_.robust_aggregator) {
     try {
       config_.robust_aggregator->check_inputs(kept_.size() + stale_.size());
@@ -753,6 +781,8 @@ void SynchronousFederated::aggregate(Context& ctx) {
                                      [member](const KeptUpdate& update) { return update.client == member; }));
     }
     const ComputeCost unmasking = plan_->reconstruction_cost(positions, survived, config_.rule.control_variates);
+    secure_totals_.server_flops += unmasking.flops;
+    secure_totals_.dropped_masked += static_cast<std::uint64_t>(std::count(survived.begin(), survived.end(), false));
     cost.flops += unmasking.flops;
     cost.bytes += unmasking.bytes;
   }

@@ -338,6 +338,14 @@ class SynchronousFederated final : public LearningBehaviour {
   std::vector<NodeId> advertised_;  // sorted: who advertised keys (the graph's vertices)
   std::vector<NodeId> members_;     // sorted: who sent shares (the masked inputs expected)
   std::uint64_t secure_bits_ = 0;
+  // Secure aggregation over the run, for summary.json: rounds that ran it and
+  // those it failed (fewer than t answers), its request/answer exchanges
+  // (advertise, share, unmask), clients that dropped out of the key rounds or
+  // whose masked input was not kept, and the compute of the protocol.
+  struct SecureAggregationTotals {
+    std::uint64_t rounds = 0, failed = 0, exchanges = 0, dropped_key_rounds = 0, dropped_masked = 0;
+    double client_flops = 0, server_flops = 0;
+  } secure_totals_;
 
   std::vector<FederatedRoundRecord> records_;
   std::uint64_t bits_up_ = 0, bits_down_ = 0;
