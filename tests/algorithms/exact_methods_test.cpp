@@ -204,7 +204,7 @@ TEST_CASE("exact diffusion, D^2 and BEER with a random compressor are bit-identi
   }
 }
 
-TEST_CASE("exact diffusion refuses a compressor and a time-varying W, BEER a gamma outside (0, 1] and momentum") {
+TEST_CASE("exact diffusion refuses a compressor and a time-varying W, BEER a gamma outside 0 < gamma <= 1 and momentum") {
   DecentralizedConfig config = least_squares_config(MixingRule::metropolis, 1, 0.05);
   DecentralizedConfig compressed = config;
   compressed.compressor = make_compressor("top-k", {{"k", std::int64_t{2}}});

@@ -156,7 +156,7 @@ TEST_CASE("FedBuff with every client in its buffer is FedAvg for one step, then 
   CHECK(max_abs_difference(server_model(*behaviour), x) <= 1e-12);
 }
 
-TEST_CASE("FedAsync mixes each client model in by alpha s(staleness); alpha 1 keeps the last client's model", "[federated]") {
+TEST_CASE("FedAsync mixes each client model in by alpha s(staleness), and alpha 1 keeps the last client's model", "[federated]") {
   // Full-batch local steps make a client's model y a function of the model
   // x_b it started from. The snapshots hold every x_t, so the last step can
   // be recomputed: x_R = (1 - a) x_{R-1} + a y(x_b), b = R - 1 - staleness.

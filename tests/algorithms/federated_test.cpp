@@ -177,7 +177,7 @@ TEST_CASE("worker momentum moves only when its client participates") {
   }
 }
 
-TEST_CASE("SCAFFOLD reaches the exact optimum on heterogeneous quadratics; FedAvg keeps a bias") {
+TEST_CASE("SCAFFOLD reaches the exact optimum on heterogeneous quadratics, and FedAvg keeps a bias") {
   // Least squares whose four clients have different optima (one group each).
   // With tau = 10 full-batch local steps FedAvg's fixed point is not x*
   // (client drift); SCAFFOLD's corrected steps make x* its fixed point.

@@ -50,7 +50,7 @@ std::string csv_error(const std::string& text, const CsvOptions& options = {}) {
 
 }  // namespace
 
-TEST_CASE("csv: a first line of numbers is data, not a header; a mixed one is refused") {
+TEST_CASE("csv: a first line of numbers is data, not a header, and a mixed one is refused") {
   const Dataset data = parse_csv("1,2,1\n3,4,0\n");
   CHECK(data.size() == 2);
   CHECK(data.dense == std::vector<float>{1, 2, 3, 4});

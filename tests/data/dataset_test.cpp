@@ -53,7 +53,7 @@ TEST_CASE("two integer labels are binary -1/+1 whatever their values: smaller -1
   CHECK(infer_label_map(std::vector<double>{}).regression());
 }
 
-TEST_CASE("a label map applies one set's classes to another; an unknown label is an error") {
+TEST_CASE("a label map applies one set's classes to another, and an unknown label is an error") {
   const LabelMap map = infer_label_map(std::vector<double>{1, 2, 3, 4});
   Dataset test;
   test.name = "test.txt";

@@ -114,7 +114,7 @@ TEST_CASE("median and trimmed mean ignore f < n/2 huge values exactly") {
   }
 }
 
-TEST_CASE("centered clipping with tau = infinity is the mean; clipping bounds an attacker") {
+TEST_CASE("centered clipping with tau = infinity is the mean, and clipping bounds an attacker") {
   const Inputs inputs = gaussian_inputs(9, 6, 1.0, 11);
   const double centre[] = {5, 5, 5, 5, 5, 5};
   const CenteredClipping unclipped(std::numeric_limits<double>::infinity(), 1);
@@ -128,7 +128,7 @@ TEST_CASE("centered clipping with tau = infinity is the mean; clipping bounds an
   CHECK(norm_clipped.norm() <= 1.0 + 1e-12);
 }
 
-TEST_CASE("bucketing with s = 1 is the plain aggregator; larger s is deterministic per stream") {
+TEST_CASE("bucketing with s = 1 is the plain aggregator, and larger s is deterministic per stream") {
   const Inputs inputs = gaussian_inputs(12, 5, 0.0, 13);
   for (const char* inner : {"median", "krum", "trimmed-mean", "geometric-median"}) {
     INFO(inner);

@@ -129,7 +129,7 @@ TEST_CASE("with Byzantine nodes, the metrics are over exactly the honest nodes' 
   CHECK(json.at("byzantine").at("defence") == "none");
 }
 
-TEST_CASE("a silent attacker sends nothing and its neighbours do not wait; an attacker's messages cost like any") {
+TEST_CASE("a silent attacker sends nothing and its neighbours do not wait, and an attacker's messages cost like any") {
   // Ring of 12, 60 rounds: 12 * 2 * 60 = 1440 messages; a silent node 0 takes
   // out its own 120 and the 120 its neighbours would send it.
   const auto silent = run_json("byzantine_silent", {"byzantine.attack=none"});
@@ -208,7 +208,7 @@ TEST_CASE("bad Byzantine input is refused with the key named") {
   CHECK_THAT(error_of({"byzantine.attack=sabotage"}), Catch::Contains("byzantine.attack"));
 }
 
-TEST_CASE("an omniscient attacker sends after its honest neighbours' messages reach it; otherwise at once") {
+TEST_CASE("an omniscient attacker sends after its honest neighbours' messages reach it, and otherwise at once") {
   // Ring, 1 ms links, rounds bound by one latency: the omniscient attacker's
   // message leaves one latency into the round and arrives after two, so its
   // neighbours' rounds (and, through them, everyone's) take twice as long.

@@ -72,7 +72,7 @@ TEST_CASE("DP-FedAvg's epsilon is the accountant's for q = K / N and one step pe
   CHECK(std::isfinite(summary["final"]["loss"].get<double>()));
 }
 
-TEST_CASE("DP-FedAvg calibrates sigma for a target epsilon over the rounds; delta auto is 1 / N^1.1",
+TEST_CASE("DP-FedAvg calibrates sigma for a target epsilon over the rounds, and delta auto is 1 / N^1.1",
           "[privacy][federated]") {
   const std::string dir =
       run("dp_fedavg_target", with({"privacy.noise_multiplier=\"auto\"", "privacy.target_epsilon=4.0"}));

@@ -189,7 +189,7 @@ TEST_CASE("federated Byzantine settings refuse what cannot work, naming the key"
   CHECK_THAT(error_of({"aggregator.kind=krum", "aggregator.tau=1"}), Contains("tau"));
 }
 
-TEST_CASE("worker momentum 0 is today's run bit for bit; beta > 0 is named in the summary", "[federated]") {
+TEST_CASE("worker momentum 0 is today's run bit for bit, and beta > 0 is named in the summary", "[federated]") {
   run("federated_momentum_default", kHugeAttacker);
   run("federated_momentum_zero", with(kHugeAttacker, {"aggregator.worker_momentum=0"}));
   const std::string reference = read_file(out_dir("federated_momentum_default") + "/metrics.csv");

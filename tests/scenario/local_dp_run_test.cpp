@@ -11,12 +11,15 @@
 #include "federated_clients.hpp"
 #include "privacy/renyi_accountant.hpp"
 #include "run_files.hpp"
+#include "text_runs.hpp"
 #include "scenario/experiment.hpp"
 
 using namespace dlsim;
 using dlsim::test::metrics_column;
 using dlsim::test::out_dir;
 using dlsim::test::read_file;
+using dlsim::test::run_scenario_text;
+using dlsim::test::summary_of;
 
 namespace {
 
@@ -40,23 +43,8 @@ const std::string kRing = R"(
     every_rounds = 10
   )";
 
-std::string run(const std::string& name, const std::string& text, const std::vector<std::string>& overrides,
-                int threads = 1) {
-  const std::string dir = out_dir(name);
-  run_scenario(parse_scenario(text, name + ".toml", overrides, scenario_schema()), RunOptions{dir, threads, true});
-  return dir;
-}
-
-nlohmann::json summary_of(const std::string& dir) { return nlohmann::json::parse(read_file(dir + "/summary.json")); }
-
 std::string error_of(const std::string& text, const std::vector<std::string>& overrides) {
-  try {
-    run_scenario(parse_scenario(text, "refused.toml", overrides, scenario_schema()),
-                 RunOptions{out_dir("local_dp_refused"), 1, true});
-  } catch (const ScenarioError& error) {
-    return error.what();
-  }
-  return "";
+  return test::refusal_of(text, overrides, "local_dp_refused");
 }
 
 // The Gaussian mechanism's epsilon for T messages of noise multiplier s = sigma / 2, improved conversion,
@@ -76,8 +64,8 @@ double closed_form_epsilon(double sigma, double messages, double delta) {
 
 TEST_CASE("Local DP without clipping or noise is the plain run bit for bit", "[privacy][local-dp][run]") {
   for (const std::string& text : {kRing, dlsim::test::kTwentyClients}) {
-    const std::string plain = run("local_dp_plain", text, {});
-    const std::string identity = run("local_dp_identity", text,
+    const std::string plain = run_scenario_text("local_dp_plain", text, {});
+    const std::string identity = run_scenario_text("local_dp_identity", text,
                                      {"privacy.mechanism=\"local-dp\"", "privacy.clip_norm=inf",
                                       "privacy.noise_multiplier=0.0"});
     CHECK(metrics_column(plain, "loss") == metrics_column(identity, "loss"));
@@ -88,7 +76,7 @@ TEST_CASE("Local DP without clipping or noise is the plain run bit for bit", "[p
 
 TEST_CASE("Local DP's epsilon is the Gaussian mechanism's over each node's messages", "[privacy][local-dp][run]") {
   // Gossip: one message a round, 40 rounds.
-  const std::string ring = run("local_dp_ring", kRing,
+  const std::string ring = run_scenario_text("local_dp_ring", kRing,
                                {"privacy.mechanism=\"local-dp\"", "privacy.clip_norm=0.5",
                                 "privacy.noise_multiplier=8.0", "privacy.delta=1e-5"});
   const nlohmann::json block = summary_of(ring)["privacy"];
@@ -100,7 +88,7 @@ TEST_CASE("Local DP's epsilon is the Gaussian mechanism's over each node's messa
   CHECK(epsilon.back() == Approx(closed_form_epsilon(8.0, 40, 1e-5)).epsilon(1e-12));
   CHECK(epsilon[1] < epsilon[2]);
   // Federated: one upload per participation; the worst client's count is at most the rounds.
-  const std::string federated = run("local_dp_federated", dlsim::test::kTwentyClients,
+  const std::string federated = run_scenario_text("local_dp_federated", dlsim::test::kTwentyClients,
                                     {"privacy.mechanism=\"local-dp\"", "privacy.clip_norm=1.0",
                                      "privacy.noise_multiplier=4.0", "privacy.delta=1e-5"});
   const nlohmann::json fed = summary_of(federated)["privacy"];
@@ -112,12 +100,12 @@ TEST_CASE("Local DP's epsilon is the Gaussian mechanism's over each node's messa
 }
 
 TEST_CASE("Local DP noise costs accuracy and a target epsilon fixes sigma", "[privacy][local-dp][run]") {
-  const std::string plain = run("local_dp_loss_plain", kRing, {});
-  const std::string noisy = run("local_dp_loss_noisy", kRing,
+  const std::string plain = run_scenario_text("local_dp_loss_plain", kRing, {});
+  const std::string noisy = run_scenario_text("local_dp_loss_noisy", kRing,
                                 {"privacy.mechanism=\"local-dp\"", "privacy.clip_norm=1.0",
                                  "privacy.noise_multiplier=2.0"});
   CHECK(metrics_column(noisy, "loss").back() > metrics_column(plain, "loss").back() + 1e-3);
-  const std::string target = run("local_dp_target", kRing,
+  const std::string target = run_scenario_text("local_dp_target", kRing,
                                  {"privacy.mechanism=\"local-dp\"", "privacy.clip_norm=1.0",
                                   "privacy.noise_multiplier=\"auto\"", "privacy.target_epsilon=20.0",
                                   "privacy.delta=1e-5"});
@@ -131,8 +119,8 @@ TEST_CASE("Local DP runs are bit-identical for 1 and 2 threads", "[privacy][loca
   const std::vector<std::string> overrides = {"privacy.mechanism=\"local-dp\"", "privacy.clip_norm=0.5",
                                               "privacy.noise_multiplier=1.0"};
   for (const std::string& text : {kRing, dlsim::test::kTwentyClients}) {
-    const std::string one = run("local_dp_threads_1", text, overrides, 1);
-    const std::string two = run("local_dp_threads_2", text, overrides, 2);
+    const std::string one = run_scenario_text("local_dp_threads_1", text, overrides, 1);
+    const std::string two = run_scenario_text("local_dp_threads_2", text, overrides, 2);
     CHECK(metrics_column(one, "loss") == metrics_column(two, "loss"));
     CHECK(metrics_column(one, "epsilon") == metrics_column(two, "epsilon"));
   }

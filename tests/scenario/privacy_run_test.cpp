@@ -10,12 +10,15 @@
 #include "federated_clients.hpp"
 #include "privacy/renyi_accountant.hpp"
 #include "run_files.hpp"
+#include "text_runs.hpp"
 #include "scenario/experiment.hpp"
 
 using namespace dlsim;
 using dlsim::test::metrics_column;
 using dlsim::test::out_dir;
 using dlsim::test::read_file;
+using dlsim::test::run_scenario_text;
+using dlsim::test::summary_of;
 
 namespace {
 
@@ -39,31 +42,16 @@ const std::string kRing = R"(
     every_rounds = 10
   )";
 
-std::string run(const std::string& name, const std::string& text, const std::vector<std::string>& overrides,
-                int threads = 1) {
-  const std::string dir = out_dir(name);
-  run_scenario(parse_scenario(text, name + ".toml", overrides, scenario_schema()), RunOptions{dir, threads, true});
-  return dir;
-}
-
-nlohmann::json summary_of(const std::string& dir) { return nlohmann::json::parse(read_file(dir + "/summary.json")); }
-
 std::string error_of(const std::string& text, const std::vector<std::string>& overrides) {
-  try {
-    run_scenario(parse_scenario(text, "refused.toml", overrides, scenario_schema()),
-                 RunOptions{out_dir("privacy_refused"), 1, true});
-  } catch (const ScenarioError& error) {
-    return error.what();
-  }
-  return "";
+  return test::refusal_of(text, overrides, "privacy_refused");
 }
 
 }  // namespace
 
 TEST_CASE("DP-SGD without clipping or noise is plain SGD bit for bit", "[privacy][run]") {
   for (const std::string& text : {kRing, dlsim::test::kTwentyClients}) {
-    const std::string plain = run("privacy_plain", text, {});
-    const std::string private_run = run("privacy_identity", text,
+    const std::string plain = run_scenario_text("privacy_plain", text, {});
+    const std::string private_run = run_scenario_text("privacy_identity", text,
                                         {"privacy.mechanism=\"dp-sgd\"", "privacy.clip_norm=inf",
                                          "privacy.noise_multiplier=0.0", "privacy.sampling=\"fixed-size\""});
     CHECK(metrics_column(plain, "loss") == metrics_column(private_run, "loss"));
@@ -77,7 +65,7 @@ TEST_CASE("DP-SGD without clipping or noise is plain SGD bit for bit", "[privacy
 
 TEST_CASE("The epsilon column is the accountant's for the steps taken", "[privacy][run]") {
   const std::string dir =
-      run("privacy_ring", kRing, {"privacy.mechanism=\"dp-sgd\"", "privacy.noise_multiplier=1.5", "privacy.delta=1e-4"});
+      run_scenario_text("privacy_ring", kRing, {"privacy.mechanism=\"dp-sgd\"", "privacy.noise_multiplier=1.5", "privacy.delta=1e-4"});
   const auto rounds = metrics_column(dir, "round");
   const auto epsilon = metrics_column(dir, "epsilon");
   REQUIRE(epsilon.size() == rounds.size());
@@ -103,21 +91,21 @@ TEST_CASE("Private runs are bit-identical for any thread count", "[privacy][run]
   const std::vector<std::string> overrides = {"privacy.mechanism=\"dp-sgd\"", "privacy.noise_multiplier=1.0",
                                               "privacy.clip_norm=0.5"};
   for (const std::string& text : {kRing, dlsim::test::kTwentyClients}) {
-    const std::string one = run("privacy_threads_1", text, overrides, 1);
+    const std::string one = run_scenario_text("privacy_threads_1", text, overrides, 1);
     const auto loss = metrics_column(one, "loss");
     const auto epsilon = metrics_column(one, "epsilon");
-    const std::string four = run("privacy_threads_4", text, overrides, 4);
+    const std::string four = run_scenario_text("privacy_threads_4", text, overrides, 4);
     CHECK(loss == metrics_column(four, "loss"));
     CHECK(epsilon == metrics_column(four, "epsilon"));
     // The noise changes the trajectory.
-    CHECK(loss != metrics_column(run("privacy_threads_plain", text, {}), "loss"));
+    CHECK(loss != metrics_column(run_scenario_text("privacy_threads_plain", text, {}), "loss"));
   }
 }
 
 TEST_CASE("A target epsilon fixes the noise multiplier before the run", "[privacy][run]") {
   // 20 clients of 100 samples, batch 32 (q = 0.32), 30 rounds of 3 steps: at most 90 steps per client.
   const std::string dir =
-      run("privacy_target", dlsim::test::kTwentyClients,
+      run_scenario_text("privacy_target", dlsim::test::kTwentyClients,
           {"privacy.mechanism=\"dp-sgd\"", "privacy.noise_multiplier=\"auto\"", "privacy.target_epsilon=8.0"});
   const auto privacy = summary_of(dir)["privacy"];
   const double sigma = privacy["noise_multiplier"].get<double>();
@@ -130,7 +118,7 @@ TEST_CASE("A target epsilon fixes the noise multiplier before the run", "[privac
 }
 
 TEST_CASE("stop.privacy_budget ends the run before the budget is overspent", "[privacy][run]") {
-  const std::string dir = run("privacy_budget", kRing,
+  const std::string dir = run_scenario_text("privacy_budget", kRing,
                               {"privacy.mechanism=\"dp-sgd\"", "privacy.noise_multiplier=1.5", "privacy.delta=1e-4",
                                "stop.privacy_budget=1.5", "stop.rounds=1000"});
   const auto summary = summary_of(dir);
@@ -167,9 +155,9 @@ TEST_CASE("Bad privacy input names the key", "[privacy][run]") {
 TEST_CASE("Per-sample clipping costs simulated compute time", "[privacy][run]") {
   // Same batches (fixed-size, no noise), so the same messages; clipping adds
   // 4 d flops per sample to every gradient task, so the rounds take longer.
-  const std::string plain = run("privacy_cost_plain", kRing, {"network.latency=\"1us\"", "compute.flops_per_second=1e6"});
+  const std::string plain = run_scenario_text("privacy_cost_plain", kRing, {"network.latency=\"1us\"", "compute.flops_per_second=1e6"});
   const std::string clipped =
-      run("privacy_cost_clipped", kRing,
+      run_scenario_text("privacy_cost_clipped", kRing,
           {"network.latency=\"1us\"", "compute.flops_per_second=1e6", "privacy.mechanism=\"dp-sgd\"",
            "privacy.clip_norm=1e9", "privacy.noise_multiplier=0.0", "privacy.sampling=\"fixed-size\""});
   CHECK(metrics_column(clipped, "bits_sent") == metrics_column(plain, "bits_sent"));

@@ -95,7 +95,7 @@ TEST_CASE("strong connectivity names a pair that cannot reach each other") {
   CHECK((backward.from == 3 && backward.to == 0));
 }
 
-TEST_CASE("W from arc weights: W_ji = weight of i -> j, w_ii the rest or stated; the first bad column named") {
+TEST_CASE("W from arc weights: W_ji = weight of i -> j, w_ii the rest or stated, and the first bad column named") {
   std::istringstream good("0 1 0.25\n1 2 0.5\n2 0 0.75\n0 2 0.25\n");
   const SparseMatrix w = column_stochastic_from_arc_weights(read_directed_edge_list(good, "good.edges"));
   CHECK(w.coeff(1, 0) == 0.25);
