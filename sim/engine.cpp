@@ -668,18 +668,57 @@ void flag_sort(EventRecord* begin, EventRecord* end, int high) {
     if (starts[digit + 1] - starts[digit] >= 2) flag_sort(begin + starts[digit], begin + starts[digit + 1], low);
 }
 
-// Orders a window by (target, key), in place: a window holds mostly one event
-// per node, and at 10^7 nodes a second buffer the size of the window would be
-// a large part of the engine's memory. Small windows: a comparison sort.
-// target_bits: every target is below 2^target_bits (the same digits as
-// EventQueue::pop_bucket's grouping, so that its first pass moves nothing).
-void sort_by_target_then_key(std::vector<EventRecord>& window, int target_bits) {
+// Windows up to this many events are sorted out of place, by a stable LSD
+// radix sort through a buffer: in cache, that is faster than the in-place
+// sort's swaps (0.91x at 10^4 pending PHOLD events without it), and the
+// buffer stays small.
+constexpr std::size_t kOutOfPlaceSortLimit = std::size_t{1} << 16;
+
+// Stable LSD radix sort on the target, 11 bits a pass, through `scratch`;
+// then each target's few events by key (insertion sort).
+void radix_sort_out_of_place(std::vector<EventRecord>& window, std::vector<EventRecord>& scratch,
+                             int target_bits) {
+  constexpr int kBits = 11;
+  constexpr std::uint32_t kBuckets = 1u << kBits;
+  scratch.resize(window.size());
+  EventRecord* from = window.data();
+  EventRecord* to = scratch.data();
+  std::array<std::uint32_t, kBuckets> starts{};
+  for (int shift = 0; shift < std::max(target_bits, 1); shift += kBits) {
+    starts.fill(0);
+    for (std::size_t i = 0; i < window.size(); ++i) ++starts[(from[i].target >> shift) & (kBuckets - 1)];
+    std::uint32_t sum = 0;
+    for (std::uint32_t& start : starts) sum += std::exchange(start, sum);
+    for (std::size_t i = 0; i < window.size(); ++i) to[starts[(from[i].target >> shift) & (kBuckets - 1)]++] = from[i];
+    std::swap(from, to);
+  }
+  if (from != window.data()) std::copy(from, from + window.size(), window.data());
+  for (std::size_t begin = 0; begin < window.size();) {
+    std::size_t end = begin + 1;
+    while (end < window.size() && window[end].target == window[begin].target) ++end;
+    for (std::size_t i = begin + 1; i < end; ++i)
+      for (std::size_t j = i; j > begin && key_less(window[j], window[j - 1]); --j) std::swap(window[j], window[j - 1]);
+    begin = end;
+  }
+}
+
+// Orders a window by (target, key). Small windows: a comparison sort; up to
+// kOutOfPlaceSortLimit events: the radix sort through `scratch`; larger ones
+// in place (flag_sort): a window holds mostly one event per node, and at 10^7
+// nodes a second buffer the size of the window would be a large part of the
+// engine's memory. target_bits: every target is below 2^target_bits (the same
+// digits as EventQueue::pop_bucket's grouping, so that flag_sort's first pass
+// moves nothing). Keys are unique, so all three give the same order.
+void sort_by_target_then_key(std::vector<EventRecord>& window, std::vector<EventRecord>& scratch,
+                             int target_bits) {
   constexpr std::size_t kRadixThreshold = 256;
   if (window.size() < kRadixThreshold) {
     std::sort(window.begin(), window.end(), target_then_key_less);
-    return;
+  } else if (window.size() <= kOutOfPlaceSortLimit) {
+    radix_sort_out_of_place(window, scratch, target_bits);
+  } else {
+    flag_sort(window.data(), window.data() + window.size(), target_bits);
   }
-  flag_sort(window.data(), window.data() + window.size(), target_bits);
 }
 
 }  // namespace
@@ -709,7 +748,7 @@ void EngineCore::process_window(std::vector<EventRecord>& window, SimTime window
   // Grouping by target and then by key gives each node its events in order,
   // and walks node state in memory order. The groups are found on the fly:
   // a table of them would cost 16 bytes per node of a large window.
-  sort_by_target_then_key(window, target_bits_);
+  sort_by_target_then_key(window, sort_scratch_, target_bits_);
   // A TBB dispatch costs a few microseconds: only windows with more work than that go parallel.
   const bool parallel =
       arena && window.front().target != window.back().target &&

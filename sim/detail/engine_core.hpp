@@ -141,8 +141,11 @@ class EngineCore {
   std::uint64_t engine_sequence_ = 0;
   double nanoseconds_per_event_ = 200.0;  // running estimate, only decides inline vs parallel
   bool started_ = false;
-  bool starts_pending_ = false;
-  int target_bits_ = 1;  // every node id is below 2^target_bits_  // the nodes' start events are still to run (run_starts)
+  bool starts_pending_ = false;  // the nodes' start events are still to run (run_starts)
+  int target_bits_ = 1;          // every node id is below 2^target_bits_
+  // The out-of-place radix sort's buffer, for windows of at most
+  // kOutOfPlaceSortLimit events (engine.cpp): 2.6 MB at most.
+  std::vector<EventRecord> sort_scratch_;
 
   friend class NodeRunner;
 };
