@@ -5,6 +5,12 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include <cstdio>
+#include <string_view>
+
+#include "scenario/scenario.hpp"
 
 namespace dlsim::cli {
 
@@ -12,6 +18,14 @@ namespace dlsim::cli {
 inline constexpr int kExitCompleted = 0;
 inline constexpr int kExitBadInput = 2;
 inline constexpr int kExitRunFailed = 3;
+
+// The one line of bad input on stderr, whatever the message quotes (a value
+// with newlines or NULs, a very long one): main's, and rank 0's in an MPI sweep.
+inline void print_bad_input(std::string_view message) {
+  constexpr std::size_t kMaxMessageChars = 4096;
+  fmt::print(stderr, "dlsim: error: {}\n", dlsim::printable(message, kMaxMessageChars));
+  std::fflush(stderr);
+}
 
 // Thrown by a command that finished with a status other than 0 and has
 // already said why (e.g. a run that failed: kExitRunFailed).

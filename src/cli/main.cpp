@@ -31,8 +31,7 @@ int main(int argc, char** argv) {
   } catch (const CommandExit& exit) {
     return exit.status;
   } catch (const std::invalid_argument& error) {
-    // One line whatever the message quotes (a value with newlines or NULs, a very long one).
-    fmt::print(stderr, "dlsim: error: {}\n", dlsim::printable(error.what(), kMaxMessageChars));
+    print_bad_input(error.what());
     return kExitBadInput;
   } catch (const std::exception& error) {
     fmt::print(stderr, "dlsim: failed: {}\n", dlsim::printable(error.what(), kMaxMessageChars));

@@ -114,7 +114,11 @@ struct AgreedBadInput : std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 [[noreturn]] void refuse(const ProcessGroup& group, const std::string& message) {
-  if (group.rank() == 0) throw AgreedBadInput(message);
+  if (group.size() == 1) throw AgreedBadInput(message);
+  // mpirun ends the whole job as soon as one rank exits non-zero: the others
+  // leave only once rank 0 has written its line (the broadcast waits for it).
+  if (group.rank() == 0) print_bad_input(message);
+  group.broadcast("");
   throw CommandExit{kExitBadInput};
 }
 
