@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "topologies/digraph.hpp"
 #include "topologies/errors.hpp"
 #include "topologies/generators.hpp"
 
@@ -96,4 +97,18 @@ TEST_CASE("written edge lists and DOT files read back as the same graph") {
   const auto [u, v] = std::pair{boost::source(*boost::edges(g).first, g), boost::target(*boost::edges(g).first, g)};
   CHECK(from_edges[boost::edge(u, v, from_edges).first].weight == 0.125);
   CHECK(from_dot[boost::edge(u, v, from_dot).first].weight == 0.125);
+}
+
+TEST_CASE("DOT and GraphML edge weights must be finite and non-negative, undirected and directed") {
+  std::istringstream negative("graph g {\n 0 -- 1 [weight=-0.25];\n 1 -- 2;\n}\n");
+  CHECK_THROWS_WITH(read_dot(negative, "neg.dot"), Contains("neg.dot: edge 0-1: weight -0.25 is not a finite non-negative"));
+  std::istringstream directed("digraph g {\n 0 -> 1 [weight=-0.25];\n 1 -> 0;\n}\n");
+  CHECK_THROWS_WITH(read_directed_dot(directed, "neg.dot"), Contains("neg.dot: edge 0-1: weight -0.25"));
+  std::istringstream graphml(
+      "<graphml><key id=\"w\" for=\"edge\" attr.name=\"weight\" attr.type=\"double\"/>"
+      "<graph edgedefault=\"undirected\"><node id=\"n0\"/><node id=\"n1\"/>"
+      "<edge source=\"n0\" target=\"n1\"><data key=\"w\">nan</data></edge></graph></graphml>");
+  CHECK_THROWS_WITH(read_graphml(graphml, "nan.graphml"), Contains("nan.graphml: edge 0-1: weight nan"));
+  std::istringstream fine("graph g {\n 0 -- 1 [weight=0.25];\n 1 -- 2;\n}\n");
+  CHECK_NOTHROW(read_dot(fine, "fine.dot"));
 }

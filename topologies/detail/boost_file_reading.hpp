@@ -48,6 +48,19 @@ inline void check_nesting(std::string_view text, std::size_t overflow, std::stri
                                   kMaxGraphFileNesting));
 }
 
+// Edge weights from a file must be finite and >= 0 (a mixing weight, or the
+// basis of one); `name_of(v)` is how the error names node v.
+template <typename BoostGraph, typename NameOf>
+void check_edge_weights(const BoostGraph& graph, std::string_view name, NameOf name_of) {
+  for (auto [it, end] = boost::edges(graph); it != end; ++it) {
+    const double weight = graph[*it].weight;
+    if (!std::isfinite(weight) || weight < 0.0)
+      throw TopologyError(fmt::format("{}: edge {}-{}: weight {} is not a finite non-negative number", name,
+                                      name_of(boost::source(*it, graph)), name_of(boost::target(*it, graph)),
+                                      weight));
+  }
+}
+
 // Reads GraphML into a Boost graph with EdgeAttributes edges; `kind` names
 // what was expected ("undirected", "directed") in the error.
 template <typename BoostGraph>
@@ -62,6 +75,7 @@ void read_graphml_into(BoostGraph& graph, std::istream& in, std::string_view nam
   } catch (const std::exception& error) {
     throw TopologyError(fmt::format("{}: not a valid {} GraphML graph: {}", name, kind, error.what()));
   }
+  check_edge_weights(graph, name, [](std::size_t v) { return v; });
 }
 
 // Boost's DOT reader needs a vertex property for the node names.
@@ -88,6 +102,7 @@ void read_dot_into(BoostGraph& graph, std::istream& in, std::string_view name, s
     throw TopologyError(fmt::format("{}: not a valid {}: {}", name, invalid, error.what()));
   }
   if (!read) throw TopologyError(fmt::format("{}: not a {}", name, refused));
+  check_edge_weights(graph, name, [&](std::size_t v) { return graph[v].id; });
 }
 
 // Boost numbers DOT nodes in its own order (sorted by name). When every name is
