@@ -23,25 +23,7 @@ using dlsim::test::summary_of;
 
 namespace {
 
-// D-PSGD on logistic regression, 8 nodes on a ring, 40 rounds.
-const std::string kRing = R"(
-    name = "local_dp"
-    nodes = 8
-    [topology]
-    kind = "ring"
-    [data]
-    samples = 800
-    test_samples = 200
-    features = 10
-    [algorithm]
-    kind = "d-psgd"
-    learning_rate = 0.2
-    batch_size = 10
-    [stop]
-    rounds = 40
-    [metrics]
-    every_rounds = 10
-  )";
+const std::string& kRing = dlsim::test::kPrivacyRing;
 
 std::string error_of(const std::string& text, const std::vector<std::string>& overrides) {
   return test::refusal_of(text, overrides, "local_dp_refused");

@@ -22,25 +22,7 @@ using dlsim::test::summary_of;
 
 namespace {
 
-// D-PSGD on logistic regression, 8 nodes on a ring, 100 samples each.
-const std::string kRing = R"(
-    name = "private"
-    nodes = 8
-    [topology]
-    kind = "ring"
-    [data]
-    samples = 800
-    test_samples = 200
-    features = 10
-    [algorithm]
-    kind = "d-psgd"
-    learning_rate = 0.2
-    batch_size = 10
-    [stop]
-    rounds = 40
-    [metrics]
-    every_rounds = 10
-  )";
+const std::string& kRing = dlsim::test::kPrivacyRing;
 
 std::string error_of(const std::string& text, const std::vector<std::string>& overrides) {
   return test::refusal_of(text, overrides, "privacy_refused");

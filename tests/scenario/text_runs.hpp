@@ -12,6 +12,27 @@
 
 namespace dlsim::test {
 
+// D-PSGD on logistic regression, 8 nodes on a ring, 100 samples each, 40
+// rounds: the small decentralized run of the privacy tests.
+inline const std::string kPrivacyRing = R"(
+    name = "private"
+    nodes = 8
+    [topology]
+    kind = "ring"
+    [data]
+    samples = 800
+    test_samples = 200
+    features = 10
+    [algorithm]
+    kind = "d-psgd"
+    learning_rate = 0.2
+    batch_size = 10
+    [stop]
+    rounds = 40
+    [metrics]
+    every_rounds = 10
+  )";
+
 // Runs `text` with `overrides` (--set lines) into test_runs/NAME; returns the folder.
 inline std::string run_scenario_text(const std::string& name, const std::string& text,
                                      const std::vector<std::string>& overrides, int threads = 1) {
