@@ -108,35 +108,12 @@ class RandomStream {
   // Gamma(shape, 1) (Marsaglia-Tsang), shape > 0; used for Dirichlet draws.
   double gamma(double shape);
 
-  // Fisher-Yates shuffle in place. The draws are next_u64()'s, in the same
-  // order, but whole groups of them come from Philox blocks made four at a
-  // time: the blocks are independent, so the CPU overlaps their ten-round
-  // chains (a minibatch sampler's shuffle was 9% of a D-PSGD node-round).
+  // Fisher-Yates shuffle in place.
   template <typename T>
   void shuffle(std::span<T> values) {
-    std::size_t i = values.size();
-    while (i > 1) {
-      if (buffered_ != 0 || i - 1 < kGroupWords) {
-        std::swap(values[i - 1], values[static_cast<std::size_t>(uniform_int(i))]);
-        --i;
-        continue;
-      }
-      std::uint64_t words[kGroupWords];
-      make_group(words);
-      for (std::size_t used = 0; used < kGroupWords;) {
-        const UnsignedInt128 product = static_cast<UnsignedInt128>(words[used++]) * i;
-        std::size_t j = static_cast<std::size_t>(product >> 64);
-        // Lemire's rare rejection draws more: from the stream, right after this word.
-        if (static_cast<std::uint64_t>(product) < i) {
-          seek(position() - (kGroupWords - used));
-          j = static_cast<std::size_t>(uniform_int_slow(i, product));
-          std::swap(values[i - 1], values[j]);
-          --i;
-          break;
-        }
-        std::swap(values[i - 1], values[j]);
-        --i;
-      }
+    for (std::size_t i = values.size(); i > 1; --i) {
+      std::size_t j = static_cast<std::size_t>(uniform_int(i));
+      std::swap(values[i - 1], values[j]);
     }
   }
 
@@ -155,29 +132,6 @@ class RandomStream {
     buffered_ = 2;
   }
   std::uint64_t uniform_int_slow(std::uint64_t bound, UnsignedInt128 product);
-
-  // The next kGroupWords draws of next_u64() (requires buffered_ == 0).
-  static constexpr std::size_t kGroupWords = 8;
-  void make_group(std::uint64_t (&words)[kGroupWords]) {
-    for (std::size_t block = 0; block < kGroupWords / 2; ++block) {
-      const std::uint64_t at = counter_ + block;
-      const std::uint32_t counter[4] = {static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(at >> 32),
-                                        node_low_, node_high_};
-      const PhiloxBlock made = philox4x32_10(counter, key_);
-      words[2 * block] = (std::uint64_t{made.words[1]} << 32) | made.words[0];
-      words[2 * block + 1] = (std::uint64_t{made.words[3]} << 32) | made.words[2];
-    }
-    counter_ += kGroupWords / 2;
-  }
-  // Puts the stream where `position` words have been drawn.
-  void seek(std::uint64_t position) {
-    counter_ = position / 2;
-    buffered_ = 0;
-    if (position % 2 != 0) {
-      refill();
-      buffered_ = 1;
-    }
-  }
 
   std::uint32_t key_[2];
   std::uint32_t node_low_;
