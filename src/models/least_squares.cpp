@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "models/detail/batch.hpp"
+#include "models/detail/float_row_products.hpp"
 #include "models/detail/linear_workspace.hpp"
 
 namespace dlsim {
@@ -38,7 +39,12 @@ double LeastSquares::evaluate(std::span<const double> x, const Dataset& data, Ba
     const auto chunk = batch.subspan(start, std::min(kChunk, batch.size() - start));
     const auto nb = static_cast<Eigen::Index>(chunk.size());
     detail::VectorMap residuals(scratch, nb);
-    if (data.is_sparse()) {
+    // The same bits as the gather and Eigen's products below, in fewer instructions.
+    const bool float_rows = detail::use_float_row_kernels(data, chunk.size());
+    if (float_rows) {
+      prefetch_rows(data, chunk);
+      detail::float_row_margins(data.dense.data(), features_, chunk, x.data(), scratch);
+    } else if (data.is_sparse()) {
       for (Eigen::Index j = 0; j < nb; ++j) {
         auto cols = data.row_columns(chunk[j]);
         auto vals = data.row_values(chunk[j]);
@@ -60,6 +66,8 @@ double LeastSquares::evaluate(std::span<const double> x, const Dataset& data, Ba
         auto vals = data.row_values(chunk[j]);
         for (std::size_t k = 0; k < cols.size(); ++k) gradient[cols[k]] += residuals[j] * vals[k];
       }
+    } else if (float_rows) {
+      detail::float_row_add_weighted(data.dense.data(), features_, chunk, scratch, gradient);
     } else {
       const Eigen::Map<const detail::RowMatrix> a(ws.rows.data(), nb, features_);
       detail::VectorMap(gradient, features_).noalias() += a.transpose() * residuals;

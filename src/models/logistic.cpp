@@ -45,8 +45,7 @@ double LogisticRegression::evaluate(std::span<const double> x, const Dataset& da
     const auto nb = static_cast<Eigen::Index>(chunk.size());
     detail::VectorMap margins(coef, nb);
     // The same bits as the gather and Eigen's products below, in fewer instructions.
-    const bool float_rows =
-        !data.is_sparse() && nb >= 2 && features_ >= 2 && detail::float_row_kernels_available();
+    const bool float_rows = detail::use_float_row_kernels(data, chunk.size());
     if (float_rows) {
       prefetch_rows(data, chunk);
       detail::float_row_margins(data.dense.data(), features_, chunk, x.data(), coef);

@@ -27,10 +27,18 @@
 #include <cstdint>
 #include <span>
 
+#include "data/dataset.hpp"
+
 namespace dlsim::detail {
 
 // Whether this processor runs the AVX2 kernels (checked once).
 bool float_row_kernels_available();
+
+// Whether a chunk of `rows` rows of `data` takes the kernels: dense data,
+// at least two rows and two features, and a processor with AVX2.
+inline bool use_float_row_kernels(const Dataset& data, std::size_t rows) {
+  return !data.is_sparse() && rows >= 2 && data.dim >= 2 && float_row_kernels_available();
+}
 
 // margins[j] = <row batch[j] of data, w> for every j. Requires the kernels,
 // batch.size() >= 2 and dim >= 2; data is row-major, dim floats per row.
