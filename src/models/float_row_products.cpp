@@ -108,7 +108,10 @@ DLSIM_AVX2 inline void add_block_features(const float* data, std::size_t dim, co
 }  // namespace
 
 bool float_row_kernels_available() {
-  static const bool available = __builtin_cpu_supports("avx2");
+  static const bool available = [] {
+    __builtin_cpu_init();  // in case the first call comes from a static constructor
+    return __builtin_cpu_supports("avx2") != 0;
+  }();
   return available;
 }
 
