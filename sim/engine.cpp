@@ -387,6 +387,9 @@ void NodeRunner::set_timeout(Context& ctx, SimTime delay, std::uint64_t tag) {
                    node, core_.epoch[node], static_cast<std::int64_t>(tag), nullptr});
 }
 
+// The least work (in the cost model's flops) a task needs to be handed to the pool when it starts.
+constexpr double kEarlyTaskFlops = 1e5;
+
 void NodeRunner::start_compute(Context& ctx, ComputeCost cost, ComputeWork work,
                                std::uint64_t tag) {
   const NodeId node = ctx.self();
@@ -396,8 +399,14 @@ void NodeRunner::start_compute(Context& ctx, ComputeCost cost, ComputeWork work,
   const std::uint64_t sequence = next_sequence(node);
   RandomStream jitter(core_.config.seed, node, kComputePurpose, sequence);
   const SimTime done = checked_add(ctx.now(), core_.compute_duration(node, cost, jitter), "a compute task");
-  auto* job = new ComputeJob(std::move(work), core_.arena ? 2 : 1);
-  if (core_.arena) {
+  // A task goes to the pool at once only when it is worth a hand-off (a few
+  // microseconds of queueing and waking a thread): a small one (a minibatch
+  // gradient of a small model, about a microsecond) runs at its completion
+  // event, in parallel with the other nodes' events of that window. Where a
+  // task runs never changes what it computes.
+  const bool early = core_.arena && cost.flops >= kEarlyTaskFlops;
+  auto* job = new ComputeJob(std::move(work), early ? 2 : 1);
+  if (early) {
     DLSIM_HAPPENS_BEFORE(job);
     core_.arena->enqueue(core_.compute_tasks.defer([job] {
       DLSIM_HAPPENS_AFTER(job);
