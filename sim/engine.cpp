@@ -128,8 +128,6 @@ NodeCounters& NodeCounters::operator+=(const NodeCounters& other) {
 
 // ---------------------------------------------------------------- Context
 
-std::uint32_t Context::node_count() const { return runner_.core().config.nodes; }
-std::uint64_t Context::seed() const { return runner_.core().config.seed; }
 void Context::send(NodeId to, Message message) { runner_.send(*this, to, std::move(message)); }
 void Context::set_timer(SimTime delay, std::uint64_t tag) { runner_.set_timer(*this, delay, tag); }
 void Context::set_timeout(SimTime delay, std::uint64_t tag) { runner_.set_timeout(*this, delay, tag); }
@@ -139,13 +137,25 @@ void Context::start_compute(ComputeCost cost, ComputeWork work, std::uint64_t ta
 RandomStream Context::rng(std::uint64_t purpose) {
   // The event's order is unique among this node's events; the call count makes
   // each call's stream distinct.
-  return RandomStream(seed(), self_, purpose, mix64(event_order_, rng_calls_++));
+  return RandomStream::keyed(runner_.purpose_key(purpose), self_, mix64(event_order_, rng_calls_++));
 }
 void Context::request_stop() { runner_.core().stop_requested.store(true); }
 
 namespace detail {
 
 // ---------------------------------------------------------------- NodeRunner
+
+NodeRunner::NodeRunner(EngineCore& core)
+    : core_(core),
+      last_purpose_key_(RandomStream::purpose_key(RandomStream::seed_key(core.config.seed), last_purpose_)) {}
+
+std::uint64_t NodeRunner::purpose_key(std::uint64_t purpose) {
+  if (purpose != last_purpose_) {
+    last_purpose_ = purpose;
+    last_purpose_key_ = RandomStream::purpose_key(core_.seed_key, purpose);
+  }
+  return last_purpose_key_;
+}
 
 std::uint64_t NodeRunner::next_sequence(NodeId node) {
   const std::uint64_t sequence = core_.next_sequence[node]++;
@@ -175,7 +185,7 @@ void NodeRunner::run_node(const EventRecord* begin, const EventRecord* end, SimT
   current_node_ = begin->target;
   window_end_ = window_end;
   local_.clear();
-  Context ctx(*this, current_node_);
+  Context ctx(*this, current_node_, core_.config.nodes, core_.config.seed);
   auto later = [](const EventRecord& a, const EventRecord& b) { return key_less(b, a); };
   while (begin != end || !local_.empty()) {
     if (local_.empty() || (begin != end && key_less(*begin, local_.front()))) {
@@ -303,8 +313,7 @@ void NodeRunner::deliver(Context& ctx, const EventRecord& event) {
   const double loss = core_.config.network.loss_probability;
   // The loss draw is keyed by the message itself, so it is the same whichever
   // thread or window delivers it.
-  const bool lost = loss > 0 && RandomStream(core_.config.seed, source, kLossPurpose,
-                                             core_.layout.sequence_of(event.order))
+  const bool lost = loss > 0 && RandomStream::keyed(core_.loss_key, source, core_.layout.sequence_of(event.order))
                                     .bernoulli(loss);
   if (lost || core_.status[node] != NodeStatus::up) {
     ++counters.messages_dropped;
@@ -338,7 +347,7 @@ void NodeRunner::send(Context& ctx, NodeId to, Message message) {
   SimTime latency = core_.link_latency(node, to);
   const SimTime jitter_mean = core_.config.network.latency.jitter_mean;
   if (jitter_mean > 0) {
-    RandomStream jitter(core_.config.seed, node, kJitterPurpose, sequence);
+    RandomStream jitter = RandomStream::keyed(core_.jitter_key, node, sequence);
     latency = checked_add(latency, checked_duration(jitter.exponential(static_cast<double>(jitter_mean)), "network jitter"),
                           "a message's latency");
   }
@@ -417,9 +426,14 @@ EngineCore::EngineCore(EngineConfig engine_config)
     : config(std::move(engine_config)),
       lookahead(config.network.latency.minimum()),
       queue_(config.network.latency.minimum()),
-      runners_([this] { return NodeRunner(*this); }) {
+      runners_([this] { return NodeRunner(*this); }),
+      inline_runner_(*this) {
   const std::uint32_t n = config.nodes;
   layout = KeyLayout::for_nodes(n);
+  seed_key = RandomStream::seed_key(config.seed);
+  jitter_key = RandomStream::purpose_key(seed_key, kJitterPurpose);
+  loss_key = RandomStream::purpose_key(seed_key, kLossPurpose);
+  latency_key = RandomStream::purpose_key(seed_key, kLatencyPurpose);
   target_bits_ = std::max(1, static_cast<int>(std::bit_width(n - 1)));
   // All zero is each array's initial state (NodeStatus::up is 0).
   static_assert(static_cast<int>(NodeStatus::up) == 0);
@@ -486,7 +500,7 @@ SimTime EngineCore::link_latency(NodeId from, NodeId to) const {
       return latency.base;
     case LatencyModel::Kind::uniform: {
       // Drawn from the link's own stream: the same every time it is asked.
-      RandomStream stream(config.seed, low, kLatencyPurpose, high);
+      RandomStream stream = RandomStream::keyed(latency_key, low, high);
       return latency.base +
              static_cast<SimTime>(stream.uniform_int(static_cast<std::uint64_t>(latency.spread) + 1));
     }
@@ -621,9 +635,21 @@ RunOutcome EngineCore::run_until(SimTime until) {
 
 namespace {
 
-bool target_then_key_less(const EventRecord& a, const EventRecord& b) {
+inline bool target_then_key_less(const EventRecord& a, const EventRecord& b) {
   if (a.target != b.target) return a.target < b.target;
   return key_less(a, b);
+}
+
+// Insertion sort: at 10^2 pending PHOLD events a window holds about six, and
+// std::sort's set-up (and its calls through a comparison pointer) cost more
+// than the few moves.
+void insertion_sort_by_target_then_key(EventRecord* begin, EventRecord* end) {
+  for (EventRecord* next = begin + (begin != end); next < end; ++next) {
+    const EventRecord event = *next;
+    EventRecord* hole = next;
+    for (; hole != begin && target_then_key_less(event, hole[-1]); --hole) *hole = hole[-1];
+    *hole = event;
+  }
 }
 
 // One level of an in-place MSD radix sort (McIlroy, Bostic and McIlroy,
@@ -702,7 +728,8 @@ void radix_sort_out_of_place(std::vector<EventRecord>& window, std::vector<Event
   }
 }
 
-// Orders a window by (target, key). Small windows: a comparison sort; up to
+// Orders a window by (target, key). Small windows: a comparison sort (an
+// insertion sort up to kInsertionLimit events); up to
 // kOutOfPlaceSortLimit events: the radix sort through `scratch`; larger ones
 // in place (flag_sort): a window holds mostly one event per node, and at 10^7
 // nodes a second buffer the size of the window would be a large part of the
@@ -711,9 +738,13 @@ void radix_sort_out_of_place(std::vector<EventRecord>& window, std::vector<Event
 // moves nothing). Keys are unique, so all three give the same order.
 void sort_by_target_then_key(std::vector<EventRecord>& window, std::vector<EventRecord>& scratch,
                              int target_bits) {
+  constexpr std::size_t kInsertionLimit = 16;
   constexpr std::size_t kRadixThreshold = 256;
-  if (window.size() < kRadixThreshold) {
-    std::sort(window.begin(), window.end(), target_then_key_less);
+  if (window.size() <= kInsertionLimit) {
+    insertion_sort_by_target_then_key(window.data(), window.data() + window.size());
+  } else if (window.size() < kRadixThreshold) {
+    std::sort(window.begin(), window.end(),
+              [](const EventRecord& a, const EventRecord& b) { return target_then_key_less(a, b); });
   } else if (window.size() <= kOutOfPlaceSortLimit) {
     radix_sort_out_of_place(window, scratch, target_bits);
   } else {
@@ -781,7 +812,7 @@ void EngineCore::process_window(std::vector<EventRecord>& window, SimTime window
     }
     return;
   }
-  NodeRunner& runner = runners_.local();
+  NodeRunner& runner = inline_runner_;
   // Time a sample of inline windows: the estimate decides when TBB pays off.
   const bool timed = arena && (stats.windows % 16 == 0);
   const auto started = timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
@@ -806,7 +837,7 @@ void EngineCore::merge_runner_outputs() {
 
 void EngineCore::merge_outputs(SimTime window_end) {
   flow_starts_.clear();
-  for (NodeRunner& runner : runners_) {
+  auto merge = [&](NodeRunner& runner) {
     stats.events += runner.events;
     stats.lifecycle_events += runner.lifecycle_events;
     stats.fingerprint += runner.fingerprint;
@@ -819,7 +850,9 @@ void EngineCore::merge_outputs(SimTime window_end) {
     runner.output.clear();
     flow_starts_.insert(flow_starts_.end(), runner.flow_starts.begin(), runner.flow_starts.end());
     runner.flow_starts.clear();
-  }
+  };
+  merge(inline_runner_);
+  for (NodeRunner& runner : runners_) merge(runner);
   if (fair_) {
     std::sort(flow_starts_.begin(), flow_starts_.end(),
               [](const FlowRequest& a, const FlowRequest& b) { return key_less(a.delivery, b.delivery); });

@@ -69,8 +69,8 @@ class Context {
  public:
   NodeId self() const { return self_; }
   SimTime now() const { return now_; }
-  std::uint32_t node_count() const;
-  std::uint64_t seed() const;
+  std::uint32_t node_count() const { return node_count_; }
+  std::uint64_t seed() const { return seed_; }
   // True in on_start when the node rejoins after a churn outage.
   bool rejoining() const { return rejoining_; }
   // When rejoining: the time the outage began (the node went down). Lets a
@@ -101,10 +101,15 @@ class Context {
 
  private:
   friend class detail::NodeRunner;
-  Context(detail::NodeRunner& runner, NodeId self) : runner_(runner), self_(self) {}
+  // node_count and seed are copied in, so that a hook reads them without a
+  // call into the engine.
+  Context(detail::NodeRunner& runner, NodeId self, std::uint32_t node_count, std::uint64_t seed)
+      : runner_(runner), self_(self), node_count_(node_count), seed_(seed) {}
 
   detail::NodeRunner& runner_;
   NodeId self_;
+  std::uint32_t node_count_;
+  std::uint64_t seed_;
   SimTime now_ = 0;
   std::uint64_t event_order_ = 0;
   std::uint32_t rng_calls_ = 0;

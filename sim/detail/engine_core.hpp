@@ -25,7 +25,7 @@ class EngineCore;
 // produces goes to its own buffers, merged by the core after the window.
 class NodeRunner {
  public:
-  explicit NodeRunner(EngineCore& core) : core_(core) {}
+  explicit NodeRunner(EngineCore& core);
 
   // Handles `events` (one node's, sorted by key) plus the events the node
   // schedules for itself before window_end.
@@ -38,6 +38,9 @@ class NodeRunner {
   void start_compute(Context& ctx, ComputeCost cost, ComputeWork work, std::uint64_t tag);
   std::uint64_t next_sequence(NodeId node);
   EngineCore& core() { return core_; }
+  // RandomStream::purpose_key for Context::rng, remembering the last purpose:
+  // a behaviour mostly draws for one purpose event after event.
+  std::uint64_t purpose_key(std::uint64_t purpose);
 
   std::vector<EventRecord> output;      // events for the queue (parallel windows)
   std::vector<FlowRequest> flow_starts;  // sends under the fair model
@@ -59,6 +62,8 @@ class NodeRunner {
   std::vector<EventRecord> local_;  // min-heap of this node's in-window events
   SimTime window_end_ = 0;
   NodeId current_node_ = 0;
+  std::uint64_t last_purpose_ = 0;
+  std::uint64_t last_purpose_key_ = 0;  // purpose_key(last_purpose_)
 };
 
 enum class NodeStatus : std::uint8_t { up, down, crashed };
@@ -80,6 +85,12 @@ class EngineCore {
   std::atomic<bool> stop_requested{false};
 
   KeyLayout layout;  // how (priority, origin, sequence) pack into an event's order
+  // RandomStream key parts of the seed and of the engine's per-event purposes,
+  // computed once (RandomStream::keyed).
+  std::uint64_t seed_key = 0;
+  std::uint64_t jitter_key = 0;
+  std::uint64_t loss_key = 0;
+  std::uint64_t latency_key = 0;
 
   // Per-node state, indexed by node id; each entry is touched only by its
   // node's events. Flat zero-initialised arrays: what a run never writes
@@ -128,7 +139,11 @@ class EngineCore {
 
   EventQueue queue_;
   std::optional<FairNetwork> fair_;
-  tbb::enumerable_thread_specific<NodeRunner> runners_;
+  tbb::enumerable_thread_specific<NodeRunner> runners_;  // parallel windows
+  // Inline windows run on the thread that called run_until: a runner of its
+  // own spares a thread-local look-up per window (windows of ten events at
+  // 10^2 pending PHOLD events).
+  NodeRunner inline_runner_;
   std::vector<EventRecord> window_;
   std::vector<FlowRequest> flow_starts_;
   std::vector<EventRecord> deliveries_;
