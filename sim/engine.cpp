@@ -434,6 +434,8 @@ EngineCore::EngineCore(EngineConfig engine_config)
   jitter_key = RandomStream::purpose_key(seed_key, kJitterPurpose);
   loss_key = RandomStream::purpose_key(seed_key, kLossPurpose);
   latency_key = RandomStream::purpose_key(seed_key, kLatencyPurpose);
+  same_latency_everywhere = config.network.latency.kind == LatencyModel::Kind::constant &&
+                            config.network.latency.hub == LatencyModel::kNoHub;
   target_bits_ = std::max(1, static_cast<int>(std::bit_width(n - 1)));
   // All zero is each array's initial state (NodeStatus::up is 0).
   static_assert(static_cast<int>(NodeStatus::up) == 0);
@@ -491,7 +493,7 @@ std::int64_t EngineCore::downlink_bps(NodeId node) const {
                                              : config.network.downlink_bps[node];
 }
 
-SimTime EngineCore::link_latency(NodeId from, NodeId to) const {
+SimTime EngineCore::varying_link_latency(NodeId from, NodeId to) const {
   const LatencyModel& latency = config.network.latency;
   if (latency.hub != LatencyModel::kNoHub && (from == latency.hub || to == latency.hub)) return latency.hub_latency;
   const NodeId low = std::min(from, to), high = std::max(from, to);

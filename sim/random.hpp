@@ -112,7 +112,9 @@ class RandomStream {
   // Standard normal N(0, 1) (Box-Muller; the second value is cached).
   double normal();
   double normal(double mean, double stddev) { return mean + stddev * normal(); }
-  // Exponential with the given mean (> 0).
+  // Exponential with the given mean (> 0), by a ziggurat. Its first try,
+  // which almost always succeeds, is inline: event delays are drawn on the
+  // engine's hot path (network jitter, churn).
   double exponential(double mean);
   // true with probability p (p outside [0, 1] is clamped).
   bool bernoulli(double p) { return p >= 1.0 || (p > 0.0 && uniform() < p); }
@@ -143,6 +145,7 @@ class RandomStream {
     buffered_ = 2;
   }
   std::uint64_t uniform_int_slow(std::uint64_t bound, UnsignedInt128 product);
+  double exponential_after_first_try(double mean, std::uint64_t bits);
 
   struct KeyedBy {
     std::uint64_t purpose_key;
@@ -164,6 +167,37 @@ class RandomStream {
   bool has_spare_normal_ = false;
   double spare_normal_ = 0.0;
 };
+
+namespace random_detail {
+
+// The exponential ziggurat (Marsaglia and Tsang, "The ziggurat method for
+// generating random variables", JSS 2000) with 256 layers of equal area under
+// f(x) = exp(-x); the base layer holds the tail. Built once, in random.cpp.
+struct ExponentialZiggurat {
+  static constexpr int kLayers = 256;
+  double x[kLayers + 1];  // layer right edges, x[0] = V / f(R) for the base strip, x[256] = 0
+  double f[kLayers + 1];  // f(x[i])
+  double ratio[kLayers];  // x[i + 1] / x[i]: below it a point is inside the next layer
+  ExponentialZiggurat();
+};
+
+inline const ExponentialZiggurat& exponential_ziggurat() {
+  static const ExponentialZiggurat tables;
+  return tables;
+}
+
+}  // namespace random_detail
+
+inline double RandomStream::exponential(double mean) {
+  // One 64-bit draw: the layer from the low 8 bits, the position from the
+  // top 53; inside the layer's rectangle (98.9% of draws) that is the value.
+  const random_detail::ExponentialZiggurat& z = random_detail::exponential_ziggurat();
+  const std::uint64_t bits = next_u64();
+  const int layer = static_cast<int>(bits & (random_detail::ExponentialZiggurat::kLayers - 1));
+  const double u = static_cast<double>(bits >> 11) * 0x1.0p-53;
+  if (u < z.ratio[layer]) return mean * (u * z.x[layer]);
+  return exponential_after_first_try(mean, bits);
+}
 
 // 32-bit words for bulk draws (one per coordinate of a vector, one per
 // feature of a sample): Philox4x32-10 blocks at counters 0, 1, ... under a

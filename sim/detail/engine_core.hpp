@@ -118,7 +118,13 @@ class EngineCore {
 
   std::int64_t uplink_bps(NodeId node) const;
   std::int64_t downlink_bps(NodeId node) const;
-  SimTime link_latency(NodeId from, NodeId to) const;
+  // Every message's latency before jitter; inline for the common case of one
+  // latency for every link.
+  SimTime link_latency(NodeId from, NodeId to) const {
+    return same_latency_everywhere ? config.network.latency.base : varying_link_latency(from, to);
+  }
+  SimTime varying_link_latency(NodeId from, NodeId to) const;
+  bool same_latency_everywhere = false;  // a constant latency model and no hub
   SimTime compute_duration(NodeId node, const ComputeCost& cost, RandomStream& jitter) const;
 
   std::unique_ptr<tbb::task_arena> arena;  // null with one thread

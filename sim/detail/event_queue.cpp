@@ -37,43 +37,17 @@ EventQueue::~EventQueue() {
   }
 }
 
-EventQueue::Chunk* EventQueue::new_chunk() {
-  Chunk* chunk = free_chunks_;
-  if (chunk != nullptr) {
-    free_chunks_ = chunk->next;
-  } else {
-    chunk = new Chunk;
-    ++chunks_allocated_;
-  }
+EventQueue::Chunk* EventQueue::allocate_chunk() {
+  ++chunks_allocated_;
+  Chunk* chunk = new Chunk;
   chunk->next = nullptr;
   chunk->count = 0;
   return chunk;
 }
 
-void EventQueue::push_to_ring(std::int64_t bucket_number, const EventRecord& event) {
-  const std::size_t slot = static_cast<std::size_t>(bucket_number & mask_);
-  Bucket& bucket = ring_[slot];
-  if (bucket.tail == nullptr) {
-    bucket.head = bucket.tail = new_chunk();
-    occupied_[slot / 64] |= std::uint64_t{1} << (slot % 64);
-  } else if (bucket.tail->count == kChunkRecords) {
-    Chunk* chunk = new_chunk();
-    bucket.tail->next = chunk;
-    bucket.tail = chunk;
-  }
-  bucket.tail->records[bucket.tail->count++] = event;
-}
-
-void EventQueue::push(const EventRecord& event) {
-  const std::int64_t bucket_number = event.time >> shift_;
-  assert(bucket_number >= current_ && "event scheduled before the current window");
-  ++size_;
-  if (bucket_number <= current_ + mask_) {
-    push_to_ring(bucket_number, event);
-  } else {
-    overflow_.push_back(event);
-    std::push_heap(overflow_.begin(), overflow_.end(), later);
-  }
+void EventQueue::push_to_overflow(const EventRecord& event) {
+  overflow_.push_back(event);
+  std::push_heap(overflow_.begin(), overflow_.end(), later);
 }
 
 SimTime EventQueue::first_bucket_start() const {

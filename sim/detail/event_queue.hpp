@@ -5,6 +5,7 @@
 // insertions (which depends on threads) never matters. Private to sim/.
 #pragma once
 
+#include <cassert>
 #include <cstdint>
 #include <vector>
 
@@ -58,8 +59,10 @@ class EventQueue {
   };
 
   void push_to_ring(std::int64_t bucket_number, const EventRecord& event);
+  void push_to_overflow(const EventRecord& event);
   void advance_to(std::int64_t bucket_number);
   Chunk* new_chunk();
+  Chunk* allocate_chunk();
 
   int shift_;
   std::int64_t mask_;
@@ -71,6 +74,43 @@ class EventQueue {
   std::size_t chunks_allocated_ = 0;
   std::size_t size_ = 0;
 };
+
+// push and what it calls on every event are inline: the engine builds an
+// event and pushes it in one function, so the record goes straight into its
+// chunk instead of through a copy on the stack.
+inline EventQueue::Chunk* EventQueue::new_chunk() {
+  Chunk* chunk = free_chunks_;
+  if (chunk == nullptr) return allocate_chunk();
+  free_chunks_ = chunk->next;
+  chunk->next = nullptr;
+  chunk->count = 0;
+  return chunk;
+}
+
+inline void EventQueue::push_to_ring(std::int64_t bucket_number, const EventRecord& event) {
+  const std::size_t slot = static_cast<std::size_t>(bucket_number & mask_);
+  Bucket& bucket = ring_[slot];
+  if (bucket.tail == nullptr) {
+    bucket.head = bucket.tail = new_chunk();
+    occupied_[slot / 64] |= std::uint64_t{1} << (slot % 64);
+  } else if (bucket.tail->count == kChunkRecords) {
+    Chunk* chunk = new_chunk();
+    bucket.tail->next = chunk;
+    bucket.tail = chunk;
+  }
+  bucket.tail->records[bucket.tail->count++] = event;
+}
+
+inline void EventQueue::push(const EventRecord& event) {
+  const std::int64_t bucket_number = event.time >> shift_;
+  assert(bucket_number >= current_ && "event scheduled before the current window");
+  ++size_;
+  if (bucket_number <= current_ + mask_) {
+    push_to_ring(bucket_number, event);
+  } else {
+    push_to_overflow(event);
+  }
+}
 
 template <typename Visit>
 void EventQueue::for_each(Visit visit) const {
