@@ -169,16 +169,29 @@ NodeCounters& NodeRunner::counters_of(NodeId node) {
   return core_.counters.empty() ? totals : core_.counters[node];
 }
 
-void NodeRunner::emit(const EventRecord& event) {
+// push and emit are always inlined (into send, set_timer...): a new event's
+// fields then go straight into the queue's chunk. Built on the stack and
+// copied from there by a call, the record was read back as 16-byte words
+// from its narrower field stores, which the CPU cannot forward.
+[[gnu::always_inline]] inline void EngineCore::push(const EventRecord& event) {
+  pending_activity_ += kind_of(event.order) != EventKind::lifecycle;
+  queue_.push(event);
+}
+
+[[gnu::always_inline]] inline void NodeRunner::emit(const EventRecord& event) {
   if (event.target == current_node_ && event.time < window_end_) {
-    local_.push_back(event);
-    std::push_heap(local_.begin(), local_.end(),
-                   [](const EventRecord& a, const EventRecord& b) { return key_less(b, a); });
+    emit_local(event);
   } else if (push_directly) {
     core_.push(event);
   } else {
     output.push_back(event);
   }
+}
+
+void NodeRunner::emit_local(const EventRecord& event) {
+  local_.push_back(event);
+  std::push_heap(local_.begin(), local_.end(),
+                 [](const EventRecord& a, const EventRecord& b) { return key_less(b, a); });
 }
 
 void NodeRunner::run_node(const EventRecord* begin, const EventRecord* end, SimTime window_end) {
@@ -637,11 +650,6 @@ RunOutcome EngineCore::run_until(SimTime until) {
 
 namespace {
 
-inline bool target_then_key_less(const EventRecord& a, const EventRecord& b) {
-  if (a.target != b.target) return a.target < b.target;
-  return key_less(a, b);
-}
-
 // Insertion sort: at 10^2 pending PHOLD events a window holds about six, and
 // std::sort's set-up (and its calls through a comparison pointer) cost more
 // than the few moves.
@@ -862,11 +870,6 @@ void EngineCore::merge_outputs(SimTime window_end) {
     fair_->advance(flow_starts_, window_end, deliveries_);
     for (const EventRecord& event : deliveries_) push(event);
   }
-}
-
-void EngineCore::push(const EventRecord& event) {
-  pending_activity_ += kind_of(event.order) != EventKind::lifecycle;
-  queue_.push(event);
 }
 
 std::size_t EngineCore::pending_events() const {

@@ -55,6 +55,7 @@ class NodeRunner {
   void handle(Context& ctx, const EventRecord& event);
   void deliver(Context& ctx, const EventRecord& event);
   void emit(const EventRecord& event);
+  void emit_local(const EventRecord& event);  // an event of this node inside the window
   void schedule_lifecycle(NodeId node, SimTime time, LifecycleChange change);
   NodeCounters& counters_of(NodeId node);
 

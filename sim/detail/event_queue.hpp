@@ -36,12 +36,16 @@ class EventQueue {
   // target_bits > 0 (targets below 2^target_bits), a large bucket that the
   // limit does not cut arrives grouped by the top 11 of those bits (a counting
   // scatter straight from the chunks, in the copy that happens anyway): the
-  // window sort's first radix pass then finds every record in place.
+  // window sort's first radix pass then finds every record in place; and a
+  // bucket of at most kSortedPopLimit events arrives sorted by (target, key)
+  // (an insertion sort as it is copied out; the window sort then moves nothing).
   void pop_bucket(SimTime bucket_start, SimTime limit, std::vector<EventRecord>& out, int target_bits = 0);
 
   // Calls visit(record) for every pending event (for releasing payloads).
   template <typename Visit>
   void for_each(Visit visit) const;
+
+  static constexpr std::size_t kSortedPopLimit = 16;
 
   // Bytes held by the queue (chunks, ring, overflow), for memory reports.
   std::size_t memory_bytes() const;
@@ -61,6 +65,7 @@ class EventQueue {
   void push_to_ring(std::int64_t bucket_number, const EventRecord& event);
   void push_to_overflow(const EventRecord& event);
   void advance_to(std::int64_t bucket_number);
+  void pop_sorted(Chunk* chunk, std::vector<EventRecord>& out);
   Chunk* new_chunk();
   Chunk* allocate_chunk();
 
