@@ -137,7 +137,7 @@ class EngineCore {
  private:
   void start_nodes();
   void run_starts(SimTime window_end);
-  void process_window(std::vector<EventRecord>& window, SimTime window_end);
+  void process_window(std::vector<EventRecord>& window, SimTime window_end, EventQueue::PoppedOrder order);
   void merge_runner_outputs();
   void merge_outputs(SimTime window_end);
   void push(const EventRecord& event);

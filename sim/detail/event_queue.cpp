@@ -81,8 +81,8 @@ void EventQueue::advance_to(std::int64_t bucket_number) {
   }
 }
 
-void EventQueue::pop_bucket(SimTime bucket_start, SimTime limit, std::vector<EventRecord>& out,
-                            int target_bits) {
+EventQueue::PoppedOrder EventQueue::pop_bucket(SimTime bucket_start, SimTime limit,
+                                               std::vector<EventRecord>& out, int target_bits) {
   const std::int64_t bucket_number = bucket_start >> shift_;
   advance_to(bucket_number);
   const std::size_t slot = static_cast<std::size_t>(bucket_number & mask_);
@@ -105,13 +105,14 @@ void EventQueue::pop_bucket(SimTime bucket_start, SimTime limit, std::vector<Eve
   if (target_bits > 0 && records <= kSortedPopLimit && whole_bucket) {
     pop_sorted(chunk, out);
     size_ -= records;
-    return;
+    return PoppedOrder::sorted;
   }
   if (target_bits > 0 && records >= 256 && whole_bucket) {
     constexpr int kBits = 11;
     const int low = std::max(0, target_bits - kBits);
     const std::uint32_t mask = (1u << (target_bits - low)) - 1;
-    std::vector<std::size_t> starts(std::size_t{mask} + 2, 0);
+    std::vector<std::uint32_t>& starts = digit_starts_;
+    starts.assign(std::size_t{mask} + 2, 0);
     for (const Chunk* counted = chunk; counted != nullptr; counted = counted->next)
       for (std::uint32_t i = 0; i < counted->count; ++i) ++starts[((counted->records[i].target >> low) & mask) + 1];
     for (std::size_t digit = 0; digit + 1 < starts.size(); ++digit) starts[digit + 1] += starts[digit];
@@ -126,7 +127,7 @@ void EventQueue::pop_bucket(SimTime bucket_start, SimTime limit, std::vector<Eve
       chunk = next;
     }
     size_ -= records;
-    return;
+    return PoppedOrder::grouped;
   }
   while (chunk != nullptr) {
     out.insert(out.end(), chunk->records, chunk->records + chunk->count);
@@ -146,6 +147,7 @@ void EventQueue::pop_bucket(SimTime bucket_start, SimTime limit, std::vector<Eve
     }
     out.erase(beyond, out.end());
   }
+  return PoppedOrder::as_pushed;
 }
 
 void EventQueue::pop_sorted(Chunk* chunk, std::vector<EventRecord>& out) {
@@ -171,7 +173,7 @@ void EventQueue::pop_sorted(Chunk* chunk, std::vector<EventRecord>& out) {
 std::size_t EventQueue::memory_bytes() const {
   return chunks_allocated_ * sizeof(Chunk) + ring_.capacity() * sizeof(Bucket) +
          occupied_.capacity() * sizeof(std::uint64_t) +
-         overflow_.capacity() * sizeof(EventRecord);
+         overflow_.capacity() * sizeof(EventRecord) + digit_starts_.capacity() * sizeof(std::uint32_t);
 }
 
 }  // namespace dlsim::detail

@@ -39,7 +39,13 @@ class EventQueue {
   // window sort's first radix pass then finds every record in place; and a
   // bucket of at most kSortedPopLimit events arrives sorted by (target, key)
   // (an insertion sort as it is copied out; the window sort then moves nothing).
-  void pop_bucket(SimTime bucket_start, SimTime limit, std::vector<EventRecord>& out, int target_bits = 0);
+  enum class PoppedOrder {
+    as_pushed,  // no particular order
+    grouped,    // grouped by the top 11 bits of target_bits (ascending)
+    sorted,     // by (target, key): target_then_key_less
+  };
+  // Returns how the popped events are arranged.
+  PoppedOrder pop_bucket(SimTime bucket_start, SimTime limit, std::vector<EventRecord>& out, int target_bits = 0);
 
   // Calls visit(record) for every pending event (for releasing payloads).
   template <typename Visit>
@@ -75,6 +81,7 @@ class EventQueue {
   std::vector<Bucket> ring_;
   std::vector<std::uint64_t> occupied_;  // one bit per ring slot
   std::vector<EventRecord> overflow_;    // min-heap by key: beyond the ring's horizon
+  std::vector<std::uint32_t> digit_starts_;  // pop_bucket's grouping counts, kept between windows
   Chunk* free_chunks_ = nullptr;
   std::size_t chunks_allocated_ = 0;
   std::size_t size_ = 0;
