@@ -767,7 +767,7 @@ bool sort_grouped(std::vector<EventRecord>& window, int target_bits) {
   return true;
 }
 
-// Orders a window by (target, key), unless the queue gave it sorted. Grouped
+// Orders a window by (target, key), unless the queue gave it ready to run. Grouped
 // windows with small groups: each group alone (sort_grouped). Small windows:
 // a comparison sort (an insertion sort up to kInsertionLimit events); up to
 // kOutOfPlaceSortLimit events: the radix sort through `scratch`; larger ones
@@ -780,7 +780,7 @@ void sort_by_target_then_key(std::vector<EventRecord>& window, std::vector<Event
                              int target_bits, EventQueue::PoppedOrder order) {
   constexpr std::size_t kInsertionLimit = 16;
   constexpr std::size_t kRadixThreshold = 256;
-  if (order == EventQueue::PoppedOrder::sorted) return;
+  if (order == EventQueue::PoppedOrder::each_node_in_key_order) return;
   if (order == EventQueue::PoppedOrder::grouped && sort_grouped(window, target_bits)) return;
   if (window.size() <= kInsertionLimit) {
     insertion_sort_by_target_then_key(window.data(), window.data() + window.size());

@@ -1,7 +1,7 @@
 // The small-window path (issue 15, PHOLD at 10^2 pending events): buckets of
-// at most EventQueue::kSortedPopLimit events leave the queue already sorted
-// by (target, key), and the engine runs them in the same order as any other
-// window: each node its own events in key order.
+// at most EventQueue::kSortedPopLimit events leave the queue ready to run
+// (each target's events adjacent and in key order), and the engine runs them
+// in the same order as any other window: each node its own events in key order.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -33,30 +33,82 @@ std::vector<detail::EventRecord> scrambled_records(std::size_t count) {
 
 }  // namespace
 
-TEST_CASE("a bucket of at most 16 events is popped in (target, key) order, a larger one unsorted") {
+namespace {
+
+std::vector<std::int64_t> values_of(const std::vector<detail::EventRecord>& events) {
+  std::vector<std::int64_t> values;
+  for (const detail::EventRecord& event : events) values.push_back(event.value);
+  return values;
+}
+
+std::vector<detail::EventRecord> pop_all(const std::vector<detail::EventRecord>& records,
+                                         detail::EventQueue::PoppedOrder& order) {
+  detail::EventQueue queue(64);
+  for (const detail::EventRecord& record : records) queue.push(record);
+  std::vector<detail::EventRecord> popped;
+  order = queue.pop_bucket(0, 64, popped, 3);
+  CHECK(queue.empty());
+  return popped;
+}
+
+// Each target's events adjacent and in key order.
+bool ready_to_run(const std::vector<detail::EventRecord>& events) {
+  std::vector<NodeId> finished;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (i > 0 && events[i].target == events[i - 1].target) {
+      if (!detail::key_less(events[i - 1], events[i])) return false;
+      continue;
+    }
+    if (std::find(finished.begin(), finished.end(), events[i].target) != finished.end()) return false;
+    finished.push_back(events[i].target);
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("a bucket of at most 16 events is popped ready to run, each node's events together in key order") {
   for (std::size_t count : {std::size_t{1}, std::size_t{2}, std::size_t{9}, detail::EventQueue::kSortedPopLimit,
                             detail::EventQueue::kSortedPopLimit + 1}) {
     INFO("records " << count);
     const std::vector<detail::EventRecord> records = scrambled_records(count);
-    detail::EventQueue queue(64);
-    for (const detail::EventRecord& record : records) queue.push(record);
-    std::vector<detail::EventRecord> popped;
-    queue.pop_bucket(0, 64, popped, 3);
-    CHECK(queue.empty());
+    detail::EventQueue::PoppedOrder order{};
+    const std::vector<detail::EventRecord> popped = pop_all(records, order);
     std::vector<detail::EventRecord> expected = records;
     std::sort(expected.begin(), expected.end(), detail::target_then_key_less);
-    auto values = [](const std::vector<detail::EventRecord>& events) {
-      std::vector<std::int64_t> out;
-      for (const detail::EventRecord& event : events) out.push_back(event.value);
-      return out;
-    };
     if (count <= detail::EventQueue::kSortedPopLimit) {
-      CHECK(values(popped) == values(expected));
+      CHECK(order == detail::EventQueue::PoppedOrder::each_node_in_key_order);
+      CHECK(ready_to_run(popped));
+      std::vector<detail::EventRecord> resorted = popped;
+      std::sort(resorted.begin(), resorted.end(), detail::target_then_key_less);
+      CHECK(values_of(resorted) == values_of(expected));  // the same events
+      // Five targets: from six events on one repeats, and the bucket comes sorted.
+      if (count > 5) CHECK(values_of(popped) == values_of(expected));
     } else {
       // The general path leaves sorting to the engine: the same events, in insertion order.
-      CHECK(values(popped) == values(records));
+      CHECK(order == detail::EventQueue::PoppedOrder::as_pushed);
+      CHECK(values_of(popped) == values_of(records));
     }
   }
+}
+
+TEST_CASE("a small bucket whose events all have different targets is popped as pushed") {
+  // One event per target, pushed in descending target order: no node has two
+  // events, so any order runs the same; the queue does not sort.
+  const detail::KeyLayout layout = detail::KeyLayout::for_nodes(100);
+  std::vector<detail::EventRecord> records;
+  for (std::uint32_t i = 0; i < 10; ++i)
+    records.push_back(detail::EventRecord{static_cast<SimTime>(i % 3),
+                                          layout.make_order(detail::EventKind::delivery, i, 0), 9 - i, 0, i, nullptr});
+  detail::EventQueue::PoppedOrder order{};
+  const std::vector<detail::EventRecord> popped = pop_all(records, order);
+  CHECK(order == detail::EventQueue::PoppedOrder::each_node_in_key_order);
+  CHECK(values_of(popped) == values_of(records));
+  // One repeated target: now sorted by (target, key).
+  records.push_back(detail::EventRecord{0, layout.make_order(detail::EventKind::timer, 50, 0), 4, 0, 10, nullptr});
+  std::vector<detail::EventRecord> expected = records;
+  std::sort(expected.begin(), expected.end(), detail::target_then_key_less);
+  CHECK(values_of(pop_all(records, order)) == values_of(expected));
 }
 
 TEST_CASE("windows of a few events each give every node its messages in key order, for 1 and 2 threads") {
