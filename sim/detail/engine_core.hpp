@@ -32,7 +32,7 @@ class NodeRunner {
   void run_node(const EventRecord* begin, const EventRecord* end, SimTime window_end);
 
   // Context services.
-  void send(Context& ctx, NodeId to, Message message);
+  void send(Context& ctx, NodeId to, Message&& message);
   void set_timer(Context& ctx, SimTime delay, std::uint64_t tag);
   void set_timeout(Context& ctx, SimTime delay, std::uint64_t tag);
   void start_compute(Context& ctx, ComputeCost cost, ComputeWork work, std::uint64_t tag);
