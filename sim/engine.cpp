@@ -282,8 +282,10 @@ void NodeRunner::handle(Context& ctx, const EventRecord& event) {
       }
       break;
     case EventKind::nic_arrival: {
-      if (status != NodeStatus::up) {
-        deliver(ctx, event);  // counts the drop
+      // Down (deliver counts the drop), or no bandwidth limit anywhere: the
+      // message is delivered as it arrives.
+      if (status != NodeStatus::up || core_.unlimited_bandwidth) {
+        deliver(ctx, event);
         break;
       }
       // Cut-through: the message streams through the receiver's downlink at
@@ -455,6 +457,7 @@ EngineCore::EngineCore(EngineConfig engine_config)
   latency_key = RandomStream::purpose_key(seed_key, kLatencyPurpose);
   same_latency_everywhere = config.network.latency.kind == LatencyModel::Kind::constant &&
                             config.network.latency.hub == LatencyModel::kNoHub;
+  unlimited_bandwidth = config.network.uplink_bps.empty() && config.network.downlink_bps.empty();
   target_bits_ = std::max(1, static_cast<int>(std::bit_width(n - 1)));
   // All zero is each array's initial state (NodeStatus::up is 0).
   static_assert(static_cast<int>(NodeStatus::up) == 0);

@@ -126,6 +126,7 @@ class EngineCore {
   }
   SimTime varying_link_latency(NodeId from, NodeId to) const;
   bool same_latency_everywhere = false;  // a constant latency model and no hub
+  bool unlimited_bandwidth = false;      // no uplink or downlink rates at all (uplink_bps, downlink_bps)
   SimTime compute_duration(NodeId node, const ComputeCost& cost, RandomStream& jitter) const;
 
   std::unique_ptr<tbb::task_arena> arena;  // null with one thread
