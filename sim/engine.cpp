@@ -134,27 +134,15 @@ void Context::set_timeout(SimTime delay, std::uint64_t tag) { runner_.set_timeou
 void Context::start_compute(ComputeCost cost, ComputeWork work, std::uint64_t tag) {
   runner_.start_compute(*this, cost, std::move(work), tag);
 }
-RandomStream Context::rng(std::uint64_t purpose) {
-  // The event's order is unique among this node's events; the call count makes
-  // each call's stream distinct.
-  return RandomStream::keyed(runner_.purpose_key(purpose), self_, mix64(event_order_, rng_calls_++));
-}
 void Context::request_stop() { runner_.core().stop_requested.store(true); }
 
 namespace detail {
 
 // ---------------------------------------------------------------- NodeRunner
 
-NodeRunner::NodeRunner(EngineCore& core)
-    : core_(core),
-      last_purpose_key_(RandomStream::purpose_key(RandomStream::seed_key(core.config.seed), last_purpose_)) {}
-
-std::uint64_t NodeRunner::purpose_key(std::uint64_t purpose) {
-  if (purpose != last_purpose_) {
-    last_purpose_ = purpose;
-    last_purpose_key_ = RandomStream::purpose_key(core_.seed_key, purpose);
-  }
-  return last_purpose_key_;
+NodeRunner::NodeRunner(EngineCore& core) : core_(core) {
+  const std::uint64_t seed_key = RandomStream::seed_key(core.config.seed);
+  purpose_keys_ = PurposeKeyCache{seed_key, 0, RandomStream::purpose_key(seed_key, 0)};
 }
 
 // The error paths of send and next_sequence, out of line and marked cold:
@@ -208,7 +196,7 @@ void NodeRunner::run_node(const EventRecord* begin, const EventRecord* end, SimT
   current_node_ = begin->target;
   window_end_ = window_end;
   local_.clear();
-  Context ctx(*this, current_node_, core_.config.nodes, core_.config.seed);
+  Context ctx(*this, current_node_, core_.config.nodes, core_.config.seed, purpose_keys_);
   auto later = [](const EventRecord& a, const EventRecord& b) { return key_less(b, a); };
   while (begin != end || !local_.empty()) {
     if (local_.empty() || (begin != end && key_less(*begin, local_.front()))) {
@@ -451,7 +439,7 @@ EngineCore::EngineCore(EngineConfig engine_config)
       inline_runner_(*this) {
   const std::uint32_t n = config.nodes;
   layout = KeyLayout::for_nodes(n);
-  seed_key = RandomStream::seed_key(config.seed);
+  const std::uint64_t seed_key = RandomStream::seed_key(config.seed);
   jitter_key = RandomStream::purpose_key(seed_key, kJitterPurpose);
   loss_key = RandomStream::purpose_key(seed_key, kLossPurpose);
   latency_key = RandomStream::purpose_key(seed_key, kLatencyPurpose);

@@ -62,7 +62,15 @@ using ComputeWork = std::function<void()>;
 namespace detail {
 class NodeRunner;
 class EngineCore;
-}
+// The key part of the purpose Context::rng last drew for, kept by each
+// runner across events: a behaviour mostly draws for one purpose event
+// after event, and then a stream costs one mix fewer.
+struct PurposeKeyCache {
+  std::uint64_t seed_key;  // RandomStream::seed_key(seed)
+  std::uint64_t purpose;
+  std::uint64_t key;       // RandomStream::purpose_key(seed_key, purpose)
+};
+}  // namespace detail
 
 // The handle a hook gets for the node it runs on. Valid only during the hook.
 class Context {
@@ -94,8 +102,17 @@ class Context {
   void start_compute(ComputeCost cost, ComputeWork work, std::uint64_t tag);
   // A fresh random stream for this event and purpose. Each call returns a new,
   // independent stream keyed by (seed, node, purpose, this event, call number),
-  // so results never depend on thread scheduling.
-  RandomStream rng(std::uint64_t purpose);
+  // so results never depend on thread scheduling. Inline: it runs for most
+  // events, and the stream then stays in registers.
+  RandomStream rng(std::uint64_t purpose) {
+    if (purpose != purpose_keys_.purpose) {
+      purpose_keys_.purpose = purpose;
+      purpose_keys_.key = RandomStream::purpose_key(purpose_keys_.seed_key, purpose);
+    }
+    // The event's order is unique among this node's events; the call count
+    // makes each call's stream distinct.
+    return RandomStream::keyed(purpose_keys_.key, self_, mix64(event_order_, rng_calls_++));
+  }
   // Asks the engine to stop after the current window.
   void request_stop();
 
@@ -103,13 +120,15 @@ class Context {
   friend class detail::NodeRunner;
   // node_count and seed are copied in, so that a hook reads them without a
   // call into the engine.
-  Context(detail::NodeRunner& runner, NodeId self, std::uint32_t node_count, std::uint64_t seed)
-      : runner_(runner), self_(self), node_count_(node_count), seed_(seed) {}
+  Context(detail::NodeRunner& runner, NodeId self, std::uint32_t node_count, std::uint64_t seed,
+          detail::PurposeKeyCache& purpose_keys)
+      : runner_(runner), self_(self), node_count_(node_count), seed_(seed), purpose_keys_(purpose_keys) {}
 
   detail::NodeRunner& runner_;
   NodeId self_;
   std::uint32_t node_count_;
   std::uint64_t seed_;
+  detail::PurposeKeyCache& purpose_keys_;  // the runner's
   SimTime now_ = 0;
   std::uint64_t event_order_ = 0;
   std::uint32_t rng_calls_ = 0;

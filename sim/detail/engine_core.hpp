@@ -38,9 +38,6 @@ class NodeRunner {
   void start_compute(Context& ctx, ComputeCost cost, ComputeWork work, std::uint64_t tag);
   std::uint64_t next_sequence(NodeId node);
   EngineCore& core() { return core_; }
-  // RandomStream::purpose_key for Context::rng, remembering the last purpose:
-  // a behaviour mostly draws for one purpose event after event.
-  std::uint64_t purpose_key(std::uint64_t purpose);
 
   std::vector<EventRecord> output;      // events for the queue (parallel windows)
   std::vector<FlowRequest> flow_starts;  // sends under the fair model
@@ -63,8 +60,7 @@ class NodeRunner {
   std::vector<EventRecord> local_;  // min-heap of this node's in-window events
   SimTime window_end_ = 0;
   NodeId current_node_ = 0;
-  std::uint64_t last_purpose_ = 0;
-  std::uint64_t last_purpose_key_ = 0;  // purpose_key(last_purpose_)
+  PurposeKeyCache purpose_keys_;  // Context::rng's, kept across events
 };
 
 enum class NodeStatus : std::uint8_t { up, down, crashed };
@@ -86,9 +82,8 @@ class EngineCore {
   std::atomic<bool> stop_requested{false};
 
   KeyLayout layout;  // how (priority, origin, sequence) pack into an event's order
-  // RandomStream key parts of the seed and of the engine's per-event purposes,
-  // computed once (RandomStream::keyed).
-  std::uint64_t seed_key = 0;
+  // RandomStream key parts of the engine's per-event purposes, computed once
+  // (RandomStream::keyed).
   std::uint64_t jitter_key = 0;
   std::uint64_t loss_key = 0;
   std::uint64_t latency_key = 0;
