@@ -144,8 +144,8 @@ class EngineCore {
   std::optional<FairNetwork> fair_;
   tbb::enumerable_thread_specific<NodeRunner> runners_;  // parallel windows
   // Inline windows run on the thread that called run_until: a runner of its
-  // own spares a thread-local look-up per window (windows of ten events at
-  // 10^2 pending PHOLD events).
+  // own spares a thread-local look-up per window (windows of about six events
+  // at 10^2 pending PHOLD events).
   NodeRunner inline_runner_;
   std::vector<EventRecord> window_;
   std::vector<FlowRequest> flow_starts_;

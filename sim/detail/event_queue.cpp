@@ -102,7 +102,7 @@ EventQueue::PoppedOrder EventQueue::pop_bucket(SimTime bucket_start, SimTime lim
     out.swap(room);
   }
   const bool whole_bucket = limit >= bucket_start + bucket_width();
-  if (target_bits > 0 && records <= kSortedPopLimit && whole_bucket) {
+  if (target_bits > 0 && records <= kSmallBucketLimit && whole_bucket) {
     pop_ready_to_run(chunk, out);
     size_ -= records;
     return PoppedOrder::each_node_in_key_order;

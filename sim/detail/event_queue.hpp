@@ -37,7 +37,7 @@ class EventQueue {
   // limit does not cut arrives grouped by the top 11 of those bits (a counting
   // scatter straight from the chunks, in the copy that happens anyway): the
   // window sort's first radix pass then finds every record in place; and a
-  // bucket of at most kSortedPopLimit events arrives ready to run: each
+  // bucket of at most kSmallBucketLimit events arrives ready to run: each
   // target's events adjacent and in key order (sorted by (target, key) when
   // a target has several, as popped when every target has one), so that the
   // window needs no sort.
@@ -53,7 +53,8 @@ class EventQueue {
   template <typename Visit>
   void for_each(Visit visit) const;
 
-  static constexpr std::size_t kSortedPopLimit = 16;
+  // Buckets up to this many events are popped ready to run (pop_bucket).
+  static constexpr std::size_t kSmallBucketLimit = 16;
 
   // Bytes held by the queue (chunks, ring, overflow), for memory reports.
   std::size_t memory_bytes() const;
@@ -90,8 +91,7 @@ class EventQueue {
 };
 
 // push and what it calls on every event are inline: the engine builds an
-// event and pushes it in one function, so the record goes straight into its
-// chunk instead of through a copy on the stack.
+// event and pushes it in one function, without a call per event.
 inline EventQueue::Chunk* EventQueue::new_chunk() {
   Chunk* chunk = free_chunks_;
   if (chunk == nullptr) return allocate_chunk();

@@ -1,5 +1,5 @@
 // The small-window path (issue 15, PHOLD at 10^2 pending events): buckets of
-// at most EventQueue::kSortedPopLimit events leave the queue ready to run
+// at most EventQueue::kSmallBucketLimit events leave the queue ready to run
 // (each target's events adjacent and in key order), and the engine runs them
 // in the same order as any other window: each node its own events in key order.
 #include <catch2/catch.hpp>
@@ -68,15 +68,15 @@ bool ready_to_run(const std::vector<detail::EventRecord>& events) {
 }  // namespace
 
 TEST_CASE("a bucket of at most 16 events is popped ready to run, each node's events together in key order") {
-  for (std::size_t count : {std::size_t{1}, std::size_t{2}, std::size_t{9}, detail::EventQueue::kSortedPopLimit,
-                            detail::EventQueue::kSortedPopLimit + 1}) {
+  for (std::size_t count : {std::size_t{1}, std::size_t{2}, std::size_t{9}, detail::EventQueue::kSmallBucketLimit,
+                            detail::EventQueue::kSmallBucketLimit + 1}) {
     INFO("records " << count);
     const std::vector<detail::EventRecord> records = scrambled_records(count);
     detail::EventQueue::PoppedOrder order{};
     const std::vector<detail::EventRecord> popped = pop_all(records, order);
     std::vector<detail::EventRecord> expected = records;
     std::sort(expected.begin(), expected.end(), detail::target_then_key_less);
-    if (count <= detail::EventQueue::kSortedPopLimit) {
+    if (count <= detail::EventQueue::kSmallBucketLimit) {
       CHECK(order == detail::EventQueue::PoppedOrder::each_node_in_key_order);
       CHECK(ready_to_run(popped));
       std::vector<detail::EventRecord> resorted = popped;
