@@ -128,18 +128,11 @@ NodeCounters& NodeCounters::operator+=(const NodeCounters& other) {
 
 // ---------------------------------------------------------------- Context
 
-std::uint32_t Context::node_count() const { return runner_.core().config.nodes; }
-std::uint64_t Context::seed() const { return runner_.core().config.seed; }
 void Context::send(NodeId to, Message message) { runner_.send(*this, to, std::move(message)); }
 void Context::set_timer(SimTime delay, std::uint64_t tag) { runner_.set_timer(*this, delay, tag); }
 void Context::set_timeout(SimTime delay, std::uint64_t tag) { runner_.set_timeout(*this, delay, tag); }
 void Context::start_compute(ComputeCost cost, ComputeWork work, std::uint64_t tag) {
   runner_.start_compute(*this, cost, std::move(work), tag);
-}
-RandomStream Context::rng(std::uint64_t purpose) {
-  // The event's order is unique among this node's events; the call count makes
-  // each call's stream distinct.
-  return RandomStream(seed(), self_, purpose, mix64(event_order_, rng_calls_++));
 }
 void Context::request_stop() { runner_.core().stop_requested.store(true); }
 
@@ -147,11 +140,30 @@ namespace detail {
 
 // ---------------------------------------------------------------- NodeRunner
 
-std::uint64_t NodeRunner::next_sequence(NodeId node) {
+NodeRunner::NodeRunner(EngineCore& core) : core_(core) {
+  const std::uint64_t seed_key = RandomStream::seed_key(core.config.seed);
+  purpose_keys_ = PurposeKeyCache{seed_key, 0, RandomStream::purpose_key(seed_key, 0)};
+}
+
+namespace {
+
+// The error paths of send and next_sequence, out of line and marked cold:
+// formatting a message inline made every send set up a larger frame.
+[[noreturn, gnu::cold, gnu::noinline]] void throw_sequence_overflow(NodeId node, std::uint64_t limit) {
+  throw std::overflow_error(fmt::format("node {} scheduled more than {} events", node, limit));
+}
+
+[[noreturn, gnu::cold, gnu::noinline]] void throw_bad_send(NodeId node, NodeId to, std::uint32_t nodes,
+                                                          std::int64_t bits) {
+  if (to >= nodes) throw std::logic_error(fmt::format("node {} sent to node {} of {}", node, to, nodes));
+  throw std::logic_error(fmt::format("node {} sent a message of {} bits", node, bits));
+}
+
+}  // namespace
+
+inline std::uint64_t NodeRunner::next_sequence(NodeId node) {
   const std::uint64_t sequence = core_.next_sequence[node]++;
-  if (sequence > core_.layout.sequence_mask)
-    throw std::overflow_error(fmt::format("node {} scheduled more than {} events", node,
-                                          core_.layout.sequence_mask + 1));
+  if (sequence > core_.layout.sequence_mask) throw_sequence_overflow(node, core_.layout.sequence_mask + 1);
   return sequence;
 }
 
@@ -159,11 +171,17 @@ NodeCounters& NodeRunner::counters_of(NodeId node) {
   return core_.counters.empty() ? totals : core_.counters[node];
 }
 
-void NodeRunner::emit(const EventRecord& event) {
+// push and emit are always inlined (into send, set_timer...): a new event
+// then goes into the queue's chunk without a call per event and its copy of
+// the record (pushing took 6-9% of PHOLD's time at 10^2 and 10^4 pending).
+[[gnu::always_inline]] inline void EngineCore::push(const EventRecord& event) {
+  pending_activity_ += kind_of(event.order) != EventKind::lifecycle;
+  queue_.push(event);
+}
+
+[[gnu::always_inline]] inline void NodeRunner::emit(const EventRecord& event) {
   if (event.target == current_node_ && event.time < window_end_) {
-    local_.push_back(event);
-    std::push_heap(local_.begin(), local_.end(),
-                   [](const EventRecord& a, const EventRecord& b) { return key_less(b, a); });
+    emit_local(event);
   } else if (push_directly) {
     core_.push(event);
   } else {
@@ -171,11 +189,17 @@ void NodeRunner::emit(const EventRecord& event) {
   }
 }
 
+void NodeRunner::emit_local(const EventRecord& event) {
+  local_.push_back(event);
+  std::push_heap(local_.begin(), local_.end(),
+                 [](const EventRecord& a, const EventRecord& b) { return key_less(b, a); });
+}
+
 void NodeRunner::run_node(const EventRecord* begin, const EventRecord* end, SimTime window_end) {
   current_node_ = begin->target;
   window_end_ = window_end;
   local_.clear();
-  Context ctx(*this, current_node_);
+  Context ctx(*this, current_node_, core_.config.nodes, core_.config.seed, purpose_keys_);
   auto later = [](const EventRecord& a, const EventRecord& b) { return key_less(b, a); };
   while (begin != end || !local_.empty()) {
     if (local_.empty() || (begin != end && key_less(*begin, local_.front()))) {
@@ -249,8 +273,10 @@ void NodeRunner::handle(Context& ctx, const EventRecord& event) {
       }
       break;
     case EventKind::nic_arrival: {
-      if (status != NodeStatus::up) {
-        deliver(ctx, event);  // counts the drop
+      // Down (deliver counts the drop), or no bandwidth limit anywhere: the
+      // message is delivered as it arrives.
+      if (status != NodeStatus::up || core_.unlimited_bandwidth) {
+        deliver(ctx, event);
         break;
       }
       // Cut-through: the message streams through the receiver's downlink at
@@ -303,8 +329,7 @@ void NodeRunner::deliver(Context& ctx, const EventRecord& event) {
   const double loss = core_.config.network.loss_probability;
   // The loss draw is keyed by the message itself, so it is the same whichever
   // thread or window delivers it.
-  const bool lost = loss > 0 && RandomStream(core_.config.seed, source, kLossPurpose,
-                                             core_.layout.sequence_of(event.order))
+  const bool lost = loss > 0 && RandomStream::keyed(core_.loss_key, source, core_.layout.sequence_of(event.order))
                                     .bernoulli(loss);
   if (lost || core_.status[node] != NodeStatus::up) {
     ++counters.messages_dropped;
@@ -321,14 +346,10 @@ void NodeRunner::deliver(Context& ctx, const EventRecord& event) {
   }
 }
 
-void NodeRunner::send(Context& ctx, NodeId to, Message message) {
+void NodeRunner::send(Context& ctx, NodeId to, Message&& message) {
   const NodeId node = ctx.self();
-  if (to >= core_.config.nodes)
-    throw std::logic_error(fmt::format("node {} sent to node {} of {}", node, to,
-                                       core_.config.nodes));
-  if (message.size_bits < 0)
-    throw std::logic_error(fmt::format("node {} sent a message of {} bits", node,
-                                       message.size_bits));
+  if (to >= core_.config.nodes || message.size_bits < 0)
+    throw_bad_send(node, to, core_.config.nodes, message.size_bits);
   const std::uint64_t sequence = next_sequence(node);
   if (message.body && message.word != 0)
     throw std::logic_error(fmt::format("node {} sent a message with both a body and a word", node));
@@ -338,7 +359,7 @@ void NodeRunner::send(Context& ctx, NodeId to, Message message) {
   SimTime latency = core_.link_latency(node, to);
   const SimTime jitter_mean = core_.config.network.latency.jitter_mean;
   if (jitter_mean > 0) {
-    RandomStream jitter(core_.config.seed, node, kJitterPurpose, sequence);
+    RandomStream jitter = RandomStream::keyed(core_.jitter_key, node, sequence);
     latency = checked_add(latency, checked_duration(jitter.exponential(static_cast<double>(jitter_mean)), "network jitter"),
                           "a message's latency");
   }
@@ -426,9 +447,17 @@ EngineCore::EngineCore(EngineConfig engine_config)
     : config(std::move(engine_config)),
       lookahead(config.network.latency.minimum()),
       queue_(config.network.latency.minimum()),
-      runners_([this] { return NodeRunner(*this); }) {
+      runners_([this] { return NodeRunner(*this); }),
+      inline_runner_(*this) {
   const std::uint32_t n = config.nodes;
   layout = KeyLayout::for_nodes(n);
+  const std::uint64_t seed_key = RandomStream::seed_key(config.seed);
+  jitter_key = RandomStream::purpose_key(seed_key, kJitterPurpose);
+  loss_key = RandomStream::purpose_key(seed_key, kLossPurpose);
+  latency_key = RandomStream::purpose_key(seed_key, kLatencyPurpose);
+  same_latency_everywhere = config.network.latency.kind == LatencyModel::Kind::constant &&
+                            config.network.latency.hub == LatencyModel::kNoHub;
+  unlimited_bandwidth = config.network.uplink_bps.empty() && config.network.downlink_bps.empty();
   target_bits_ = std::max(1, static_cast<int>(std::bit_width(n - 1)));
   // All zero is each array's initial state (NodeStatus::up is 0).
   static_assert(static_cast<int>(NodeStatus::up) == 0);
@@ -486,7 +515,7 @@ std::int64_t EngineCore::downlink_bps(NodeId node) const {
                                              : config.network.downlink_bps[node];
 }
 
-SimTime EngineCore::link_latency(NodeId from, NodeId to) const {
+SimTime EngineCore::varying_link_latency(NodeId from, NodeId to) const {
   const LatencyModel& latency = config.network.latency;
   if (latency.hub != LatencyModel::kNoHub && (from == latency.hub || to == latency.hub)) return latency.hub_latency;
   const NodeId low = std::min(from, to), high = std::max(from, to);
@@ -495,7 +524,7 @@ SimTime EngineCore::link_latency(NodeId from, NodeId to) const {
       return latency.base;
     case LatencyModel::Kind::uniform: {
       // Drawn from the link's own stream: the same every time it is asked.
-      RandomStream stream(config.seed, low, kLatencyPurpose, high);
+      RandomStream stream = RandomStream::keyed(latency_key, low, high);
       return latency.base +
              static_cast<SimTime>(stream.uniform_int(static_cast<std::uint64_t>(latency.spread) + 1));
     }
@@ -550,7 +579,7 @@ void EngineCore::run_starts(SimTime window_end) {
                                     static_cast<std::int64_t>(LifecycleChange::start), nullptr});
       while (next_early < early.size() && early[next_early].target == node) window_.push_back(early[next_early++]);
     }
-    process_window(window_, window_end);
+    process_window(window_, window_end, EventQueue::PoppedOrder::as_pushed);
   }
   stats.windows = windows + 1;  // one window, however many slices
 }
@@ -582,7 +611,8 @@ RunOutcome EngineCore::run_until(SimTime until) {
     }
   }
   while (!stop_requested.load(std::memory_order_relaxed)) {
-    SimTime window_start = queue_.first_bucket_start();
+    const SimTime first_bucket = queue_.first_bucket_start();
+    SimTime window_start = first_bucket;
     if (fair_) {
       const SimTime completion = fair_->next_completion();
       if (completion != kNever) window_start = std::min(window_start, completion / width * width);
@@ -595,8 +625,9 @@ RunOutcome EngineCore::run_until(SimTime until) {
     // Saturating: a window near the end of the clock's range must not wrap around.
     const SimTime window_end = window_start > until - width ? until : std::min(window_start + width, until);
     window_.clear();
-    if (queue_.first_bucket_start() == window_start) {
-      queue_.pop_bucket(window_start, window_end, window_, target_bits_);
+    EventQueue::PoppedOrder order = EventQueue::PoppedOrder::as_pushed;
+    if (first_bucket == window_start) {
+      order = queue_.pop_bucket(window_start, window_end, window_, target_bits_);
       for (const EventRecord& event : window_) {
         pending_activity_ -= kind_of(event.order) != EventKind::lifecycle;
         stats.last_event_time = std::max(stats.last_event_time, event.time);
@@ -607,7 +638,7 @@ RunOutcome EngineCore::run_until(SimTime until) {
         (!fair_ || fair_->next_completion() >= window_end))
       break;
     now = std::max(now, window_start);
-    process_window(window_, window_end);
+    process_window(window_, window_end, order);
     merge_outputs(window_end);
     if (stop_requested.load(std::memory_order_relaxed)) {
       now = window_end;
@@ -630,9 +661,16 @@ RunOutcome EngineCore::run_until(SimTime until) {
 
 namespace {
 
-bool target_then_key_less(const EventRecord& a, const EventRecord& b) {
-  if (a.target != b.target) return a.target < b.target;
-  return key_less(a, b);
+// Insertion sort, for windows and groups of a few events (the queue's small
+// buckets, sort_grouped's groups), where std::sort's set-up (and its calls
+// through a comparison pointer) cost more than the few moves.
+void insertion_sort_by_target_then_key(EventRecord* begin, EventRecord* end) {
+  for (EventRecord* next = begin + (begin != end); next < end; ++next) {
+    const EventRecord event = *next;
+    EventRecord* hole = next;
+    for (; hole != begin && target_then_key_less(event, hole[-1]); --hole) *hole = hole[-1];
+    *hole = event;
+  }
 }
 
 // One level of an in-place MSD radix sort (McIlroy, Bostic and McIlroy,
@@ -689,7 +727,8 @@ void radix_sort_out_of_place(std::vector<EventRecord>& window, std::vector<Event
                              int target_bits) {
   constexpr int kBits = 11;
   constexpr std::uint32_t kBuckets = 1u << kBits;
-  scratch.resize(window.size());
+  // Only grows: resizing up again would zero the difference every window.
+  if (scratch.size() < window.size()) scratch.resize(window.size());
   EventRecord* from = window.data();
   EventRecord* to = scratch.data();
   std::array<std::uint32_t, kBuckets> starts{};
@@ -711,7 +750,35 @@ void radix_sort_out_of_place(std::vector<EventRecord>& window, std::vector<Event
   }
 }
 
-// Orders a window by (target, key). Small windows: a comparison sort; up to
+// A window that the queue grouped by the top 11 target bits (pop_bucket's
+// counting scatter) needs only each group sorted. Worth it when the groups
+// are small, a few events each (PHOLD at 10^4 pending: windows of 640
+// events in groups of 0.3 on average), where the radix sort's two passes
+// over 2048 digits cost more than the events; returns false (and leaves the
+// window as it was) when they are larger.
+bool sort_grouped(std::vector<EventRecord>& window, int target_bits) {
+  constexpr int kBits = 11;
+  constexpr std::size_t kMeanGroupLimit = 8;
+  const int low = std::max(0, target_bits - kBits);
+  if (window.size() > kMeanGroupLimit << (target_bits - low)) return false;
+  for (std::size_t begin = 0; begin < window.size();) {
+    const std::uint32_t digit = window[begin].target >> low;
+    std::size_t end = begin + 1;
+    while (end < window.size() && (window[end].target >> low) == digit) ++end;
+    if (end - begin <= 16) {
+      insertion_sort_by_target_then_key(window.data() + begin, window.data() + end);
+    } else {
+      std::sort(window.data() + begin, window.data() + end,
+                [](const EventRecord& a, const EventRecord& b) { return target_then_key_less(a, b); });
+    }
+    begin = end;
+  }
+  return true;
+}
+
+// Orders a window by (target, key), unless the queue gave it ready to run. Grouped
+// windows with small groups: each group alone (sort_grouped). Small windows:
+// a comparison sort (an insertion sort up to kInsertionLimit events); up to
 // kOutOfPlaceSortLimit events: the radix sort through `scratch`; larger ones
 // in place (flag_sort): a window holds mostly one event per node, and at 10^7
 // nodes a second buffer the size of the window would be a large part of the
@@ -719,10 +786,16 @@ void radix_sort_out_of_place(std::vector<EventRecord>& window, std::vector<Event
 // digits as EventQueue::pop_bucket's grouping, so that flag_sort's first pass
 // moves nothing). Keys are unique, so all three give the same order.
 void sort_by_target_then_key(std::vector<EventRecord>& window, std::vector<EventRecord>& scratch,
-                             int target_bits) {
+                             int target_bits, EventQueue::PoppedOrder order) {
+  constexpr std::size_t kInsertionLimit = 16;
   constexpr std::size_t kRadixThreshold = 256;
-  if (window.size() < kRadixThreshold) {
-    std::sort(window.begin(), window.end(), target_then_key_less);
+  if (order == EventQueue::PoppedOrder::each_node_in_key_order) return;
+  if (order == EventQueue::PoppedOrder::grouped && sort_grouped(window, target_bits)) return;
+  if (window.size() <= kInsertionLimit) {
+    insertion_sort_by_target_then_key(window.data(), window.data() + window.size());
+  } else if (window.size() < kRadixThreshold) {
+    std::sort(window.begin(), window.end(),
+              [](const EventRecord& a, const EventRecord& b) { return target_then_key_less(a, b); });
   } else if (window.size() <= kOutOfPlaceSortLimit) {
     radix_sort_out_of_place(window, scratch, target_bits);
   } else {
@@ -751,13 +824,14 @@ void for_each_group(const std::vector<EventRecord>& window, std::size_t begin, s
 
 }  // namespace
 
-void EngineCore::process_window(std::vector<EventRecord>& window, SimTime window_end) {
+void EngineCore::process_window(std::vector<EventRecord>& window, SimTime window_end,
+                                EventQueue::PoppedOrder order) {
   ++stats.windows;
   if (window.empty()) return;
   // Grouping by target and then by key gives each node its events in order,
   // and walks node state in memory order. The groups are found on the fly:
   // a table of them would cost 16 bytes per node of a large window.
-  sort_by_target_then_key(window, sort_scratch_, target_bits_);
+  sort_by_target_then_key(window, sort_scratch_, target_bits_, order);
   // A TBB dispatch costs a few microseconds: only windows with more work than that go parallel.
   const bool parallel =
       arena && window.front().target != window.back().target &&
@@ -790,7 +864,7 @@ void EngineCore::process_window(std::vector<EventRecord>& window, SimTime window
     }
     return;
   }
-  NodeRunner& runner = runners_.local();
+  NodeRunner& runner = inline_runner_;
   // Time a sample of inline windows: the estimate decides when TBB pays off.
   const bool timed = arena && (stats.windows % 16 == 0);
   const auto started = timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
@@ -815,7 +889,7 @@ void EngineCore::merge_runner_outputs() {
 
 void EngineCore::merge_outputs(SimTime window_end) {
   flow_starts_.clear();
-  for (NodeRunner& runner : runners_) {
+  auto merge = [&](NodeRunner& runner) {
     stats.events += runner.events;
     stats.lifecycle_events += runner.lifecycle_events;
     stats.fingerprint += runner.fingerprint;
@@ -828,7 +902,9 @@ void EngineCore::merge_outputs(SimTime window_end) {
     runner.output.clear();
     flow_starts_.insert(flow_starts_.end(), runner.flow_starts.begin(), runner.flow_starts.end());
     runner.flow_starts.clear();
-  }
+  };
+  merge(inline_runner_);
+  for (NodeRunner& runner : runners_) merge(runner);
   if (fair_) {
     std::sort(flow_starts_.begin(), flow_starts_.end(),
               [](const FlowRequest& a, const FlowRequest& b) { return key_less(a.delivery, b.delivery); });
@@ -836,11 +912,6 @@ void EngineCore::merge_outputs(SimTime window_end) {
     fair_->advance(flow_starts_, window_end, deliveries_);
     for (const EventRecord& event : deliveries_) push(event);
   }
-}
-
-void EngineCore::push(const EventRecord& event) {
-  pending_activity_ += kind_of(event.order) != EventKind::lifecycle;
-  queue_.push(event);
 }
 
 std::size_t EngineCore::pending_events() const {

@@ -62,15 +62,23 @@ using ComputeWork = std::function<void()>;
 namespace detail {
 class NodeRunner;
 class EngineCore;
-}
+// The key part of the purpose Context::rng last drew for, kept by each
+// runner across events: a behaviour mostly draws for one purpose event
+// after event, and then a stream costs one mix fewer.
+struct PurposeKeyCache {
+  std::uint64_t seed_key;  // RandomStream::seed_key(seed)
+  std::uint64_t purpose;
+  std::uint64_t key;       // RandomStream::purpose_key(seed_key, purpose)
+};
+}  // namespace detail
 
 // The handle a hook gets for the node it runs on. Valid only during the hook.
 class Context {
  public:
   NodeId self() const { return self_; }
   SimTime now() const { return now_; }
-  std::uint32_t node_count() const;
-  std::uint64_t seed() const;
+  std::uint32_t node_count() const { return node_count_; }
+  std::uint64_t seed() const { return seed_; }
   // True in on_start when the node rejoins after a churn outage.
   bool rejoining() const { return rejoining_; }
   // When rejoining: the time the outage began (the node went down). Lets a
@@ -94,17 +102,33 @@ class Context {
   void start_compute(ComputeCost cost, ComputeWork work, std::uint64_t tag);
   // A fresh random stream for this event and purpose. Each call returns a new,
   // independent stream keyed by (seed, node, purpose, this event, call number),
-  // so results never depend on thread scheduling.
-  RandomStream rng(std::uint64_t purpose);
+  // so results never depend on thread scheduling. Inline: it runs for most
+  // events, and the stream then stays in registers.
+  RandomStream rng(std::uint64_t purpose) {
+    if (purpose != purpose_keys_.purpose) {
+      purpose_keys_.purpose = purpose;
+      purpose_keys_.key = RandomStream::purpose_key(purpose_keys_.seed_key, purpose);
+    }
+    // The event's order is unique among this node's events; the call count
+    // makes each call's stream distinct.
+    return RandomStream::keyed(purpose_keys_.key, self_, mix64(event_order_, rng_calls_++));
+  }
   // Asks the engine to stop after the current window.
   void request_stop();
 
  private:
   friend class detail::NodeRunner;
-  Context(detail::NodeRunner& runner, NodeId self) : runner_(runner), self_(self) {}
+  // node_count and seed are copied in, so that a hook reads them without a
+  // call into the engine.
+  Context(detail::NodeRunner& runner, NodeId self, std::uint32_t node_count, std::uint64_t seed,
+          detail::PurposeKeyCache& purpose_keys)
+      : runner_(runner), self_(self), node_count_(node_count), seed_(seed), purpose_keys_(purpose_keys) {}
 
   detail::NodeRunner& runner_;
   NodeId self_;
+  std::uint32_t node_count_;
+  std::uint64_t seed_;
+  detail::PurposeKeyCache& purpose_keys_;  // the runner's
   SimTime now_ = 0;
   std::uint64_t event_order_ = 0;
   std::uint32_t rng_calls_ = 0;

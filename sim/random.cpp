@@ -27,45 +27,31 @@ double RandomStream::normal() {
   return radius * std::cos(angle);
 }
 
-namespace {
+namespace random_detail {
 
-// The exponential ziggurat (Marsaglia and Tsang, "The ziggurat method for
-// generating random variables", JSS 2000) with 256 layers of area kLayerArea
-// under f(x) = exp(-x); the base layer holds the tail beyond kTailStart.
-constexpr int kLayers = 256;
+// The base layer's right edge (where the tail begins) and each layer's area,
+// for 256 layers.
 constexpr double kTailStart = 7.69711747013104972;
 constexpr double kLayerArea = 3.949659822581557e-3;
 
-struct ExponentialZiggurat {
-  double x[kLayers + 1];  // layer right edges, x[0] = V / f(R) for the base strip, x[256] = 0
-  double f[kLayers + 1];  // f(x[i])
-  double ratio[kLayers];  // x[i + 1] / x[i]: below it a point is inside the next layer
-
-  ExponentialZiggurat() {
-    x[0] = kLayerArea / std::exp(-kTailStart);
-    x[1] = kTailStart;
-    for (int i = 1; i < kLayers - 1; ++i) x[i + 1] = -std::log(kLayerArea / x[i] + std::exp(-x[i]));
-    x[kLayers] = 0.0;
-    for (int i = 0; i <= kLayers; ++i) f[i] = std::exp(-x[i]);
-    for (int i = 0; i < kLayers; ++i) ratio[i] = x[i + 1] / x[i];
-  }
-};
-
-const ExponentialZiggurat& exponential_ziggurat() {
-  static const ExponentialZiggurat tables;
-  return tables;
+ExponentialZiggurat::ExponentialZiggurat() {
+  x[0] = kLayerArea / std::exp(-kTailStart);
+  x[1] = kTailStart;
+  for (int i = 1; i < kLayers - 1; ++i) x[i + 1] = -std::log(kLayerArea / x[i] + std::exp(-x[i]));
+  x[kLayers] = 0.0;
+  for (int i = 0; i <= kLayers; ++i) f[i] = std::exp(-x[i]);
+  for (int i = 0; i < kLayers; ++i) ratio[i] = x[i + 1] / x[i];
 }
 
-}  // namespace
+}  // namespace random_detail
 
-double RandomStream::exponential(double mean) {
-  // One 64-bit draw almost always (98.9%): the layer from the low 8 bits,
-  // the position from the top 53, no logarithm. Event delays are drawn on
-  // the engine's hot path (network jitter, churn), where -log(u) cost a
-  // fifth of a PHOLD event.
-  const ExponentialZiggurat& z = exponential_ziggurat();
+double RandomStream::exponential_after_first_try(double mean, std::uint64_t bits) {
+  // The rest of the ziggurat (1.1% of draws): the first try's point `bits`
+  // fell outside its layer's rectangle; the tail, the wedge, or a new try.
+  const random_detail::ExponentialZiggurat& z = random_detail::exponential_ziggurat();
+  constexpr int kLayers = random_detail::ExponentialZiggurat::kLayers;
+  using random_detail::kTailStart;
   for (;;) {
-    const std::uint64_t bits = next_u64();
     const int layer = static_cast<int>(bits & (kLayers - 1));
     const double u = static_cast<double>(bits >> 11) * 0x1.0p-53;
     const double x = u * z.x[layer];
@@ -73,6 +59,7 @@ double RandomStream::exponential(double mean) {
     if (layer == 0) return mean * (kTailStart - std::log(1.0 - uniform()));
     // The wedge between the layer's rectangle and the curve.
     if (z.f[layer] + uniform() * (z.f[layer + 1] - z.f[layer]) < std::exp(-x)) return mean * x;
+    bits = next_u64();
   }
 }
 

@@ -5,6 +5,7 @@
 // insertions (which depends on threads) never matters. Private to sim/.
 #pragma once
 
+#include <cassert>
 #include <cstdint>
 #include <vector>
 
@@ -35,12 +36,25 @@ class EventQueue {
   // target_bits > 0 (targets below 2^target_bits), a large bucket that the
   // limit does not cut arrives grouped by the top 11 of those bits (a counting
   // scatter straight from the chunks, in the copy that happens anyway): the
-  // window sort's first radix pass then finds every record in place.
-  void pop_bucket(SimTime bucket_start, SimTime limit, std::vector<EventRecord>& out, int target_bits = 0);
+  // window sort's first radix pass then finds every record in place; and a
+  // bucket of at most kSmallBucketLimit events arrives ready to run: each
+  // target's events adjacent and in key order (sorted by (target, key) when
+  // a target has several, as popped when every target has one), so that the
+  // window needs no sort.
+  enum class PoppedOrder {
+    as_pushed,  // no particular order
+    grouped,    // grouped by the top 11 bits of target_bits (ascending)
+    each_node_in_key_order,  // each target's events adjacent, in key order: ready to run
+  };
+  // Returns how the popped events are arranged.
+  PoppedOrder pop_bucket(SimTime bucket_start, SimTime limit, std::vector<EventRecord>& out, int target_bits = 0);
 
   // Calls visit(record) for every pending event (for releasing payloads).
   template <typename Visit>
   void for_each(Visit visit) const;
+
+  // Buckets up to this many events are popped ready to run (pop_bucket).
+  static constexpr std::size_t kSmallBucketLimit = 16;
 
   // Bytes held by the queue (chunks, ring, overflow), for memory reports.
   std::size_t memory_bytes() const;
@@ -58,8 +72,11 @@ class EventQueue {
   };
 
   void push_to_ring(std::int64_t bucket_number, const EventRecord& event);
+  void push_to_overflow(const EventRecord& event);
   void advance_to(std::int64_t bucket_number);
+  void pop_ready_to_run(Chunk* chunk, std::vector<EventRecord>& out);
   Chunk* new_chunk();
+  Chunk* allocate_chunk();
 
   int shift_;
   std::int64_t mask_;
@@ -67,10 +84,47 @@ class EventQueue {
   std::vector<Bucket> ring_;
   std::vector<std::uint64_t> occupied_;  // one bit per ring slot
   std::vector<EventRecord> overflow_;    // min-heap by key: beyond the ring's horizon
+  std::vector<std::uint32_t> digit_starts_;  // pop_bucket's grouping counts, kept between windows
   Chunk* free_chunks_ = nullptr;
   std::size_t chunks_allocated_ = 0;
   std::size_t size_ = 0;
 };
+
+// push and what it calls on every event are inline: the engine builds an
+// event and pushes it in one function, without a call per event.
+inline EventQueue::Chunk* EventQueue::new_chunk() {
+  Chunk* chunk = free_chunks_;
+  if (chunk == nullptr) return allocate_chunk();
+  free_chunks_ = chunk->next;
+  chunk->next = nullptr;
+  chunk->count = 0;
+  return chunk;
+}
+
+inline void EventQueue::push_to_ring(std::int64_t bucket_number, const EventRecord& event) {
+  const std::size_t slot = static_cast<std::size_t>(bucket_number & mask_);
+  Bucket& bucket = ring_[slot];
+  if (bucket.tail == nullptr) {
+    bucket.head = bucket.tail = new_chunk();
+    occupied_[slot / 64] |= std::uint64_t{1} << (slot % 64);
+  } else if (bucket.tail->count == kChunkRecords) {
+    Chunk* chunk = new_chunk();
+    bucket.tail->next = chunk;
+    bucket.tail = chunk;
+  }
+  bucket.tail->records[bucket.tail->count++] = event;
+}
+
+inline void EventQueue::push(const EventRecord& event) {
+  const std::int64_t bucket_number = event.time >> shift_;
+  assert(bucket_number >= current_ && "event scheduled before the current window");
+  ++size_;
+  if (bucket_number <= current_ + mask_) {
+    push_to_ring(bucket_number, event);
+  } else {
+    push_to_overflow(event);
+  }
+}
 
 template <typename Visit>
 void EventQueue::for_each(Visit visit) const {

@@ -72,4 +72,10 @@ constexpr bool key_less(const EventRecord& a, const EventRecord& b) {
   return a.time < b.time || (a.time == b.time && a.order < b.order);
 }
 
+// The order in which a window runs: grouped by node, each node's events by key.
+constexpr bool target_then_key_less(const EventRecord& a, const EventRecord& b) {
+  if (a.target != b.target) return a.target < b.target;
+  return key_less(a, b);
+}
+
 }  // namespace dlsim::detail

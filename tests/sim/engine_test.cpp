@@ -172,13 +172,16 @@ TEST_CASE("ties are broken by priority, then origin, then the origin's sequence"
   }
 }
 
-TEST_CASE("a large window (the radix-sorted path) still gives every node its events in key order") {
-  // 600 nodes each send two messages to node 0 and one to node (7 i) mod 600,
-  // all arriving at exactly 1 ms: one window of about 1,800 events. Node 0
-  // must see them by origin, then by the origin's send order.
-  constexpr std::uint32_t n = 600;
+TEST_CASE("a large window (the grouped and the radix-sorted paths) still gives every node its events in key order") {
+  // n nodes each send two messages to node 0 and one to node (7 i) mod n, all
+  // arriving at exactly 1 ms: one window of 3 n events. Node 0 must see them
+  // by origin, then by the origin's send order. 600 nodes: the queue's groups
+  // (by the top 11 target bits) are single nodes, sorted one by one; 9000
+  // nodes: groups of 8 nodes, too many events per group, the radix sort.
   struct Fan : NodeBehaviour {
-    std::vector<std::vector<std::pair<NodeId, std::uint32_t>>> seen = std::vector<std::vector<std::pair<NodeId, std::uint32_t>>>(n);
+    explicit Fan(std::uint32_t nodes) : n(nodes), seen(nodes) {}
+    std::uint32_t n;
+    std::vector<std::vector<std::pair<NodeId, std::uint32_t>>> seen;
     void on_start(Context& ctx) override {
       ctx.send(0, Message{2 * ctx.self(), 0, nullptr});
       ctx.send((7 * ctx.self()) % n, Message{5, 0, nullptr});
@@ -188,23 +191,31 @@ TEST_CASE("a large window (the radix-sorted path) still gives every node its eve
       seen[ctx.self()].emplace_back(from, message.tag);
     }
   };
-  for (int threads : {1, 2}) {
-    EngineConfig config;
-    config.nodes = n;
-    config.threads = threads;
-    config.network.latency.base = kMillisecond;
-    Engine engine(config);
-    Fan fan;
-    engine.set_behaviour_all(&fan);
-    engine.run_until(kSecond);
-    std::vector<std::pair<NodeId, std::uint32_t>> expected;
-    for (NodeId from = 0; from < n; ++from) {
-      expected.emplace_back(from, 2 * from);
-      if ((7 * from) % n == 0) expected.emplace_back(from, 5);
-      expected.emplace_back(from, 2 * from + 1);
+  for (std::uint32_t n : {600u, 9000u}) {
+    for (int threads : {1, 2}) {
+      INFO("nodes " << n << " threads " << threads);
+      EngineConfig config;
+      config.nodes = n;
+      config.threads = threads;
+      config.network.latency.base = kMillisecond;
+      Engine engine(config);
+      Fan fan(n);
+      engine.set_behaviour_all(&fan);
+      engine.run_until(kSecond);
+      std::vector<std::pair<NodeId, std::uint32_t>> expected;
+      for (NodeId from = 0; from < n; ++from) {
+        expected.emplace_back(from, 2 * from);
+        if ((7 * from) % n == 0) expected.emplace_back(from, 5);
+        expected.emplace_back(from, 2 * from + 1);
+      }
+      CHECK(fan.seen[0] == expected);
+      CHECK(fan.seen[7] == std::vector<std::pair<NodeId, std::uint32_t>>{{1, 5}});
+      // Every other node hears from each i with 7 i mod n = node, in origin order.
+      std::vector<std::vector<std::pair<NodeId, std::uint32_t>>> from_fan(n);
+      for (NodeId from = 0; from < n; ++from) from_fan[(7 * from) % n].emplace_back(from, 5);
+      for (NodeId node = 1; node < n; ++node)
+        if (fan.seen[node] != from_fan[node]) FAIL("node " << node << " saw its messages out of order");
     }
-    CHECK(fan.seen[0] == expected);
-    CHECK(fan.seen[7] == std::vector<std::pair<NodeId, std::uint32_t>>{{1, 5}});
   }
 }
 
