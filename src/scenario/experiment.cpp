@@ -123,7 +123,14 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
       summary_json["topology"]["gamma_stability_bound"] = 2.0 / (1.0 - spectrum.lambda_min);
     }
     summary_json["topology"]["time_varying"] = experiment.config.mixing.time_varying();
+  } else if (experiment.flat_mixing) {  // a ring built straight into flat arrays: the same facts from them
+    const NeighbourTable& graph = experiment.flat_mixing->graph;
+    std::size_t degree_max = 0;
+    for (std::uint32_t node = 0; node < graph.nodes(); ++node) degree_max = std::max(degree_max, graph.degree(node));
+    summary_json["topology"] = {{"nodes", graph.nodes()}, {"edges", graph.ids.size() / 2}, {"degree_max", degree_max}};
+    summary_json["topology"]["time_varying"] = false;
   }
+  if (experiment.flat_mixing) summary_json["flat_gossip"] = true;  // which path ran (scenario/flat_gossip_path.hpp)
 
   // Federated: the one model evaluated is the server's, trained on the
   // honest updates it aggregated; the Byzantine clients have no model of theirs.
