@@ -296,8 +296,11 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
           evaluate_models(models, *experiment.model, *experiment.train, experiment.test.get(), node_accuracy);
       const NodeCounters totals = engine->total_counters();
       std::uint64_t max_bits = 0;
-      for (NodeId node = 0; node < experiment.nodes; ++node)
-        max_bits = std::max(max_bits, engine->counters(node).bits_sent);
+      if (const std::optional<std::uint64_t> known = behaviour.max_node_bits_sent())
+        max_bits = *known;
+      else
+        for (NodeId node = 0; node < experiment.nodes; ++node)
+          max_bits = std::max(max_bits, engine->counters(node).bits_sent);
       std::vector<double> row{static_cast<double>(round), to_seconds(time),
                               static_cast<double>(engine->stats().events), static_cast<double>(totals.messages_sent),
                               static_cast<double>(totals.bits_sent), static_cast<double>(max_bits), evaluation.loss};

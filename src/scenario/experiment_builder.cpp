@@ -717,6 +717,8 @@ void build_engine(const Scenario& scenario, Experiment& experiment, int threads)
   engine.nodes = n;
   engine.seed = seed;
   engine.threads = threads;
+  // The flat gossip path knows what each node sent (FlatGossip::max_node_bits_sent).
+  engine.per_node_counters = !experiment.flat_mixing;
   NetworkConfig& network = engine.network;
   network.model = scenario.text("network.model") == "fair" ? NetworkModel::fair : NetworkModel::fifo;
   network.latency.base = scenario.duration("network.latency");

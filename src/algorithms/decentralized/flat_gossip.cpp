@@ -37,6 +37,7 @@ FlatGossip::FlatGossip(FlatGossipConfig config, RoundSnapshots* snapshots)
   arrived_.assign(2 * graph_.ids.size() * dimension_, 0.0);
   counts_.assign(2 * n, 0);
   round_.assign(n, 0);
+  started_.assign(n, 0);
 }
 
 std::size_t FlatGossip::slot(NodeId node, std::uint64_t parity, std::size_t k) const {
@@ -65,6 +66,7 @@ void FlatGossip::on_start(Context& ctx) {
   const NodeId node = ctx.self();
   // As RoundBasedAlgorithm: round 0 is handed in whatever the evaluation rounds.
   if (snapshots_ && snapshots_->contribute(node, 0, ctx.now(), model(node))) ctx.request_stop();
+  started_[node] = 1;
   if (round_[node] >= rounds_) return;
   send(ctx, node);
   advance(ctx, node);
@@ -114,6 +116,17 @@ void FlatGossip::advance(Context& ctx, NodeId node) {
       ctx.request_stop();
     if (round_[node] < rounds_) send(ctx, node);
   }
+}
+
+std::optional<std::uint64_t> FlatGossip::max_node_bits_sent() const {
+  const std::uint64_t bits = static_cast<std::uint64_t>(kVectorMessageHeaderBits) + 64 * std::uint64_t{dimension_};
+  std::uint64_t most = 0;
+  for (NodeId node = 0; node < graph_.nodes(); ++node) {
+    if (!started_[node] || rounds_ == 0) continue;
+    const std::uint64_t rounds_begun = 1 + std::min<std::uint64_t>(round_[node], rounds_ - 1);
+    most = std::max(most, rounds_begun * graph_.degree(node) * bits);
+  }
+  return most;
 }
 
 std::vector<std::string> FlatGossip::waits(const Engine& engine) const {

@@ -58,6 +58,10 @@ class FlatGossip final : public DecentralizedAlgorithm {
   // (the flat path runs without faults anyway).
   bool resumes_on_rejoin(NodeId) const override { return false; }
   std::vector<std::string> waits(const Engine& engine) const override;
+  // Node i has sent its value to its degree(i) neighbours once per round it
+  // began (round 0 at its start, round r + 1 when it completed round r): the
+  // engine's per-node counters are not needed.
+  std::optional<std::uint64_t> max_node_bits_sent() const override;
 
  private:
   void send(Context& ctx, NodeId node);
@@ -76,6 +80,7 @@ class FlatGossip final : public DecentralizedAlgorithm {
   std::vector<double> arrived_;         // 2 d per directed edge: node, round parity, neighbour, component
   std::vector<std::uint32_t> counts_;   // 2 per node: values arrived for rounds of each parity
   std::vector<std::uint32_t> round_;    // per node
+  std::vector<std::uint8_t> started_;   // per node: on_start has run (and sent round 0)
 };
 
 // Throws std::invalid_argument naming what is wrong with `config` (the
