@@ -2,6 +2,8 @@
 #include "topologies/flat_mixing.hpp"
 
 #include <algorithm>
+#include <stdexcept>
+#include <utility>
 
 namespace dlsim {
 namespace {
@@ -59,15 +61,19 @@ FlatMixing flat_mixing(const SparseMatrix& w) {
   return mixing;
 }
 
-FlatMixing metropolis_ring_mixing(std::size_t n) {
+FlatMixing metropolis_ring_mixing(std::size_t n) { return metropolis_regular_mixing(ring_neighbour_table(n)); }
+
+FlatMixing metropolis_regular_mixing(NeighbourTable table) {
+  const std::size_t degree = table.regular_degree;
+  if (degree == 0) throw std::invalid_argument("metropolis_regular_mixing: the graph is not regular");
   FlatMixing mixing;
-  mixing.graph = ring_neighbour_table(n);
+  mixing.graph = std::move(table);
   // As mixing_matrix computes them: w_ij = 1 / (1 + max(d_i, d_j)) and
-  // w_ii = max(0, 1 - the off-diagonal sum accumulated from 0).
-  const double neighbour = 1.0 / static_cast<double>(1 + 2);
+  // w_ii = max(0, 1 - the off-diagonal sum accumulated from 0, edge by edge;
+  // every term is the same, so the order of the edges does not matter).
+  const double neighbour = 1.0 / static_cast<double>(1 + degree);
   double off_sum = 0.0;
-  off_sum += neighbour;
-  off_sum += neighbour;
+  for (std::size_t k = 0; k < degree; ++k) off_sum += neighbour;
   mixing.shared_row = true;
   mixing.shared_neighbour_weight = neighbour;
   mixing.shared_self_weight = std::max(0.0, 1.0 - off_sum);

@@ -47,4 +47,9 @@ FlatMixing flat_mixing(const SparseMatrix& w);
 // more memory than the whole gossip run. O(n).
 FlatMixing metropolis_ring_mixing(std::size_t n);
 
+// The Metropolis-Hastings W of a d-regular graph given as its table
+// (table.regular_degree = d > 0), the values exactly those mixing_matrix
+// stores for it: one shared row. O(1) beyond the table.
+FlatMixing metropolis_regular_mixing(NeighbourTable table);
+
 }  // namespace dlsim

@@ -123,7 +123,7 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
       summary_json["topology"]["gamma_stability_bound"] = 2.0 / (1.0 - spectrum.lambda_min);
     }
     summary_json["topology"]["time_varying"] = experiment.config.mixing.time_varying();
-  } else if (experiment.flat_mixing) {  // a ring built straight into flat arrays: the same facts from them
+  } else if (experiment.flat_mixing) {  // a graph built straight into flat arrays: the same facts from them
     const NeighbourTable& graph = experiment.flat_mixing->graph;
     std::size_t degree_max = 0;
     for (std::uint32_t node = 0; node < graph.nodes(); ++node) degree_max = std::max(degree_max, graph.degree(node));

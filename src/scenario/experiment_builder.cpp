@@ -132,10 +132,18 @@ void build_topology(const Scenario& scenario, Experiment& experiment) {
     build_directed_topology(scenario, experiment, kind, generator);
     return;
   }
-  if (builds_flat_ring(scenario)) {
+  if (builds_flat_graph(scenario)) {
     // The flat gossip path at scale: no adjacency list, no W matrix, no rows.
-    experiment.flat_mixing = std::make_shared<const FlatMixing>(
-        at_key(scenario, "topology.kind", [&] { return metropolis_ring_mixing(experiment.nodes); }));
+    experiment.flat_mixing = std::make_shared<const FlatMixing>(at_key(scenario, "topology.kind", [&] {
+      if (kind == "ring") return metropolis_ring_mixing(experiment.nodes);
+      return metropolis_regular_mixing(
+          random_regular_neighbour_table(experiment.nodes, static_cast<std::size_t>(scenario.integer("topology.d")),
+                                         static_cast<std::uint64_t>(scenario.integer("seed"))));
+    }));
+    if (!is_connected(experiment.flat_mixing->graph))
+      bad(scenario, "topology.kind",
+          fmt::format("the {} graph is disconnected; {} needs a connected graph", kind,
+                      scenario.text("algorithm.kind")));
     return;
   }
   if (kind == "file") {

@@ -41,12 +41,14 @@ bool takes_flat_gossip(const Scenario& scenario) {
          scenario.integer("stop.rounds") <= std::int64_t{std::numeric_limits<std::uint32_t>::max()};
 }
 
-bool builds_flat_ring(const Scenario& scenario) {
+bool builds_flat_graph(const Scenario& scenario) {
   if (!takes_flat_gossip(scenario)) return false;
-  if (scenario.text("topology.kind") != "ring" || scenario.text("topology.weights") != "metropolis") return false;
-  // Any other topology key would be a parameter the ring generator refuses.
+  const std::string kind = scenario.text("topology.kind");
+  if ((kind != "ring" && kind != "random-regular") || scenario.text("topology.weights") != "metropolis") return false;
+  // Only the generator's own parameter, with a value it takes (the general path words any refusal).
   for (const auto& [name, node] : scenario.section_entries("topology"))
-    if (name != "kind" && name != "weights" && name != "file" && name != "directed") return false;
+    if (name != "kind" && name != "weights" && name != "file" && name != "directed" && name != "d") return false;
+  if (kind == "random-regular" && scenario.integer("topology.d") < 1) return false;
   if (!scenario.is_auto("algorithm.gamma") && scenario.real("algorithm.gamma") != 1.0) return false;
   return scenario.integer("nodes") > kSpectralSummaryNodes;
 }

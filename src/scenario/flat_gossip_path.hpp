@@ -18,11 +18,12 @@ namespace dlsim {
 bool takes_flat_gossip(const Scenario& scenario);
 
 // Whether, on that path, the graph is built straight into flat arrays (no
-// Boost graph, no W matrix): a ring with Metropolis weights, no relaxation
-// (gamma 1 or "auto") and more nodes than the summary's spectral figures
-// cover (which need W). Everything else goes through the general graph and
-// W, whose rows are then copied into flat arrays.
-bool builds_flat_ring(const Scenario& scenario);
+// Boost graph, no W matrix): a ring or a random regular graph (the same
+// edges as the generator's) with Metropolis weights, no relaxation (gamma 1
+// or "auto") and more nodes than the summary's spectral figures cover (which
+// need W). Everything else goes through the general graph and W, whose rows
+// are then copied into flat arrays.
+bool builds_flat_graph(const Scenario& scenario);
 
 // Whether the flat path reads a contiguous partition as ranges instead of
 // index lists (data.partition = "contiguous"; the builder also needs at least

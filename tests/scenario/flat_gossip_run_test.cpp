@@ -75,6 +75,10 @@ TEST_CASE("dlsim run on the flat gossip path matches the general path byte for b
     check_same_run("big_ring", {"nodes=5000", "topology.kind=\"ring\"", "data.samples=5000", "data.features=1",
                                 "data.partition=\"contiguous\""});
   }
+  SECTION("random regular graph built straight into flat arrays, 2 features") {
+    check_same_run("big_regular", {"nodes=5000", "topology.kind=\"random-regular\"", "topology.d=3",
+                                   "data.samples=10000", "data.features=2"});
+  }
   SECTION("irregular graph, relaxed gossip, evaluations by time") {
     check_same_run("irregular", {"topology.kind=\"barabasi-albert\"", "topology.m=2", "nodes=60", "algorithm.gamma=1.1",
                                  "metrics.every_time=\"1.5ms\""});
@@ -105,13 +109,16 @@ TEST_CASE("The flat gossip path is chosen only where it is exact", "[flat_gossip
   CHECK_FALSE(flat_with({"topology.kind=\"directed-ring\""}));
   CHECK_FALSE(flat_with({"model.kind=\"least-squares\""}));
 
-  // The ring skips the Boost graph and W only beyond the summary's spectral figures, and with W's own rule.
+  // Rings and random regular graphs skip the Boost graph and W only beyond
+  // the summary's spectral figures, and with W's own rule.
   const auto direct = [](const std::vector<std::string>& overrides) {
     std::vector<std::string> all{"topology.kind=\"ring\"", "nodes=5000", "data.samples=5000"};
     all.insert(all.end(), overrides.begin(), overrides.end());
-    return builds_flat_ring(parse_scenario(kGossip, "flat.toml", all, scenario_schema()));
+    return builds_flat_graph(parse_scenario(kGossip, "flat.toml", all, scenario_schema()));
   };
   CHECK(direct({}));
+  CHECK(direct({"topology.kind=\"random-regular\"", "topology.d=4"}));
+  CHECK_FALSE(direct({"topology.kind=\"torus\""}));
   CHECK_FALSE(direct({"nodes=4096"}));
   CHECK_FALSE(direct({"topology.weights=\"max-degree\""}));
   CHECK_FALSE(direct({"algorithm.gamma=1.2"}));

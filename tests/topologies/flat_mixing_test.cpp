@@ -5,6 +5,7 @@
 #include "topologies/flat_mixing.hpp"
 #include "topologies/generators.hpp"
 #include "topologies/mixing.hpp"
+#include "topologies/neighbour_table.hpp"
 
 using namespace dlsim;
 
@@ -66,4 +67,24 @@ TEST_CASE("The ring built straight into flat arrays is the ring's Metropolis W b
     CHECK(direct.self_weight(0) == std::max(0.0, 1.0 - (1.0 / 3 + 1.0 / 3)));
   }
   CHECK_THROWS_AS(metropolis_ring_mixing(2), TopologyError);
+}
+
+TEST_CASE("The random regular graph built straight into flat arrays has the generator's edges and W", "[flat_mixing]") {
+  for (std::size_t d : {3, 4}) {
+    const Graph graph = random_regular_graph(500, d, 9);
+    const NeighbourTable direct = random_regular_neighbour_table(500, d, 9);
+    const NeighbourTable via_graph = neighbour_table(graph);
+    CHECK(direct.offsets == via_graph.offsets);
+    CHECK(direct.ids == via_graph.ids);
+    CHECK(direct.regular_degree == d);
+    check_same_as(metropolis_regular_mixing(direct), mixing_matrix(graph, MixingRule::metropolis));
+    CHECK(is_connected(direct));
+  }
+  CHECK_THROWS_AS(random_regular_neighbour_table(5, 3, 1), TopologyError);  // n d odd
+  CHECK_THROWS_AS(metropolis_regular_mixing(neighbour_table(star_graph(5))), std::invalid_argument);
+  // A perfect matching (d = 1) falls apart into pairs; an empty table is not connected.
+  CHECK_FALSE(is_connected(random_regular_neighbour_table(10, 1, 1)));
+  CHECK_FALSE(is_connected(NeighbourTable{}));
+  CHECK(is_connected(ring_neighbour_table(7)));
+  CHECK(is_connected(neighbour_table(dumbbell_graph(10))));
 }
