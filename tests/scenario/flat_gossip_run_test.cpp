@@ -79,9 +79,9 @@ TEST_CASE("dlsim run on the flat gossip path matches the general path byte for b
     check_same_run("big_regular", {"nodes=5000", "topology.kind=\"random-regular\"", "topology.d=3",
                                    "data.samples=10000", "data.features=2"});
   }
-  SECTION("irregular graph, relaxed gossip, evaluations by time") {
+  SECTION("irregular graph, relaxed gossip, evaluations by time, fair sharing of slow links") {
     check_same_run("irregular", {"topology.kind=\"barabasi-albert\"", "topology.m=2", "nodes=60", "algorithm.gamma=1.1",
-                                 "metrics.every_time=\"1.5ms\""});
+                                 "metrics.every_time=\"1.5ms\"", "network.model=\"fair\"", "network.bandwidth=\"1Mbps\""});
   }
   SECTION("ring with Metropolis weights, averaged iterates") {
     check_same_run("ring_averaged", {"nodes=30", "metrics.averaged_iterate=true", "data.partition=\"contiguous\""});
