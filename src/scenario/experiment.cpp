@@ -257,8 +257,9 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
         averaged_iterate);
     RoundSnapshots& snapshots = *snapshots_holder;
     behaviour_holder = experiment.make_behaviour(experiment, &snapshots);
+    experiment.flat_initial_models = {};  // the flat gossip behaviour holds its own copy (8 d B per node)
     LearningBehaviour& behaviour = *behaviour_holder;
-    engine = std::make_unique<Engine>(experiment.engine);
+    engine = std::make_unique<Engine>(std::move(experiment.engine));  // its per-node rates are not kept twice
     engine->set_behaviour_all(&behaviour);
     engine->set_limits(limits);
     const SimTime horizon = time_limit > 0 ? time_limit : kNever - 1;

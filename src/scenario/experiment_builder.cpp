@@ -900,10 +900,10 @@ const AlgorithmFamily& decentralized_family() {
                  "for each round's messages)",
                  0, 1000000),
         choice_spec("flat_gossip", {"auto", "off"}, "auto",
-                    "gossip: \"auto\" runs exact gossip on flat arrays (bit-identical results, a fraction of the "
-                    "memory: about 400 bytes a node on a ring) whenever the scenario has no compression, robust "
-                    "gossip, Byzantine nodes, privacy, round timeout, loss, crashes, churn or time-varying or "
-                    "directed graph; \"off\" keeps the general path"),
+                    "gossip with model.kind = \"consensus\": \"auto\" runs it on flat arrays (bit-identical "
+                    "results, under 400 bytes a node on a 10^7-node ring) whenever the scenario has no compression, "
+                    "robust gossip, Byzantine nodes, privacy, round timeout, loss, crashes, churn, time-varying or "
+                    "directed graph (summary.json then says \"flat_gossip\": true); \"off\" keeps the general path"),
         choice_spec("rejoin", {"keep", "average"}, "keep",
                     "with round_timeout: a node back from an outage keeps its model, or takes the average of the "
                     "models its neighbours send in the round it catches up to (gossip, d-psgd, diging, local-sgd)")};
