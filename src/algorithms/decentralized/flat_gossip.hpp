@@ -13,10 +13,11 @@
 // machinery those features need (a RoundState with its inbox, maps and
 // shared buffers, a MixingRow, a vector per model): per node it keeps
 // x_i (8 d bytes), the values of two rounds per neighbour (a neighbour can be
-// one round ahead; 16 d bytes per neighbour), two arrival counts and the
-// round (12 bytes): 52 bytes on a ring with d = 1. With d = 1 the value
-// travels inside the event (Message::word); otherwise in a shared
-// VectorMessage. The experiment builder selects it (scenario/flat_gossip_path.hpp).
+// one round ahead; 16 d bytes per neighbour), two arrival counts, the
+// round and a start flag (13 bytes): 53 bytes on a ring with d = 1. With
+// d = 1 the value travels inside the event (Message::word); otherwise in a
+// shared VectorMessage. The experiment builder selects it
+// (scenario/flat_gossip_path.hpp).
 #pragma once
 
 #include <cstdint>
