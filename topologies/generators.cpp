@@ -197,7 +197,7 @@ Graph one_peer_exponential_union(std::size_t n) {
 
 // --- Random graphs --------------------------------------------------------
 
-Graph random_regular_graph(std::size_t n, std::size_t d, std::uint64_t seed) {
+std::vector<std::uint32_t> random_regular_pairing(std::size_t n, std::size_t d, std::uint64_t seed) {
   constexpr std::string_view kind = "random-regular";
   require_nodes(kind, n, 2);
   if (d < 1 || d >= n) fail(kind, fmt::format("degree d={} must be in 1..{} for {} nodes", d, n - 1, n));
@@ -247,17 +247,22 @@ Graph random_regular_graph(std::size_t n, std::size_t d, std::uint64_t seed) {
       stubs[b] = stubs[--remaining];
     }
     if (dead_end) continue;
-    std::vector<EdgePair> edges;
-    edges.reserve(n * d / 2);
-    for (std::size_t u = 0; u < n; ++u) {
-      for (std::size_t k = 0; k < d; ++k) {
-        const std::uint32_t v = neighbours[u * d + k];
-        if (u < v) edges.push_back(edge(u, v));
-      }
-    }
-    return graph_from_edges(n, edges, kind);
+    return neighbours;
   }
   fail(kind, fmt::format("no pairing found in 1000 attempts (n={}, d={})", n, d));
+}
+
+Graph random_regular_graph(std::size_t n, std::size_t d, std::uint64_t seed) {
+  const std::vector<std::uint32_t> neighbours = random_regular_pairing(n, d, seed);
+  std::vector<EdgePair> edges;
+  edges.reserve(n * d / 2);
+  for (std::size_t u = 0; u < n; ++u) {
+    for (std::size_t k = 0; k < d; ++k) {
+      const std::uint32_t v = neighbours[u * d + k];
+      if (u < v) edges.push_back(edge(u, v));
+    }
+  }
+  return graph_from_edges(n, edges, "random-regular");
 }
 
 namespace {

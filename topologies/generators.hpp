@@ -66,6 +66,9 @@ Graph one_peer_exponential_union(std::size_t n);
 // uniform for d = o(n^{1/28}) and close to it in practice. 1 <= d < n, n d even.
 // Expected O(n d) for small d.
 Graph random_regular_graph(std::size_t n, std::size_t d, std::uint64_t seed);
+// The pairing random_regular_graph builds its graph from: node u's
+// neighbours are entries [u d, (u + 1) d), in the order they were paired.
+std::vector<std::uint32_t> random_regular_pairing(std::size_t n, std::size_t d, std::uint64_t seed);
 // Erdos-Renyi G(n, p) by geometric skipping (Batagelj and Brandes, "Efficient
 // generation of large random networks", Phys. Rev. E 2005): O(n + m). With
 // `connected`, draws again (from the same stream) until connected, at most

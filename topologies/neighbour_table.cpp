@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "topologies/errors.hpp"
+#include "topologies/generators.hpp"
 
 namespace dlsim {
 
@@ -48,6 +49,38 @@ NeighbourTable ring_neighbour_table(std::size_t n) {
   table.offsets[n] = 2 * n;
   table.regular_degree = 2;
   return table;
+}
+
+NeighbourTable random_regular_neighbour_table(std::size_t n, std::size_t d, std::uint64_t seed) {
+  NeighbourTable table;
+  table.ids = random_regular_pairing(n, d, seed);
+  table.offsets.resize(n + 1);
+  for (std::size_t node = 0; node <= n; ++node) table.offsets[node] = node * d;
+  for (std::size_t node = 0; node < n; ++node)
+    std::sort(table.ids.begin() + static_cast<std::ptrdiff_t>(node * d),
+              table.ids.begin() + static_cast<std::ptrdiff_t>((node + 1) * d));
+  table.regular_degree = d;
+  return table;
+}
+
+bool is_connected(const NeighbourTable& table) {
+  const std::size_t n = table.nodes();
+  if (n == 0) return false;
+  std::vector<char> seen(n, 0);
+  std::vector<std::uint32_t> frontier{0};
+  seen[0] = 1;
+  std::size_t reached = 1;
+  while (!frontier.empty()) {
+    const std::uint32_t node = frontier.back();
+    frontier.pop_back();
+    for (std::uint32_t neighbour : table.neighbours(node))
+      if (!seen[neighbour]) {
+        seen[neighbour] = 1;
+        ++reached;
+        frontier.push_back(neighbour);
+      }
+  }
+  return reached == n;
 }
 
 }  // namespace dlsim

@@ -46,4 +46,11 @@ NeighbourTable neighbour_table(const Graph& graph);
 // adjacency list alone would need more memory than the whole simulation.
 NeighbourTable ring_neighbour_table(std::size_t n);
 
+// The random d-regular graph of random_regular_graph(n, d, seed), the same
+// edges, built from its pairing without a Graph. Throws TopologyError as it does.
+NeighbourTable random_regular_neighbour_table(std::size_t n, std::size_t d, std::uint64_t seed);
+
+// Whether every node reaches every other (an empty table is not connected). O(n + m).
+bool is_connected(const NeighbourTable& table);
+
 }  // namespace dlsim

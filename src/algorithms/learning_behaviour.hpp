@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -41,6 +42,10 @@ class LearningBehaviour : public NodeBehaviour {
   // nodes that block others (down, crashed, idle after an outage) first, then
   // by round and node id. Between engine calls only.
   virtual std::vector<std::string> waits(const Engine& /*engine*/) const { return {}; }
+  // The most bits one node has sent so far, for a behaviour that knows it
+  // exactly (then the engine's per-node counters, 48 bytes a node, can stay
+  // off); nullopt: the run loop asks the engine. Between engine calls only.
+  virtual std::optional<std::uint64_t> max_node_bits_sent() const { return std::nullopt; }
   // For a run that would stall: hands in, for each node that crashed for good,
   // its last model for the evaluation rounds it will never reach, where the
   // family lets the others carry on without it (synchronous rounds with a

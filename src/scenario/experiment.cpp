@@ -123,7 +123,14 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
       summary_json["topology"]["gamma_stability_bound"] = 2.0 / (1.0 - spectrum.lambda_min);
     }
     summary_json["topology"]["time_varying"] = experiment.config.mixing.time_varying();
+  } else if (experiment.flat_mixing) {  // a graph built straight into flat arrays: the same facts from them
+    const NeighbourTable& graph = experiment.flat_mixing->graph;
+    std::size_t degree_max = 0;
+    for (std::uint32_t node = 0; node < graph.nodes(); ++node) degree_max = std::max(degree_max, graph.degree(node));
+    summary_json["topology"] = {{"nodes", graph.nodes()}, {"edges", graph.ids.size() / 2}, {"degree_max", degree_max}};
+    summary_json["topology"]["time_varying"] = false;
   }
+  if (experiment.flat_mixing) summary_json["flat_gossip"] = true;  // which path ran (scenario/flat_gossip_path.hpp)
 
   // Federated: the one model evaluated is the server's, trained on the
   // honest updates it aggregated; the Byzantine clients have no model of theirs.
@@ -250,8 +257,9 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
         averaged_iterate);
     RoundSnapshots& snapshots = *snapshots_holder;
     behaviour_holder = experiment.make_behaviour(experiment, &snapshots);
+    experiment.flat_initial_models = {};  // the flat gossip behaviour holds its own copy (8 d B per node)
     LearningBehaviour& behaviour = *behaviour_holder;
-    engine = std::make_unique<Engine>(experiment.engine);
+    engine = std::make_unique<Engine>(std::move(experiment.engine));  // its per-node rates are not kept twice
     engine->set_behaviour_all(&behaviour);
     engine->set_limits(limits);
     const SimTime horizon = time_limit > 0 ? time_limit : kNever - 1;
@@ -289,8 +297,11 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
           evaluate_models(models, *experiment.model, *experiment.train, experiment.test.get(), node_accuracy);
       const NodeCounters totals = engine->total_counters();
       std::uint64_t max_bits = 0;
-      for (NodeId node = 0; node < experiment.nodes; ++node)
-        max_bits = std::max(max_bits, engine->counters(node).bits_sent);
+      if (const std::optional<std::uint64_t> known = behaviour.max_node_bits_sent())
+        max_bits = *known;
+      else
+        for (NodeId node = 0; node < experiment.nodes; ++node)
+          max_bits = std::max(max_bits, engine->counters(node).bits_sent);
       std::vector<double> row{static_cast<double>(round), to_seconds(time),
                               static_cast<double>(engine->stats().events), static_cast<double>(totals.messages_sent),
                               static_cast<double>(totals.bits_sent), static_cast<double>(max_bits), evaluation.loss};

@@ -23,6 +23,7 @@
 #include "scenario/privacy_section.hpp"
 #include "scenario/scenario.hpp"
 #include "sim/engine.hpp"
+#include "topologies/flat_mixing.hpp"
 #include "topologies/graph.hpp"
 #include "topologies/mixing.hpp"
 
@@ -69,6 +70,15 @@ struct Experiment {
   std::string byzantine_placement;
   // The [privacy] section as resolved: DP-SGD and its accountant's ledger.
   PrivacyChoice privacy;
+  // The flat gossip path (scenario/flat_gossip_path.hpp), null otherwise: W
+  // as flat arrays (config.mixing is then empty, and so are `graph` and
+  // `mixing` when the ring was built straight into it), and every node's
+  // initial model, node after node.
+  std::shared_ptr<const FlatMixing> flat_mixing;
+  std::vector<double> flat_initial_models;
+  // The partition is data.partition = "contiguous" read as ranges (node i
+  // holds samples [i s / n, (i + 1) s / n)); config.batches.partition is empty.
+  bool contiguous_ranges = false;
 };
 
 // Throws ScenarioError for anything the scenario's values cannot build.
