@@ -39,6 +39,7 @@ GradientTasks::GradientTasks(const DecentralizedConfig& config)
       message_privacy_flops_(local_dp_flops(static_cast<double>(config.model->dimension()), config.message_privacy)),
       workspaces_(std::make_shared<tbb::enumerable_thread_specific<Workspace>>()) {
   if (batch_size_ == 0) throw std::invalid_argument("the batch size must be positive");
+  full_batch_cost_ = gradient_cost(*model_, source_, static_cast<double>(batch_size_));
   if (privacy_.enabled) {
     if (source_.generate) throw std::invalid_argument("DP-SGD needs a stored data set, not samples generated on demand");
     private_steps_.assign(config.nodes, 0);
@@ -120,16 +121,19 @@ void GradientTasks::start(Context& ctx, std::span<const double> x, std::span<dou
     samples = static_cast<double>(batch.size());
     expected_batch = samples;
   }
-  ComputeCost cost = gradient_cost(*model_, source_, samples);
+  // The cost is linear in the samples: only a batch of another size (Poisson's, an epoch's short last one) needs its own.
+  ComputeCost cost = samples == static_cast<double>(batch_size_) ? full_batch_cost_ : gradient_cost(*model_, source_, samples);
   if (privacy_.enabled) {
     if (privacy_.ledger) privacy_.ledger->record_steps(node);
     cost.flops += private_gradient_flops(samples, static_cast<double>(model_->dimension()), privacy_.parameters);
   }
   // Local DP: the round's message is clipped and noised once per gradient (local-sgd: per step, an upper bound).
   cost.flops += message_privacy_flops_;
-  RandomStream noise(seed_, node, purpose_id("privacy.noise"), private_step);
-  // Generated samples: a stream of their own per node and round (the tag).
-  RandomStream generator_stream(seed_, node, purpose_id("data.on_demand"), tag);
+  // DP-SGD's noise, and generated samples (a stream of their own per node and round: the tag).
+  constexpr std::uint64_t kNoisePurpose = purpose_id("privacy.noise");
+  constexpr std::uint64_t kOnDemandPurpose = purpose_id("data.on_demand");
+  RandomStream noise(seed_, node, kNoisePurpose, private_step);
+  RandomStream generator_stream(seed_, node, kOnDemandPurpose, tag);
   ctx.start_compute(
       cost,
       [x = std::vector<double>(x.begin(), x.end()), batch = std::move(batch), gradient, node, generator_stream,

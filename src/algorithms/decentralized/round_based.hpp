@@ -139,6 +139,7 @@ class GradientTasks {
   std::shared_ptr<const Dataset> node_data_;
   SamplePrivacy privacy_;
   double message_privacy_flops_ = 0;  // local DP: the clip and noise of the round's message
+  ComputeCost full_batch_cost_;       // gradient_cost of a whole batch, computed once
   // Under DP-SGD with Poisson sampling: each node's sample positions (the pool).
   std::vector<std::vector<std::uint32_t>> pools_;
   std::vector<std::uint64_t> private_steps_;  // DP steps each node has started (keys its noise)
