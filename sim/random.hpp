@@ -22,12 +22,16 @@ namespace dlsim {
 struct PhiloxBlock {
   std::uint32_t words[4];
 };
+inline constexpr std::uint32_t kPhiloxMultiplier0 = 0xD2511F53u;
+inline constexpr std::uint32_t kPhiloxMultiplier1 = 0xCD9E8D57u;
+inline constexpr std::uint32_t kPhiloxWeyl0 = 0x9E3779B9u;  // golden ratio
+inline constexpr std::uint32_t kPhiloxWeyl1 = 0xBB67AE85u;  // sqrt(3) - 1
 // Inline: it runs for every two 64-bit draws, on the engine's hot path.
 inline PhiloxBlock philox4x32_10(const std::uint32_t counter[4], const std::uint32_t key[2]) {
-  constexpr std::uint32_t kMultiplier0 = 0xD2511F53u;
-  constexpr std::uint32_t kMultiplier1 = 0xCD9E8D57u;
-  constexpr std::uint32_t kWeyl0 = 0x9E3779B9u;  // golden ratio
-  constexpr std::uint32_t kWeyl1 = 0xBB67AE85u;  // sqrt(3) - 1
+  constexpr std::uint32_t kMultiplier0 = kPhiloxMultiplier0;
+  constexpr std::uint32_t kMultiplier1 = kPhiloxMultiplier1;
+  constexpr std::uint32_t kWeyl0 = kPhiloxWeyl0;
+  constexpr std::uint32_t kWeyl1 = kPhiloxWeyl1;
   std::uint32_t c0 = counter[0], c1 = counter[1], c2 = counter[2], c3 = counter[3];
   std::uint32_t k0 = key[0], k1 = key[1];
   // Unrolled: straight-line rounds, no loop counter or branch on the engine's hot path.
@@ -122,11 +126,35 @@ class RandomStream {
   double gamma(double shape);
 
   // Fisher-Yates shuffle in place.
+  // The draws are next_u64()'s in the same order, but where eight or more
+  // remain they come sixteen at a time from eight Philox blocks made at once
+  // (eight lanes of AVX2 where the processor has it): a minibatch sampler's
+  // shuffle, one block per two draws, was 9% of a D-PSGD node-round.
   template <typename T>
   void shuffle(std::span<T> values) {
-    for (std::size_t i = values.size(); i > 1; --i) {
-      std::size_t j = static_cast<std::size_t>(uniform_int(i));
-      std::swap(values[i - 1], values[j]);
+    std::size_t i = values.size();
+    while (i > 1) {
+      if (buffered_ != 0 || i - 1 < kGroupWords / 2) {
+        std::swap(values[i - 1], values[static_cast<std::size_t>(uniform_int(i))]);
+        --i;
+        continue;
+      }
+      std::uint64_t words[kGroupWords];
+      make_group(words);
+      std::size_t used = 0;
+      while (used < kGroupWords && i > 1) {
+        const UnsignedInt128 product = static_cast<UnsignedInt128>(words[used++]) * i;
+        std::size_t j = static_cast<std::size_t>(product >> 64);
+        if (static_cast<std::uint64_t>(product) < i) {
+          // Lemire's rare rejection draws more: from the stream, right after this word.
+          seek(position() - (kGroupWords - used));
+          used = kGroupWords;
+          j = static_cast<std::size_t>(uniform_int_slow(i, product));
+        }
+        std::swap(values[i - 1], values[j]);
+        --i;
+      }
+      if (used < kGroupWords) seek(position() - (kGroupWords - used));  // the words not drawn go back
     }
   }
 
@@ -145,6 +173,18 @@ class RandomStream {
     buffered_ = 2;
   }
   std::uint64_t uniform_int_slow(std::uint64_t bound, UnsignedInt128 product);
+  // The next kGroupWords draws of next_u64() (requires buffered_ == 0).
+  static constexpr std::size_t kGroupWords = 16;
+  void make_group(std::uint64_t (&words)[kGroupWords]);
+  // Puts the stream where `position` words have been drawn.
+  void seek(std::uint64_t position) {
+    counter_ = position / 2;
+    buffered_ = 0;
+    if (position % 2 != 0) {
+      refill();
+      buffered_ = 1;
+    }
+  }
   double exponential_after_first_try(double mean, std::uint64_t bits);
 
   struct KeyedBy {

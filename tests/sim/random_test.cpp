@@ -101,6 +101,29 @@ TEST_CASE("shuffle is a permutation") {
   CHECK(values != sorted);
 }
 
+TEST_CASE("shuffle draws what one uniform_int at a time draws, from any position") {
+  // The shuffle takes its draws in groups made eight blocks at a time; the
+  // permutation, the stream's position and its next draws must be those of
+  // the plain Fisher-Yates loop, whatever the stream had drawn before (an odd
+  // count leaves half a block buffered).
+  for (std::size_t size : {0, 1, 2, 8, 9, 10, 16, 17, 24, 25, 32, 63, 64, 65, 100, 1000}) {
+    for (int drawn_before : {0, 1, 2, 3}) {
+      RandomStream grouped(5, 7, purpose_id("shuffle.groups"), size);
+      for (int k = 0; k < drawn_before; ++k) grouped.next_u64();
+      RandomStream plain = grouped;
+      std::vector<std::uint32_t> values(size), expected(size);
+      for (std::size_t k = 0; k < size; ++k) values[k] = expected[k] = static_cast<std::uint32_t>(k);
+      grouped.shuffle(std::span<std::uint32_t>(values));
+      for (std::size_t i = size; i > 1; --i) std::swap(expected[i - 1], expected[plain.uniform_int(i)]);
+      INFO("size " << size << ", drawn before " << drawn_before);
+      CHECK(values == expected);
+      CHECK(grouped.position() == plain.position());
+      CHECK(grouped.next_u64() == plain.next_u64());
+      CHECK(grouped.next_u64() == plain.next_u64());
+    }
+  }
+}
+
 TEST_CASE("exponential draws follow P(X > t) = exp(-t / mean), tail included (ziggurat)") {
   // 10^6 draws with mean 1: at each t the count beyond t is Binomial(n, e^-t),
   // checked to 5 standard deviations. t = 8 lies beyond the ziggurat's base
