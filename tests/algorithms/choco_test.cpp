@@ -81,12 +81,7 @@ TEST_CASE("CHOCO messages have the compressor's exact size plus the 64-bit heade
   // top-2 of d = 200 with ceil(log2 200) = 8-bit indices: 2 x (32 + 8) + 64 = 144 bits per message,
   // one message per node and neighbour per round.
   Choco choco(ring_consensus("top-k", {{"k", std::int64_t{2}}}, 0.1, 10), nullptr, false);
-  EngineConfig config;
-  config.nodes = kNodes;
-  config.network.latency.base = 1'000'000;
-  config.network.uplink_bps.assign(kNodes, 1'000'000'000);
-  config.network.downlink_bps.assign(kNodes, 1'000'000'000);
-  Engine engine(config);
+  Engine engine(gigabit_network(kNodes));
   engine.set_behaviour_all(&choco);
   engine.run_until(kNever - 1);
   const NodeCounters totals = engine.total_counters();

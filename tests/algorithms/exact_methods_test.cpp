@@ -169,12 +169,7 @@ TEST_CASE("BEER sends both increments in one message at the compressor's exact s
   config.compressor = make_compressor("top-k", {{"k", std::int64_t{2}}});
   config.gamma = 0.4;
   Beer beer(config, nullptr);
-  EngineConfig engine_config;
-  engine_config.nodes = kNodes;
-  engine_config.network.latency.base = 1'000'000;
-  engine_config.network.uplink_bps.assign(kNodes, 1'000'000'000);
-  engine_config.network.downlink_bps.assign(kNodes, 1'000'000'000);
-  Engine engine(engine_config);
+  Engine engine(gigabit_network(kNodes));
   engine.set_behaviour_all(&beer);
   engine.run_until(kNever - 1);
   const NodeCounters totals = engine.total_counters();

@@ -10,9 +10,11 @@
 #include "algorithms/decentralized/config.hpp"
 #include "algorithms/decentralized/mixing_rows.hpp"
 #include "algorithms/decentralized/round_based.hpp"
+#include "data/partition.hpp"
 #include "data/synthetic.hpp"
 #include "metrics/evaluation.hpp"
 #include "models/consensus.hpp"
+#include "models/logistic.hpp"
 #include "sim/engine.hpp"
 #include "sim/random.hpp"
 #include "topologies/generators.hpp"
@@ -42,20 +44,45 @@ inline DecentralizedConfig consensus_config(const SparseMatrix& w, std::vector<s
   return config;
 }
 
-// Runs until every node has done its rounds (or the queue empties).
-inline EngineStats run_all(DecentralizedAlgorithm& algorithm, std::uint32_t nodes, int threads = 1,
-                           SimTime latency = 1'000'000) {
+// The tests' network: 1 Gbit/s up and down per node, a constant latency (1 ms).
+inline EngineConfig gigabit_network(std::uint32_t nodes, int threads = 1, SimTime latency = 1'000'000) {
   EngineConfig engine_config;
   engine_config.nodes = nodes;
   engine_config.threads = threads;
   engine_config.network.latency.base = latency;
   engine_config.network.uplink_bps.assign(nodes, 1'000'000'000);
   engine_config.network.downlink_bps.assign(nodes, 1'000'000'000);
-  Engine engine(engine_config);
+  return engine_config;
+}
+
+// Runs until every node has done its rounds (or the queue empties).
+inline EngineStats run_all(DecentralizedAlgorithm& algorithm, std::uint32_t nodes, int threads = 1,
+                           SimTime latency = 1'000'000) {
+  Engine engine(gigabit_network(nodes, threads, latency));
   engine.set_behaviour_all(&algorithm);
   while (engine.run_until(kNever - 1) == RunOutcome::stop_requested) {
   }
   return engine.stats();
+}
+
+// Binary logistic regression (l2 = 1e-3), 20 features, 100 samples per node.
+inline DecentralizedConfig logistic_config(const Graph& graph, std::uint64_t rounds, double learning_rate,
+                                           bool sorted_by_label = false) {
+  const auto nodes = static_cast<std::uint32_t>(boost::num_vertices(graph));
+  RandomStream rng(3, 0, purpose_id("test.data"));
+  auto data = std::make_shared<const Dataset>(make_logistic(LogisticSpec{100 * nodes, 20, 0.0, 0.05}, rng));
+  DecentralizedConfig config;
+  config.nodes = nodes;
+  config.seed = 5;
+  config.mixing = fixed_mixing(mixing_matrix(graph, MixingRule::metropolis));
+  config.rounds = rounds;
+  config.model = std::make_shared<LogisticRegression>(20, 1e-3);
+  config.batches.data = data;
+  config.batches.partition = sorted_by_label ? partition_sorted_by_label(*data, nodes).indices
+                                             : partition_contiguous(data->size(), nodes).indices;
+  config.batch_size = 8;
+  config.optimizer.schedule.base = learning_rate;
+  return config;
 }
 
 inline std::vector<std::vector<double>> models_of(const DecentralizedAlgorithm& algorithm, std::uint32_t nodes) {

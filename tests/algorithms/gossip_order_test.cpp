@@ -15,30 +15,6 @@
 using namespace dlsim;
 using namespace dlsim::testing;
 
-namespace {
-
-// Binary logistic regression (l2 = 1e-3), 20 features, 100 samples per node.
-DecentralizedConfig logistic_config(const Graph& graph, std::uint64_t rounds, double learning_rate,
-                                    bool sorted_by_label) {
-  const auto nodes = static_cast<std::uint32_t>(boost::num_vertices(graph));
-  RandomStream rng(3, 0, purpose_id("test.data"));
-  auto data = std::make_shared<const Dataset>(make_logistic(LogisticSpec{100 * nodes, 20, 0.0, 0.05}, rng));
-  DecentralizedConfig config;
-  config.nodes = nodes;
-  config.seed = 5;
-  config.mixing = fixed_mixing(mixing_matrix(graph, MixingRule::metropolis));
-  config.rounds = rounds;
-  config.model = std::make_shared<LogisticRegression>(20, 1e-3);
-  config.batches.data = data;
-  config.batches.partition = sorted_by_label ? partition_sorted_by_label(*data, nodes).indices
-                                             : partition_contiguous(data->size(), nodes).indices;
-  config.batch_size = 8;
-  config.optimizer.schedule.base = learning_rate;
-  return config;
-}
-
-}  // namespace
-
 TEST_CASE("d-psgd gradient-then-gossip is x_i^1 = sum_j w_ij (x_j^0 - eta g_j(x_j^0)) for one round") {
   constexpr std::uint32_t n = 6;
   DecentralizedConfig config = logistic_config(ring_graph(n), 1, 0.3, true);

@@ -35,12 +35,7 @@ TEST_CASE("PowerGossip keeps the average exactly and reaches consensus with sqrt
   PowerGossip power(config, nullptr);
   CHECK(power.matrix_rows() == 10);
   CHECK(power.matrix_cols() == 20);
-  EngineConfig engine_config;
-  engine_config.nodes = kNodes;
-  engine_config.network.latency.base = 1'000'000;
-  engine_config.network.uplink_bps.assign(kNodes, 1'000'000'000);
-  engine_config.network.downlink_bps.assign(kNodes, 1'000'000'000);
-  Engine engine(engine_config);
+  Engine engine(gigabit_network(kNodes));
   engine.set_behaviour_all(&power);
   engine.run_until(kNever - 1);
   const auto models = models_of(power, kNodes);

@@ -24,26 +24,6 @@ using namespace dlsim::testing;
 
 namespace {
 
-// Binary logistic regression (l2 = 1e-3), 20 features, 100 samples per node.
-DecentralizedConfig logistic_config(const Graph& graph, std::uint64_t rounds, double learning_rate,
-                                    bool sorted_by_label = false) {
-  const auto nodes = static_cast<std::uint32_t>(boost::num_vertices(graph));
-  RandomStream rng(3, 0, purpose_id("test.data"));
-  auto data = std::make_shared<const Dataset>(make_logistic(LogisticSpec{100 * nodes, 20, 0.0, 0.05}, rng));
-  DecentralizedConfig config;
-  config.nodes = nodes;
-  config.seed = 5;
-  config.mixing = fixed_mixing(mixing_matrix(graph, MixingRule::metropolis));
-  config.rounds = rounds;
-  config.model = std::make_shared<LogisticRegression>(20, 1e-3);
-  config.batches.data = data;
-  config.batches.partition = sorted_by_label ? partition_sorted_by_label(*data, nodes).indices
-                                             : partition_contiguous(data->size(), nodes).indices;
-  config.batch_size = 8;
-  config.optimizer.schedule.base = learning_rate;
-  return config;
-}
-
 double max_model_difference(const DecentralizedAlgorithm& a, const DecentralizedAlgorithm& b, std::uint32_t nodes) {
   double worst = 0;
   const auto models_a = models_of(a, nodes), models_b = models_of(b, nodes);
@@ -173,11 +153,7 @@ TEST_CASE("local SGD sends one model per neighbour every tau rounds") {
   DecentralizedConfig config = logistic_config(ring_graph(n), 20, 0.1);
   config.local_steps = 4;
   LocalSgd local(config, nullptr);
-  EngineConfig engine_config;
-  engine_config.nodes = n;
-  engine_config.network.uplink_bps.assign(n, 1'000'000'000);
-  engine_config.network.downlink_bps.assign(n, 1'000'000'000);
-  Engine engine(engine_config);
+  Engine engine(gigabit_network(n));
   engine.set_behaviour_all(&local);
   engine.run_until(kNever - 1);
   // 20 rounds, gossip in rounds 3, 7, 11, 15, 19: 5 x 5 nodes x 2 neighbours; 64-bit header + 64 bits per value.
