@@ -1,15 +1,32 @@
 // Where the scenario tests write their runs, and reading back what a run wrote.
 #pragma once
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <system_error>
 #include <vector>
 
 namespace dlsim::test {
 
-// build/tests/scenario/test_runs/NAME: one folder per test, rewritten by each run.
-inline std::string out_dir(const std::string& name) { return std::string(DLSIM_BINARY_DIR) + "/test_runs/" + name; }
+// build/tests/scenario/test_runs/PID/NAME: one folder per run name, rewritten
+// by each run. ctest runs test cases in parallel processes, and two of them
+// may use one name (a helper's): each process writes in a folder of its own,
+// removed when it exits.
+inline std::string out_dir(const std::string& name) {
+  struct ProcessFolder {
+    std::string path = std::string(DLSIM_BINARY_DIR) + "/test_runs/" + std::to_string(::getpid());
+    ~ProcessFolder() {
+      std::error_code ignored;
+      std::filesystem::remove_all(path, ignored);
+    }
+  };
+  static const ProcessFolder folder;
+  return folder.path + "/" + name;
+}
 
 // The whole file, or "" when it does not exist.
 inline std::string read_file(const std::string& path) {
