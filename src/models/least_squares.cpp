@@ -1,4 +1,5 @@
-// Least squares: residuals by one matrix-vector product, gradient by its transpose.
+// Least squares: residuals and gradient as the two dense minibatch products of
+// detail/float_row_products.hpp, or loops over the non-zeros of sparse rows.
 #include "models/least_squares.hpp"
 
 #include <fmt/format.h>
@@ -39,12 +40,7 @@ double LeastSquares::evaluate(std::span<const double> x, const Dataset& data, Ba
     const auto chunk = batch.subspan(start, std::min(kChunk, batch.size() - start));
     const auto nb = static_cast<Eigen::Index>(chunk.size());
     detail::VectorMap residuals(scratch, nb);
-    // The same bits as the gather and Eigen's products below, in fewer instructions.
-    const bool float_rows = detail::use_float_row_kernels(data, chunk.size());
-    if (float_rows) {
-      prefetch_rows(data, chunk);
-      detail::float_row_margins(data.dense.data(), features_, chunk, x.data(), scratch);
-    } else if (data.is_sparse()) {
+    if (data.is_sparse()) {
       for (Eigen::Index j = 0; j < nb; ++j) {
         auto cols = data.row_columns(chunk[j]);
         auto vals = data.row_values(chunk[j]);
@@ -53,9 +49,8 @@ double LeastSquares::evaluate(std::span<const double> x, const Dataset& data, Ba
         residuals[j] = m;
       }
     } else {
-      detail::gather_rows(data, chunk, detail::reserve(ws.rows, kChunk * features_));
-      const Eigen::Map<const detail::RowMatrix> a(ws.rows.data(), nb, features_);
-      residuals.noalias() = a * w;
+      prefetch_rows(data, chunk);
+      detail::float_row_margins(data.dense.data(), features_, chunk, x.data(), scratch);
     }
     for (Eigen::Index j = 0; j < nb; ++j) residuals[j] -= data.targets[chunk[j]];
     total += 0.5 * residuals.squaredNorm();
@@ -66,11 +61,8 @@ double LeastSquares::evaluate(std::span<const double> x, const Dataset& data, Ba
         auto vals = data.row_values(chunk[j]);
         for (std::size_t k = 0; k < cols.size(); ++k) gradient[cols[k]] += residuals[j] * vals[k];
       }
-    } else if (float_rows) {
-      detail::float_row_add_weighted(data.dense.data(), features_, chunk, scratch, gradient);
     } else {
-      const Eigen::Map<const detail::RowMatrix> a(ws.rows.data(), nb, features_);
-      detail::VectorMap(gradient, features_).noalias() += a.transpose() * residuals;
+      detail::float_row_add_weighted(data.dense.data(), features_, chunk, scratch, gradient);
     }
   }
   const double scale = batch.empty() ? 0.0 : 1.0 / double(batch.size());

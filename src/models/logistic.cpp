@@ -1,5 +1,6 @@
-// Logistic regression: dense minibatches as one matrix-vector product each way,
-// sparse ones as a loop over non-zeros.
+// Logistic regression: margins and gradient as the two dense minibatch
+// products of detail/float_row_products.hpp, or loops over the non-zeros of
+// sparse rows.
 #include "models/logistic.hpp"
 
 #include <fmt/format.h>
@@ -44,12 +45,7 @@ double LogisticRegression::evaluate(std::span<const double> x, const Dataset& da
     const auto chunk = batch.subspan(start, std::min(kChunk, batch.size() - start));
     const auto nb = static_cast<Eigen::Index>(chunk.size());
     detail::VectorMap margins(coef, nb);
-    // The same bits as the gather and Eigen's products below, in fewer instructions.
-    const bool float_rows = detail::use_float_row_kernels(data, chunk.size());
-    if (float_rows) {
-      prefetch_rows(data, chunk);
-      detail::float_row_margins(data.dense.data(), features_, chunk, x.data(), coef);
-    } else if (data.is_sparse()) {
+    if (data.is_sparse()) {
       for (Eigen::Index j = 0; j < nb; ++j) {
         auto cols = data.row_columns(chunk[j]);
         auto vals = data.row_values(chunk[j]);
@@ -58,9 +54,8 @@ double LogisticRegression::evaluate(std::span<const double> x, const Dataset& da
         margins[j] = m;
       }
     } else {
-      detail::gather_rows(data, chunk, detail::reserve(ws.rows, kChunk * features_));
-      const Eigen::Map<const detail::RowMatrix> a(ws.rows.data(), nb, features_);
-      margins.noalias() = a * w;
+      prefetch_rows(data, chunk);
+      detail::float_row_margins(data.dense.data(), features_, chunk, x.data(), coef);
     }
     for (Eigen::Index j = 0; j < nb; ++j) {
       const double y = data.targets[chunk[j]];
@@ -81,11 +76,8 @@ double LogisticRegression::evaluate(std::span<const double> x, const Dataset& da
         auto vals = data.row_values(chunk[j]);
         for (std::size_t k = 0; k < cols.size(); ++k) gradient[cols[k]] += margins[j] * vals[k];
       }
-    } else if (float_rows) {
-      detail::float_row_add_weighted(data.dense.data(), features_, chunk, coef, gradient);
     } else {
-      const Eigen::Map<const detail::RowMatrix> a(ws.rows.data(), nb, features_);
-      detail::VectorMap(gradient, features_).noalias() += a.transpose() * margins;
+      detail::float_row_add_weighted(data.dense.data(), features_, chunk, coef, gradient);
     }
   }
   const double scale = batch.empty() ? 0.0 : 1.0 / double(batch.size());

@@ -134,10 +134,15 @@ void GradientTasks::start(Context& ctx, std::span<const double> x, std::span<dou
   constexpr std::uint64_t kOnDemandPurpose = purpose_id("data.on_demand");
   RandomStream noise(seed_, node, kNoisePurpose, private_step);
   RandomStream generator_stream(seed_, node, kOnDemandPurpose, tag);
+  // The task holds plain pointers into this object, which outlives it (the
+  // engine runs or joins every task before its behaviour goes): copies of
+  // the shared pointers would make every task of every node count up and
+  // down on the same two counters, a cache line the threads pass around.
   ctx.start_compute(
       cost,
       [x = std::vector<double>(x.begin(), x.end()), batch = std::move(batch), gradient, node, generator_stream,
-       model = model_, source = &source_, data = node_data_.get(), batch_size = batch_size_, workspaces = workspaces_,
+       model = model_.get(), source = &source_, data = node_data_.get(), batch_size = batch_size_,
+       workspaces = workspaces_.get(),
        privacy = privacy_.enabled ? &privacy_ : nullptr, expected_batch, noise,
        keep_alive = std::move(keep_alive)]() mutable {
         Workspace& workspace = workspaces->local();

@@ -9,7 +9,6 @@
 namespace dlsim::detail {
 
 struct LinearWorkspace final : ModelWorkspace {
-  std::vector<double> rows;     // kChunk x dim gathered samples (dense data only)
   std::vector<double> scalars;  // kChunk margins / residuals / coefficients
 };
 
