@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 
+#include "sim/compute_work.hpp"
 #include "sim/random.hpp"
 #include "sim/time.hpp"
 
@@ -52,12 +53,6 @@ struct ComputeCost {
   double flops = 0;  // floating-point operations
   double bytes = 0;  // bytes of memory touched
 };
-
-// The numeric work of a compute task. It may run on any pool thread as soon as
-// it is submitted, concurrently with other nodes' events: it must touch only
-// what it captured (its snapshot) and the result buffers its node reserved for
-// it, which the node must not read or write until on_compute_done.
-using ComputeWork = std::function<void()>;
 
 namespace detail {
 class NodeRunner;

@@ -151,6 +151,14 @@ std::int64_t parse_rate_bps(std::string_view text) {
 }
 
 SimTime transfer_duration(std::int64_t bits, std::int64_t rate_bps) {
+  // Up to 9.2e9 bits (about a gigabyte) the numerator and the rounding term
+  // fit 64 unsigned bits: the same quotient without a 128-bit division.
+  constexpr std::int64_t kSmall = std::numeric_limits<std::int64_t>::max() / 1'000'000'000;
+  if (bits >= 0 && bits <= kSmall && rate_bps > 0) {
+    const auto rate = static_cast<std::uint64_t>(rate_bps);
+    const std::uint64_t duration = (static_cast<std::uint64_t>(bits) * 1'000'000'000 + rate - 1) / rate;
+    if (duration <= static_cast<std::uint64_t>(kLatestTime)) return static_cast<SimTime>(duration);
+  }
   const SignedInt128 numerator = static_cast<SignedInt128>(bits) * 1'000'000'000;
   const SignedInt128 duration = (numerator + rate_bps - 1) / rate_bps;
   if (duration > kLatestTime)

@@ -1,6 +1,7 @@
 // Learning-rate schedules and the local SGD step; see local_optimizer.hpp.
 #include "algorithms/local_optimizer.hpp"
 
+#include <Eigen/Core>
 #include <fmt/format.h>
 
 #include <cmath>
@@ -113,10 +114,14 @@ void LocalOptimizer::apply(std::uint64_t round, std::span<const double> x,
   if (beta == 0) {
     // Without weight decay g' is the gradient itself: no 0 * x term, so the
     // step is exactly x - eta * g and an infinite x cannot turn it into NaN.
-    for (std::size_t k = 0; k < n; ++k) {
-      const double g = decay == 0 ? gradient[k] : gradient[k] + decay * x[k];
-      target[k] -= eta * g;
-    }
+    // Eigen's packets (GCC's -O2 leaves these loops scalar); element by
+    // element the same operations. target may alias x or gradient exactly,
+    // which element-wise expressions allow.
+    const auto size = static_cast<Eigen::Index>(n);
+    Eigen::Map<Eigen::VectorXd> step_target(target.data(), size);
+    const Eigen::Map<const Eigen::VectorXd> step_gradient(gradient.data(), size);
+    if (decay == 0) step_target -= eta * step_gradient;
+    else step_target -= eta * (step_gradient + decay * Eigen::Map<const Eigen::VectorXd>(x.data(), size));
     return;
   }
   if (velocity_.empty()) velocity_.assign(n, 0.0);

@@ -49,7 +49,6 @@ double LeastSquares::evaluate(std::span<const double> x, const Dataset& data, Ba
         residuals[j] = m;
       }
     } else {
-      prefetch_rows(data, chunk);
       detail::float_row_margins(data.dense.data(), features_, chunk, x.data(), scratch);
     }
     for (Eigen::Index j = 0; j < nb; ++j) residuals[j] -= data.targets[chunk[j]];

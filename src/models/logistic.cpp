@@ -54,7 +54,6 @@ double LogisticRegression::evaluate(std::span<const double> x, const Dataset& da
         margins[j] = m;
       }
     } else {
-      prefetch_rows(data, chunk);
       detail::float_row_margins(data.dense.data(), features_, chunk, x.data(), coef);
     }
     for (Eigen::Index j = 0; j < nb; ++j) {

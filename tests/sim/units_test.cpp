@@ -67,6 +67,20 @@ TEST_CASE("transfer durations round up to whole nanoseconds") {
   CHECK(transfer_duration(0, 1'000) == 0);
 }
 
+TEST_CASE("transfer durations are the exact ceiling on both sides of the 64-bit shortcut") {
+  // Sizes up to INT64_MAX / 10^9 bits take a 64-bit division, larger ones a
+  // 128-bit one: both must give ceil(bits * 10^9 / rate).
+  const std::int64_t small = INT64_MAX / 1'000'000'000;
+  for (std::int64_t bits : {std::int64_t{1}, std::int64_t{999'999'937}, small - 1, small, small + 1, 3 * small})
+    for (std::int64_t rate : {std::int64_t{7}, std::int64_t{1'000'000'000}, std::int64_t{999'999'999'989},
+                              INT64_MAX - 1, INT64_MAX}) {
+      const __int128 exact = (static_cast<__int128>(bits) * 1'000'000'000 + rate - 1) / rate;
+      INFO(bits << " bits at " << rate << " bit/s");
+      if (exact > kLatestTime) CHECK_THROWS_AS(transfer_duration(bits, rate), TimeOverflow);
+      else CHECK(transfer_duration(bits, rate) == static_cast<std::int64_t>(exact));
+    }
+}
+
 TEST_CASE("durations format back") {
   CHECK(format_duration(1'500'000) == "1.5ms");
   CHECK(format_duration(2 * kSecond) == "2s");

@@ -1,6 +1,7 @@
 // Synchronous rounds over messages; see round_based.hpp.
 #include "algorithms/decentralized/round_based.hpp"
 
+#include <Eigen/Core>
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -129,37 +130,40 @@ void GradientTasks::start(Context& ctx, std::span<const double> x, std::span<dou
   }
   // Local DP: the round's message is clipped and noised once per gradient (local-sgd: per step, an upper bound).
   cost.flops += message_privacy_flops_;
-  // DP-SGD's noise, and generated samples (a stream of their own per node and round: the tag).
-  constexpr std::uint64_t kNoisePurpose = purpose_id("privacy.noise");
-  constexpr std::uint64_t kOnDemandPurpose = purpose_id("data.on_demand");
-  RandomStream noise(seed_, node, kNoisePurpose, private_step);
-  RandomStream generator_stream(seed_, node, kOnDemandPurpose, tag);
-  // The task holds plain pointers into this object, which outlives it (the
-  // engine runs or joins every task before its behaviour goes): copies of
-  // the shared pointers would make every task of every node count up and
-  // down on the same two counters, a cache line the threads pass around.
-  ctx.start_compute(
-      cost,
-      [x = std::vector<double>(x.begin(), x.end()), batch = std::move(batch), gradient, node, generator_stream,
-       model = model_.get(), source = &source_, data = node_data_.get(), batch_size = batch_size_,
-       workspaces = workspaces_.get(),
-       privacy = privacy_.enabled ? &privacy_ : nullptr, expected_batch, noise,
-       keep_alive = std::move(keep_alive)]() mutable {
-        Workspace& workspace = workspaces->local();
-        if (!workspace.model) workspace.model = model->make_workspace();
-        if (source->generate) {
-          source->generate(node, batch_size, generator_stream, workspace.generated);
-          workspace.all_rows.resize(workspace.generated.size());
-          std::iota(workspace.all_rows.begin(), workspace.all_rows.end(), 0u);
-          model->gradient(x, workspace.generated, workspace.all_rows, gradient, *workspace.model);
-        } else if (privacy) {
-          private_loss_and_gradient(*model, x, *data, batch, expected_batch, gradient, *workspace.model,
-                                    workspace.private_gradient, privacy->parameters, noise);
-        } else {
-          model->gradient(x, *data, batch, gradient, *workspace.model);
-        }
-      },
-      tag);
+  // The task keeps a plain pointer to this object, which outlives it (the
+  // engine runs or joins every task before its behaviour goes), and what is
+  // its own (the snapshot of x, the batch, the keys of its streams): small
+  // enough for the engine's job to hold it without an allocation of its own.
+  auto work = [tasks = this, x = std::vector<double>(x.begin(), x.end()), batch = std::move(batch), gradient, node,
+               tag, private_step, expected_batch, keep_alive = std::move(keep_alive)] {
+    tasks->compute(node, x, batch, gradient, tag, private_step, expected_batch);
+  };
+  static_assert(sizeof(work) <= ComputeWork::kInlineBytes);
+  ctx.start_compute(cost, std::move(work), tag);
+}
+
+void GradientTasks::compute(NodeId node, std::span<const double> x, std::span<const std::uint32_t> batch,
+                            std::span<double> gradient, std::uint64_t tag, std::uint64_t private_step,
+                            double expected_batch) const {
+  Workspace& workspace = workspaces_->local();
+  if (!workspace.model) workspace.model = model_->make_workspace();
+  if (source_.generate) {
+    // Generated samples: a stream of their own per node and round (the tag).
+    constexpr std::uint64_t kOnDemandPurpose = purpose_id("data.on_demand");
+    RandomStream generator_stream(seed_, node, kOnDemandPurpose, tag);
+    source_.generate(node, batch_size_, generator_stream, workspace.generated);
+    workspace.all_rows.resize(workspace.generated.size());
+    std::iota(workspace.all_rows.begin(), workspace.all_rows.end(), 0u);
+    model_->gradient(x, workspace.generated, workspace.all_rows, gradient, *workspace.model);
+  } else if (privacy_.enabled) {
+    // DP-SGD's noise: the step's number keys it.
+    constexpr std::uint64_t kNoisePurpose = purpose_id("privacy.noise");
+    RandomStream noise(seed_, node, kNoisePurpose, private_step);
+    private_loss_and_gradient(*model_, x, *node_data_, batch, expected_batch, gradient, *workspace.model,
+                              workspace.private_gradient, privacy_.parameters, noise);
+  } else {
+    model_->gradient(x, *node_data_, batch, gradient, *workspace.model);
+  }
 }
 
 RoundBasedAlgorithm::RoundBasedAlgorithm(DecentralizedConfig config, RoundSnapshots* snapshots,
@@ -206,7 +210,8 @@ void RoundBasedAlgorithm::mix(NodeId node, std::uint64_t round, std::span<const 
                               std::span<const Received> received, std::span<double> out) const {
   (void)round;
   const double own_weight = self_weight(node);
-  for (std::size_t k = 0; k < out.size(); ++k) out[k] = own_weight * own[k];
+  const auto n = static_cast<Eigen::Index>(out.size());
+  Eigen::Map<Eigen::VectorXd>(out.data(), n) = own_weight * Eigen::Map<const Eigen::VectorXd>(own.data(), n);
   for (const Received& in : received) codec_.add_decoded(*in.message, in.weight, out);
 }
 

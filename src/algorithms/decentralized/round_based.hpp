@@ -119,6 +119,11 @@ class GradientTasks {
              std::uint64_t tag);
 
  private:
+  // The task's work, on whichever thread runs it.
+  void compute(NodeId node, std::span<const double> x, std::span<const std::uint32_t> batch,
+               std::span<double> gradient, std::uint64_t tag, std::uint64_t private_step,
+               double expected_batch) const;
+
   struct Workspace {
     std::unique_ptr<ModelWorkspace> model;
     Dataset generated;
