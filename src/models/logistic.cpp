@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "models/detail/batch.hpp"
+#include "models/detail/batch_exp.hpp"
 #include "models/detail/float_row_products.hpp"
 #include "models/detail/linear_workspace.hpp"
 
@@ -40,7 +41,8 @@ double LogisticRegression::evaluate(std::span<const double> x, const Dataset& da
   const detail::ConstVectorMap w(x.data(), features_);
   double total = 0.0;
   if (gradient) detail::VectorMap(gradient, features_).setZero();
-  double* coef = detail::reserve(ws.scalars, kChunk);
+  double* coef = detail::reserve(ws.scalars, 2 * kChunk);
+  double* exps = coef + kChunk;
   for (std::size_t start = 0; start < batch.size(); start += kChunk) {
     const auto chunk = batch.subspan(start, std::min(kChunk, batch.size() - start));
     const auto nb = static_cast<Eigen::Index>(chunk.size());
@@ -56,15 +58,20 @@ double LogisticRegression::evaluate(std::span<const double> x, const Dataset& da
     } else {
       detail::float_row_margins(data.dense.data(), features_, chunk, x.data(), coef);
     }
+    // The loss is softplus(t) and its derivative sigmoid(t) at t = -y margin;
+    // both need exp(-|t|), computed once per sample, for the whole chunk at
+    // once (detail/batch_exp.hpp), and no logarithm when the loss is not wanted.
     for (Eigen::Index j = 0; j < nb; ++j) {
       const double y = data.targets[chunk[j]];
-      const double z = y * margins[j];
       if (correct) *correct += (margins[j] >= 0.0 ? 1.0 : -1.0) == y;
-      // softplus(t) and sigmoid(t) at t = -z share exp(-|t|), the value each
-      // of detail::softplus and detail::sigmoid computes on its own: the same
-      // bits with one exponential, and no logarithm when the loss is not wanted.
-      const double t = -z;
-      const double e = std::exp(-std::fabs(t));
+      const double t = -(y * margins[j]);
+      margins[j] = t;
+      exps[j] = -std::fabs(t);
+    }
+    detail::batch_exp(std::span<double>(exps, chunk.size()));
+    for (Eigen::Index j = 0; j < nb; ++j) {
+      const double y = data.targets[chunk[j]];
+      const double t = margins[j], e = exps[j];
       if (want_loss) total += t > 0 ? t + std::log1p(e) : std::log1p(e);
       margins[j] = -y * (t >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e));  // d loss_j / d margin_j
     }

@@ -30,7 +30,7 @@ bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
 
 }  // namespace
 
-TEST_CASE("float-row products: the kernels give the portable loops' bits, both the exact products") {
+TEST_CASE("float-row products, the kernels give the portable loops' bits, both the exact products") {
   if (!detail::float_row_kernels_available()) WARN("no AVX2 and FMA here: both sides run the portable loops");
   RandomStream rng(3, 0, purpose_id("test.float_rows"));
   // Every remainder of the features modulo 4 and 16 and 48 (the kernels'
@@ -80,7 +80,7 @@ TEST_CASE("float-row products: the kernels give the portable loops' bits, both t
   }
 }
 
-TEST_CASE("float-row products: the order of the fused multiply-adds is the documented one") {
+TEST_CASE("float-row products follow the documented order of fused multiply-adds") {
   // One row of five features: four in the lanes, one left over.
   const std::vector<float> row{1.0f, 1.0f, 1.0f, 1.0f, 1.0f};
   const std::vector<std::uint32_t> batch{0};
