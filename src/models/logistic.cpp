@@ -69,11 +69,15 @@ double LogisticRegression::evaluate(std::span<const double> x, const Dataset& da
       exps[j] = -std::fabs(t);
     }
     detail::batch_exp(std::span<double>(exps, chunk.size()));
+    if (want_loss)
+      for (Eigen::Index j = 0; j < nb; ++j) total += margins[j] > 0 ? margins[j] + std::log1p(exps[j]) : std::log1p(exps[j]);
+    // d loss_j / d margin_j = -y sigmoid(t): 1 / (1 + e) for t >= 0, e / (1 + e)
+    // below; the numerator chosen without a branch on the sample's sign.
     for (Eigen::Index j = 0; j < nb; ++j) {
       const double y = data.targets[chunk[j]];
       const double t = margins[j], e = exps[j];
-      if (want_loss) total += t > 0 ? t + std::log1p(e) : std::log1p(e);
-      margins[j] = -y * (t >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e));  // d loss_j / d margin_j
+      const double numerator = t >= 0 ? 1.0 : e;
+      margins[j] = -y * (numerator / (1.0 + e));
     }
     if (!gradient) continue;
     if (data.is_sparse()) {
