@@ -27,9 +27,10 @@ class NodeRunner {
  public:
   explicit NodeRunner(EngineCore& core);
 
-  // Handles `events` (one node's, sorted by key) plus the events the node
+  // Handles the events [begin, end) of a window that ends at window_end:
+  // each node's events adjacent and in key order, plus the events each node
   // schedules for itself before window_end.
-  void run_node(const EventRecord* begin, const EventRecord* end, SimTime window_end);
+  void run_nodes(const EventRecord* begin, const EventRecord* end, SimTime window_end);
 
   // Context services.
   void send(Context& ctx, NodeId to, Message&& message);
@@ -49,7 +50,9 @@ class NodeRunner {
   bool push_directly = false;
 
  private:
+  void run_node(Context& ctx, const EventRecord* begin, const EventRecord* end);
   void handle(Context& ctx, const EventRecord& event);
+  void handle_other(Context& ctx, const EventRecord& event);  // the rare kinds of events
   void deliver(Context& ctx, const EventRecord& event);
   void emit(const EventRecord& event);
   void emit_local(const EventRecord& event);  // an event of this node inside the window
@@ -143,6 +146,7 @@ class EngineCore {
   EventQueue queue_;
   std::optional<FairNetwork> fair_;
   tbb::enumerable_thread_specific<NodeRunner> runners_;  // parallel windows
+  bool runners_used_ = false;  // a parallel window ran since runners_ were last merged
   // Inline windows run on the thread that called run_until: a runner of its
   // own spares a thread-local look-up per window (windows of about six events
   // at 10^2 pending PHOLD events).

@@ -38,9 +38,9 @@ class EventQueue {
   // scatter straight from the chunks, in the copy that happens anyway): the
   // window sort's first radix pass then finds every record in place; and a
   // bucket of at most kSmallBucketLimit events arrives ready to run: each
-  // target's events adjacent and in key order (sorted by (target, key) when
-  // a target has several, as popped when every target has one), so that the
-  // window needs no sort.
+  // target's events adjacent and in key order (as popped when no two
+  // targets share their low 8 bits, else sorted by (target, key)), so that
+  // the window needs no sort.
   enum class PoppedOrder {
     as_pushed,  // no particular order
     grouped,    // grouped by the top 11 bits of target_bits (ascending)
