@@ -347,12 +347,15 @@ void NodeRunner::handle_other(Context& ctx, const EventRecord& event) {
   }
 }
 
-void NodeRunner::deliver(Context& ctx, const EventRecord& event) {
+// Inline (into handle): most messages carry a word or nothing, and then no
+// holder or shared pointer is touched at all; a body's holder is taken over
+// out of line, in deliver_body.
+[[gnu::always_inline]] inline void NodeRunner::deliver(Context& ctx, const EventRecord& event) {
   const NodeId node = event.target;
   const NodeId source = core_.layout.origin_of(event.order);
   const auto bits = static_cast<std::uint64_t>(message_bits(event));
   const bool word = carries_word(event);
-  std::unique_ptr<BodyHolder> holder(word ? nullptr : static_cast<BodyHolder*>(event.payload));
+  const bool body = !word && event.payload != nullptr;
   NodeCounters& counters = counters_of(node);
   const double loss = core_.config.network.loss_probability;
   // The loss draw is keyed by the message itself, so it is the same whichever
@@ -360,15 +363,26 @@ void NodeRunner::deliver(Context& ctx, const EventRecord& event) {
   const bool lost = loss > 0 && RandomStream::keyed(core_.loss_key, source, core_.layout.sequence_of(event.order))
                                     .bernoulli(loss);
   if (lost || core_.status[node] != NodeStatus::up) {
+    if (body) delete static_cast<BodyHolder*>(event.payload);
     ++counters.messages_dropped;
     counters.bits_dropped += bits;
     return;
   }
   ++counters.messages_received;
   counters.bits_received += bits;
-  if (NodeBehaviour* behaviour = core_.behaviour_of(node)) {
-    Message message{event.tag, message_bits(event), holder ? std::move(*holder) : nullptr};
+  if (body) {
+    deliver_body(ctx, event, source);
+  } else if (NodeBehaviour* behaviour = core_.behaviour_of(node)) {
+    Message message{event.tag, message_bits(event), nullptr, 0};
     if (word) message.word = reinterpret_cast<std::uintptr_t>(event.payload);
+    behaviour->on_message(ctx, source, message);
+  }
+}
+
+void NodeRunner::deliver_body(Context& ctx, const EventRecord& event, NodeId source) {
+  std::unique_ptr<BodyHolder> holder(static_cast<BodyHolder*>(event.payload));
+  if (NodeBehaviour* behaviour = core_.behaviour_of(event.target)) {
+    Message message{event.tag, message_bits(event), std::move(*holder)};
     holder.reset();
     behaviour->on_message(ctx, source, message);
   }

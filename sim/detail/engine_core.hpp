@@ -54,6 +54,7 @@ class NodeRunner {
   void handle(Context& ctx, const EventRecord& event);
   void handle_other(Context& ctx, const EventRecord& event);  // the rare kinds of events
   void deliver(Context& ctx, const EventRecord& event);
+  void deliver_body(Context& ctx, const EventRecord& event, NodeId source);  // a message with a body
   void emit(const EventRecord& event);
   void emit_local(const EventRecord& event);  // an event of this node inside the window
   void schedule_lifecycle(NodeId node, SimTime time, LifecycleChange change);
