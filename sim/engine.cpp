@@ -602,7 +602,7 @@ void EngineCore::start_nodes() {
 void EngineCore::run_starts(SimTime window_end) {
   starts_pending_ = false;
   // What the first window holds besides the starts: crashes before window_end.
-  std::vector<EventRecord> early;
+  EventBuffer early;
   if (queue_.first_bucket_start() == 0) queue_.pop_bucket(0, window_end, early);
   std::sort(early.begin(), early.end(), [](const EventRecord& a, const EventRecord& b) {
     return a.target != b.target ? a.target < b.target : key_less(a, b);
@@ -725,12 +725,14 @@ void insertion_sort_by_target_then_key(EventRecord* begin, EventRecord* end) {
 // the sort's stability.
 void flag_sort(EventRecord* begin, EventRecord* end, int high) {
   constexpr std::ptrdiff_t kSmall = 64;
+  // The comparisons as lambdas, not function pointers: std::sort then
+  // inlines them (a call per comparison was 1.5% of PHOLD at 10^6 pending).
   if (end - begin <= kSmall) {
-    std::sort(begin, end, target_then_key_less);
+    std::sort(begin, end, [](const EventRecord& a, const EventRecord& b) { return target_then_key_less(a, b); });
     return;
   }
   if (high <= 0) {  // one target: by key
-    std::sort(begin, end, key_less);
+    std::sort(begin, end, [](const EventRecord& a, const EventRecord& b) { return key_less(a, b); });
     return;
   }
   constexpr int kBits = 11;
@@ -765,7 +767,7 @@ constexpr std::size_t kOutOfPlaceSortLimit = std::size_t{1} << 16;
 
 // Stable LSD radix sort on the target, 11 bits a pass, through `scratch`;
 // then each target's few events by key (insertion sort).
-void radix_sort_out_of_place(std::vector<EventRecord>& window, std::vector<EventRecord>& scratch,
+void radix_sort_out_of_place(EventBuffer& window, EventBuffer& scratch,
                              int target_bits) {
   constexpr int kBits = 11;
   constexpr std::uint32_t kBuckets = 1u << kBits;
@@ -798,7 +800,7 @@ void radix_sort_out_of_place(std::vector<EventRecord>& window, std::vector<Event
 // events in groups of 0.3 on average), where the radix sort's two passes
 // over 2048 digits cost more than the events; returns false (and leaves the
 // window as it was) when they are larger.
-bool sort_grouped(std::vector<EventRecord>& window, int target_bits) {
+bool sort_grouped(EventBuffer& window, int target_bits) {
   constexpr int kBits = 11;
   constexpr std::size_t kMeanGroupLimit = 8;
   const int low = std::max(0, target_bits - kBits);
@@ -827,7 +829,7 @@ bool sort_grouped(std::vector<EventRecord>& window, int target_bits) {
 // engine's memory. target_bits: every target is below 2^target_bits (the same
 // digits as EventQueue::pop_bucket's grouping, so that flag_sort's first pass
 // moves nothing). Keys are unique, so all three give the same order.
-void sort_by_target_then_key(std::vector<EventRecord>& window, std::vector<EventRecord>& scratch,
+void sort_by_target_then_key(EventBuffer& window, EventBuffer& scratch,
                              int target_bits, EventQueue::PoppedOrder order) {
   constexpr std::size_t kInsertionLimit = 16;
   constexpr std::size_t kRadixThreshold = 256;
@@ -853,7 +855,7 @@ namespace {
 // the groups of nodes whose events start in the slice, the last one possibly
 // reaching past `end`. A group that starts before `begin` belongs to whoever
 // covers its start. Empty (begin == end) when the slice holds no group's start.
-std::pair<std::size_t, std::size_t> groups_starting_in(const std::vector<EventRecord>& window, std::size_t begin,
+std::pair<std::size_t, std::size_t> groups_starting_in(const EventBuffer& window, std::size_t begin,
                                                        std::size_t end) {
   while (begin < end && begin > 0 && window[begin - 1].target == window[begin].target) ++begin;
   if (begin == end) return {end, end};
@@ -863,7 +865,7 @@ std::pair<std::size_t, std::size_t> groups_starting_in(const std::vector<EventRe
 
 }  // namespace
 
-void EngineCore::process_window(std::vector<EventRecord>& window, SimTime window_end,
+void EngineCore::process_window(EventBuffer& window, SimTime window_end,
                                 EventQueue::PoppedOrder order) {
   ++stats.windows;
   if (window.empty()) return;

@@ -137,7 +137,7 @@ class EngineCore {
  private:
   void start_nodes();
   void run_starts(SimTime window_end);
-  void process_window(std::vector<EventRecord>& window, SimTime window_end, EventQueue::PoppedOrder order);
+  void process_window(EventBuffer& window, SimTime window_end, EventQueue::PoppedOrder order);
   void merge_runner_outputs();
   void merge_outputs(SimTime window_end);
   void push(const EventRecord& event);
@@ -152,7 +152,7 @@ class EngineCore {
   // own spares a thread-local look-up per window (windows of about six events
   // at 10^2 pending PHOLD events).
   NodeRunner inline_runner_;
-  std::vector<EventRecord> window_;
+  EventBuffer window_;
   std::vector<FlowRequest> flow_starts_;
   std::vector<EventRecord> deliveries_;
   // Events in the queue that are not lifecycle changes, plus the fair model's
@@ -168,7 +168,7 @@ class EngineCore {
   int target_bits_ = 1;          // every node id is below 2^target_bits_
   // The out-of-place radix sort's buffer, for windows of at most
   // kOutOfPlaceSortLimit events (engine.cpp): 2.6 MB at most.
-  std::vector<EventRecord> sort_scratch_;
+  EventBuffer sort_scratch_;
 
   friend class NodeRunner;
 };
