@@ -27,9 +27,10 @@ class NodeRunner {
  public:
   explicit NodeRunner(EngineCore& core);
 
-  // Handles `events` (one node's, sorted by key) plus the events the node
+  // Handles the events [begin, end) of a window that ends at window_end:
+  // each node's events adjacent and in key order, plus the events each node
   // schedules for itself before window_end.
-  void run_node(const EventRecord* begin, const EventRecord* end, SimTime window_end);
+  void run_nodes(const EventRecord* begin, const EventRecord* end, SimTime window_end);
 
   // Context services.
   void send(Context& ctx, NodeId to, Message&& message);
@@ -49,8 +50,11 @@ class NodeRunner {
   bool push_directly = false;
 
  private:
+  void run_node(Context& ctx, const EventRecord* begin, const EventRecord* end);
   void handle(Context& ctx, const EventRecord& event);
+  void handle_other(Context& ctx, const EventRecord& event);  // the rare kinds of events
   void deliver(Context& ctx, const EventRecord& event);
+  void deliver_body(Context& ctx, const EventRecord& event, NodeId source);  // a message with a body
   void emit(const EventRecord& event);
   void emit_local(const EventRecord& event);  // an event of this node inside the window
   void schedule_lifecycle(NodeId node, SimTime time, LifecycleChange change);
@@ -133,7 +137,7 @@ class EngineCore {
  private:
   void start_nodes();
   void run_starts(SimTime window_end);
-  void process_window(std::vector<EventRecord>& window, SimTime window_end, EventQueue::PoppedOrder order);
+  void process_window(EventBuffer& window, SimTime window_end, EventQueue::PoppedOrder order);
   void merge_runner_outputs();
   void merge_outputs(SimTime window_end);
   void push(const EventRecord& event);
@@ -143,11 +147,12 @@ class EngineCore {
   EventQueue queue_;
   std::optional<FairNetwork> fair_;
   tbb::enumerable_thread_specific<NodeRunner> runners_;  // parallel windows
+  bool runners_used_ = false;  // a parallel window ran since runners_ were last merged
   // Inline windows run on the thread that called run_until: a runner of its
   // own spares a thread-local look-up per window (windows of about six events
   // at 10^2 pending PHOLD events).
   NodeRunner inline_runner_;
-  std::vector<EventRecord> window_;
+  EventBuffer window_;
   std::vector<FlowRequest> flow_starts_;
   std::vector<EventRecord> deliveries_;
   // Events in the queue that are not lifecycle changes, plus the fair model's
@@ -163,7 +168,7 @@ class EngineCore {
   int target_bits_ = 1;          // every node id is below 2^target_bits_
   // The out-of-place radix sort's buffer, for windows of at most
   // kOutOfPlaceSortLimit events (engine.cpp): 2.6 MB at most.
-  std::vector<EventRecord> sort_scratch_;
+  EventBuffer sort_scratch_;
 
   friend class NodeRunner;
 };

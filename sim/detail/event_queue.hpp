@@ -38,16 +38,16 @@ class EventQueue {
   // scatter straight from the chunks, in the copy that happens anyway): the
   // window sort's first radix pass then finds every record in place; and a
   // bucket of at most kSmallBucketLimit events arrives ready to run: each
-  // target's events adjacent and in key order (sorted by (target, key) when
-  // a target has several, as popped when every target has one), so that the
-  // window needs no sort.
+  // target's events adjacent and in key order (as popped when no two
+  // targets share their low 8 bits, else sorted by (target, key)), so that
+  // the window needs no sort.
   enum class PoppedOrder {
     as_pushed,  // no particular order
     grouped,    // grouped by the top 11 bits of target_bits (ascending)
     each_node_in_key_order,  // each target's events adjacent, in key order: ready to run
   };
   // Returns how the popped events are arranged.
-  PoppedOrder pop_bucket(SimTime bucket_start, SimTime limit, std::vector<EventRecord>& out, int target_bits = 0);
+  PoppedOrder pop_bucket(SimTime bucket_start, SimTime limit, EventBuffer& out, int target_bits = 0);
 
   // Calls visit(record) for every pending event (for releasing payloads).
   template <typename Visit>
@@ -74,7 +74,7 @@ class EventQueue {
   void push_to_ring(std::int64_t bucket_number, const EventRecord& event);
   void push_to_overflow(const EventRecord& event);
   void advance_to(std::int64_t bucket_number);
-  void pop_ready_to_run(Chunk* chunk, std::vector<EventRecord>& out);
+  void pop_ready_to_run(Chunk* chunk, std::size_t count, EventBuffer& out);  // count: the chunks' records
   Chunk* new_chunk();
   Chunk* allocate_chunk();
 

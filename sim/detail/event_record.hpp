@@ -2,6 +2,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <new>
+#include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "sim/node.hpp"
 #include "sim/time.hpp"
@@ -71,6 +76,33 @@ static_assert(sizeof(EventRecord) == 40);
 constexpr bool key_less(const EventRecord& a, const EventRecord& b) {
   return a.time < b.time || (a.time == b.time && a.order < b.order);
 }
+
+// An allocator whose value-less construct leaves a trivial T uninitialised
+// (default-initialised) instead of zeroing it.
+template <typename T>
+struct UninitialisedAllocator : std::allocator<T> {
+  template <typename U>
+  struct rebind {
+    using other = UninitialisedAllocator<U>;
+  };
+  UninitialisedAllocator() = default;
+  template <typename U>
+  UninitialisedAllocator(const UninitialisedAllocator<U>&) noexcept {}
+  template <typename U>
+  void construct(U* place) noexcept(std::is_nothrow_default_constructible_v<U>) {
+    ::new (static_cast<void*>(place)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* place, Args&&... args) {
+    std::construct_at(place, std::forward<Args>(args)...);
+  }
+};
+
+// The buffers a window's records pass through (the window, the sort's
+// scratch): resized for every window and always written before they are
+// read, so resizing them does not zero the new records (that was 13 and 20
+// instructions per PHOLD event at 10^4 and 10^6 pending).
+using EventBuffer = std::vector<EventRecord, UninitialisedAllocator<EventRecord>>;
 
 // The order in which a window runs: grouped by node, each node's events by key.
 constexpr bool target_then_key_less(const EventRecord& a, const EventRecord& b) {

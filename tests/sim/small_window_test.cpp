@@ -45,10 +45,10 @@ std::vector<detail::EventRecord> pop_all(const std::vector<detail::EventRecord>&
                                          detail::EventQueue::PoppedOrder& order) {
   detail::EventQueue queue(64);
   for (const detail::EventRecord& record : records) queue.push(record);
-  std::vector<detail::EventRecord> popped;
+  detail::EventBuffer popped;
   order = queue.pop_bucket(0, 64, popped, 3);
   CHECK(queue.empty());
-  return popped;
+  return {popped.begin(), popped.end()};
 }
 
 // Each target's events adjacent and in key order.
