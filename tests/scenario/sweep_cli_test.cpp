@@ -379,8 +379,12 @@ TEST_CASE("Shards of one sweep share a folder, shards of another are refused", "
   const pid_t second = start({"sweep", scenario.string(), "--out", out.string(), "--jobs", "1", "--quiet", "--shard",
                               "1/2", "--set", "stop.rounds=100000000"},
                              kWork / "second.log");
-  while (!fs::exists(out / "sweep.lock.1-of-2") && std::chrono::steady_clock::now() < deadline &&
-         waitpid(second, nullptr, WNOHANG) == 0)
+  // The lock file exists a moment before its holder has written who it is
+  // (a reader then says "a sweep that is starting"): wait for both lines.
+  const auto lock_written = [&] {
+    return fs::exists(out / "sweep.lock.1-of-2") && read(out / "sweep.lock.1-of-2").find("\nplan ") != std::string::npos;
+  };
+  while (!lock_written() && std::chrono::steady_clock::now() < deadline && waitpid(second, nullptr, WNOHANG) == 0)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   CHECK(read(out / "sweep.lock.1-of-2").rfind("pid " + std::to_string(second) + " on ", 0) == 0);
   kill(second, SIGKILL);
