@@ -1,6 +1,7 @@
-// The identity compressor: doubles to fp32 and back, two (SSE2) at a time
-// where the processor has it: GCC -O2 leaves the plain loops scalar, and
-// packed conversions round each value exactly as the scalar cast does.
+// The identity compressor: doubles to fp32 and back, four at a time in two
+// SSE2 packed conversions where the processor has them (GCC -O2 leaves the
+// plain loops scalar); a packed conversion rounds each value exactly as the
+// scalar cast does.
 #include "compress/identity.hpp"
 
 #include "compress/detail/util.hpp"
