@@ -155,3 +155,33 @@ TEST_CASE("windows of a few events each give every node its messages in key orde
     CHECK(relay.seen == reference);
   }
 }
+
+TEST_CASE("a small bucket whose targets differ but share their low 8 bits is popped sorted, ready to run") {
+  // 1, 257 and 513 differ only above bit 8: the queue's set of low bits sees
+  // them as repeats and sorts (a valid order), never taking them as one node.
+  const detail::KeyLayout layout = detail::KeyLayout::for_nodes(1024);
+  const std::vector<NodeId> targets = {513, 1, 257, 2, 1, 513};
+  std::vector<detail::EventRecord> records;
+  for (std::uint32_t i = 0; i < targets.size(); ++i)
+    records.push_back(detail::EventRecord{static_cast<SimTime>(5 - i % 3),
+                                          layout.make_order(detail::EventKind::delivery, i, 0), targets[i], 0, i,
+                                          nullptr});
+  detail::EventQueue queue(64);
+  for (const detail::EventRecord& record : records) queue.push(record);
+  detail::EventBuffer popped;
+  CHECK(queue.pop_bucket(0, 64, popped, 10) == detail::EventQueue::PoppedOrder::each_node_in_key_order);
+  std::vector<detail::EventRecord> expected = records;
+  std::sort(expected.begin(), expected.end(), detail::target_then_key_less);
+  CHECK(values_of({popped.begin(), popped.end()}) == values_of(expected));
+  // Without the repeated targets 1 and 513 the low bits still collide (1, 257, 513): sorted as well.
+  records.pop_back();
+  records.erase(records.begin() + 4);
+  detail::EventQueue again(64);
+  for (const detail::EventRecord& record : records) again.push(record);
+  popped.clear();
+  again.pop_bucket(0, 64, popped, 10);
+  expected = records;
+  std::sort(expected.begin(), expected.end(), detail::target_then_key_less);
+  CHECK(values_of({popped.begin(), popped.end()}) == values_of(expected));
+  CHECK(ready_to_run({popped.begin(), popped.end()}));
+}
